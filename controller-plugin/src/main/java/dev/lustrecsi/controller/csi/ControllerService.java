@@ -1,0 +1,249 @@
+package dev.lustrecsi.controller.csi;
+
+import csi.v1.ControllerExpandVolumeRequest;
+import csi.v1.ControllerExpandVolumeResponse;
+import csi.v1.ControllerGetCapabilitiesRequest;
+import csi.v1.ControllerGetCapabilitiesResponse;
+import csi.v1.ControllerGetVolumeRequest;
+import csi.v1.ControllerGetVolumeResponse;
+import csi.v1.ControllerGrpc;
+import csi.v1.ControllerServiceCapability;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.CreateVolumeResponse;
+import csi.v1.DeleteVolumeRequest;
+import csi.v1.DeleteVolumeResponse;
+import csi.v1.GetCapacityRequest;
+import csi.v1.GetCapacityResponse;
+import csi.v1.ListVolumesRequest;
+import csi.v1.ListVolumesResponse;
+import csi.v1.ValidateVolumeCapabilitiesRequest;
+import csi.v1.ValidateVolumeCapabilitiesResponse;
+import csi.v1.Volume;
+import csi.v1.VolumeCondition;
+import com.google.protobuf.Int64Value;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.lustre.DirectoryUsage;
+import dev.lustrecsi.controller.parameters.StorageClassParameters;
+import dev.lustrecsi.controller.volume.CapacityRequest;
+import dev.lustrecsi.controller.volume.VolumeProvisioner;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The CSI Controller service: validates each request, hands it to the {@link VolumeProvisioner},
+ * and maps the result back to CSI messages. Errors are thrown as CsiException and mapped in one
+ * place by the server.
+ */
+public final class ControllerService extends ControllerGrpc.ControllerImplBase {
+  /** Keys of the volume context handed to the node plugin. */
+  public static final String CONTEXT_FS_NAME = "fsName";
+  public static final String CONTEXT_DIRECTORY = "directory";
+
+  static final List<ControllerServiceCapability.RPC.Type> CAPABILITIES = List.of(
+      ControllerServiceCapability.RPC.Type.CREATE_DELETE_VOLUME,
+      ControllerServiceCapability.RPC.Type.LIST_VOLUMES,
+      ControllerServiceCapability.RPC.Type.GET_CAPACITY,
+      ControllerServiceCapability.RPC.Type.EXPAND_VOLUME,
+      ControllerServiceCapability.RPC.Type.GET_VOLUME,
+      ControllerServiceCapability.RPC.Type.VOLUME_CONDITION,
+      ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER);
+
+  private final VolumeProvisioner provisioner;
+  private final VolumePages pages;
+
+  public ControllerService(VolumeProvisioner provisioner, VolumePages pages) {
+    this.provisioner = provisioner;
+    this.pages = pages;
+  }
+
+  @Override
+  public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> response) {
+    if (request.getName().isEmpty()) {
+      throw CsiException.missing("name");
+    }
+    if (request.getName().length() > 128) {
+      throw CsiException.invalidArgument("name", "is longer than the 128 characters CSI allows");
+    }
+    VolumeCapabilities.require(request.getVolumeCapabilitiesList(), "volume_capabilities");
+    if (request.hasVolumeContentSource()) {
+      throw CsiException.invalidArgument("volume_content_source", "creating a volume from a snapshot or another volume is not supported");
+    }
+    StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
+    CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
+    VolumeRecord volume = provisioner.create(request.getName(), range, params, request.getParametersMap());
+    response.onNext(CreateVolumeResponse.newBuilder().setVolume(toCsi(volume)).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void deleteVolume(DeleteVolumeRequest request, StreamObserver<DeleteVolumeResponse> response) {
+    if (request.getVolumeId().isEmpty()) {
+      throw CsiException.missing("volume_id");
+    }
+    provisioner.delete(request.getVolumeId());
+    response.onNext(DeleteVolumeResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void validateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, StreamObserver<ValidateVolumeCapabilitiesResponse> response) {
+    VolumeRecord volume = existing(request.getVolumeId());
+    if (request.getVolumeCapabilitiesCount() == 0) {
+      throw CsiException.missing("volume_capabilities");
+    }
+    ValidateVolumeCapabilitiesResponse.Builder answer = ValidateVolumeCapabilitiesResponse.newBuilder();
+    String problem = null;
+    for (int i = 0; i < request.getVolumeCapabilitiesCount() && problem == null; i++) {
+      try {
+        problem = VolumeCapabilities.problem(request.getVolumeCapabilities(i), "volume_capabilities[" + i + "]");
+      } catch (CsiException invalidFlags) {
+        problem = invalidFlags.getMessage();
+      }
+    }
+    if (problem == null && !request.getParametersMap().isEmpty()) {
+      try {
+        StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
+        if (!params.fsName().equals(volume.id().fsName()) || !params.striping().equals(volume.striping())) {
+          problem = "parameters describe a different filesystem or layout than volume " + volume.id() + " has";
+        }
+      } catch (CsiException invalidParams) {
+        problem = invalidParams.getMessage();
+      }
+    }
+    if (problem == null) {
+      answer.setConfirmed(ValidateVolumeCapabilitiesResponse.Confirmed.newBuilder()
+          .addAllVolumeCapabilities(request.getVolumeCapabilitiesList())
+          .putAllVolumeContext(request.getVolumeContextMap())
+          .putAllParameters(request.getParametersMap()));
+    } else {
+      answer.setMessage(problem);
+    }
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listVolumes(ListVolumesRequest request, StreamObserver<ListVolumesResponse> response) {
+    if (request.getMaxEntries() < 0) {
+      throw CsiException.invalidArgument("max_entries", "must not be negative");
+    }
+    VolumePages.Page page = pages.page(request.getStartingToken(), request.getMaxEntries());
+    ListVolumesResponse.Builder answer = ListVolumesResponse.newBuilder().setNextToken(page.nextToken());
+    for (VolumeRecord volume : page.volumes()) {
+      answer.addEntries(ListVolumesResponse.Entry.newBuilder()
+          .setVolume(toCsi(volume))
+          .setStatus(ListVolumesResponse.VolumeStatus.newBuilder().setVolumeCondition(condition(volume))));
+    }
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getCapacity(GetCapacityRequest request, StreamObserver<GetCapacityResponse> response) {
+    for (int i = 0; i < request.getVolumeCapabilitiesCount(); i++) {
+      String problem = VolumeCapabilities.problem(request.getVolumeCapabilities(i), "volume_capabilities[" + i + "]");
+      if (problem != null) {
+        // Capacity for a capability we cannot serve is zero, not an error (CSI spec).
+        response.onNext(GetCapacityResponse.newBuilder().setAvailableCapacity(0).build());
+        response.onCompleted();
+        return;
+      }
+    }
+    Optional<StorageClassParameters> params = request.getParametersMap().isEmpty()
+        ? Optional.empty()
+        : Optional.of(StorageClassParameters.parse(request.getParametersMap()));
+    long available = provisioner.availableCapacity(params);
+    response.onNext(GetCapacityResponse.newBuilder()
+        .setAvailableCapacity(available)
+        .setMaximumVolumeSize(Int64Value.of(available))
+        .setMinimumVolumeSize(Int64Value.of(CapacityRequest.MINIMUM))
+        .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void controllerGetCapabilities(ControllerGetCapabilitiesRequest request, StreamObserver<ControllerGetCapabilitiesResponse> response) {
+    ControllerGetCapabilitiesResponse.Builder answer = ControllerGetCapabilitiesResponse.newBuilder();
+    for (ControllerServiceCapability.RPC.Type type : CAPABILITIES) {
+      answer.addCapabilities(ControllerServiceCapability.newBuilder().setRpc(ControllerServiceCapability.RPC.newBuilder().setType(type)));
+    }
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void controllerExpandVolume(ControllerExpandVolumeRequest request, StreamObserver<ControllerExpandVolumeResponse> response) {
+    if (request.getVolumeId().isEmpty()) {
+      throw CsiException.missing("volume_id");
+    }
+    if (!request.hasCapacityRange()) {
+      throw CsiException.missing("capacity_range");
+    }
+    if (request.hasVolumeCapability()) {
+      String problem = VolumeCapabilities.problem(request.getVolumeCapability(), "volume_capability");
+      if (problem != null) {
+        throw CsiException.invalidArgument("volume_capability", problem);
+      }
+    }
+    VolumeId id = VolumeId.parse(request.getVolumeId())
+        .orElseThrow(() -> CsiException.notFound("volume " + request.getVolumeId() + " does not exist"));
+    CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
+    VolumeRecord volume = provisioner.expand(id, range);
+    response.onNext(ControllerExpandVolumeResponse.newBuilder()
+        .setCapacityBytes(volume.capacityBytes())
+        // The quota is the size: nothing to do on the node, the mount sees the new size at once.
+        .setNodeExpansionRequired(false)
+        .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void controllerGetVolume(ControllerGetVolumeRequest request, StreamObserver<ControllerGetVolumeResponse> response) {
+    VolumeRecord volume = existing(request.getVolumeId());
+    response.onNext(ControllerGetVolumeResponse.newBuilder()
+        .setVolume(toCsi(volume))
+        .setStatus(ControllerGetVolumeResponse.VolumeStatus.newBuilder().setVolumeCondition(condition(volume)))
+        .build());
+    response.onCompleted();
+  }
+
+  private VolumeRecord existing(String volumeId) {
+    if (volumeId.isEmpty()) {
+      throw CsiException.missing("volume_id");
+    }
+    return VolumeId.parse(volumeId)
+        .flatMap(provisioner::get)
+        .orElseThrow(() -> CsiException.notFound("volume " + volumeId + " does not exist"));
+  }
+
+  private VolumeCondition condition(VolumeRecord volume) {
+    if (volume.state() != VolumeRecord.State.READY) {
+      return abnormal("volume is " + volume.state().name().toLowerCase());
+    }
+    Optional<DirectoryUsage> usage = provisioner.usage(volume);
+    if (usage.isEmpty()) {
+      return abnormal("volume directory " + volume.id().directory() + " is missing from filesystem " + volume.id().fsName());
+    }
+    if (usage.get().overQuota()) {
+      return abnormal("volume is over its quota: " + Sizes.format(usage.get().usedBytes()) + " used of " + Sizes.format(usage.get().quotaBytes()));
+    }
+    return VolumeCondition.newBuilder().setAbnormal(false).setMessage("healthy").build();
+  }
+
+  private static VolumeCondition abnormal(String message) {
+    return VolumeCondition.newBuilder().setAbnormal(true).setMessage(message).build();
+  }
+
+  static Volume toCsi(VolumeRecord volume) {
+    return Volume.newBuilder()
+        .setVolumeId(volume.id().toString())
+        .setCapacityBytes(volume.capacityBytes())
+        .putVolumeContext(CONTEXT_FS_NAME, volume.id().fsName())
+        .putVolumeContext(CONTEXT_DIRECTORY, volume.id().directory())
+        .build();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.lustrecsi.controller.csi;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.controller.volume.VolumeJournal;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * ListVolumes pagination. Volumes are ordered by id and a token is the last id a page returned,
+ * so a token stays valid while volumes come and go: the next page starts after that id whether
+ * or not it still exists, and no volume present throughout is skipped or repeated.
+ */
+public final class VolumePages {
+  /** Page size when the caller sets no max_entries. */
+  static final int DEFAULT_PAGE = 500;
+
+  private final VolumeJournal journal;
+
+  public VolumePages(VolumeJournal journal) {
+    this.journal = journal;
+  }
+
+  /** One page and the token for the next, empty when this is the last. */
+  public record Page(List<VolumeRecord> volumes, String nextToken) {}
+
+  public Page page(String startingToken, int maxEntries) {
+    String after = startingToken.isEmpty() ? "" : decode(startingToken);
+    int size = maxEntries == 0 ? DEFAULT_PAGE : maxEntries;
+    List<VolumeRecord> remaining = journal.volumes().stream()
+        .filter(v -> v.id().toString().compareTo(after) > 0)
+        .toList();
+    if (remaining.size() <= size) {
+      return new Page(remaining, "");
+    }
+    List<VolumeRecord> page = remaining.subList(0, size);
+    return new Page(page, encode(page.getLast().id().toString()));
+  }
+
+  private static String encode(String volumeId) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + volumeId).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decode(String token) {
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      if (text.startsWith("v1:")) {
+        return text.substring(3);
+      }
+    } catch (IllegalArgumentException notBase64) {
+      // fall through
+    }
+    // The spec's code for a token the plugin did not issue.
+    throw CsiException.aborted("starting_token \"" + token + "\" was not issued by this plugin");
+  }
+}

@@ -1,0 +1,50 @@
+package dev.lustrecsi.controller.volume;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+
+/**
+ * A CSI capacity range, validated. Capacities are whole MiB: quotas are kept in KiB by Lustre
+ * and enforced per OST in large grants, so finer sizes would promise a precision Lustre lacks.
+ *
+ * @param requiredBytes at least this much, 0 when the caller does not care
+ * @param limitBytes at most this much, 0 when unbounded
+ */
+public record CapacityRequest(long requiredBytes, long limitBytes) {
+  public static final long UNIT = Sizes.MIB;
+  public static final long MINIMUM = Sizes.MIB;
+  public static final long DEFAULT = Sizes.GIB;
+
+  /** Validates the range; {@code field} names it in error messages. */
+  public static CapacityRequest of(long required, long limit, String field) {
+    if (required < 0) {
+      throw CsiException.invalidArgument(field + ".required_bytes", "must not be negative");
+    }
+    if (limit < 0) {
+      throw CsiException.invalidArgument(field + ".limit_bytes", "must not be negative");
+    }
+    if (limit > 0 && required > limit) {
+      throw CsiException.invalidArgument(field, "required_bytes " + required + " exceeds limit_bytes " + limit);
+    }
+    return new CapacityRequest(required, limit);
+  }
+
+  /** The capacity to provision: the required size rounded up to whole MiB, or the default. */
+  public long capacityToProvision(String field) {
+    long wanted = requiredBytes > 0 ? Sizes.roundUp(requiredBytes, UNIT) : DEFAULT;
+    if (limitBytes > 0 && wanted > limitBytes) {
+      wanted = requiredBytes > 0 ? wanted : (limitBytes / UNIT) * UNIT;
+    }
+    wanted = Math.max(wanted, MINIMUM);
+    if (limitBytes > 0 && wanted > limitBytes) {
+      throw CsiException.outOfRange(field, "cannot fit a volume in limit_bytes " + limitBytes
+          + ": capacities are whole MiB, at least " + Sizes.format(MINIMUM));
+    }
+    return wanted;
+  }
+
+  /** Whether an existing capacity satisfies this range. */
+  public boolean accepts(long capacityBytes) {
+    return capacityBytes >= requiredBytes && (limitBytes == 0 || capacityBytes <= limitBytes);
+  }
+}

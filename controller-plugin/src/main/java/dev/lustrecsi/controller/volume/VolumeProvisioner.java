@@ -1,0 +1,229 @@
+package dev.lustrecsi.controller.volume;
+
+import dev.lustrecsi.common.concurrent.KeyedLocks;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.lustre.DirectoryUsage;
+import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.lustre.FilesystemState;
+import dev.lustrecsi.controller.lustre.LustreBackend;
+import dev.lustrecsi.controller.parameters.StorageClassParameters;
+import dev.lustrecsi.controller.volume.VolumeRecord.State;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Creates, expands and deletes volumes. Each step is recorded in the journal before the work it
+ * stands for, and each backend call is idempotent, so a call interrupted anywhere converges when
+ * retried, and concurrent calls for one volume never do its work twice.
+ */
+public final class VolumeProvisioner {
+  private static final System.Logger LOG = System.getLogger(VolumeProvisioner.class.getName());
+
+  private final VolumeJournal journal;
+  private final LustreBackend backend;
+  private final KeyedLocks volumeLocks = new KeyedLocks();
+  /** Capacity accounting and project-id allocation per filesystem are short critical sections; callers wait for them. */
+  private final ConcurrentMap<String, ReentrantLock> filesystemLocks = new ConcurrentHashMap<>();
+
+  public VolumeProvisioner(VolumeJournal journal, LustreBackend backend) {
+    this.journal = journal;
+    this.backend = backend;
+  }
+
+  /** CreateVolume: returns the volume named {@code name}, making it if it does not exist. */
+  public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters) {
+    VolumeId id = new VolumeId(params.fsName(), VolumeId.directoryFor(name));
+    Map<String, String> parameters = withoutProvisionerMetadata(rawParameters);
+    try (var nameLock = volumeLocks.acquire("name:" + name);
+        var idLock = volumeLocks.acquire(id.toString())) {
+      VolumeRecord volume = journal.byName(name)
+          .map(existing -> checkCompatible(existing, id, range, parameters))
+          .orElseGet(() -> commit(name, id, range.capacityToProvision("capacity_range"), params, parameters));
+      if (volume.state() == State.CREATING) {
+        ensureOsts(params.fsName());
+        backend.ensureVolumeDirectory(id, volume.striping(), volume.projectId(), volume.capacityBytes());
+        volume = volume.withState(State.READY);
+        journal.put(volume);
+        LOG.log(Level.INFO, "created volume " + id + " (" + Sizes.format(volume.capacityBytes()) + ", project " + volume.projectId() + ")");
+      }
+      return volume;
+    }
+  }
+
+  /** DeleteVolume: removes the volume; an unknown id is already deleted. */
+  public void delete(String volumeId) {
+    Optional<VolumeId> id = VolumeId.parse(volumeId);
+    if (id.isEmpty()) {
+      return;
+    }
+    try (var lock = volumeLocks.acquire(id.get().toString())) {
+      Optional<VolumeRecord> found = journal.byId(id.get());
+      if (found.isEmpty()) {
+        return;
+      }
+      VolumeRecord deleting = found.get().withState(State.DELETING);
+      journal.put(deleting);
+      backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
+      journal.remove(deleting);
+      LOG.log(Level.INFO, "deleted volume " + deleting.id());
+    }
+  }
+
+  /** ControllerExpandVolume: raises the volume's quota, growing the filesystem first if needed. */
+  public VolumeRecord expand(VolumeId id, CapacityRequest range) {
+    try (var lock = volumeLocks.acquire(id.toString())) {
+      VolumeRecord volume = journal.byId(id).orElseThrow(() -> CsiException.notFound("volume " + id + " does not exist"));
+      if (volume.state() != State.READY) {
+        throw CsiException.failedPrecondition("volume " + id + " is " + volume.state().name().toLowerCase() + ", not ready to expand");
+      }
+      long wanted = range.capacityToProvision("capacity_range");
+      if (wanted > volume.capacityBytes()) {
+        FilesystemRecord fs = filesystemOf(id);
+        withFilesystemLock(id.fsName(), () -> {
+          long committedElsewhere = committed(id.fsName()) - volume.capacityBytes();
+          if (committedElsewhere + wanted > fs.ostSize() * fs.maxOsts()) {
+            throw CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
+                + " would take filesystem " + id.fsName() + " past its growth limit of " + fs.maxOsts() + " OSTs of " + Sizes.format(fs.ostSize()));
+          }
+          journal.put(volume.withCapacity(wanted));
+          return null;
+        });
+        ensureOsts(id.fsName());
+      }
+      VolumeRecord current = journal.byId(id).orElseThrow();
+      // Set even when unchanged: a crash after the journal write but before the quota change is repaired here.
+      backend.setQuota(id, current.projectId(), current.capacityBytes());
+      return current;
+    }
+  }
+
+  public Optional<VolumeRecord> get(VolumeId id) {
+    return journal.byId(id);
+  }
+
+  /** Capacity still available for new volumes: on one filesystem, or summed over all known ones. */
+  public long availableCapacity(Optional<StorageClassParameters> params) {
+    if (params.isPresent()) {
+      StorageClassParameters p = params.get();
+      return journal.filesystem(p.fsName())
+          .map(fs -> Math.max(0, fs.ostSize() * fs.maxOsts() - committed(fs.fsName())))
+          .orElse(p.maxCapacity());
+    }
+    return journal.filesystems().stream()
+        .mapToLong(fs -> Math.max(0, fs.ostSize() * fs.maxOsts() - committed(fs.fsName())))
+        .sum();
+  }
+
+  /** The volume's usage as the backend reports it, or empty when its directory is missing. */
+  public Optional<DirectoryUsage> usage(VolumeRecord volume) {
+    return backend.usage(volume.id(), volume.projectId());
+  }
+
+  public boolean backendReachable() {
+    return backend.reachable();
+  }
+
+  private VolumeRecord checkCompatible(VolumeRecord existing, VolumeId id, CapacityRequest range, Map<String, String> parameters) {
+    if (!existing.id().equals(id)) {
+      throw CsiException.alreadyExists("volume name " + existing.name() + " is already used by volume " + existing.id()
+          + " on filesystem " + existing.id().fsName());
+    }
+    if (!range.accepts(existing.capacityBytes())) {
+      throw CsiException.alreadyExists("volume " + existing.name() + " already exists with capacity " + existing.capacityBytes()
+          + " bytes, outside the requested capacity_range");
+    }
+    if (!existing.parameters().equals(parameters)) {
+      throw CsiException.alreadyExists("volume " + existing.name() + " already exists with different parameters " + existing.parameters());
+    }
+    if (existing.state() == State.DELETING) {
+      throw CsiException.aborted("volume " + existing.name() + " is being deleted; retry later");
+    }
+    return existing;
+  }
+
+  /** Records the new volume: its capacity is committed and its project id taken before any work starts. */
+  private VolumeRecord commit(String name, VolumeId id, long capacity, StorageClassParameters params, Map<String, String> parameters) {
+    if (capacity > params.maxCapacity()) {
+      throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
+          + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
+    }
+    return withFilesystemLock(params.fsName(), () -> {
+      FilesystemRecord fs = journal.filesystem(params.fsName())
+          .map(existing -> checkSameFilesystem(existing, params))
+          .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID));
+      long committed = committed(fs.fsName());
+      if (committed + capacity > fs.ostSize() * fs.maxOsts()) {
+        throw CsiException.resourceExhausted("filesystem " + fs.fsName() + " has " + Sizes.format(fs.ostSize() * fs.maxOsts() - committed)
+            + " left before its growth limit of " + fs.maxOsts() + " OSTs; " + Sizes.format(capacity) + " requested");
+      }
+      int projectId = fs.nextProjectId();
+      journal.put(fs.withNextProjectId(projectId + 1));
+      VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters);
+      journal.put(volume);
+      return volume;
+    });
+  }
+
+  private static FilesystemRecord checkSameFilesystem(FilesystemRecord fs, StorageClassParameters params) {
+    if (fs.ostSize() != params.ostSize()) {
+      throw CsiException.failedPrecondition("parameters." + StorageClassParameters.OST_SIZE + ": filesystem " + fs.fsName()
+          + " was created with ostSize " + Sizes.format(fs.ostSize()) + ", this StorageClass asks for " + Sizes.format(params.ostSize()));
+    }
+    if (fs.maxOsts() != params.maxOsts()) {
+      throw CsiException.failedPrecondition("parameters." + StorageClassParameters.MAX_OSTS + ": filesystem " + fs.fsName()
+          + " was created with maxOsts " + fs.maxOsts() + ", this StorageClass asks for " + params.maxOsts());
+    }
+    return fs;
+  }
+
+  /** Grows the filesystem until its OSTs hold everything committed to it. */
+  private void ensureOsts(String fsName) {
+    FilesystemRecord fs = filesystemOf(fsName);
+    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts()));
+    long committed = committed(fsName);
+    int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.ostSize()));
+    if (state.osts().size() < needed) {
+      LOG.log(Level.INFO, "filesystem " + fsName + " holds " + Sizes.format(state.capacityBytes()) + " and " + Sizes.format(committed)
+          + " is committed: growing from " + state.osts().size() + " to " + needed + " OSTs");
+      state = backend.ensureOstCount(fsName, needed);
+    }
+    if (!state.ready()) {
+      throw CsiException.unavailable("filesystem " + fsName + " is still coming up (" + state.osts().size() + " OSTs); retry later");
+    }
+  }
+
+  private FilesystemRecord filesystemOf(VolumeId id) {
+    return filesystemOf(id.fsName());
+  }
+
+  private FilesystemRecord filesystemOf(String fsName) {
+    return journal.filesystem(fsName).orElseThrow(() -> CsiException.internal("journal has volumes but no record of filesystem " + fsName, null));
+  }
+
+  private long committed(String fsName) {
+    return journal.volumes().stream().filter(v -> v.id().fsName().equals(fsName)).mapToLong(VolumeRecord::capacityBytes).sum();
+  }
+
+  private <T> T withFilesystemLock(String fsName, java.util.function.Supplier<T> work) {
+    ReentrantLock lock = filesystemLocks.computeIfAbsent(fsName, k -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static Map<String, String> withoutProvisionerMetadata(Map<String, String> raw) {
+    Map<String, String> kept = new HashMap<>(raw);
+    kept.keySet().removeAll(StorageClassParameters.PROVISIONER_METADATA);
+    return kept;
+  }
+}

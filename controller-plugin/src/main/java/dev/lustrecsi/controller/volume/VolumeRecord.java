@@ -1,0 +1,43 @@
+package dev.lustrecsi.controller.volume;
+
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.parameters.Striping;
+import java.util.Map;
+
+/**
+ * The journal's record of one volume: written before any work is done for it, so a crashed or
+ * retried call finds the volume it was making and finishes it instead of making another.
+ *
+ * @param name the CO's name for the volume (CreateVolume's name)
+ * @param id the volume id handed out
+ * @param capacityBytes the committed capacity, which is also the project quota
+ * @param striping the directory layout
+ * @param projectId the Lustre project id that carries the quota
+ * @param state how far the volume has come
+ * @param parameters the CreateVolume parameters, to tell a retry from a conflicting request
+ */
+public record VolumeRecord(
+    String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters) {
+
+  /** Life cycle of a volume in the journal. */
+  public enum State {
+    /** Capacity and project id are committed; the directory may not exist yet. */
+    CREATING,
+    /** The directory exists with its layout and quota. */
+    READY,
+    /** Deletion started; the directory may be partly gone. */
+    DELETING
+  }
+
+  public VolumeRecord {
+    parameters = Map.copyOf(parameters);
+  }
+
+  public VolumeRecord withState(State newState) {
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, newState, parameters);
+  }
+
+  public VolumeRecord withCapacity(long newCapacity) {
+    return new VolumeRecord(name, id, newCapacity, striping, projectId, state, parameters);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.lustrecsi.common.error;
+
+import io.grpc.Status;
+
+/**
+ * A failure with the CSI status code it must reach the caller with.
+ *
+ * <p>Domain code throws these at the point where it knows what went wrong; {@link
+ * ErrorMappingInterceptor} is the one place that turns them into gRPC statuses. The message is
+ * what the caller sees, so it names the offending field or object.
+ */
+public final class CsiException extends RuntimeException {
+  private final Status.Code code;
+
+  private CsiException(Status.Code code, String message, Throwable cause) {
+    super(message, cause);
+    this.code = code;
+  }
+
+  public Status.Code code() {
+    return code;
+  }
+
+  public Status toStatus() {
+    return Status.fromCode(code).withDescription(getMessage());
+  }
+
+  public static CsiException invalidArgument(String field, String problem) {
+    return new CsiException(Status.Code.INVALID_ARGUMENT, field + ": " + problem, null);
+  }
+
+  public static CsiException missing(String field) {
+    return invalidArgument(field, "is required");
+  }
+
+  public static CsiException notFound(String message) {
+    return new CsiException(Status.Code.NOT_FOUND, message, null);
+  }
+
+  public static CsiException alreadyExists(String message) {
+    return new CsiException(Status.Code.ALREADY_EXISTS, message, null);
+  }
+
+  public static CsiException failedPrecondition(String message) {
+    return new CsiException(Status.Code.FAILED_PRECONDITION, message, null);
+  }
+
+  public static CsiException outOfRange(String field, String problem) {
+    return new CsiException(Status.Code.OUT_OF_RANGE, field + ": " + problem, null);
+  }
+
+  public static CsiException aborted(String message) {
+    return new CsiException(Status.Code.ABORTED, message, null);
+  }
+
+  public static CsiException resourceExhausted(String message) {
+    return new CsiException(Status.Code.RESOURCE_EXHAUSTED, message, null);
+  }
+
+  public static CsiException unavailable(String message) {
+    return new CsiException(Status.Code.UNAVAILABLE, message, null);
+  }
+
+  public static CsiException internal(String message, Throwable cause) {
+    return new CsiException(Status.Code.INTERNAL, message, cause);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.lustrecsi.common.grpc;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.lang.System.Logger.Level;
+
+/**
+ * Logs every call once it ends: method, volume id, status code, duration, and the error message
+ * when it failed. Only the {@code volume_id} field is read from requests, so secrets, volume
+ * contexts and parameters never reach the log. Probe is logged at DEBUG: kubelet's liveness
+ * sidecar calls it every few seconds.
+ */
+public final class CallLoggingInterceptor implements ServerInterceptor {
+  private static final System.Logger LOG = System.getLogger("csi.calls");
+
+  @Override
+  public <Q, A> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+    long started = System.nanoTime();
+    String method = call.getMethodDescriptor().getBareMethodName();
+    String[] volumeId = {""};
+    ServerCall<Q, A> logged =
+        new SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            long micros = (System.nanoTime() - started) / 1_000;
+            Level level = "Probe".equals(method) && status.isOk() ? Level.DEBUG : Level.INFO;
+            if (LOG.isLoggable(level)) {
+              LOG.log(level, format(method, volumeId[0], status, micros));
+            }
+            super.close(status, trailers);
+          }
+        };
+    return new SimpleForwardingServerCallListener<>(next.startCall(logged, headers)) {
+      @Override
+      public void onMessage(Q message) {
+        volumeId[0] = volumeIdOf(message);
+        super.onMessage(message);
+      }
+    };
+  }
+
+  static String format(String method, String volumeId, Status status, long micros) {
+    StringBuilder line = new StringBuilder(96).append(method);
+    if (!volumeId.isEmpty()) {
+      line.append(" volume=").append(volumeId);
+    }
+    line.append(" code=").append(status.getCode()).append(String.format(" ms=%.2f", micros / 1000.0));
+    if (!status.isOk() && status.getDescription() != null) {
+      line.append(" error=\"").append(status.getDescription()).append('"');
+    }
+    return line.toString();
+  }
+
+  private static String volumeIdOf(Object request) {
+    if (request instanceof Message message) {
+      FieldDescriptor field = message.getDescriptorForType().findFieldByName("volume_id");
+      if (field != null && field.getType() == FieldDescriptor.Type.STRING) {
+        return (String) message.getField(field);
+      }
+    }
+    return "";
+  }
+}

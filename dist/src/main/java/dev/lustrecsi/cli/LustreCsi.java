@@ -1,0 +1,39 @@
+package dev.lustrecsi.cli;
+
+import dev.lustrecsi.common.identity.PluginInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The launcher: one jar, one subcommand per role. */
+@Command(
+    name = "lustre-csi",
+    mixinStandardHelpOptions = true,
+    versionProvider = LustreCsi.Version.class,
+    description = "Lustre CSI driver: provisions Lustre volumes and mounts them into pods.",
+    subcommands = {ControllerCommand.class, NodeCommand.class, SandboxCommand.class, DemoCommand.class, BenchCommand.class})
+public final class LustreCsi implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code (tests call this). */
+  public static int execute(String... args) {
+    return new CommandLine(new LustreCsi()).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      PluginInfo info = PluginInfo.current();
+      return new String[] {info.driverName() + " " + info.version()};
+    }
+  }
+}

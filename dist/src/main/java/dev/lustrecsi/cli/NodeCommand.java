@@ -1,0 +1,75 @@
+package dev.lustrecsi.cli;
+
+import dev.lustrecsi.common.exec.ProcessCommandRunner;
+import dev.lustrecsi.common.grpc.Endpoint;
+import dev.lustrecsi.common.log.Logging;
+import dev.lustrecsi.node.NodePlugin;
+import dev.lustrecsi.node.mount.KernelLustreClient;
+import dev.lustrecsi.node.mount.LustreClient;
+import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.stats.Statvfs;
+import dev.lustrecsi.node.stats.VolumeStatsSource;
+import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
+import dev.lustrecsi.sandbox.lustre.SimulatedLustreClient;
+import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the node plugin. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Runs the CSI node plugin (Identity and Node services): mounts Lustre and binds volumes into pods.")
+final class NodeCommand implements Callable<Integer> {
+  @Option(names = "--endpoint", required = true, description = "CSI endpoint, unix:///path/csi.sock")
+  String endpoint;
+
+  @Option(names = "--node-id", description = "Node id reported to Kubernetes (default: $NODE_NAME, else the host name)")
+  String nodeId;
+
+  @Option(names = "--mount-root", defaultValue = "/var/lib/lustre-csi/mounts", description = "Where the per-filesystem Lustre mounts live (default: ${DEFAULT-VALUE})")
+  Path mountRoot;
+
+  @Option(names = "--allowed-root", defaultValue = "/var/lib/kubelet", split = ",",
+      description = "Directories kubelet stages and publishes in; other paths are refused (default: ${DEFAULT-VALUE})")
+  List<Path> allowedRoots;
+
+  @Option(names = "--stats-timeout", defaultValue = "PT5S", description = "How long statfs may take before a volume is reported abnormal (ISO-8601, default: ${DEFAULT-VALUE})")
+  Duration statsTimeout;
+
+  @Option(names = "--simulated-lustre", description = "Mount the simulated Lustre in this directory instead of the kernel client (sandbox use)")
+  Path simulatedLustre;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    Logging.configure(verbose);
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    LustreClient client;
+    VolumeStatsSource stats;
+    if (simulatedLustre != null) {
+      SimulatedLustre lustre = new SimulatedLustre(simulatedLustre);
+      client = new SimulatedLustreClient(lustre, new Mounter(runner));
+      stats = new SimulatedStatfs(lustre);
+    } else {
+      client = new KernelLustreClient(runner, Path.of("/proc"));
+      stats = new Statvfs();
+    }
+    var config = new NodePlugin.Config(resolveNodeId(), mountRoot, allowedRoots, statsTimeout);
+    var server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner);
+    Serving.untilTerminated(server);
+    return 0;
+  }
+
+  private String resolveNodeId() throws java.net.UnknownHostException {
+    if (nodeId != null && !nodeId.isBlank()) {
+      return nodeId;
+    }
+    String fromEnv = System.getenv("NODE_NAME");
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv : java.net.InetAddress.getLocalHost().getHostName();
+  }
+}

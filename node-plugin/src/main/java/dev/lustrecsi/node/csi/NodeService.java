@@ -1,0 +1,295 @@
+package dev.lustrecsi.node.csi;
+
+import csi.v1.NodeGetCapabilitiesRequest;
+import csi.v1.NodeGetCapabilitiesResponse;
+import csi.v1.NodeGetInfoRequest;
+import csi.v1.NodeGetInfoResponse;
+import csi.v1.NodeGetVolumeStatsRequest;
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodePublishVolumeResponse;
+import csi.v1.NodeServiceCapability;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeStageVolumeResponse;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnpublishVolumeResponse;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.NodeUnstageVolumeResponse;
+import csi.v1.VolumeCapability;
+import csi.v1.VolumeCondition;
+import csi.v1.VolumeUsage;
+import dev.lustrecsi.common.concurrent.KeyedLocks;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.volume.MountOptions;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.node.mount.FilesystemMounts;
+import dev.lustrecsi.node.mount.LustreSource;
+import dev.lustrecsi.node.mount.MountEntry;
+import dev.lustrecsi.node.mount.MountTable;
+import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.stats.StatsProbe;
+import dev.lustrecsi.node.stats.VolumeStats;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The CSI Node service. Staging mounts the volume's filesystem once per node and binds the
+ * volume directory to the staging path; publishing binds the staging path into the pod. All
+ * state is read back from mountinfo, so every call can be repeated and a restarted plugin picks
+ * up where the last one stopped.
+ */
+public final class NodeService extends NodeGrpc.NodeImplBase {
+  /** Volume context key with the MGS NIDs: failover nodes separated by ':', a node's NIDs by ','. */
+  public static final String CONTEXT_MGS_NIDS = "mgsNids";
+
+  static final List<NodeServiceCapability.RPC.Type> CAPABILITIES = List.of(
+      NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
+      NodeServiceCapability.RPC.Type.GET_VOLUME_STATS,
+      NodeServiceCapability.RPC.Type.VOLUME_CONDITION,
+      NodeServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER);
+
+  private final String nodeId;
+  private final PathPolicy paths;
+  private final FilesystemMounts filesystems;
+  private final MountTable mounts;
+  private final Mounter mounter;
+  private final StatsProbe stats;
+  private final KeyedLocks locks = new KeyedLocks();
+
+  public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats) {
+    this.nodeId = nodeId;
+    this.paths = paths;
+    this.filesystems = filesystems;
+    this.mounts = mounts;
+    this.mounter = mounter;
+    this.stats = stats;
+  }
+
+  @Override
+  public void nodeStageVolume(NodeStageVolumeRequest request, StreamObserver<NodeStageVolumeResponse> response) {
+    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
+    MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
+    VolumeId id = volumeId(volumeIdText);
+    LustreSource source = new LustreSource(id.fsName(), mgsNodes(request.getVolumeContextMap().get(CONTEXT_MGS_NIDS)));
+    List<String> bindOptions = bindOptions(options, readerOnly(request.getVolumeCapability()));
+    try (var lock = locks.acquire(volumeIdText)) {
+      Optional<MountEntry> current = mounts.at(staging);
+      filesystems.withMounted(source, options.lustre(), fsMount -> {
+        if (current.isPresent()) {
+          requireSameVolume(current.get(), fsMount, id, bindOptions.contains("ro"), "staging_target_path");
+          return null;
+        }
+        Path directory = filesystems.mountPoint(id.fsName()).resolve(id.directory());
+        if (!Files.isDirectory(directory)) {
+          throw CsiException.notFound("volume " + id + " has no directory on filesystem " + id.fsName());
+        }
+        bind(directory, staging, bindOptions);
+        return null;
+      });
+    }
+    response.onNext(NodeStageVolumeResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodeUnstageVolume(NodeUnstageVolumeRequest request, StreamObserver<NodeUnstageVolumeResponse> response) {
+    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
+    try (var lock = locks.acquire(volumeIdText)) {
+      unmountIfMounted(staging);
+      VolumeId.parse(volumeIdText).ifPresent(id -> filesystems.releaseIfUnused(id.fsName()));
+    }
+    response.onNext(NodeUnstageVolumeResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodePublishVolume(NodePublishVolumeRequest request, StreamObserver<NodePublishVolumeResponse> response) {
+    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    Path target = paths.check(request.getTargetPath(), "target_path");
+    Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
+    MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
+    VolumeId id = volumeId(volumeIdText);
+    boolean readOnly = request.getReadonly() || readerOnly(request.getVolumeCapability());
+    List<String> bindOptions = bindOptions(options, readOnly);
+    try (var lock = locks.acquire("publish:" + target)) {
+      MountEntry staged = mounts.at(staging)
+          .orElseThrow(() -> CsiException.failedPrecondition("volume " + id + " is not staged at " + staging + "; call NodeStageVolume first"));
+      Optional<MountEntry> current = mounts.at(target);
+      if (current.isPresent()) {
+        MountEntry existing = current.get();
+        if (!existing.device().equals(staged.device()) || !existing.root().equals(staged.root())) {
+          throw CsiException.alreadyExists("target_path " + target + " already has a different volume mounted");
+        }
+        if (existing.readOnly() != readOnly) {
+          throw CsiException.alreadyExists("volume " + id + " is already published at " + target + " " + (existing.readOnly() ? "read-only" : "read-write"));
+        }
+      } else {
+        bind(staging, target, bindOptions);
+      }
+    }
+    response.onNext(NodePublishVolumeResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodeUnpublishVolume(NodeUnpublishVolumeRequest request, StreamObserver<NodeUnpublishVolumeResponse> response) {
+    required(request.getVolumeId(), "volume_id");
+    Path target = paths.check(request.getTargetPath(), "target_path");
+    try (var lock = locks.acquire("publish:" + target)) {
+      unmountIfMounted(target);
+      try {
+        Files.deleteIfExists(target);
+      } catch (DirectoryNotEmptyException e) {
+        // Not ours to empty: something was written to the bare mount point.
+      } catch (IOException e) {
+        throw CsiException.internal("cannot remove target_path " + target + ": " + e.getMessage(), e);
+      }
+    }
+    response.onNext(NodeUnpublishVolumeResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodeGetVolumeStats(NodeGetVolumeStatsRequest request, StreamObserver<NodeGetVolumeStatsResponse> response) {
+    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    String pathText = required(request.getVolumePath(), "volume_path");
+    VolumeId id = volumeId(volumeIdText);
+    Path path = Path.of(pathText).toAbsolutePath().normalize();
+    MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + pathText));
+    if (!mount.root().endsWith("/" + id.directory())) {
+      throw CsiException.notFound("volume " + id + " is not mounted at " + pathText);
+    }
+    NodeGetVolumeStatsResponse.Builder answer = NodeGetVolumeStatsResponse.newBuilder();
+    switch (stats.probe(id, path)) {
+      case StatsProbe.Result.Answered(VolumeStats s) -> {
+        answer.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES)
+            .setTotal(s.totalBytes()).setAvailable(s.availableBytes()).setUsed(s.usedBytes()));
+        answer.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.INODES)
+            .setTotal(s.totalInodes()).setAvailable(s.freeInodes()).setUsed(s.usedInodes()));
+        boolean overQuota = s.totalBytes() > 0 && s.usedBytes() > s.totalBytes();
+        answer.setVolumeCondition(overQuota
+            ? condition(true, "volume is over its quota: " + s.usedBytes() + " bytes used of " + s.totalBytes())
+            : condition(false, "healthy"));
+      }
+      case StatsProbe.Result.Failed(String reason) -> answer.setVolumeCondition(condition(true, reason));
+    }
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodeGetCapabilities(NodeGetCapabilitiesRequest request, StreamObserver<NodeGetCapabilitiesResponse> response) {
+    NodeGetCapabilitiesResponse.Builder answer = NodeGetCapabilitiesResponse.newBuilder();
+    for (NodeServiceCapability.RPC.Type type : CAPABILITIES) {
+      answer.addCapabilities(NodeServiceCapability.newBuilder().setRpc(NodeServiceCapability.RPC.newBuilder().setType(type)));
+    }
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void nodeGetInfo(NodeGetInfoRequest request, StreamObserver<NodeGetInfoResponse> response) {
+    response.onNext(NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
+    response.onCompleted();
+  }
+
+  private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeId id, boolean readOnly, String field) {
+    String expectedRoot = fsMount.root().equals("/") ? "/" + id.directory() : fsMount.root() + "/" + id.directory();
+    if (!existing.isWithin(fsMount) || !existing.root().equals(expectedRoot)) {
+      throw CsiException.alreadyExists(field + " " + existing.mountPoint() + " already has a different volume mounted");
+    }
+    if (existing.readOnly() != readOnly) {
+      throw CsiException.alreadyExists("volume " + id + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
+    }
+  }
+
+  private void bind(Path source, Path target, List<String> options) {
+    try {
+      Files.createDirectories(target);
+      mounter.bind(source, target, options);
+    } catch (IOException e) {
+      throw CsiException.internal("cannot create " + target + ": " + e.getMessage(), e);
+    } catch (CommandFailedException e) {
+      throw CsiException.internal("bind mount of " + source + " on " + target + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void unmountIfMounted(Path path) {
+    if (mounts.at(path).isEmpty()) {
+      return;
+    }
+    try {
+      mounter.unmount(path);
+    } catch (CommandFailedException e) {
+      throw CsiException.internal("unmounting " + path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static String required(String value, String field) {
+    if (value.isEmpty()) {
+      throw CsiException.missing(field);
+    }
+    return value;
+  }
+
+  private static VolumeId volumeId(String text) {
+    return VolumeId.parse(text).orElseThrow(() -> CsiException.notFound("volume " + text + " is not a volume of this driver"));
+  }
+
+  private static MountOptions mountOptions(boolean present, VolumeCapability capability, String field) {
+    if (!present) {
+      throw CsiException.missing(field);
+    }
+    if (capability.hasBlock()) {
+      throw CsiException.invalidArgument(field, "block access is not supported: Lustre volumes are mounted filesystems");
+    }
+    if (!capability.hasMount()) {
+      throw CsiException.invalidArgument(field + ".access_type", "is required (mount)");
+    }
+    String fsType = capability.getMount().getFsType();
+    if (!fsType.isEmpty() && !fsType.equals("lustre")) {
+      throw CsiException.invalidArgument(field + ".mount.fs_type", "\"" + fsType + "\" is not supported; use lustre or leave it empty");
+    }
+    VolumeCapability.AccessMode.Mode mode = capability.getAccessMode().getMode();
+    if (mode == VolumeCapability.AccessMode.Mode.UNKNOWN || mode == VolumeCapability.AccessMode.Mode.UNRECOGNIZED) {
+      throw CsiException.invalidArgument(field + ".access_mode", "is required");
+    }
+    return MountOptions.parse(capability.getMount().getMountFlagsList(), field + ".mount.mount_flags");
+  }
+
+  private static boolean readerOnly(VolumeCapability capability) {
+    VolumeCapability.AccessMode.Mode mode = capability.getAccessMode().getMode();
+    return mode == VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY;
+  }
+
+  private static List<String> bindOptions(MountOptions options, boolean readOnly) {
+    List<String> bind = new ArrayList<>(options.bind());
+    bind.remove("rw");
+    if (readOnly && !bind.contains("ro")) {
+      bind.add("ro");
+    }
+    return bind;
+  }
+
+  private static List<String> mgsNodes(String nids) {
+    if (nids == null || nids.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(nids.split(":")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  private static VolumeCondition condition(boolean abnormal, String message) {
+    return VolumeCondition.newBuilder().setAbnormal(abnormal).setMessage(message).build();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.lustrecsi.node.csi;
+
+import dev.lustrecsi.common.error.CsiException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Which paths the CO may ask the node plugin to mount on. Paths must be absolute, already
+ * normal (no "." or ".." parts, no double slashes), and inside one of the allowed roots
+ * (kubelet's directory on a real node), so a request cannot make the plugin mount over /etc.
+ */
+public final class PathPolicy {
+  private final List<Path> allowedRoots;
+
+  public PathPolicy(List<Path> allowedRoots) {
+    if (allowedRoots.isEmpty()) {
+      throw new IllegalArgumentException("at least one allowed path root is needed");
+    }
+    this.allowedRoots = allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+  }
+
+  public List<Path> allowedRoots() {
+    return allowedRoots;
+  }
+
+  /** Validates a request path; {@code field} names it in the error. */
+  public Path check(String text, String field) {
+    if (text == null || text.isEmpty()) {
+      throw CsiException.missing(field);
+    }
+    if (text.indexOf('\0') >= 0) {
+      throw CsiException.invalidArgument(field, "contains a NUL character");
+    }
+    Path path = Path.of(text);
+    if (!path.isAbsolute()) {
+      throw CsiException.invalidArgument(field, "\"" + text + "\" is not an absolute path");
+    }
+    Path normal = path.normalize();
+    String stripped = text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    if (!normal.toString().equals(stripped)) {
+      throw CsiException.invalidArgument(field, "\"" + text + "\" is not a normalized path (it has '.', '..' or repeated slashes)");
+    }
+    Path real = resolveExisting(normal);
+    for (Path root : allowedRoots) {
+      if (normal.startsWith(root) && !normal.equals(root) && real.startsWith(resolveExisting(root))) {
+        return normal;
+      }
+    }
+    throw CsiException.invalidArgument(field, "\"" + text + "\" is outside the directories this plugin mounts in: " + allowedRoots);
+  }
+
+  /** The path with its longest existing prefix resolved through symlinks, so a link cannot lead out of the allowed roots. */
+  private static Path resolveExisting(Path path) {
+    Path existing = path;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return path;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(path));
+    } catch (java.io.IOException e) {
+      return path;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.lustrecsi.node.mount;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One Lustre mount per filesystem per node, under {@code mountRoot/FSNAME}. Volumes are bind
+ * mounts of directories inside it. Its reference count is not stored anywhere: it is the number
+ * of other mounts that show part of it, read from mountinfo. So a crash never leaves a count
+ * wrong, and unstaging one volume unmounts the filesystem exactly when no staged or published
+ * volume still uses it.
+ */
+public final class FilesystemMounts {
+  private static final System.Logger LOG = System.getLogger(FilesystemMounts.class.getName());
+
+  private final Path mountRoot;
+  private final MountTable mounts;
+  private final LustreClient client;
+  private final Mounter mounter;
+  private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  public FilesystemMounts(Path mountRoot, MountTable mounts, LustreClient client, Mounter mounter) {
+    this.mountRoot = mountRoot;
+    this.mounts = mounts;
+    this.client = client;
+    this.mounter = mounter;
+  }
+
+  public Path mountPoint(String fsName) {
+    return mountRoot.resolve(fsName);
+  }
+
+  /**
+   * Runs {@code work} with the filesystem mounted, mounting it first if needed. Holding the
+   * filesystem's lock across the work keeps a concurrent {@link #releaseIfUnused} from
+   * unmounting it between the mount and the bind that makes it used.
+   */
+  public <T> T withMounted(LustreSource source, List<String> options, MountedWork<T> work) {
+    ReentrantLock lock = lockFor(source.fsName());
+    lock.lock();
+    try {
+      MountEntry mount = ensureMounted(source, options);
+      return work.run(mount);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Unmounts the filesystem if no other mount shows any part of it. */
+  public void releaseIfUnused(String fsName) {
+    ReentrantLock lock = lockFor(fsName);
+    lock.lock();
+    try {
+      Optional<MountEntry> mount = mounts.at(mountPoint(fsName));
+      if (mount.isEmpty()) {
+        return;
+      }
+      long users = users(mount.get()).size();
+      if (users > 0) {
+        LOG.log(Level.DEBUG, "filesystem " + fsName + " still used by " + users + " mounts");
+        return;
+      }
+      mounter.unmount(mountPoint(fsName));
+      Files.deleteIfExists(mountPoint(fsName));
+      LOG.log(Level.INFO, "unmounted filesystem " + fsName + ": no volume uses it any more");
+    } catch (CommandFailedException e) {
+      // The volume itself is unstaged; a busy filesystem mount is retried at the next unstage or restart.
+      LOG.log(Level.WARNING, "could not unmount unused filesystem " + fsName + ": " + e.getMessage());
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "could not remove mount point of " + fsName + ": " + e.getMessage());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Mounts (other than the filesystem mount itself) that show part of the filesystem mounted at {@code fsMount}. */
+  public List<MountEntry> users(MountEntry fsMount) {
+    return mounts.entries().stream()
+        .filter(m -> m.id() != fsMount.id() && !m.mountPoint().equals(fsMount.mountPoint()) && m.isWithin(fsMount))
+        .toList();
+  }
+
+  /** Filesystem mounts under the mount root, for adoption and orphan cleanup at start. */
+  public List<MountEntry> filesystemMounts() {
+    return mounts.entries().stream().filter(m -> mountRoot.equals(m.mountPoint().getParent())).toList();
+  }
+
+  private MountEntry ensureMounted(LustreSource source, List<String> options) {
+    Path target = mountPoint(source.fsName());
+    Optional<MountEntry> existing = mounts.at(target);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    String unavailable = client.unavailableReason();
+    if (unavailable != null) {
+      throw CsiException.failedPrecondition("this node cannot mount Lustre: " + unavailable);
+    }
+    try {
+      Files.createDirectories(target);
+      client.mount(source, target, options);
+    } catch (IOException e) {
+      throw CsiException.internal("cannot create mount point " + target + ": " + e.getMessage(), e);
+    } catch (CommandFailedException e) {
+      // mount.lustre's own words are what an admin needs to see.
+      throw CsiException.internal("mounting Lustre filesystem " + source.fsName() + " failed: " + e.getMessage(), e);
+    }
+    LOG.log(Level.INFO, "mounted filesystem " + source.fsName() + " at " + target);
+    return mounts.at(target).orElseThrow(() -> CsiException.internal("mount of " + source.fsName() + " at " + target + " does not show in mountinfo", null));
+  }
+
+  private ReentrantLock lockFor(String fsName) {
+    return locks.computeIfAbsent(fsName, k -> new ReentrantLock());
+  }
+
+  /** Work done while the filesystem is held mounted. */
+  @FunctionalInterface
+  public interface MountedWork<T> {
+    T run(MountEntry filesystemMount);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.lustrecsi.node.mount;
+
+import java.nio.file.Path;
+
+/**
+ * One line of /proc/self/mountinfo (proc(5)).
+ *
+ * @param id the mount id
+ * @param parentId the parent mount's id
+ * @param device major:minor of the filesystem
+ * @param root the directory of the filesystem that is mounted here ("/" for a whole filesystem, a subdirectory for a bind mount)
+ * @param mountPoint where it is mounted
+ * @param options per-mount options (ro, nosuid, ...)
+ * @param fsType the filesystem type
+ * @param source the mount source (for Lustre, {@code nids:/fsname})
+ */
+public record MountEntry(int id, int parentId, String device, String root, Path mountPoint, String options, String fsType, String source) {
+  public boolean readOnly() {
+    for (String option : options.split(",")) {
+      if (option.equals("ro")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether this mount shows a directory at or below {@code other}'s root of the same filesystem. */
+  public boolean isWithin(MountEntry other) {
+    if (!device.equals(other.device)) {
+      return false;
+    }
+    return other.root.equals("/") || root.equals(other.root) || root.startsWith(other.root + "/");
+  }
+}

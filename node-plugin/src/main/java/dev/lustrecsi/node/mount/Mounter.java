@@ -1,0 +1,40 @@
+package dev.lustrecsi.node.mount;
+
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandRunner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Bind mounts and unmounts through mount(8) and umount(8), as argument arrays. */
+public final class Mounter {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final CommandRunner runner;
+
+  public Mounter(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  /** Binds {@code source} onto {@code target}, then applies per-mount options (ro, noexec, ...) if any. */
+  public void bind(Path source, Path target, List<String> options) throws CommandFailedException {
+    runner.runChecked(new Command(List.of("mount", "--bind", source.toString(), target.toString()), TIMEOUT));
+    if (!options.isEmpty()) {
+      List<String> remount = new ArrayList<>(List.of("remount", "bind"));
+      remount.addAll(options);
+      try {
+        runner.runChecked(new Command(List.of("mount", "-o", String.join(",", remount), target.toString()), TIMEOUT));
+      } catch (CommandFailedException e) {
+        // Never leave a writable bind behind when read-only was asked for.
+        unmount(target);
+        throw e;
+      }
+    }
+  }
+
+  public void unmount(Path target) throws CommandFailedException {
+    runner.runChecked(new Command(List.of("umount", target.toString()), TIMEOUT));
+  }
+}

@@ -1,0 +1,172 @@
+package dev.lustrecsi.sandbox.demo;
+
+import csi.v1.CapacityRange;
+import csi.v1.ControllerExpandVolumeRequest;
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.DeleteVolumeRequest;
+import csi.v1.GetCapacityRequest;
+import csi.v1.GetPluginInfoRequest;
+import csi.v1.IdentityGrpc;
+import csi.v1.ListVolumesRequest;
+import csi.v1.NodeGetVolumeStatsRequest;
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.ProbeRequest;
+import csi.v1.Volume;
+import csi.v1.VolumeCapability;
+import csi.v1.VolumeUsage;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.lustre.FilesystemState;
+import dev.lustrecsi.sandbox.Sandbox;
+import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * The guided tour: a sandbox, a StorageClass-like parameter set, volumes that make the
+ * filesystem grow, a volume staged and published into a "pod" directory, a file written and read
+ * through it, its stats and striping, an expansion, and the clean-up. Every step goes through
+ * the plugins' sockets, as kubelet and the provisioner would.
+ */
+public final class Demo {
+  /** The StorageClass parameters the demo provisions from: small OSTs, so growth shows quickly. */
+  static final Map<String, String> STORAGE_CLASS = Map.of(
+      "fsName", "demo", "ostSize", "256Gi", "maxOsts", "16", "stripeCount", "2", "stripeSize", "1M");
+
+  private final Path stateDir;
+  private final PrintStream out;
+  private final long demoStart = System.nanoTime();
+
+  public Demo(Path stateDir, PrintStream out) {
+    this.stateDir = stateDir;
+    this.out = out;
+  }
+
+  /** Runs the tour; throws on the first step that fails. */
+  public void run() throws Exception {
+    out.println("Lustre CSI driver demo (sandbox in " + stateDir + ")");
+    Sandbox sandbox = step("start the sandbox (controller and node plugins on simulated Lustre servers)", () -> Sandbox.start(stateDir));
+    try (sandbox;
+        UnixSockets.Client controllerSocket = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client nodeSocket = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      var identity = IdentityGrpc.newBlockingStub(controllerSocket.channel());
+      var controller = ControllerGrpc.newBlockingStub(controllerSocket.channel());
+      var node = NodeGrpc.newBlockingStub(nodeSocket.channel());
+      SimulatedLustre lustre = sandbox.lustre();
+
+      var info = step("ask the controller who it is", () -> identity.getPluginInfo(GetPluginInfoRequest.getDefaultInstance()));
+      detail(info.getName() + " " + info.getVendorVersion() + ", ready: " + identity.probe(ProbeRequest.getDefaultInstance()).getReady().getValue());
+      detail("StorageClass parameters: " + new java.util.TreeMap<>(STORAGE_CLASS));
+
+      Volume results = step("create a 200 GiB volume (the filesystem \"demo\" is created with its first OST)",
+          () -> create(controller, "folding-results", 200 * Sizes.GIB));
+      showFilesystem(lustre);
+      Volume scratch = step("create a 700 GiB volume: 900 GiB committed no longer fits one 256 GiB OST",
+          () -> create(controller, "video-scratch", 700 * Sizes.GIB));
+      showFilesystem(lustre);
+      var list = step("list volumes", () -> controller.listVolumes(ListVolumesRequest.getDefaultInstance()));
+      list.getEntriesList().forEach(e -> detail(e.getVolume().getVolumeId() + "  " + Sizes.format(e.getVolume().getCapacityBytes())
+          + "  condition: " + e.getStatus().getVolumeCondition().getMessage()));
+      var capacity = step("ask how much capacity is left on \"demo\"",
+          () -> controller.getCapacity(GetCapacityRequest.newBuilder().putAllParameters(STORAGE_CLASS).build()));
+      detail(Sizes.format(capacity.getAvailableCapacity()) + " available before the growth limit");
+
+      Path pod = sandbox.kubeletDir().resolve("pods/demo-pod/volumes/folding-results");
+      Path staging = sandbox.kubeletDir().resolve("plugins/staging/folding-results");
+      step("stage the 200 GiB volume on the node (mounts filesystem \"demo\" once, binds the volume directory)",
+          () -> node.nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(results.getVolumeId())
+              .setStagingTargetPath(staging.toString()).setVolumeCapability(capability()).putAllVolumeContext(results.getVolumeContextMap()).build()));
+      step("publish it into the pod's directory " + pod,
+          () -> node.nodePublishVolume(NodePublishVolumeRequest.newBuilder().setVolumeId(results.getVolumeId())
+              .setStagingTargetPath(staging.toString()).setTargetPath(pod.toString()).setVolumeCapability(capability())
+              .putAllVolumeContext(results.getVolumeContextMap()).build()));
+      Path file = pod.resolve("fold-0001.pdb");
+      byte[] payload = "ATOM      1  N   MET A   1      27.340  24.430   2.614\n".repeat(20_000).getBytes(StandardCharsets.UTF_8);
+      step("write " + Sizes.format(payload.length) + " into " + file.getFileName() + " through the pod's mount", () -> Files.write(file, payload));
+      byte[] read = step("read it back", () -> Files.readAllBytes(file));
+      detail(read.length == payload.length && java.util.Arrays.equals(read, payload) ? "read back " + Sizes.format(read.length) + ", identical" : "MISMATCH");
+      if (!java.util.Arrays.equals(read, payload)) {
+        throw new IllegalStateException("the file read back differs from what was written");
+      }
+      showStats(step("volume stats as the pod's df would see them", () -> stats(node, results, pod)));
+      VolumeId resultsId = VolumeId.parse(results.getVolumeId()).orElseThrow();
+      detail("striping of " + resultsId.directory() + ": " + lustre.layout(resultsId).map(l -> "stripe count " + l.stripeCount()
+          + ", stripe size " + Sizes.format(l.stripeSize()) + ", project id " + l.projectId()).orElse("none"));
+
+      var expanded = step("expand the volume to 600 GiB (the filesystem grows again)",
+          () -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder().setVolumeId(results.getVolumeId())
+              .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(600 * Sizes.GIB)).build()));
+      detail("new capacity " + Sizes.format(expanded.getCapacityBytes()) + ", node expansion required: " + expanded.getNodeExpansionRequired());
+      showFilesystem(lustre);
+      showStats(step("volume stats after expansion (no remount needed)", () -> stats(node, results, pod)));
+
+      step("unpublish from the pod", () -> node.nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder()
+          .setVolumeId(results.getVolumeId()).setTargetPath(pod.toString()).build()));
+      step("unstage (the filesystem mount goes too: no other volume uses it)", () -> node.nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder()
+          .setVolumeId(results.getVolumeId()).setStagingTargetPath(staging.toString()).build()));
+      for (Volume volume : List.of(results, scratch)) {
+        step("delete volume " + volume.getVolumeId(), () -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
+      }
+      showFilesystem(lustre);
+    }
+    step("stop the sandbox", () -> null);
+    out.printf("demo finished in %d ms%n", (System.nanoTime() - demoStart) / 1_000_000);
+  }
+
+  private static Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) {
+    return controller.createVolume(CreateVolumeRequest.newBuilder().setName(name)
+        .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(bytes))
+        .addVolumeCapabilities(capability()).putAllParameters(STORAGE_CLASS).build()).getVolume();
+  }
+
+  private static NodeGetVolumeStatsResponse stats(NodeGrpc.NodeBlockingStub node, Volume volume, Path path) {
+    return node.nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId(volume.getVolumeId()).setVolumePath(path.toString()).build());
+  }
+
+  private void showStats(NodeGetVolumeStatsResponse stats) {
+    for (VolumeUsage usage : stats.getUsageList()) {
+      boolean bytes = usage.getUnit() == VolumeUsage.Unit.BYTES;
+      detail((bytes ? "bytes:  " : "inodes: ") + "total " + (bytes ? Sizes.format(usage.getTotal()) : usage.getTotal())
+          + ", used " + (bytes ? Sizes.format(usage.getUsed()) : usage.getUsed())
+          + ", available " + (bytes ? Sizes.format(usage.getAvailable()) : usage.getAvailable()));
+    }
+    detail("condition: " + (stats.getVolumeCondition().getAbnormal() ? "ABNORMAL " : "") + stats.getVolumeCondition().getMessage());
+  }
+
+  private void showFilesystem(SimulatedLustre lustre) {
+    FilesystemState fs = lustre.describe("demo").orElseThrow();
+    StringBuilder osts = new StringBuilder();
+    for (FilesystemState.Ost ost : fs.osts()) {
+      osts.append(String.format(" demo-OST%04x(%s)", ost.index(), Sizes.format(ost.capacityBytes())));
+    }
+    detail("filesystem demo: " + fs.osts().size() + " OSTs, " + Sizes.format(fs.capacityBytes()) + " usable:" + osts);
+  }
+
+  private <T> T step(String what, Callable<T> action) throws Exception {
+    long start = System.nanoTime();
+    T result = action.call();
+    out.printf("[%7.1f ms] %s%n", (System.nanoTime() - start) / 1e6, what);
+    return result;
+  }
+
+  private void detail(String text) {
+    out.println("             " + text);
+  }
+
+  private static VolumeCapability capability() {
+    return VolumeCapability.newBuilder().setMount(VolumeCapability.MountVolume.getDefaultInstance())
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER)).build();
+  }
+}

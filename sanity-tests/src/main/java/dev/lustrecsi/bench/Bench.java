@@ -1,0 +1,208 @@
+package dev.lustrecsi.bench;
+
+import csi.v1.ControllerGrpc;
+import csi.v1.CapacityRange;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.DeleteVolumeRequest;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.Volume;
+import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Drives any CSI driver with a fixed number of operations from N concurrent clients and reports
+ * latency percentiles per RPC. It uses only what CreateVolume returns (volume id and context), so
+ * it measures other drivers as well as this one. ABORTED answers are retried (the CO would) and
+ * counted; every other error is counted and the operation given up.
+ */
+public final class Bench {
+  private static final int MAX_ATTEMPTS = 50;
+
+  private final BenchOptions options;
+  private final LatencyRecorder recorder = new LatencyRecorder();
+  private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
+  public Bench(BenchOptions options) {
+    this.options = options;
+  }
+
+  /** Runs the workload and returns the JSON report. */
+  public String run() throws Exception {
+    try (UnixSockets.Client controller = UnixSockets.connect(options.controller(), 2);
+        UnixSockets.Client node = options.node().map(e -> UnixSockets.connect(e, 2)).orElse(null)) {
+      ControllerGrpc.ControllerBlockingStub controllerStub = ControllerGrpc.newBlockingStub(controller.channel());
+      long started;
+      long finished;
+      if (options.workload() == BenchOptions.Workload.CREATE_DELETE) {
+        started = System.nanoTime();
+        runConcurrently(options.count(), i -> createDelete(controllerStub, i));
+        finished = System.nanoTime();
+      } else {
+        NodeGrpc.NodeBlockingStub nodeStub = NodeGrpc.newBlockingStub(node.channel());
+        List<Volume> volumes = new ArrayList<>();
+        for (int i = 0; i < options.concurrency(); i++) {
+          volumes.add(create(controllerStub, "bench-" + runId + "-sp-" + i));
+        }
+        AtomicInteger next = new AtomicInteger();
+        started = System.nanoTime();
+        runConcurrently(options.count(), i -> stagePublish(nodeStub, volumes.get(Math.floorMod(next.getAndIncrement(), volumes.size())), i));
+        finished = System.nanoTime();
+        for (Volume volume : volumes) {
+          call("DeleteVolume", () -> controllerStub.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
+        }
+      }
+      double seconds = (finished - started) / 1e9;
+      return Report.json(options, seconds, recorder);
+    }
+  }
+
+  private void runConcurrently(int count, IndexedTask task) throws Exception {
+    AtomicInteger nextIndex = new AtomicInteger();
+    try (ExecutorService clients = Executors.newFixedThreadPool(options.concurrency(), Thread.ofVirtual().factory())) {
+      List<Future<?>> running = new ArrayList<>();
+      for (int c = 0; c < options.concurrency(); c++) {
+        running.add(clients.submit(() -> {
+          for (int i = nextIndex.getAndIncrement(); i < count; i = nextIndex.getAndIncrement()) {
+            task.run(i);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : running) {
+        f.get(1, TimeUnit.HOURS);
+      }
+    }
+  }
+
+  private void createDelete(ControllerGrpc.ControllerBlockingStub stub, int index) {
+    Volume volume = create(stub, "bench-" + runId + "-" + index);
+    if (volume != null) {
+      call("DeleteVolume", () -> stub.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
+    }
+  }
+
+  private Volume create(ControllerGrpc.ControllerBlockingStub stub, String name) {
+    CreateVolumeRequest request = CreateVolumeRequest.newBuilder()
+        .setName(name)
+        .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(options.capacityBytes()))
+        .addVolumeCapabilities(capability())
+        .putAllParameters(options.parameters())
+        .build();
+    var response = call("CreateVolume", () -> stub.createVolume(request));
+    return response == null ? null : response.getVolume();
+  }
+
+  private void stagePublish(NodeGrpc.NodeBlockingStub stub, Volume volume, int index) {
+    if (volume == null) {
+      return;
+    }
+    Path root = options.mountRoot().orElseThrow().resolve("bench-" + runId).resolve(String.valueOf(index));
+    String staging = root.resolve("staging").toString();
+    String target = root.resolve("target").toString();
+    Map<String, String> context = volume.getVolumeContextMap();
+    boolean staged = call("NodeStageVolume", () -> stub.nodeStageVolume(NodeStageVolumeRequest.newBuilder()
+        .setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging).setVolumeCapability(capability()).putAllVolumeContext(context).build())) != null;
+    if (!staged) {
+      return;
+    }
+    call("NodePublishVolume", () -> stub.nodePublishVolume(NodePublishVolumeRequest.newBuilder()
+        .setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging).setTargetPath(target).setVolumeCapability(capability()).putAllVolumeContext(context).build()));
+    call("NodeUnpublishVolume", () -> stub.nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder()
+        .setVolumeId(volume.getVolumeId()).setTargetPath(target).build()));
+    call("NodeUnstageVolume", () -> stub.nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder()
+        .setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging).build()));
+  }
+
+  /** One RPC, timed; ABORTED is retried after a short pause, as a CO would. */
+  private <T> T call(String rpc, Supplier<T> invocation) {
+    for (int attempt = 1; ; attempt++) {
+      long start = System.nanoTime();
+      try {
+        T result = invocation.get();
+        recorder.record(rpc, System.nanoTime() - start);
+        return result;
+      } catch (StatusRuntimeException e) {
+        recorder.record(rpc, System.nanoTime() - start);
+        Status.Code code = e.getStatus().getCode();
+        recorder.error(code.name());
+        if (code != Status.Code.ABORTED || attempt >= MAX_ATTEMPTS) {
+          return null;
+        }
+        try {
+          Thread.sleep(5L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      }
+    }
+  }
+
+  private static VolumeCapability capability() {
+    return VolumeCapability.newBuilder()
+        .setMount(VolumeCapability.MountVolume.getDefaultInstance())
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
+        .build();
+  }
+
+  @FunctionalInterface
+  private interface IndexedTask {
+    void run(int index);
+  }
+
+  /** The one-line JSON report; field names are read by scripts and must not change. */
+  static final class Report {
+    private Report() {}
+
+    static String json(BenchOptions options, double seconds, LatencyRecorder recorder) {
+      long operations = options.count();
+      StringBuilder out = new StringBuilder(512);
+      out.append("{\"workload\":\"").append(options.workload().label()).append('"')
+          .append(",\"concurrency\":").append(options.concurrency())
+          .append(",\"count\":").append(operations)
+          .append(",\"durationSeconds\":").append(number(seconds))
+          .append(",\"opsPerSecond\":").append(number(seconds > 0 ? operations / seconds : 0))
+          .append(",\"rpcs\":{");
+      boolean first = true;
+      for (var entry : recorder.percentiles().entrySet()) {
+        LatencyRecorder.Percentiles p = entry.getValue();
+        out.append(first ? "" : ",").append('"').append(entry.getKey()).append("\":{")
+            .append("\"count\":").append(p.count())
+            .append(",\"p50Ms\":").append(number(p.p50Ms()))
+            .append(",\"p90Ms\":").append(number(p.p90Ms()))
+            .append(",\"p99Ms\":").append(number(p.p99Ms()))
+            .append(",\"maxMs\":").append(number(p.maxMs())).append('}');
+        first = false;
+      }
+      out.append("},\"errors\":{");
+      first = true;
+      for (var entry : recorder.errors().entrySet()) {
+        out.append(first ? "" : ",").append('"').append(entry.getKey()).append("\":").append(entry.getValue());
+        first = false;
+      }
+      return out.append("}}").toString();
+    }
+
+    private static String number(double value) {
+      return String.format(Locale.ROOT, "%.3f", value);
+    }
+  }
+}
