@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * Byte sizes as people write them in StorageClass parameters. Every suffix is binary, as in
- * Lustre's own tools: {@code 4M}, {@code 4Mi} and {@code 4MiB} are all 4 MiB. Decimal units are
- * not accepted, so {@code 1T} never silently means 10^12 bytes.
+ * Lustre's own tools: {@code 4M}, {@code 4Mi} and {@code 4MiB} are all 4 MiB. Units that read as
+ * decimal ({@code 4MB}, {@code 1TB}) are refused rather than guessed at.
  */
 public final class Sizes {
   public static final long KIB = 1L << 10;
@@ -16,7 +16,7 @@ public final class Sizes {
   public static final long TIB = 1L << 40;
   public static final long PIB = 1L << 50;
 
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(?:([kmgtp])(?:i?b?)?|b)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(?:([kmgtp])(?:i|ib)?|b)?", Pattern.CASE_INSENSITIVE);
 
   private Sizes() {}
 
@@ -24,7 +24,7 @@ public final class Sizes {
   public static long parse(String text) {
     Matcher m = SIZE.matcher(text == null ? "" : text.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("\"" + text + "\" is not a size; write it like 4M, 512Ki or 10Gi (binary units)");
+      throw new IllegalArgumentException("\"" + text + "\" is not a size; write it like 4M, 512Ki or 10Gi (binary units; MB, GB and TB are not accepted)");
     }
     long value;
     try {

@@ -128,7 +128,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       Optional<MountEntry> current = mounts.at(target);
       if (current.isPresent()) {
         MountEntry existing = current.get();
-        if (!existing.device().equals(staged.device()) || !existing.root().equals(staged.root())) {
+        if (!existing.showsSameAs(staged)) {
           throw CsiException.alreadyExists("target_path " + target + " already has a different volume mounted");
         }
         if (existing.readOnly() != readOnly) {

@@ -1,0 +1,73 @@
+package dev.lustrecsi.controller.csi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.parameters.Striping;
+import dev.lustrecsi.controller.volume.FileVolumeJournal;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import io.grpc.Status;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VolumePagesTest {
+  @TempDir Path dir;
+
+  static VolumeRecord volume(String directory) {
+    return new VolumeRecord(directory, new VolumeId("fs1", directory), 1 << 20, new Striping(1, 1 << 20, ""), 1000,
+        VolumeRecord.State.READY, Map.of());
+  }
+
+  @Test
+  void walksEveryVolumeOnceAcrossPages() {
+    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    for (int i = 0; i < 10; i++) {
+      journal.put(volume("v" + i));
+    }
+    VolumePages pages = new VolumePages(journal);
+    List<String> seen = new ArrayList<>();
+    String token = "";
+    do {
+      VolumePages.Page page = pages.page(token, 3);
+      assertThat(page.volumes().size()).isLessThanOrEqualTo(3);
+      page.volumes().forEach(v -> seen.add(v.id().directory()));
+      token = page.nextToken();
+    } while (!token.isEmpty());
+    assertThat(seen).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+  }
+
+  @Test
+  void aTokenStaysValidWhileVolumesComeAndGo() {
+    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    for (String name : List.of("a", "c", "e", "g", "i")) {
+      journal.put(volume(name));
+    }
+    VolumePages pages = new VolumePages(journal);
+    VolumePages.Page first = pages.page("", 2);
+    assertThat(first.volumes()).extracting(v -> v.id().directory()).containsExactly("a", "c");
+    journal.remove(volume("c")); // the volume the token points at goes away
+    journal.put(volume("b"));   // a new one sorts before the token: not this listing's business
+    journal.put(volume("f"));   // a new one after the token shows up
+    List<String> rest = new ArrayList<>();
+    String token = first.nextToken();
+    while (!token.isEmpty()) {
+      VolumePages.Page page = pages.page(token, 2);
+      page.volumes().forEach(v -> rest.add(v.id().directory()));
+      token = page.nextToken();
+    }
+    assertThat(rest).containsExactly("e", "f", "g", "i");
+  }
+
+  @Test
+  void aTokenItDidNotIssueIsAborted() {
+    VolumePages pages = new VolumePages(new FileVolumeJournal(dir));
+    assertThatThrownBy(() -> pages.page("not-a-token!", 1))
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
+  }
+}

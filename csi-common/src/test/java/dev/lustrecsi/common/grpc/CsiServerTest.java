@@ -1,0 +1,125 @@
+package dev.lustrecsi.common.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.CreateVolumeResponse;
+import csi.v1.DeleteVolumeRequest;
+import csi.v1.DeleteVolumeResponse;
+import csi.v1.IdentityGrpc;
+import csi.v1.ProbeRequest;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.identity.IdentityService;
+import dev.lustrecsi.common.identity.PluginInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsiServerTest {
+  @TempDir Path dir;
+
+  private final List<String> logLines = new CopyOnWriteArrayList<>();
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      logLines.add(record.getMessage());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+
+  /** A controller whose calls fail the ways real services do. */
+  static final class FailingController extends ControllerGrpc.ControllerImplBase {
+    @Override
+    public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> response) {
+      throw CsiException.invalidArgument("parameters.fsName", "is required");
+    }
+
+    @Override
+    public void deleteVolume(DeleteVolumeRequest request, StreamObserver<DeleteVolumeResponse> response) {
+      throw new IllegalStateException("a bug");
+    }
+  }
+
+  @BeforeEach
+  void captureLogs() {
+    Logger.getLogger("csi.calls").addHandler(capture);
+  }
+
+  @AfterEach
+  void releaseLogs() {
+    Logger.getLogger("csi.calls").removeHandler(capture);
+  }
+
+  @Test
+  void servesOverAUnixSocketAndReportsReadiness() {
+    AtomicBoolean ready = new AtomicBoolean(false);
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), List.of(), ready::get)));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var identity = IdentityGrpc.newBlockingStub(client.channel());
+      assertThat(identity.probe(ProbeRequest.getDefaultInstance()).getReady().getValue()).isFalse();
+      ready.set(true);
+      assertThat(identity.probe(ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
+    }
+    assertThat(dir.resolve("csi.sock")).doesNotExist();
+  }
+
+  @Test
+  void replacesAStaleSocketFile() throws Exception {
+    Files.writeString(dir.resolve("csi.sock"), "left over by a crashed plugin");
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), List.of(), () -> true)));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      assertThat(IdentityGrpc.newBlockingStub(client.channel()).probe(ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
+    }
+  }
+
+  @Test
+  void mapsDomainErrorsToTheirCodeAndBugsToInternal() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new FailingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.createVolume(CreateVolumeRequest.newBuilder().setName("v").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo("parameters.fsName: is required");
+          });
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId("fs1/v").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
+    }
+  }
+
+  @Test
+  void logsEveryCallWithoutSecrets() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new FailingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder()
+          .setVolumeId("fs1/pvc-1").putSecrets("password", "hunter2").build())).isInstanceOf(StatusRuntimeException.class);
+    }
+    assertThat(logLines).anySatisfy(line -> assertThat(line)
+        .startsWith("DeleteVolume volume=fs1/pvc-1 code=INTERNAL ms="));
+    assertThat(String.join("\n", logLines)).doesNotContain("hunter2").doesNotContain("password");
+  }
+}

@@ -1,0 +1,39 @@
+package dev.lustrecsi.common.volume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class VolumeIdTest {
+  @Test
+  void roundTripsThroughText() {
+    VolumeId id = new VolumeId("fs1", "pvc-0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+    assertThat(VolumeId.parse(id.toString())).contains(id);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "fs1", "fs1/", "/dir", "fs1/../etc", "fs1/..", "fs1/.hidden", "fs1/a/b", "toolongfs/dir", "fs1/-dash"})
+  void rejectsWhatItDidNotIssue(String text) {
+    assertThat(VolumeId.parse(text)).isEmpty();
+  }
+
+  @Test
+  void keepsProvisionerNamesReadable() {
+    assertThat(VolumeId.directoryFor("pvc-0a1b2c3d-4e5f-6789-abcd-ef0123456789")).isEqualTo("pvc-0a1b2c3d-4e5f-6789-abcd-ef0123456789");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../../etc", "a/b", "..", ".", "name with spaces", "ünïcode", "-leading-dash", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void turnsAnyNameIntoOneSafeComponent(String name) {
+    String directory = VolumeId.directoryFor(name);
+    assertThat(VolumeId.parse("fs1/" + directory)).as(directory).isPresent();
+    assertThat(directory).doesNotContain("/").isNotEqualTo("..").isNotEqualTo(".");
+  }
+
+  @Test
+  void distinctNamesNeverShareADirectory() {
+    assertThat(VolumeId.directoryFor("a b")).isNotEqualTo(VolumeId.directoryFor("a_b")).isNotEqualTo(VolumeId.directoryFor("a/b"));
+  }
+}
