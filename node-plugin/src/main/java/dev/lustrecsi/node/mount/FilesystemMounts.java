@@ -85,13 +85,17 @@ public final class FilesystemMounts {
   /** Mounts (other than the filesystem mount itself) that show part of the filesystem mounted at {@code fsMount}. */
   public List<MountEntry> users(MountEntry fsMount) {
     return mounts.entries().stream()
-        .filter(m -> m.id() != fsMount.id() && !m.mountPoint().equals(fsMount.mountPoint()) && m.isWithin(fsMount))
+        .filter(m -> m.id() != fsMount.id() && !isFilesystemMount(m) && m.isWithin(fsMount))
         .toList();
   }
 
   /** Filesystem mounts under the mount root, for adoption and orphan cleanup at start. */
   public List<MountEntry> filesystemMounts() {
-    return mounts.entries().stream().filter(m -> mountRoot.equals(m.mountPoint().getParent())).toList();
+    return mounts.entries().stream().filter(this::isFilesystemMount).toList();
+  }
+
+  private boolean isFilesystemMount(MountEntry mount) {
+    return mountRoot.equals(mount.mountPoint().getParent());
   }
 
   private MountEntry ensureMounted(LustreSource source, List<String> options) {

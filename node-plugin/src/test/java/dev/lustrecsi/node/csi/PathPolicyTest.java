@@ -1,0 +1,51 @@
+package dev.lustrecsi.node.csi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lustrecsi.common.error.CsiException;
+import io.grpc.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PathPolicyTest {
+  @TempDir Path kubelet;
+
+  @Test
+  void acceptsPathsInsideTheRoots() {
+    PathPolicy policy = new PathPolicy(List.of(kubelet));
+    String path = kubelet + "/pods/uid/volumes/kubernetes.io~csi/pvc-1/mount";
+    assertThat(policy.check(path, "target_path")).isEqualTo(Path.of(path));
+    assertThat(policy.check(kubelet + "/plugins/staging/", "staging_target_path")).isEqualTo(kubelet.resolve("plugins/staging"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"relative/path", "/etc", "/etc/kubelet", "ROOT", "ROOT/../etc", "ROOT/a/../../etc", "ROOT//double", "ROOT/./dot"})
+  void refusesPathsThatEscape(String template) {
+    PathPolicy policy = new PathPolicy(List.of(kubelet));
+    String path = template.replace("ROOT", kubelet.toString());
+    assertThatThrownBy(() -> policy.check(path, "target_path"))
+        .isInstanceOfSatisfying(CsiException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getMessage()).startsWith("target_path");
+        });
+  }
+
+  @Test
+  void refusesASymlinkLeadingOut(@TempDir Path elsewhere) throws Exception {
+    Files.createSymbolicLink(kubelet.resolve("link"), elsewhere);
+    PathPolicy policy = new PathPolicy(List.of(kubelet));
+    assertThatThrownBy(() -> policy.check(kubelet + "/link/target", "target_path")).isInstanceOf(CsiException.class);
+  }
+
+  @Test
+  void requiresThePath() {
+    assertThatThrownBy(() -> new PathPolicy(List.of(kubelet)).check("", "staging_target_path"))
+        .hasMessage("staging_target_path: is required");
+  }
+}

@@ -1,0 +1,104 @@
+package dev.lustrecsi.node.mount;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.ProcessCommandRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real mounts (the tests run as root): a directory stands in for the Lustre server side. */
+class FilesystemMountsTest {
+  @TempDir Path dir;
+  Path server;
+  Path mountRoot;
+  final ProcessCommandRunner runner = new ProcessCommandRunner();
+  final Mounter mounter = new Mounter(runner);
+  final MountTable table = MountTable.ofThisProcess();
+  FilesystemMounts mounts;
+
+  /** Mounts the "server" directory where Lustre would be mounted. */
+  final LustreClient client = new LustreClient() {
+    @Override
+    public void mount(LustreSource source, Path mountPoint, List<String> options) throws dev.lustrecsi.common.exec.CommandFailedException {
+      mounter.bind(server, mountPoint, List.of());
+    }
+
+    @Override
+    public String unavailableReason() {
+      return null;
+    }
+  };
+
+  @BeforeEach
+  void setUp() throws Exception {
+    server = Files.createDirectories(dir.resolve("server"));
+    Files.createDirectories(server.resolve("vol-a"));
+    Files.createDirectories(server.resolve("vol-b"));
+    mountRoot = dir.resolve("mounts");
+    mounts = new FilesystemMounts(mountRoot, table, client, mounter);
+  }
+
+  @AfterEach
+  void unmountEverything() throws Exception {
+    List<MountEntry> left = table.entries().stream().filter(m -> m.mountPoint().startsWith(dir))
+        .sorted(Comparator.comparingInt(MountEntry::id).reversed()).toList();
+    for (MountEntry m : left) {
+      runner.run(Command.of("umount", "-l", m.mountPoint().toString()));
+    }
+  }
+
+  Path stage(String volume) {
+    Path staging = dir.resolve("staging-" + volume);
+    return mounts.withMounted(new LustreSource("fs1", List.of("10.0.0.1@tcp")), List.of(), fs -> {
+      try {
+        Files.createDirectories(staging);
+        mounter.bind(mounts.mountPoint("fs1").resolve(volume), staging, List.of());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return staging;
+    });
+  }
+
+  @Test
+  void mountsOncePerFilesystemAndCountsUsersFromMountinfo() throws Exception {
+    Path a = stage("vol-a");
+    Path b = stage("vol-b");
+    MountEntry fs = table.at(mounts.mountPoint("fs1")).orElseThrow();
+    assertThat(table.entries().stream().filter(m -> m.mountPoint().equals(mounts.mountPoint("fs1")))).hasSize(1);
+    assertThat(mounts.users(fs)).extracting(MountEntry::mountPoint).containsExactlyInAnyOrder(a, b);
+
+    mounter.unmount(a);
+    mounts.releaseIfUnused("fs1");
+    assertThat(table.at(mounts.mountPoint("fs1"))).as("vol-b still uses it").isPresent();
+    Files.writeString(b.resolve("still-works"), "yes");
+    assertThat(server.resolve("vol-b/still-works")).hasContent("yes");
+
+    mounter.unmount(b);
+    mounts.releaseIfUnused("fs1");
+    assertThat(table.at(mounts.mountPoint("fs1"))).isEmpty();
+    assertThat(mounts.mountPoint("fs1")).doesNotExist();
+  }
+
+  @Test
+  void aRestartedPluginReleasesOnlyOrphans() throws Exception {
+    Path a = stage("vol-a");
+    // A previous run also left fs2 mounted with no volume on it.
+    Path orphan = Files.createDirectories(mountRoot.resolve("fs2"));
+    mounter.bind(Files.createDirectories(dir.resolve("server2")), orphan, List.of());
+    FilesystemMounts restarted = new FilesystemMounts(mountRoot, table, client, mounter);
+    for (MountEntry m : restarted.filesystemMounts()) {
+      restarted.releaseIfUnused(m.mountPoint().getFileName().toString());
+    }
+    assertThat(table.at(orphan)).isEmpty();
+    assertThat(table.at(mounts.mountPoint("fs1"))).as("in use by a staged volume").isPresent();
+    assertThat(table.at(a)).isPresent();
+  }
+}
