@@ -29,8 +29,15 @@ final class ControllerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(verbose);
-    var server = ControllerPlugin.start(Endpoint.parse(endpoint), journalDir, new SimulatedLustre(simulatedLustre));
-    Serving.untilTerminated(server);
+    Serving serving = Serving.installShutdownHook();
+    AutoCloseable server;
+    try {
+      server = ControllerPlugin.start(Endpoint.parse(endpoint), journalDir, new SimulatedLustre(simulatedLustre));
+    } catch (RuntimeException e) {
+      serving.startFailed();
+      throw e;
+    }
+    serving.awaitStopThenClose(java.util.List.of(server));
     return 0;
   }
 }

@@ -60,8 +60,15 @@ final class NodeCommand implements Callable<Integer> {
       stats = new Statvfs();
     }
     var config = new NodePlugin.Config(resolveNodeId(), mountRoot, allowedRoots, statsTimeout);
-    var server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner);
-    Serving.untilTerminated(server);
+    Serving serving = Serving.installShutdownHook();
+    AutoCloseable server;
+    try {
+      server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner);
+    } catch (RuntimeException e) {
+      serving.startFailed();
+      throw e;
+    }
+    serving.awaitStopThenClose(java.util.List.of(server));
     return 0;
   }
 

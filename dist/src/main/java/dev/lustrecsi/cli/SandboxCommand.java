@@ -29,10 +29,17 @@ final class SandboxCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure(verbose);
-    Sandbox sandbox = Sandbox.start(stateDir, ostStartup, allowedRoots);
+    Serving serving = Serving.installShutdownHook();
+    Sandbox sandbox;
+    try {
+      sandbox = Sandbox.start(stateDir, ostStartup, allowedRoots);
+    } catch (RuntimeException e) {
+      serving.startFailed();
+      throw e;
+    }
     System.out.println("sandbox ready: controller " + sandbox.controllerEndpoint() + ", node " + sandbox.nodeEndpoint());
     System.out.flush();
-    Serving.untilTerminated(List.of(sandbox));
+    serving.awaitStopThenClose(List.of(sandbox));
     return 0;
   }
 }

@@ -1,36 +1,51 @@
 package dev.lustrecsi.cli;
 
-import dev.lustrecsi.common.grpc.CsiServer;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** Keeps servers running until SIGTERM or SIGINT, then closes them in reverse order. */
+/**
+ * Keeps servers running until SIGTERM or SIGINT, then closes them in reverse order. The hook is
+ * installed before anything starts, so a signal that arrives while the plugin is starting (or
+ * just after it reports ready) still closes everything and removes the sockets.
+ */
 final class Serving {
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+
   private Serving() {}
 
-  static void untilTerminated(List<? extends AutoCloseable> servers) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
+  /** Installs the shutdown hook; call before starting servers. */
+  static Serving installShutdownHook() {
+    Serving serving = new Serving();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
+      serving.stopRequested.countDown();
       try {
-        closed.await();
+        serving.closed.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "shutdown"));
-    stopped.await();
-    for (int i = servers.size() - 1; i >= 0; i--) {
-      try {
-        servers.get(i).close();
-      } catch (Exception e) {
-        System.err.println("error while stopping: " + e);
-      }
-    }
-    closed.countDown();
+    return serving;
   }
 
-  static void untilTerminated(CsiServer server) throws InterruptedException {
-    untilTerminated(List.of(server));
+  /** Blocks until a stop is requested, then closes the servers, last started first. */
+  void awaitStopThenClose(List<? extends AutoCloseable> servers) throws InterruptedException {
+    try {
+      stopRequested.await();
+      for (int i = servers.size() - 1; i >= 0; i--) {
+        try {
+          servers.get(i).close();
+        } catch (Exception e) {
+          System.err.println("error while stopping: " + e);
+        }
+      }
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  /** Releases a shutdown that is waiting when starting failed. */
+  void startFailed() {
+    closed.countDown();
   }
 }

@@ -53,7 +53,7 @@ public final class Bench {
       long finished;
       if (options.workload() == BenchOptions.Workload.CREATE_DELETE) {
         started = System.nanoTime();
-        runConcurrently(options.count(), i -> createDelete(controllerStub, i));
+        runConcurrently(options.count(), (client, i) -> createDelete(controllerStub, i));
         finished = System.nanoTime();
       } else {
         NodeGrpc.NodeBlockingStub nodeStub = NodeGrpc.newBlockingStub(node.channel());
@@ -61,9 +61,9 @@ public final class Bench {
         for (int i = 0; i < options.concurrency(); i++) {
           volumes.add(create(controllerStub, "bench-" + runId + "-sp-" + i));
         }
-        AtomicInteger next = new AtomicInteger();
         started = System.nanoTime();
-        runConcurrently(options.count(), i -> stagePublish(nodeStub, volumes.get(Math.floorMod(next.getAndIncrement(), volumes.size())), i));
+        // Each client owns one volume: a node stages a volume once, so clients must not share them.
+        runConcurrently(options.count(), (client, i) -> stagePublish(nodeStub, volumes.get(client), i));
         finished = System.nanoTime();
         for (Volume volume : volumes) {
           call("DeleteVolume", () -> controllerStub.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
@@ -79,9 +79,10 @@ public final class Bench {
     try (ExecutorService clients = Executors.newFixedThreadPool(options.concurrency(), Thread.ofVirtual().factory())) {
       List<Future<?>> running = new ArrayList<>();
       for (int c = 0; c < options.concurrency(); c++) {
+        int client = c;
         running.add(clients.submit(() -> {
           for (int i = nextIndex.getAndIncrement(); i < count; i = nextIndex.getAndIncrement()) {
-            task.run(i);
+            task.run(client, i);
           }
           return null;
         }));
@@ -165,7 +166,7 @@ public final class Bench {
 
   @FunctionalInterface
   private interface IndexedTask {
-    void run(int index);
+    void run(int client, int index);
   }
 
   /** The one-line JSON report; field names are read by scripts and must not change. */

@@ -1,0 +1,83 @@
+package dev.lustrecsi.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import csi.v1.CapacityRange;
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.ListVolumesRequest;
+import csi.v1.NodeGrpc;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.Volume;
+import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.node.mount.MountTable;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SandboxTest {
+  @TempDir Path dir;
+
+  @AfterEach
+  void leaveNoMounts() {
+    Sandbox.unmountAllUnder(dir);
+  }
+
+  static VolumeCapability mount() {
+    return VolumeCapability.newBuilder().setMount(VolumeCapability.MountVolume.getDefaultInstance())
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER)).build();
+  }
+
+  @Test
+  void aRestartedSandboxKnowsItsVolumesAndAdoptsItsMounts() throws Exception {
+    Volume volume;
+    Path staging;
+    try (Sandbox sandbox = Sandbox.start(dir);
+        UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      volume = ControllerGrpc.newBlockingStub(c.channel()).createVolume(CreateVolumeRequest.newBuilder().setName("kept")
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(10 * Sizes.GIB)).addVolumeCapabilities(mount())
+          .putAllParameters(Map.of("fsName", "keep", "ostSize", "4Gi")).build()).getVolume();
+      staging = sandbox.kubeletDir().resolve("staging/kept");
+      NodeGrpc.newBlockingStub(n.channel()).nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(mount()).build());
+      Files.writeString(staging.resolve("before-restart"), "data");
+      assertThat(sandbox.lustre().describe("keep").orElseThrow().osts()).as("10 GiB on 4 GiB OSTs").hasSize(3);
+    }
+    assertThat(MountTable.ofThisProcess().at(staging)).as("close unmounts").isEmpty();
+    try (Sandbox again = Sandbox.start(dir);
+        UnixSockets.Client c = UnixSockets.connect(again.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(again.nodeEndpoint())) {
+      var listed = ControllerGrpc.newBlockingStub(c.channel()).listVolumes(ListVolumesRequest.getDefaultInstance());
+      assertThat(listed.getEntriesList()).extracting(e -> e.getVolume().getVolumeId()).containsExactly(volume.getVolumeId());
+      NodeGrpc.newBlockingStub(n.channel()).nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(mount()).build());
+      assertThat(staging.resolve("before-restart")).hasContent("data");
+    }
+  }
+
+  @Test
+  void theDemoRunsFromStartToFinish() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new dev.lustrecsi.sandbox.demo.Demo(dir, new PrintStream(out, true, StandardCharsets.UTF_8)).run();
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text)
+        .contains("filesystem demo: 1 OSTs")
+        .contains("filesystem demo: 4 OSTs")
+        .contains("filesystem demo: 6 OSTs")
+        .contains("read back 1.0 MiB, identical")
+        .contains("bytes:  total 200 GiB")
+        .contains("bytes:  total 600 GiB")
+        .contains("stripe count 2, stripe size 1 MiB")
+        .contains("demo finished");
+    assertThat(MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().startsWith(dir));
+  }
+}
