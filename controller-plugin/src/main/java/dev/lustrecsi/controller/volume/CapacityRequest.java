@@ -14,6 +14,8 @@ public record CapacityRequest(long requiredBytes, long limitBytes) {
   public static final long UNIT = Sizes.MIB;
   public static final long MINIMUM = Sizes.MIB;
   public static final long DEFAULT = Sizes.GIB;
+  /** Larger than any Lustre filesystem can be; keeps every sum of capacities far from overflow. */
+  public static final long MAXIMUM = 1L << 60;
 
   /** Validates the range; {@code field} names it in error messages. */
   public static CapacityRequest of(long required, long limit, String field) {
@@ -31,6 +33,10 @@ public record CapacityRequest(long requiredBytes, long limitBytes) {
 
   /** The capacity to provision: the required size rounded up to whole MiB, or the default. */
   public long capacityToProvision(String field) {
+    if (requiredBytes > MAXIMUM) {
+      throw CsiException.outOfRange(field + ".required_bytes", requiredBytes + " bytes is more than any Lustre filesystem holds ("
+          + Sizes.format(MAXIMUM) + ")");
+    }
     long wanted = requiredBytes > 0 ? Sizes.roundUp(requiredBytes, UNIT) : DEFAULT;
     if (limitBytes > 0 && wanted > limitBytes) {
       wanted = requiredBytes > 0 ? wanted : (limitBytes / UNIT) * UNIT;

@@ -48,7 +48,7 @@ public final class Sizes {
 
   /** A short human form: 1.5 GiB, 512 MiB, 100 B. */
   public static String format(long bytes) {
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     double value = bytes;
     int unit = 0;
     while (Math.abs(value) >= 1024 && unit < units.length - 1) {
@@ -63,6 +63,7 @@ public final class Sizes {
 
   /** Rounds up to a multiple of {@code unit}. */
   public static long roundUp(long bytes, long unit) {
-    return Math.ceilDiv(bytes, unit) * unit;
+    // multiplyExact: rounding a size near Long.MAX_VALUE up must fail, not wrap to a tiny size.
+    return Math.multiplyExact(Math.ceilDiv(bytes, unit), unit);
   }
 }
