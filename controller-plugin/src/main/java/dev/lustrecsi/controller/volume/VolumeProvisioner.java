@@ -14,9 +14,6 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Creates, expands and deletes volumes. Each step is recorded in the journal before the work it
@@ -29,12 +26,12 @@ public final class VolumeProvisioner {
   private final VolumeJournal journal;
   private final LustreBackend backend;
   private final KeyedLocks volumeLocks = new KeyedLocks();
-  /** Capacity accounting and project-id allocation per filesystem are short critical sections; callers wait for them. */
-  private final ConcurrentMap<String, ReentrantLock> filesystemLocks = new ConcurrentHashMap<>();
+  private final FilesystemLedger ledger;
 
   public VolumeProvisioner(VolumeJournal journal, LustreBackend backend) {
     this.journal = journal;
     this.backend = backend;
+    this.ledger = new FilesystemLedger(journal);
   }
 
   /** CreateVolume: returns the volume named {@code name}, making it if it does not exist. */
@@ -72,6 +69,7 @@ public final class VolumeProvisioner {
       journal.put(deleting);
       backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
       journal.remove(deleting);
+      ledger.release(deleting.id().fsName(), deleting.capacityBytes());
       LOG.log(Level.INFO, "deleted volume " + deleting.id());
     }
   }
@@ -86,15 +84,10 @@ public final class VolumeProvisioner {
       long wanted = range.capacityToProvision("capacity_range");
       if (wanted > volume.capacityBytes()) {
         FilesystemRecord fs = filesystemOf(id);
-        withFilesystemLock(id.fsName(), () -> {
-          long committedElsewhere = committed(id.fsName()) - volume.capacityBytes();
-          if (committedElsewhere + wanted > fs.ostSize() * fs.maxOsts()) {
-            throw CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
-                + " would take filesystem " + id.fsName() + " past its growth limit of " + fs.maxOsts() + " OSTs of " + Sizes.format(fs.ostSize()));
-          }
-          journal.put(volume.withCapacity(wanted));
-          return null;
-        });
+        long growth = wanted - volume.capacityBytes();
+        ledger.reserve(fs, growth, () -> CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
+            + " would take filesystem " + id.fsName() + " past its growth limit of " + FilesystemLedger.describeLimit(fs)));
+        recordOrRelease(volume.withCapacity(wanted), growth);
         ensureOsts(id.fsName());
       }
       VolumeRecord current = journal.byId(id).orElseThrow();
@@ -112,13 +105,9 @@ public final class VolumeProvisioner {
   public long availableCapacity(Optional<StorageClassParameters> params) {
     if (params.isPresent()) {
       StorageClassParameters p = params.get();
-      return journal.filesystem(p.fsName())
-          .map(fs -> Math.max(0, fs.ostSize() * fs.maxOsts() - committed(fs.fsName())))
-          .orElse(p.maxCapacity());
+      return journal.filesystem(p.fsName()).map(ledger::available).orElse(p.maxCapacity());
     }
-    return journal.filesystems().stream()
-        .mapToLong(fs -> Math.max(0, fs.ostSize() * fs.maxOsts() - committed(fs.fsName())))
-        .sum();
+    return journal.filesystems().stream().mapToLong(ledger::available).sum();
   }
 
   /** The volume's usage as the backend reports it, or empty when its directory is missing. */
@@ -148,27 +137,42 @@ public final class VolumeProvisioner {
     return existing;
   }
 
-  /** Records the new volume: its capacity is committed and its project id taken before any work starts. */
+  /**
+   * Records the new volume: its capacity is committed and its project id taken before any work
+   * starts. Only the ledger's in-memory books are under the filesystem-wide lock; the record is
+   * written outside it, under the volume's own lock.
+   */
   private VolumeRecord commit(String name, VolumeId id, long capacity, StorageClassParameters params, Map<String, String> parameters) {
     if (capacity > params.maxCapacity()) {
       throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
           + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
     }
-    return withFilesystemLock(params.fsName(), () -> {
-      FilesystemRecord fs = journal.filesystem(params.fsName())
-          .map(existing -> checkSameFilesystem(existing, params))
-          .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID));
-      long committed = committed(fs.fsName());
-      if (committed + capacity > fs.ostSize() * fs.maxOsts()) {
-        throw CsiException.resourceExhausted("filesystem " + fs.fsName() + " has " + Sizes.format(fs.ostSize() * fs.maxOsts() - committed)
-            + " left before its growth limit of " + fs.maxOsts() + " OSTs; " + Sizes.format(capacity) + " requested");
-      }
-      int projectId = fs.nextProjectId();
-      journal.put(fs.withNextProjectId(projectId + 1));
-      VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters);
+    FilesystemRecord fs = journal.filesystem(params.fsName())
+        .map(existing -> checkSameFilesystem(existing, params))
+        .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID));
+    ledger.reserve(fs, capacity, () -> CsiException.resourceExhausted("filesystem " + fs.fsName() + " has "
+        + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + FilesystemLedger.describeLimit(fs)
+        + "; " + Sizes.format(capacity) + " requested"));
+    int projectId;
+    try {
+      projectId = ledger.takeProjectId(fs);
+    } catch (RuntimeException e) {
+      ledger.release(fs.fsName(), capacity);
+      throw e;
+    }
+    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters);
+    recordOrRelease(volume, capacity);
+    return volume;
+  }
+
+  /** Writes the record whose capacity the ledger has just reserved, or gives the reservation back. */
+  private void recordOrRelease(VolumeRecord volume, long reserved) {
+    try {
       journal.put(volume);
-      return volume;
-    });
+    } catch (RuntimeException e) {
+      ledger.release(volume.id().fsName(), reserved);
+      throw e;
+    }
   }
 
   private static FilesystemRecord checkSameFilesystem(FilesystemRecord fs, StorageClassParameters params) {
@@ -187,7 +191,7 @@ public final class VolumeProvisioner {
   private void ensureOsts(String fsName) {
     FilesystemRecord fs = filesystemOf(fsName);
     FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts()));
-    long committed = committed(fsName);
+    long committed = ledger.committed(fsName);
     int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.ostSize()));
     if (state.osts().size() < needed) {
       LOG.log(Level.INFO, "filesystem " + fsName + " holds " + Sizes.format(state.capacityBytes()) + " and " + Sizes.format(committed)
@@ -205,20 +209,6 @@ public final class VolumeProvisioner {
 
   private FilesystemRecord filesystemOf(String fsName) {
     return journal.filesystem(fsName).orElseThrow(() -> CsiException.internal("journal has volumes but no record of filesystem " + fsName, null));
-  }
-
-  private long committed(String fsName) {
-    return journal.volumes().stream().filter(v -> v.id().fsName().equals(fsName)).mapToLong(VolumeRecord::capacityBytes).sum();
-  }
-
-  private <T> T withFilesystemLock(String fsName, java.util.function.Supplier<T> work) {
-    ReentrantLock lock = filesystemLocks.computeIfAbsent(fsName, k -> new ReentrantLock());
-    lock.lock();
-    try {
-      return work.get();
-    } finally {
-      lock.unlock();
-    }
   }
 
   private static Map<String, String> withoutProvisionerMetadata(Map<String, String> raw) {
