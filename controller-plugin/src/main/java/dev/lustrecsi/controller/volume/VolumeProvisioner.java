@@ -14,6 +14,8 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Creates, expands and deletes volumes. Each step is recorded in the journal before the work it
@@ -27,6 +29,8 @@ public final class VolumeProvisioner {
   private final LustreBackend backend;
   private final KeyedLocks volumeLocks = new KeyedLocks();
   private final FilesystemLedger ledger;
+  /** The last state seen ready per filesystem; see {@link #ensureOsts}. */
+  private final ConcurrentMap<String, FilesystemState> readyFilesystems = new ConcurrentHashMap<>();
 
   public VolumeProvisioner(VolumeJournal journal, LustreBackend backend) {
     this.journal = journal;
@@ -190,9 +194,15 @@ public final class VolumeProvisioner {
   /** Grows the filesystem until its OSTs hold everything committed to it. */
   private void ensureOsts(String fsName) {
     FilesystemRecord fs = filesystemOf(fsName);
-    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts()));
     long committed = ledger.committed(fsName);
     int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.ostSize()));
+    FilesystemState known = readyFilesystems.get(fsName);
+    if (known != null && known.osts().size() >= needed) {
+      // OSTs are only ever added, so a filesystem once seen ready with enough of them still has them:
+      // most CreateVolume calls need no round trip to the servers here.
+      return;
+    }
+    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts()));
     if (state.osts().size() < needed) {
       LOG.log(Level.INFO, "filesystem " + fsName + " holds " + Sizes.format(state.capacityBytes()) + " and " + Sizes.format(committed)
           + " is committed: growing from " + state.osts().size() + " to " + needed + " OSTs");
@@ -201,6 +211,7 @@ public final class VolumeProvisioner {
     if (!state.ready()) {
       throw CsiException.unavailable("filesystem " + fsName + " is still coming up (" + state.osts().size() + " OSTs); retry later");
     }
+    readyFilesystems.put(fsName, state);
   }
 
   private FilesystemRecord filesystemOf(VolumeId id) {
