@@ -17,6 +17,11 @@ import java.util.logging.Logger;
 public final class Logging {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+  // Strong references: java.util.logging holds loggers weakly, and a collected logger comes back
+  // without the level set on it.
+  private static final Logger NETTY = Logger.getLogger("io.netty");
+  private static final Logger GRPC = Logger.getLogger("io.grpc");
+
   private Logging() {}
 
   /** Installs the format; {@code verbose} adds DEBUG lines (Probe calls among them). */
@@ -32,8 +37,8 @@ public final class Logging {
     root.setLevel(level);
     root.addHandler(handler);
     // Netty and gRPC are chatty at FINE; their warnings still show.
-    Logger.getLogger("io.netty").setLevel(Level.INFO);
-    Logger.getLogger("io.grpc").setLevel(Level.INFO);
+    NETTY.setLevel(Level.INFO);
+    GRPC.setLevel(Level.INFO);
   }
 
   private static final class OneLine extends Formatter {

@@ -59,14 +59,18 @@ class CsiServerTest {
     }
   }
 
+  // Held in a field: java.util.logging keeps loggers only weakly, so a logger fetched, given a
+  // handler and dropped can be collected and replaced by a fresh one without the handler.
+  private final Logger callLog = Logger.getLogger("csi.calls");
+
   @BeforeEach
   void captureLogs() {
-    Logger.getLogger("csi.calls").addHandler(capture);
+    callLog.addHandler(capture);
   }
 
   @AfterEach
   void releaseLogs() {
-    Logger.getLogger("csi.calls").removeHandler(capture);
+    callLog.removeHandler(capture);
   }
 
   @Test
