@@ -1,0 +1,94 @@
+package dev.lustrecsi.controller.filesystem;
+
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides a filesystem's layout: which server VMs exist, their addresses, and which server holds
+ * each target. A pure function of spec and status that only ever adds: servers, addresses and
+ * target indexes already in the status are kept as they are, and the next OST index comes from
+ * the status, never from counting objects in the cluster. The reconciler writes the plan to the
+ * status before it creates anything, so a crash between the two leaves a plan that the restarted
+ * controller carries out, not a second one.
+ */
+public final class FilesystemPlanner {
+  private FilesystemPlanner() {}
+
+  /** Thrown when the plan cannot be made: the spec or the address range does not allow it. */
+  public static final class PlanException extends RuntimeException {
+    public PlanException(String message) {
+      super(message);
+    }
+  }
+
+  public static LustreFilesystemStatus plan(LustreFilesystemSpec spec, LustreFilesystemStatus status) {
+    ResourceNames names = ResourceNames.of(spec.fsName());
+    AddressPool pool;
+    try {
+      pool = AddressPool.parse(spec.storageNetwork() == null ? null : spec.storageNetwork().cidr(),
+          spec.storageNetwork() == null ? null : spec.storageNetwork().firstHost());
+    } catch (IllegalArgumentException e) {
+      throw new PlanException("spec.storageNetwork.cidr " + e.getMessage());
+    }
+    List<ServerStatus> servers = new ArrayList<>(status.servers());
+    List<TargetStatus> targets = new ArrayList<>(status.targets());
+    List<String> networks = spec.lnetNetworks() == null || spec.lnetNetworks().isEmpty() ? List.of("tcp") : spec.lnetNetworks();
+
+    String mgs = ensureServer(servers, names.server(TargetKinds.MGS, 0), TargetKinds.MGS, pool, networks);
+    ensureTarget(targets, spec.fsName(), names, TargetKinds.MGT, 0, mgs);
+    String mds = ensureServer(servers, names.server(TargetKinds.MDS, 0), TargetKinds.MDS, pool, networks);
+    ensureTarget(targets, spec.fsName(), names, TargetKinds.MDT, 0, mds);
+
+    int wanted = spec.ostCount() == null ? 1 : spec.ostCount();
+    int perOss = spec.ostsPerOss() == null ? 1 : spec.ostsPerOss();
+    long osts = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind())).count();
+    while (osts < wanted) {
+      int index = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind())).mapToInt(TargetStatus::index).max().orElse(-1) + 1;
+      String oss = ossWithRoom(servers, targets, perOss);
+      if (oss == null) {
+        int number = (int) servers.stream().filter(s -> TargetKinds.OSS.equals(s.role())).count();
+        oss = ensureServer(servers, names.server(TargetKinds.OSS, number), TargetKinds.OSS, pool, networks);
+      }
+      ensureTarget(targets, spec.fsName(), names, TargetKinds.OST, index, oss);
+      osts++;
+    }
+    return new LustreFilesystemStatus(status.phase(), status.observedGeneration(), status.conditions(), servers, targets,
+        (int) osts, status.capacity(), status.used(), status.health(), status.usableBytes(), status.committedBytes(),
+        status.usedBytes());
+  }
+
+  private static String ensureServer(List<ServerStatus> servers, String name, String role, AddressPool pool, List<String> networks) {
+    for (ServerStatus server : servers) {
+      if (server.name().equals(name)) {
+        return name;
+      }
+    }
+    String address = pool.next(servers.stream().map(ServerStatus::address).toList())
+        .orElseThrow(() -> new PlanException("spec.storageNetwork.cidr has no free address left for server " + name));
+    List<String> nids = networks.stream().map(network -> address + "@" + network).toList();
+    servers.add(new ServerStatus(name, role, address, nids, "Pending", null));
+    return name;
+  }
+
+  private static void ensureTarget(List<TargetStatus> targets, String fsName, ResourceNames names, String kind, int index, String server) {
+    for (TargetStatus target : targets) {
+      if (target.kind().equals(kind) && target.index() == index) {
+        return;
+      }
+    }
+    targets.add(new TargetStatus(TargetKinds.targetName(fsName, kind, index), kind, index, server, names.disk(kind, index),
+        "Pending", null, null));
+  }
+
+  private static String ossWithRoom(List<ServerStatus> servers, List<TargetStatus> targets, int perOss) {
+    for (ServerStatus server : servers) {
+      if (TargetKinds.OSS.equals(server.role())
+          && targets.stream().filter(t -> server.name().equals(t.server())).count() < perOss) {
+        return server.name();
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.lustrecsi.controller.filesystem;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * What the filesystem is, as the controller decided and observed it. Decisions (server names,
+ * addresses, which OSS serves which OST index) are written here before any object is created, so
+ * a controller that crashes mid-way finds them on restart and makes the same objects again.
+ *
+ * @param phase Pending, Provisioning, Growing, Ready, Degraded or Failed
+ * @param observedGeneration the spec generation this status describes
+ * @param conditions Ready, ServersReady, TargetsHealthy, with observedGeneration each
+ * @param servers every server VM ever planned, with its fixed address
+ * @param targets every target ever planned (MGT, MDT, OSTs), by index
+ * @param ostCount OSTs planned (printer column)
+ * @param capacity usable OST capacity, human readable (printer column)
+ * @param used bytes used on OSTs, human readable (printer column)
+ * @param health Healthy, Degraded or Unknown (printer column)
+ * @param usableBytes usable OST capacity
+ * @param committedBytes capacity promised to volumes (sum of their quotas)
+ * @param usedBytes bytes in use on the OSTs
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LustreFilesystemStatus(
+    String phase,
+    Long observedGeneration,
+    List<FilesystemCondition> conditions,
+    List<ServerStatus> servers,
+    List<TargetStatus> targets,
+    Integer ostCount,
+    String capacity,
+    String used,
+    String health,
+    Long usableBytes,
+    Long committedBytes,
+    Long usedBytes) {
+
+  public LustreFilesystemStatus {
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    servers = servers == null ? List.of() : List.copyOf(servers);
+    targets = targets == null ? List.of() : List.copyOf(targets);
+  }
+
+  public static LustreFilesystemStatus empty() {
+    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null);
+  }
+
+  /**
+   * A server VM.
+   *
+   * @param name the VirtualMachine's name
+   * @param role mgs, mds or oss
+   * @param address its fixed IPv4 address on the storage network; never changes once given
+   * @param nids the LNet NIDs it serves on, one per network type
+   * @param state Pending, Starting, Running, Ready or Failed, from the VM, VMI and agent
+   * @param message why it is not ready, when it is not
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ServerStatus(String name, String role, String address, List<String> nids, String state, String message) {
+    public ServerStatus withState(String newState, String newMessage) {
+      return new ServerStatus(name, role, address, nids, newState, newMessage);
+    }
+  }
+
+  /**
+   * A Lustre target and the disk that holds it.
+   *
+   * @param name e.g. fs1-OST0003, or MGS
+   * @param kind MGT, MDT or OST
+   * @param index the target index
+   * @param server the VM serving it
+   * @param disk the block PVC holding it
+   * @param state Pending, Formatting, Up, Recovering or Down
+   * @param capacityBytes its size once up
+   * @param usedBytes bytes used once up
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TargetStatus(String name, String kind, int index, String server, String disk, String state,
+      Long capacityBytes, Long usedBytes) {
+    public TargetStatus withObserved(String newState, Long capacity, Long used) {
+      return new TargetStatus(name, kind, index, server, disk, newState, capacity, used);
+    }
+  }
+
+  /** A status condition in the Kubernetes convention. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record FilesystemCondition(String type, String status, String reason, String message,
+      String lastTransitionTime, Long observedGeneration) {}
+}

@@ -1,0 +1,150 @@
+package dev.lustrecsi.controller.servers;
+
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The cloud-init that turns a booted server image into one Lustre server: it writes the setup
+ * script (lustre-csi-setup.sh, shipped in this jar) with its settings, the systemd units that run
+ * it and the server agent, and starts them. Pure functions of the filesystem and the server.
+ */
+public final class ServerSetup {
+  public static final String SCRIPT_RESOURCE = "lustre-csi-setup.sh";
+  public static final String LNET_INTERFACE = "lnet0";
+  public static final String TLS_LABEL = "LCSITLS";
+  public static final String AGENT_HOME = "/opt/lustre-csi";
+  public static final String TLS_DIR = "/etc/lustre-csi/tls";
+  public static final String CLIENT_MOUNT_ROOT = "/lustre/client";
+
+  private ServerSetup() {}
+
+  /** The setup script, as it runs in the VM. */
+  public static String script() {
+    try (InputStream in = ServerSetup.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the controller's jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The script's settings: one shell assignment per line, values single-quoted. */
+  public static String environment(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets) {
+    String fsName = filesystem.getSpec().fsName();
+    String nets = server.nids().stream()
+        .map(nid -> nid.substring(nid.indexOf('@') + 1))
+        .map(net -> (net.matches(".*\\d$") ? net : net + "0") + ":" + LNET_INTERFACE)
+        .collect(Collectors.joining(" "));
+    String serials = targets.stream().map(TargetDisks::serial).collect(Collectors.joining(" "));
+    return "FSNAME=" + quote(fsName) + "\n"
+        + "ROLE=" + quote(server.role()) + "\n"
+        + "MGS_NIDS=" + quote(String.join(",", mgs.nids())) + "\n"
+        + "LNET_NETS=" + quote(nets) + "\n"
+        + "TARGETS=" + quote(serials) + "\n"
+        + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n";
+  }
+
+  public static String clientMount(String fsName) {
+    return CLIENT_MOUNT_ROOT + "/" + fsName;
+  }
+
+  /** The #cloud-config user data. */
+  public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
+    String fsName = filesystem.getSpec().fsName();
+    String agent = AGENT_HOME + "/bin/lustre-csi agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
+        + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) : "");
+    return "#cloud-config\n"
+        + "write_files:\n"
+        + file("/etc/lustre-csi/server.env", "0644", environment(filesystem, server, mgs, targets))
+        + "- path: /usr/local/sbin/lustre-csi-setup\n"
+        + "  permissions: '0755'\n"
+        + "  encoding: b64\n"
+        + "  content: " + Base64.getEncoder().encodeToString(script().getBytes(StandardCharsets.UTF_8)) + "\n"
+        + file("/etc/systemd/system/lustre-csi-setup.service", "0644", """
+            [Unit]
+            Description=lustre-csi: bring this server's Lustre targets up
+            After=network-online.target
+            Wants=network-online.target
+            [Service]
+            Type=oneshot
+            ExecStart=/usr/local/sbin/lustre-csi-setup
+            """)
+        + file("/etc/systemd/system/lustre-csi-setup.timer", "0644", """
+            [Unit]
+            Description=lustre-csi: pick up new target disks
+            [Timer]
+            OnBootSec=5
+            OnUnitInactiveSec=60
+            [Install]
+            WantedBy=timers.target
+            """)
+        + file("/etc/systemd/system/lustre-csi-agent.service", "0644", """
+            [Unit]
+            Description=lustre-csi server agent
+            After=lustre-csi-setup.service
+            [Service]
+            ExecStartPre=/bin/sh -c 'mkdir -p %s && (mountpoint -q %s || mount -o ro /dev/disk/by-label/%s %s)'
+            ExecStart=%s
+            Restart=always
+            RestartSec=5
+            [Install]
+            WantedBy=multi-user.target
+            """.formatted(TLS_DIR, TLS_DIR, TLS_LABEL, TLS_DIR, agent))
+        + "runcmd:\n"
+        + "- [systemctl, daemon-reload]\n"
+        + "- [systemctl, enable, --now, qemu-guest-agent.service]\n"
+        + "- [systemctl, enable, --now, lustre-csi-setup.timer]\n"
+        + "- [systemctl, enable, --now, lustre-csi-agent.service]\n";
+  }
+
+  /** cloud-init network config v2: the storage network interface, found by its fixed MAC. */
+  public static String networkData(ServerStatus server, String prefixedAddress) {
+    return "version: 2\n"
+        + "ethernets:\n"
+        + "  " + LNET_INTERFACE + ":\n"
+        + "    match:\n"
+        + "      macaddress: '" + macAddress(server.address()) + "'\n"
+        + "    set-name: " + LNET_INTERFACE + "\n"
+        + "    addresses: ['" + prefixedAddress + "']\n";
+  }
+
+  /**
+   * A locally administered MAC derived from the server's address, so the guest finds its storage
+   * interface by MAC on every boot whatever name the kernel gives it.
+   */
+  public static String macAddress(String ipv4) {
+    String[] octets = ipv4.split("\\.");
+    StringBuilder mac = new StringBuilder("02:6c");
+    for (String octet : octets) {
+      mac.append(':').append(String.format("%02x", Integer.parseInt(octet)));
+    }
+    return mac.toString();
+  }
+
+  private static String file(String path, String permissions, String content) {
+    StringBuilder entry = new StringBuilder()
+        .append("- path: ").append(path).append('\n')
+        .append("  permissions: '").append(permissions).append("'\n")
+        .append("  content: |\n");
+    for (String line : content.split("\n", -1)) {
+      if (!line.isEmpty()) {
+        entry.append("    ").append(line).append('\n');
+      }
+    }
+    return entry.toString();
+  }
+
+  static String quote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+}
