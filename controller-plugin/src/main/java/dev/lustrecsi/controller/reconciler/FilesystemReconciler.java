@@ -1,0 +1,183 @@
+package dev.lustrecsi.controller.reconciler;
+
+import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.filesystem.TargetKinds;
+import dev.lustrecsi.controller.servers.KubeVirt;
+import dev.lustrecsi.controller.servers.ServerVirtualMachines;
+import dev.lustrecsi.controller.servers.TargetDisks;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
+
+/**
+ * Brings one LustreFilesystem's objects in line with its spec, and its status in line with what
+ * runs. Each pass: plan (and write the plan to the status before creating anything), make the
+ * target PVCs, cloud-init Secrets and VMs the plan names, observe VMs, VMIs and agents, and write
+ * the observed status, with an Event on every phase change. Every step is idempotent; a pass
+ * interrupted anywhere is finished by the next one, and nothing is ever made twice because every
+ * name comes from the status.
+ */
+public final class FilesystemReconciler {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final ServerAgents agents;
+  private final int agentPort;
+  private final ToLongFunction<String> committedBytes;
+  private final Clock clock;
+  private final FilesystemEvents events;
+
+  public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, int agentPort,
+      ToLongFunction<String> committedBytes, Clock clock) {
+    this.client = client;
+    this.namespace = namespace;
+    this.agents = agents;
+    this.agentPort = agentPort;
+    this.committedBytes = committedBytes;
+    this.clock = clock;
+    this.events = new FilesystemEvents(client, namespace, clock);
+  }
+
+  /** One pass over the named filesystem; returns it as it stands afterwards, or empty if it does not exist. */
+  public Optional<LustreFilesystem> reconcile(String name) {
+    LustreFilesystem filesystem = client.resources(LustreFilesystem.class).inNamespace(namespace).withName(name).get();
+    if (filesystem == null || filesystem.getMetadata().getDeletionTimestamp() != null) {
+      return Optional.ofNullable(filesystem);
+    }
+    LustreFilesystemStatus current = filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
+    LustreFilesystemStatus planned;
+    try {
+      planned = FilesystemPlanner.plan(filesystem.getSpec(), current);
+    } catch (FilesystemPlanner.PlanException e) {
+      return Optional.of(writeStatus(filesystem, failed(current, filesystem, e.getMessage())));
+    }
+    if (!planned.servers().equals(current.servers()) || !planned.targets().equals(current.targets())) {
+      filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
+    }
+    ensureObjects(filesystem, planned);
+    LustreFilesystemStatus observed = observe(filesystem, planned);
+    if (!Objects.equals(observed.phase(), current.phase())) {
+      events.phaseChanged(filesystem, current.phase(), observed);
+    }
+    if (!observed.equals(filesystem.getStatus())) {
+      filesystem = writeStatus(filesystem, observed);
+    }
+    return Optional.of(filesystem);
+  }
+
+  private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
+    ServerStatus mgs = plan.servers().getFirst();
+    for (TargetStatus target : plan.targets()) {
+      PersistentVolumeClaim claim = TargetDisks.build(filesystem, target);
+      if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get() == null) {
+        createIgnoringConflict(() -> client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create());
+        events.normal(filesystem, "DiskCreated", "created PVC " + claim.getMetadata().getName() + " for " + target.name());
+      }
+    }
+    for (ServerStatus server : plan.servers()) {
+      List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(server.name())).toList();
+      Secret cloudInit = ServerVirtualMachines.cloudInit(filesystem, server, mgs, targets, agentPort);
+      Secret existingSecret = client.secrets().inNamespace(namespace).withName(cloudInit.getMetadata().getName()).get();
+      if (existingSecret == null) {
+        createIgnoringConflict(() -> client.secrets().inNamespace(namespace).resource(cloudInit).create());
+      } else if (!cloudInit.getData().equals(existingSecret.getData())) {
+        existingSecret.setData(cloudInit.getData());
+        client.secrets().inNamespace(namespace).resource(existingSecret).update();
+      }
+      GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort);
+      var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+      GenericKubernetesResource existing = vms.withName(server.name()).get();
+      if (existing == null) {
+        createIgnoringConflict(() -> vms.resource(vm).create());
+        events.normal(filesystem, "ServerCreated", "created VirtualMachine " + server.name() + " (" + server.role() + ", " + server.address() + ")");
+      } else if (!sameSpec(existing, vm)) {
+        // New OST disks on a running OSS: KubeVirt hot-plugs the added volumes (DeclarativeHotplugVolumes).
+        existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
+        vms.resource(existing).update();
+        events.normal(filesystem, "ServerUpdated", "attached " + targets.stream().map(TargetStatus::name).toList() + " to " + server.name());
+      }
+    }
+  }
+
+  private LustreFilesystemStatus observe(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
+    Map<String, ServerObservation> seen = new LinkedHashMap<>();
+    var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+    var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
+    for (ServerStatus server : plan.servers()) {
+      boolean vmExists = vms.withName(server.name()).get() != null;
+      GenericKubernetesResource vmi = vmis.withName(server.name()).get();
+      VmiView view = VmiView.of(vmi);
+      ServerObservation observation;
+      if (!"Running".equals(view.phase()) || view.podAddress().isEmpty()) {
+        observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(), Optional.empty(), "VMI not running");
+      } else {
+        try {
+          observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(),
+              Optional.of(agents.health(filesystem.getMetadata().getName(), server.name(), view.podAddress())), null);
+        } catch (ServerAgents.AgentUnavailableException e) {
+          observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(), Optional.empty(), e.getMessage());
+        }
+      }
+      seen.put(server.name(), observation);
+    }
+    Optional<GetTargetUsageResponse> usage = Optional.empty();
+    Optional<ServerStatus> mds = plan.servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst();
+    if (mds.isPresent() && seen.get(mds.get().name()).agent().isPresent()) {
+      try {
+        usage = Optional.of(agents.targetUsage(filesystem.getMetadata().getName(), mds.get().name(),
+            seen.get(mds.get().name()).podAddress(), filesystem.getSpec().fsName()));
+      } catch (ServerAgents.AgentUnavailableException e) {
+        usage = Optional.empty();  // capacity stays as last seen; the MDS's state already says why
+      }
+    }
+    Long generation = filesystem.getMetadata().getGeneration();
+    return FilesystemStatusCalculator.observe(plan, seen, usage, generation == null ? 0 : generation,
+        committedBytes.applyAsLong(filesystem.getSpec().fsName()), clock.instant());
+  }
+
+  private LustreFilesystemStatus failed(LustreFilesystemStatus current, LustreFilesystem filesystem, String message) {
+    Long generation = filesystem.getMetadata().getGeneration();
+    var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", "InvalidSpec", message,
+        clock.instant().toString(), generation);
+    events.warning(filesystem, "InvalidSpec", message);
+    return new LustreFilesystemStatus("Failed", generation, List.of(condition), current.servers(), current.targets(),
+        current.ostCount(), current.capacity(), current.used(), current.health(), current.usableBytes(), current.committedBytes(),
+        current.usedBytes());
+  }
+
+  private LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {
+    filesystem.setStatus(status);
+    // resourceVersion is kept: a concurrent writer makes this fail with 409 and the pass is retried.
+    return client.resources(LustreFilesystem.class).inNamespace(namespace).resource(filesystem).updateStatus();
+  }
+
+  private static boolean sameSpec(GenericKubernetesResource existing, GenericKubernetesResource desired) {
+    var json = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    return json.valueToTree(existing.getAdditionalProperties().get("spec"))
+        .equals(json.valueToTree(desired.getAdditionalProperties().get("spec")));
+  }
+
+  /** Another pass or replica made it between our read and our create: that is the object we wanted. */
+  private static void createIgnoringConflict(Runnable create) {
+    try {
+      create.run();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.lustrecsi.controller.reconciler;
+
+import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.agent.v1.Target;
+import dev.lustrecsi.agent.v1.TargetUsage;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.filesystem.TargetKinds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns what the controller observed (VMs, VMIs, agents) into the filesystem's status: each
+ * server's and target's state, capacity and usage, the phase, health and conditions. A pure
+ * function: the reconciler gathers, this decides.
+ */
+public final class FilesystemStatusCalculator {
+  public static final String READY = "Ready";
+  public static final String PROVISIONING = "Provisioning";
+  public static final String GROWING = "Growing";
+  public static final String DEGRADED = "Degraded";
+
+  private FilesystemStatusCalculator() {}
+
+  public static LustreFilesystemStatus observe(LustreFilesystemStatus planned, Map<String, ServerObservation> servers,
+      Optional<GetTargetUsageResponse> usage, long generation, long committedBytes, Instant now) {
+    List<ServerStatus> serverStates = new ArrayList<>();
+    for (ServerStatus server : planned.servers()) {
+      serverStates.add(serverState(server, servers.getOrDefault(server.name(), ServerObservation.absent())));
+    }
+    List<TargetStatus> targetStates = new ArrayList<>();
+    for (TargetStatus target : planned.targets()) {
+      ServerObservation observation = servers.getOrDefault(target.server(), ServerObservation.absent());
+      Optional<TargetUsage> targetUsage = usage.flatMap(u -> u.getTargetsList().stream()
+          .filter(t -> t.getUuid().equals(target.name() + "_UUID")).findFirst());
+      targetStates.add(targetState(target, observation, targetUsage));
+    }
+    List<TargetStatus> osts = targetStates.stream().filter(t -> TargetKinds.OST.equals(t.kind())).toList();
+    long usable = osts.stream().filter(t -> "Up".equals(t.state()) && t.capacityBytes() != null).mapToLong(TargetStatus::capacityBytes).sum();
+    long used = osts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
+
+    boolean allUp = targetStates.stream().allMatch(t -> "Up".equals(t.state()));
+    boolean anyLost = targetStates.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));
+    boolean coreUp = targetStates.stream().filter(t -> !TargetKinds.OST.equals(t.kind())).allMatch(t -> "Up".equals(t.state()))
+        && osts.stream().anyMatch(t -> "Up".equals(t.state()));
+    String phase = allUp ? READY : anyLost ? DEGRADED : coreUp ? GROWING : PROVISIONING;
+    String health = allUp ? "Healthy" : anyLost ? "Degraded" : "Unknown";
+
+    List<FilesystemCondition> conditions = new ArrayList<>();
+    conditions.add(condition(planned, "Ready", allUp, allUp ? "AllTargetsUp" : phase,
+        allUp ? "every target is up" : describeNotUp(targetStates), generation, now));
+    boolean serversReady = serverStates.stream().allMatch(s -> READY.equals(s.state()));
+    conditions.add(condition(planned, "ServersReady", serversReady, serversReady ? "AllServersReady" : "ServersNotReady",
+        serversReady ? "every server VM is running and its agent answers" : describeServers(serverStates), generation, now));
+    conditions.add(condition(planned, "TargetsHealthy", !anyLost, anyLost ? "TargetsLost" : "NoTargetLost",
+        anyLost ? describeNotUp(targetStates) : "no target that was up is down or recovering", generation, now));
+
+    return new LustreFilesystemStatus(phase, generation, conditions, serverStates, targetStates, osts.size(),
+        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used);
+  }
+
+  static ServerStatus serverState(ServerStatus server, ServerObservation seen) {
+    if (!seen.vmExists()) {
+      return server.withState("Pending", "its VirtualMachine does not exist yet");
+    }
+    if (!"Running".equals(seen.vmiPhase())) {
+      return server.withState("Starting", seen.vmiPhase().isEmpty() ? "no VirtualMachineInstance yet" : "VMI phase " + seen.vmiPhase());
+    }
+    if (seen.agent().isEmpty()) {
+      return server.withState("Starting", "agent not answering: " + seen.agentError());
+    }
+    String health = seen.agent().get().getHealthCheck();
+    if (!"healthy".equals(health.strip())) {
+      return server.withState("Failed", "health_check: " + health.strip());
+    }
+    return server.withState(READY, null);
+  }
+
+  static TargetStatus targetState(TargetStatus target, ServerObservation seen, Optional<TargetUsage> usage) {
+    boolean wasUp = "Up".equals(target.state()) || "Recovering".equals(target.state()) || "Down".equals(target.state());
+    Optional<Target> reported = seen.agent().flatMap(agent -> agent.getTargetsList().stream()
+        .filter(t -> t.getName().equals(target.name())).findFirst());
+    String state;
+    if (reported.isPresent() && reported.get().getUp()) {
+      String recovery = reported.get().getRecoveryStatus();
+      state = recovery.startsWith("RECOVERING") || recovery.startsWith("WAITING") ? "Recovering" : "Up";
+    } else if (wasUp) {
+      state = "Down";
+    } else {
+      state = seen.agent().isPresent() ? "Formatting" : "Pending";
+    }
+    Long capacity = usage.map(TargetUsage::getCapacityBytes).orElse(target.capacityBytes());
+    Long used = usage.map(TargetUsage::getUsedBytes).orElse(target.usedBytes());
+    return target.withObserved(state, capacity, used);
+  }
+
+  private static FilesystemCondition condition(LustreFilesystemStatus previous, String type, boolean true_, String reason,
+      String message, long generation, Instant now) {
+    String status = true_ ? "True" : "False";
+    String since = previous.conditions().stream()
+        .filter(c -> c.type().equals(type) && c.status().equals(status))
+        .map(FilesystemCondition::lastTransitionTime).findFirst().orElse(now.toString());
+    return new FilesystemCondition(type, status, reason, message, since, generation);
+  }
+
+  private static String describeNotUp(List<TargetStatus> targets) {
+    return targets.stream().filter(t -> !"Up".equals(t.state())).map(t -> t.name() + " " + t.state())
+        .reduce((a, b) -> a + ", " + b).orElse("");
+  }
+
+  private static String describeServers(List<ServerStatus> servers) {
+    return servers.stream().filter(s -> !READY.equals(s.state()))
+        .map(s -> s.name() + " " + s.state() + (s.message() == null ? "" : " (" + s.message() + ")"))
+        .reduce((a, b) -> a + ", " + b).orElse("");
+  }
+}

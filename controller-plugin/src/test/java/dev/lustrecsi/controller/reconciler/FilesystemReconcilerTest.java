@@ -1,0 +1,161 @@
+package dev.lustrecsi.controller.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.controller.filesystem.Filesystems;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.servers.KubeVirt;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FilesystemReconcilerTest {
+  private final MockCluster cluster = new MockCluster(List.of());
+  private final FakeAgents agents = new FakeAgents(cluster.client, cluster.kubevirt);
+  private final FilesystemReconciler reconciler = new FilesystemReconciler(cluster.client, MockCluster.NAMESPACE, agents, 9443,
+      fs -> 5L << 40, Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC));
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private LustreFilesystem create(LustreFilesystemSpec spec) {
+    LustreFilesystem filesystem = new LustreFilesystem();
+    filesystem.setMetadata(new ObjectMetaBuilder().withName(spec.fsName()).withNamespace(MockCluster.NAMESPACE).build());
+    filesystem.setSpec(spec);
+    return cluster.client.resources(LustreFilesystem.class).resource(filesystem).create();
+  }
+
+  private LustreFilesystem reconcileUntilSettled() {
+    LustreFilesystem result = null;
+    for (int pass = 0; pass < 4; pass++) {
+      result = reconciler.reconcile("fs1").orElseThrow();
+      cluster.kubevirt.sync();
+    }
+    return reconciler.reconcile("fs1").orElseThrow();
+  }
+
+  private List<String> names(List<? extends HasMetadata> objects) {
+    return objects.stream().map(o -> o.getMetadata().getName()).sorted().toList();
+  }
+
+  private List<GenericKubernetesResource> vms() {
+    return cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).list().getItems();
+  }
+
+  @Test
+  void firstPassWritesThePlanAndCreatesDisksAndVmsThenTheFilesystemComesUp() {
+    create(Filesystems.spec("fs1", 1, 2, List.of("tcp")));
+
+    LustreFilesystem first = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(first.getStatus().phase()).isEqualTo("Provisioning");
+    assertThat(first.getStatus().servers()).extracting(ServerStatus::state).containsOnly("Starting");
+    assertThat(names(cluster.client.persistentVolumeClaims().list().getItems())).containsExactly("fs1-mdt0000", "fs1-mgt", "fs1-ost0000");
+    assertThat(names(vms())).containsExactly("fs1-mds0", "fs1-mgs", "fs1-oss0");
+    assertThat(names(cluster.client.secrets().list().getItems()))
+        .containsExactly("fs1-mds0-cloudinit", "fs1-mgs-cloudinit", "fs1-oss0-cloudinit");
+
+    cluster.kubevirt.sync();
+    LustreFilesystem ready = reconciler.reconcile("fs1").orElseThrow();
+
+    LustreFilesystemStatus status = ready.getStatus();
+    assertThat(status.phase()).isEqualTo("Ready");
+    assertThat(status.health()).isEqualTo("Healthy");
+    assertThat(status.capacity()).isEqualTo("1 TiB");
+    assertThat(status.usableBytes()).isEqualTo(1L << 40);
+    assertThat(status.committedBytes()).isEqualTo(5L << 40);
+    assertThat(status.targets()).extracting(TargetStatus::state).containsOnly("Up");
+    assertThat(status.conditions()).extracting(c -> c.type() + "=" + c.status())
+        .containsExactly("Ready=True", "ServersReady=True", "TargetsHealthy=True");
+    assertThat(cluster.client.v1().events().list().getItems()).extracting(Event::getReason)
+        .contains("DiskCreated", "ServerCreated", "Provisioning", "Ready");
+  }
+
+  @Test
+  void growthAddsOstDisksToTheOssWithRoomThenANewOssAndKeepsEveryAddress() {
+    create(Filesystems.spec("fs1", 1, 2, List.of("tcp")));
+    LustreFilesystem ready = reconcileUntilSettled();
+    List<ServerStatus> before = ready.getStatus().servers();
+
+    ready.setSpec(ready.getSpec().withOstCount(3));
+    cluster.client.resources(LustreFilesystem.class).resource(ready).update();
+    LustreFilesystem grown = reconcileUntilSettled();
+
+    assertThat(grown.getStatus().phase()).isEqualTo("Ready");
+    assertThat(grown.getStatus().ostCount()).isEqualTo(3);
+    assertThat(grown.getStatus().capacity()).isEqualTo("3 TiB");
+    assertThat(grown.getStatus().servers().subList(0, before.size())).extracting(ServerStatus::address)
+        .isEqualTo(before.stream().map(ServerStatus::address).toList());
+    assertThat(names(vms())).containsExactly("fs1-mds0", "fs1-mgs", "fs1-oss0", "fs1-oss1");
+    String oss0 = io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+        cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get());
+    assertThat(oss0).contains("claimName: \"fs1-ost0000\"", "claimName: \"fs1-ost0001\"").doesNotContain("fs1-ost0002");
+    assertThat(names(cluster.client.persistentVolumeClaims().list().getItems()))
+        .contains("fs1-ost0000", "fs1-ost0001", "fs1-ost0002");
+    assertThat(cluster.client.v1().events().list().getItems()).extracting(Event::getReason).contains("ServerUpdated");
+  }
+
+  @Test
+  void aServerWhoseNodeDiedDegradesTheFilesystemUntilKubevirtRestartsIt() {
+    create(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    reconcileUntilSettled();
+
+    cluster.kubevirt.fail("fs1-oss0");
+    LustreFilesystem degraded = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(degraded.getStatus().phase()).isEqualTo("Degraded");
+    assertThat(degraded.getStatus().health()).isEqualTo("Degraded");
+    assertThat(degraded.getStatus().targets()).filteredOn(t -> t.kind().equals("OST")).extracting(TargetStatus::state)
+        .containsOnly("Down");
+    assertThat(degraded.getStatus().conditions()).filteredOn(c -> c.type().equals("TargetsHealthy")).singleElement()
+        .satisfies(c -> assertThat(c.message()).contains("fs1-OST0000 Down", "fs1-OST0001 Down"));
+    assertThat(cluster.client.v1().events().list().getItems()).filteredOn(e -> e.getType().equals("Warning"))
+        .extracting(Event::getReason).contains("Degraded");
+
+    cluster.kubevirt.sync();  // KubeVirt restarts the VM (runStrategy Always), same disks and address
+    agents.recovering("fs1-OST0000", true);
+    assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().targets())
+        .filteredOn(t -> t.name().equals("fs1-OST0000")).extracting(TargetStatus::state).containsExactly("Recovering");
+    agents.recovering("fs1-OST0000", false);
+    assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().phase()).isEqualTo("Ready");
+  }
+
+  @Test
+  void aSpecThatCannotBePlannedFailsWithAConditionNamingTheField() {
+    create(new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null, null, null, List.of("tcp"),
+        new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/33", null), null));
+
+    LustreFilesystem failed = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(failed.getStatus().phase()).isEqualTo("Failed");
+    assertThat(failed.getStatus().conditions().getFirst().message()).startsWith("spec.storageNetwork.cidr");
+    assertThat(vms()).isEmpty();
+  }
+
+  @Test
+  void reconcilingASettledFilesystemChangesNothing() {
+    create(Filesystems.spec("fs1", 2, 1, List.of("tcp")));
+    LustreFilesystem settled = reconcileUntilSettled();
+    Map<String, String> versions = new java.util.HashMap<>();
+    vms().forEach(vm -> versions.put(vm.getMetadata().getName(), vm.getMetadata().getResourceVersion()));
+
+    LustreFilesystem again = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(again.getMetadata().getResourceVersion()).isEqualTo(settled.getMetadata().getResourceVersion());
+    vms().forEach(vm -> assertThat(vm.getMetadata().getResourceVersion()).isEqualTo(versions.get(vm.getMetadata().getName())));
+  }
+}
