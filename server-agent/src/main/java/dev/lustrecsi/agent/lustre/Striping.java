@@ -29,16 +29,19 @@ public record Striping(int count, long sizeBytes, String pool) {
     return count == 0 && sizeBytes == 0 && pool.isEmpty();
   }
 
-  /** Why the value is unusable, naming the field, or null when it is fine. */
-  public String problem() {
+  /** What is wrong with one field of a layout. */
+  public record Problem(String field, String text) {}
+
+  /** Why the value is unusable, or null when it is fine. */
+  public Problem problem() {
     if (count < -1) {
-      return "stripe_count: " + count + " is not a stripe count (0 for the default, -1 for all OSTs, or a positive count)";
+      return new Problem("stripe_count", count + " is not a stripe count (0 for the default, -1 for all OSTs, or a positive count)");
     }
     if (sizeBytes < 0 || sizeBytes % SIZE_UNIT != 0 || sizeBytes > MAX_SIZE) {
-      return "stripe_size_bytes: " + sizeBytes + " is not a multiple of 64 KiB below 4 GiB";
+      return new Problem("stripe_size_bytes", sizeBytes + " is not a multiple of 64 KiB below 4 GiB");
     }
     if (!pool.isEmpty() && !POOL.matcher(pool).matches()) {
-      return "pool: \"" + pool + "\" is not a Lustre pool name (1-15 letters, digits, '_', '-', '.')";
+      return new Problem("pool", "\"" + pool + "\" is not a Lustre pool name (1-15 letters, digits, '_', '-', '.')");
     }
     return null;
   }

@@ -57,11 +57,11 @@ class LustreCommandsTest {
 
   @Test
   void stripingValidationNamesTheField() {
-    assertThat(new Striping(-2, 0, "").problem()).startsWith("stripe_count:");
-    assertThat(new Striping(1, 100_000, "").problem()).startsWith("stripe_size_bytes:");
-    assertThat(new Striping(1, 4L << 30, "").problem()).startsWith("stripe_size_bytes:");
-    assertThat(new Striping(1, 0, "a/b").problem()).startsWith("pool:");
-    assertThat(new Striping(1, 0, "sixteen-chars-xx").problem()).startsWith("pool:");
+    assertThat(new Striping(-2, 0, "").problem().field()).isEqualTo("stripe_count");
+    assertThat(new Striping(1, 100_000, "").problem().field()).isEqualTo("stripe_size_bytes");
+    assertThat(new Striping(1, 4L << 30, "").problem().field()).isEqualTo("stripe_size_bytes");
+    assertThat(new Striping(1, 0, "a/b").problem().field()).isEqualTo("pool");
+    assertThat(new Striping(1, 0, "sixteen-chars-xx").problem().field()).isEqualTo("pool");
     assertThat(new Striping(-1, 4L << 20, "flash").problem()).isNull();
     assertThat(Striping.defaults().isDefault()).isTrue();
   }
