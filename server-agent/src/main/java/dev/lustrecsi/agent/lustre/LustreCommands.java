@@ -1,0 +1,97 @@
+package dev.lustrecsi.agent.lustre;
+
+import dev.lustrecsi.common.exec.Command;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Lustre command lines the agent runs, as argument arrays in the exact syntax of the Lustre
+ * manual pages (reference: lfs-setstripe, lfs-project, lfs-setquota, lfs-quota, lfs-df, lctl).
+ *
+ * <p>Timeouts are short for what reads a proc file and longer for what walks a directory tree
+ * ({@code lfs project -r}) or talks to every OST ({@code lfs df}, {@code lfs setquota}): a hung
+ * target must cost one failed call, never a stuck agent.
+ */
+public final class LustreCommands {
+  static final Duration QUICK = Duration.ofSeconds(10);
+  static final Duration SERVERS = Duration.ofSeconds(60);
+  static final Duration TREE_WALK = Duration.ofMinutes(10);
+
+  private LustreCommands() {}
+
+  /** {@code lfs setstripe [-c N] [-S SIZE] [-p POOL] DIR}: the default layout for files created in DIR afterwards. */
+  public static Command setStripe(Path directory, Striping striping) {
+    List<String> argv = new ArrayList<>(List.of("lfs", "setstripe"));
+    if (striping.count() != 0) {
+      argv.addAll(List.of("-c", Integer.toString(striping.count())));
+    }
+    if (striping.sizeBytes() != 0) {
+      argv.addAll(List.of("-S", Striping.sizeArgument(striping.sizeBytes())));
+    }
+    if (!striping.pool().isEmpty()) {
+      argv.addAll(List.of("-p", striping.pool()));
+    }
+    argv.add(directory.toString());
+    return new Command(argv, SERVERS);
+  }
+
+  /** {@code lfs project -p ID -s -r DIR}: tags DIR and all below with the project, inherited by new files. */
+  public static Command setProject(Path directory, long projectId) {
+    return new Command(List.of("lfs", "project", "-p", Long.toString(projectId), "-s", "-r", directory.toString()), TREE_WALK);
+  }
+
+  /** {@code lfs setquota -p ID -B <KiB>k MOUNT}: the project's hard block limit; 0 means unlimited. */
+  public static Command setProjectBlockLimit(Path mount, long projectId, long limitKib) {
+    return new Command(List.of("lfs", "setquota", "-p", Long.toString(projectId), "-B", limitKib + "k", mount.toString()), SERVERS);
+  }
+
+  /** {@code lfs setquota --delete -p ID MOUNT}: forgets the project's limits and its quota entry. */
+  public static Command deleteProjectQuota(Path mount, long projectId) {
+    return new Command(List.of("lfs", "setquota", "--delete", "-p", Long.toString(projectId), mount.toString()), SERVERS);
+  }
+
+  /** {@code lfs quota -p ID MOUNT}: usage and limits of one project. */
+  public static Command projectQuota(Path mount, long projectId) {
+    return new Command(List.of("lfs", "quota", "-p", Long.toString(projectId), mount.toString()), SERVERS);
+  }
+
+  /** {@code lfs df MOUNT}: capacity and usage of every MDT and OST, in KiB. */
+  public static Command df(Path mount) {
+    return new Command(List.of("lfs", "df", mount.toString()), SERVERS);
+  }
+
+  /** {@code lfs getname MOUNT}: the client instance (FSNAME-INSTANCE) behind a mount point. */
+  public static Command getName(Path mount) {
+    return new Command(List.of("lfs", "getname", mount.toString()), QUICK);
+  }
+
+  /** {@code lctl get_param -n health_check}: "healthy", "NOT HEALTHY" or "LBUG"; exits 0 in every case. */
+  public static Command healthCheck() {
+    return new Command(List.of("lctl", "get_param", "-n", "health_check"), QUICK);
+  }
+
+  /** {@code lctl dl}: the Lustre devices on this node, the server targets among them. */
+  public static Command deviceList() {
+    return new Command(List.of("lctl", "dl"), QUICK);
+  }
+
+  /** {@code lctl list_nids}: this node's LNet NIDs. */
+  public static Command listNids() {
+    return new Command(List.of("lctl", "list_nids"), QUICK);
+  }
+
+  /**
+   * {@code lctl get_param obdfilter.*.recovery_status mdt.*.recovery_status}: both kinds in one
+   * call. It exits 2 when a node has no target of one kind, and still prints the other's.
+   */
+  public static Command recoveryStatus() {
+    return new Command(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), QUICK);
+  }
+
+  /** {@code lfs --version}: "lfs 2.16.1". */
+  public static Command version() {
+    return new Command(List.of("lfs", "--version"), QUICK);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.lustrecsi.agent.service;
+
+import dev.lustrecsi.agent.lustre.ProjectQuota;
+import dev.lustrecsi.agent.lustre.Striping;
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetSpace;
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryResponse;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryResponse;
+import dev.lustrecsi.agent.v1.GetHealthRequest;
+import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
+import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
+import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.agent.v1.SetProjectQuotaResponse;
+import dev.lustrecsi.agent.v1.Target;
+import dev.lustrecsi.agent.v1.TargetUsage;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.exec.CommandRunner;
+import dev.lustrecsi.common.volume.Sizes;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The agent's gRPC service. Requests are checked here (each error names its field), the work is
+ * done by {@link LustreAdmin} and {@link VolumeDirectories}, and every failure leaves through
+ * {@link AgentErrors}. Each call is idempotent: the controller retries after crashes and timeouts.
+ */
+public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
+  /** Project id 0 is every file's default project, and 2^32-1 is Lustre's "no id": neither can hold a volume. */
+  private static final long MAX_PROJECT_ID = 0xFFFF_FFFEL;
+
+  private final LustreAdmin lustre;
+  private final Optional<ClientFilesystem> client;
+
+  /**
+   * @param runner runs every Lustre command
+   * @param clientMount where this VM mounts the filesystem as a client; empty on VMs that only
+   *     serve targets (they answer GetHealth and refuse the volume calls)
+   */
+  public AgentService(CommandRunner runner, Optional<Path> clientMount) {
+    this.lustre = new LustreAdmin(runner);
+    this.client = clientMount.map(m -> new ClientFilesystem(m, lustre));
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> void respond(StreamObserver<T> observer, Call<T> call) {
+    T response;
+    try {
+      response = call.run();
+    } catch (Exception e) {
+      observer.onError(AgentErrors.toStatus(e));
+      return;
+    }
+    observer.onNext(response);
+    observer.onCompleted();
+  }
+
+  @Override
+  public void getHealth(GetHealthRequest request, StreamObserver<GetHealthResponse> observer) {
+    respond(observer, () -> {
+      ServerHealth health = lustre.health();
+      GetHealthResponse.Builder response = GetHealthResponse.newBuilder()
+          .setHealthCheck(health.healthCheck())
+          .addAllNids(health.nids())
+          .setLustreVersion(health.version());
+      for (TargetState target : health.targets()) {
+        Target.Builder t = Target.newBuilder()
+            .setKind(kind(target.name().kind()))
+            .setName(target.name().toString())
+            .setIndex(target.name().index())
+            .setUp(target.up());
+        if (target.recovery() != null) {
+          t.setRecoveryStatus(target.recovery().status()).setRecoveryTimeRemainingSeconds(target.recovery().timeRemainingSeconds());
+        }
+        response.addTargets(t);
+      }
+      return response.build();
+    });
+  }
+
+  @Override
+  public void ensureVolumeDirectory(EnsureVolumeDirectoryRequest request, StreamObserver<EnsureVolumeDirectoryResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      Striping striping = new Striping(request.getStripeCount(), request.getStripeSizeBytes(), request.getPool());
+      Striping.Problem problem = striping.problem();
+      if (problem != null) {
+        throw CsiException.invalidArgument(problem.field(), problem.text());
+      }
+      long projectId = projectId(request.getProjectId());
+      long limitKib = quotaKib(request.getQuotaBytes());
+      fs.check(request.getFsName());
+      Path directory = fs.directories().create("directory", request.getDirectory());
+      lustre.setStriping(directory, striping);
+      // The project goes on before the limit: a limit on a project nothing belongs to yet binds nothing,
+      // while the other order would let a moment's writes land outside the project.
+      lustre.setProject(directory, projectId);
+      lustre.setBlockLimit(fs.mount(), projectId, limitKib);
+      return EnsureVolumeDirectoryResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void setProjectQuota(SetProjectQuotaRequest request, StreamObserver<SetProjectQuotaResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      long projectId = projectId(request.getProjectId());
+      long limitKib = quotaKib(request.getQuotaBytes());
+      fs.check(request.getFsName());
+      lustre.setBlockLimit(fs.mount(), projectId, limitKib);
+      return SetProjectQuotaResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteVolumeDirectory(DeleteVolumeDirectoryRequest request, StreamObserver<DeleteVolumeDirectoryResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      fs.directories().resolve("directory", request.getDirectory());
+      long projectId = request.getProjectId() == 0 ? 0 : projectId(request.getProjectId());
+      fs.check(request.getFsName());
+      // Directory first, quota second: a crash in between leaves a quota entry that the retry deletes,
+      // never a directory whose writes are no longer bounded.
+      fs.directories().delete("directory", request.getDirectory());
+      if (projectId != 0) {
+        lustre.deleteQuota(fs.mount(), projectId);
+      }
+      return DeleteVolumeDirectoryResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void getTargetUsage(GetTargetUsageRequest request, StreamObserver<GetTargetUsageResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      fs.check(request.getFsName());
+      GetTargetUsageResponse.Builder response = GetTargetUsageResponse.newBuilder();
+      for (TargetSpace space : lustre.targetSpace(fs.mount())) {
+        response.addTargets(TargetUsage.newBuilder()
+            .setUuid(space.uuid())
+            .setKind(kind(space.target().kind()))
+            .setIndex(space.target().index())
+            .setCapacityBytes(space.totalKib() * Sizes.KIB)
+            .setUsedBytes(space.usedKib() * Sizes.KIB)
+            .setAvailableBytes(space.availableKib() * Sizes.KIB)
+            .setFlags(space.flags())
+            .setInactive(space.inactive()));
+      }
+      return response.build();
+    });
+  }
+
+  @Override
+  public void getProjectUsage(GetProjectUsageRequest request, StreamObserver<GetProjectUsageResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      long projectId = projectId(request.getProjectId());
+      fs.check(request.getFsName());
+      ProjectQuota quota = lustre.projectQuota(fs.mount(), projectId);
+      return GetProjectUsageResponse.newBuilder()
+          .setUsedBytes(quota.usedKib() * Sizes.KIB)
+          .setLimitBytes(quota.hardLimitKib() * Sizes.KIB)
+          .setFiles(quota.files())
+          .setOverLimit(quota.overLimit())
+          .build();
+    });
+  }
+
+  private ClientFilesystem client() {
+    return client.orElseThrow(() -> CsiException.failedPrecondition(
+        "this server does not mount the filesystem as a client (no --client-mount): volume calls go to the MDS VM's agent"));
+  }
+
+  private static long projectId(int wire) {
+    long id = Integer.toUnsignedLong(wire);
+    if (id == 0) {
+      throw CsiException.missing("project_id");
+    }
+    if (id > MAX_PROJECT_ID) {
+      throw CsiException.invalidArgument("project_id", id + " is Lustre's reserved \"no id\"");
+    }
+    return id;
+  }
+
+  /** Bytes rounded up to whole KiB, the unit lfs setquota takes; 0 stays 0 (unlimited). */
+  private static long quotaKib(long bytes) {
+    if (bytes < 0) {
+      throw CsiException.invalidArgument("quota_bytes", bytes + " is negative");
+    }
+    return Math.ceilDiv(bytes, Sizes.KIB);
+  }
+
+  private static Target.Kind kind(TargetKind kind) {
+    return switch (kind) {
+      case MGT -> Target.Kind.MGT;
+      case MDT -> Target.Kind.MDT;
+      case OST -> Target.Kind.OST;
+    };
+  }
+}

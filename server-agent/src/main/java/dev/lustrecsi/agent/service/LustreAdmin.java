@@ -1,0 +1,109 @@
+package dev.lustrecsi.agent.service;
+
+import dev.lustrecsi.agent.lustre.DeviceListParser;
+import dev.lustrecsi.agent.lustre.LfsDfParser;
+import dev.lustrecsi.agent.lustre.LfsQuotaParser;
+import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.ProjectQuota;
+import dev.lustrecsi.agent.lustre.Recovery;
+import dev.lustrecsi.agent.lustre.RecoveryStatusParser;
+import dev.lustrecsi.agent.lustre.SmallOutputs;
+import dev.lustrecsi.agent.lustre.Striping;
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetName;
+import dev.lustrecsi.agent.lustre.TargetSpace;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.CommandRunner;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Lustre administration the agent does, each operation a few commands through the one
+ * {@link CommandRunner}: the real runner in a server VM, the simulated Lustre in the sandbox.
+ */
+final class LustreAdmin {
+  private static final System.Logger LOG = System.getLogger(LustreAdmin.class.getName());
+
+  private final CommandRunner runner;
+
+  LustreAdmin(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  /**
+   * The node's Lustre state. Every part is read on its own and a failing part degrades only
+   * itself: health is asked for precisely when things are broken (modules not loaded, a target
+   * not mounted), and the controller needs whatever is still true then.
+   */
+  ServerHealth health() throws CommandFailedException {
+    CommandResult check = runner.run(LustreCommands.healthCheck());
+    // health_check exits 0 whatever it says; a non-zero exit means the Lustre modules are not loaded.
+    String healthCheck = check.succeeded() ? SmallOutputs.healthCheck(check.stdout()) : "NOT HEALTHY: " + check.errorText();
+    CommandResult nidsResult = runner.run(LustreCommands.listNids());
+    List<String> nids = nidsResult.succeeded() ? SmallOutputs.nids(nidsResult.stdout()) : List.of();
+    CommandResult devicesResult = runner.run(LustreCommands.deviceList());
+    // Exit 2 with some output is normal when this node has no OSTs (or no MDTs): parse what came.
+    Map<String, Recovery> recovery = RecoveryStatusParser.parse(runner.run(LustreCommands.recoveryStatus()).stdout());
+    List<TargetState> targets = new ArrayList<>();
+    if (devicesResult.succeeded()) {
+      for (var device : DeviceListParser.parse(devicesResult.stdout())) {
+        Optional<TargetName> target = DeviceListParser.target(device);
+        target.ifPresent(t -> targets.add(new TargetState(t, device.up(), t.kind() == TargetKind.MGT ? null : recovery.get(t.toString()))));
+      }
+    }
+    CommandResult versionResult = runner.run(LustreCommands.version());
+    String version = versionResult.succeeded() ? SmallOutputs.version(versionResult.stdout()) : "";
+    if (!check.succeeded() || !devicesResult.succeeded()) {
+      LOG.log(Level.WARNING, "Lustre not answering: " + check.errorText() + " / " + devicesResult.errorText());
+    }
+    return new ServerHealth(healthCheck, nids, List.copyOf(targets), version);
+  }
+
+  /** The filesystem name of the client mount at {@code mount}, from {@code lfs getname}. */
+  String fsNameOf(Path mount) throws CommandFailedException {
+    return SmallOutputs.fsNameOfInstance(runner.runChecked(LustreCommands.getName(mount)).stdout());
+  }
+
+  void setStriping(Path directory, Striping striping) throws CommandFailedException {
+    if (!striping.isDefault()) {
+      runner.runChecked(LustreCommands.setStripe(directory, striping));
+    }
+  }
+
+  void setProject(Path directory, long projectId) throws CommandFailedException {
+    runner.runChecked(LustreCommands.setProject(directory, projectId));
+  }
+
+  void setBlockLimit(Path mount, long projectId, long limitKib) throws CommandFailedException {
+    runner.runChecked(LustreCommands.setProjectBlockLimit(mount, projectId, limitKib));
+  }
+
+  /**
+   * Deletes a project's quota entry. Deleting an entry that is already gone fails in lfs; the
+   * operation is idempotent here by reading the project back: no limit and nothing used means
+   * there is nothing left to delete.
+   */
+  void deleteQuota(Path mount, long projectId) throws CommandFailedException {
+    CommandResult deleted = runner.run(LustreCommands.deleteProjectQuota(mount, projectId));
+    if (deleted.succeeded()) {
+      return;
+    }
+    ProjectQuota left = projectQuota(mount, projectId);
+    if (left.hardLimitKib() != 0 || left.usedKib() != 0) {
+      throw new CommandFailedException(deleted);
+    }
+  }
+
+  ProjectQuota projectQuota(Path mount, long projectId) throws CommandFailedException {
+    return LfsQuotaParser.parse(runner.runChecked(LustreCommands.projectQuota(mount, projectId)).stdout());
+  }
+
+  List<TargetSpace> targetSpace(Path mount) throws CommandFailedException {
+    return LfsDfParser.parse(runner.runChecked(LustreCommands.df(mount)).stdout());
+  }
+}

@@ -1,0 +1,6 @@
+package dev.lustrecsi.agent.service;
+
+import java.util.List;
+
+/** What GetHealth reports: the node's health_check text, NIDs, targets and Lustre version. */
+record ServerHealth(String healthCheck, List<String> nids, List<TargetState> targets, String version) {}

@@ -1,0 +1,243 @@
+package dev.lustrecsi.agent.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lustrecsi.agent.lustre.Fixtures;
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.GetHealthRequest;
+import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
+import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
+import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.LustreAgentGrpc.LustreAgentBlockingStub;
+import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.agent.v1.Target;
+import dev.lustrecsi.agent.v1.TargetUsage;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AgentServiceTest {
+
+  @TempDir Path mount;
+  private final ScriptedRunner runner = new ScriptedRunner();
+  private Server server;
+  private ManagedChannel channel;
+
+  private LustreAgentBlockingStub agent(Optional<Path> clientMount) throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentService(runner, clientMount)).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    return LustreAgentGrpc.newBlockingStub(channel);
+  }
+
+  private LustreAgentBlockingStub clientAgent() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "lfs-ff1c9f74671fe800 " + mount + "\n");
+    return agent(Optional.of(mount));
+  }
+
+  @AfterEach
+  void stop() {
+    if (channel != null) {
+      channel.shutdownNow();
+      server.shutdownNow();
+    }
+  }
+
+  private static EnsureVolumeDirectoryRequest.Builder ensure(String directory) {
+    return EnsureVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory(directory).setProjectId(1000).setQuotaBytes(1L << 30);
+  }
+
+  private static void assertRefused(Runnable call, Status.Code code, String messageStart) {
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(code);
+      assertThat(e.getStatus().getDescription()).startsWith(messageStart);
+    });
+  }
+
+  @Test
+  void healthOfAServerAfterARestart() throws Exception {
+    runner.answer(List.of("lctl", "get_param", "-n", "health_check"), Fixtures.read("health_check.txt"))
+        .answer(List.of("lctl", "list_nids"), Fixtures.read("lctl_list_nids.txt"))
+        .answer(List.of("lctl", "dl"), Fixtures.read("lctl_dl_after_reboot.txt"))
+        .answer(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), Fixtures.read("recovery_status_during2.txt"))
+        .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
+    GetHealthResponse health = agent(Optional.empty()).getHealth(GetHealthRequest.getDefaultInstance());
+    assertThat(health.getHealthCheck()).isEqualTo("healthy");
+    assertThat(health.getNidsList()).containsExactly("10.99.0.1@tcp");
+    assertThat(health.getLustreVersion()).isEqualTo("2.16.1");
+    assertThat(health.getTargetsList()).containsExactly(
+        Target.newBuilder().setKind(Target.Kind.MGT).setName("MGS").setUp(true).build(),
+        Target.newBuilder().setKind(Target.Kind.MDT).setName("lfs-MDT0000").setUp(true).setRecoveryStatus("INACTIVE").build(),
+        Target.newBuilder().setKind(Target.Kind.OST).setName("lfs-OST0000").setUp(true).setRecoveryStatus("COMPLETE").build(),
+        Target.newBuilder().setKind(Target.Kind.OST).setName("lfs-OST0001").setIndex(1).setUp(true).setRecoveryStatus("COMPLETE").build(),
+        Target.newBuilder().setKind(Target.Kind.OST).setName("lfs-OST0002").setIndex(2).setUp(true).setRecoveryStatus("COMPLETE").build());
+  }
+
+  @Test
+  void healthBeforeTheModulesAreLoaded() throws Exception {
+    runner.answer(List.of("lctl", "get_param", "-n", "health_check"), 2, "", Fixtures.read("health_check_after_crash.txt"))
+        .answer(List.of("lctl", "list_nids"), 1, "", "IOC_LIBCFS_GET_NI error 100: Network is down")
+        .answer(List.of("lctl", "dl"), 1, "", "opening /dev/obd failed: No such file or directory")
+        .answer(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), 2, "", Fixtures.read("recovery_status_after_crash.txt"))
+        .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
+    GetHealthResponse health = agent(Optional.empty()).getHealth(GetHealthRequest.getDefaultInstance());
+    assertThat(health.getHealthCheck()).startsWith("NOT HEALTHY: error: get_param: param_path 'health_check'");
+    assertThat(health.getTargetsList()).isEmpty();
+    assertThat(health.getNidsList()).isEmpty();
+    assertThat(health.getLustreVersion()).isEqualTo("2.16.1");
+  }
+
+  @Test
+  void ensureRunsTheCommandsInOrderAndTwiceIsTheSame() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    EnsureVolumeDirectoryRequest request = ensure("volumes/pvc-1").setStripeCount(2).setStripeSizeBytes(4L << 20).setPool("flash").build();
+    agent.ensureVolumeDirectory(request);
+    List<List<String>> first = List.copyOf(runner.commands);
+    runner.commands.clear();
+    agent.ensureVolumeDirectory(request);
+    String dir = mount.resolve("volumes/pvc-1").toString();
+    assertThat(first).containsExactly(
+        List.of("lfs", "getname", mount.toString()),
+        List.of("lfs", "setstripe", "-c", "2", "-S", "4M", "-p", "flash", dir),
+        List.of("lfs", "project", "-p", "1000", "-s", "-r", dir),
+        List.of("lfs", "setquota", "-p", "1000", "-B", "1048576k", mount.toString()));
+    assertThat(runner.commands).isEqualTo(first.subList(1, 4)); // the fsname is learnt once
+    assertThat(mount.resolve("volumes/pvc-1")).isDirectory();
+  }
+
+  @Test
+  void ensureWithDefaultLayoutSkipsSetstripeAndRoundsTheQuotaUp() throws Exception {
+    clientAgent().ensureVolumeDirectory(ensure("pvc-2").setQuotaBytes(1).build());
+    assertThat(runner.commands).noneMatch(c -> c.contains("setstripe"))
+        .contains(List.of("lfs", "setquota", "-p", "1000", "-B", "1k", mount.toString()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/etc", "../outside", "a/../../outside", "a//b", "./a", "a/", "a\0b"})
+  void refusesDirectoriesThatEscape(String directory) throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure(directory).build()), Status.Code.INVALID_ARGUMENT, "directory:");
+    assertRefused(() -> agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory(directory).build()),
+        Status.Code.INVALID_ARGUMENT, "directory:");
+    assertThat(runner.commands).noneMatch(c -> c.contains("setquota") || c.contains("project"));
+  }
+
+  @Test
+  void refusesSymlinksPlantedInTheNamespace(@TempDir Path outside) throws Exception {
+    Files.createDirectories(mount.resolve("volumes/pvc-1"));
+    Files.writeString(outside.resolve("precious"), "data");
+    Files.createSymbolicLink(mount.resolve("volumes/pvc-1/escape"), outside);
+    Files.createSymbolicLink(mount.resolve("volumes/link"), outside);
+    LustreAgentBlockingStub agent = clientAgent();
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("volumes/pvc-1/escape/x").build()), Status.Code.INVALID_ARGUMENT, "directory:");
+    assertRefused(() -> agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/link").build()),
+        Status.Code.INVALID_ARGUMENT, "directory:");
+    // Deleting the volume removes the link inside it, never what it points at.
+    agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/pvc-1").setProjectId(1000).build());
+    assertThat(mount.resolve("volumes/pvc-1")).doesNotExist();
+    assertThat(outside.resolve("precious")).hasContent("data");
+  }
+
+  @Test
+  void refusesBadFieldsNamingThem() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setProjectId(0).build()), Status.Code.INVALID_ARGUMENT, "project_id:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setProjectId(-1).build()), Status.Code.INVALID_ARGUMENT, "project_id:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setQuotaBytes(-5).build()), Status.Code.INVALID_ARGUMENT, "quota_bytes:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setStripeSizeBytes(1000).build()), Status.Code.INVALID_ARGUMENT, "stripe_size_bytes:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setStripeCount(-3).build()), Status.Code.INVALID_ARGUMENT, "stripe_count:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setPool("no/slash").build()), Status.Code.INVALID_ARGUMENT, "pool:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("").build()), Status.Code.INVALID_ARGUMENT, "directory: is required");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setFsName("").build()), Status.Code.INVALID_ARGUMENT, "fs_name:");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setFsName("other").build()), Status.Code.FAILED_PRECONDITION, "fs_name:");
+    assertThat(mount.resolve("d")).doesNotExist();
+  }
+
+  @Test
+  void volumeCallsNeedAClientMount() throws Exception {
+    LustreAgentBlockingStub agent = agent(Optional.empty());
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").build()), Status.Code.FAILED_PRECONDITION, "this server does not mount");
+  }
+
+  @Test
+  void unmountedFilesystemIsWorthARetry() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), 2, "", "lfs getname: cannot find any Lustre mount");
+    LustreAgentBlockingStub agent = agent(Optional.of(mount));
+    assertRefused(() -> agent.setProjectQuota(SetProjectQuotaRequest.newBuilder().setFsName("lfs").setProjectId(5).setQuotaBytes(1 << 20).build()),
+        Status.Code.UNAVAILABLE, "filesystem not mounted");
+  }
+
+  @Test
+  void setQuota() throws Exception {
+    clientAgent().setProjectQuota(SetProjectQuotaRequest.newBuilder().setFsName("lfs").setProjectId(1001).setQuotaBytes(20L << 20).build());
+    assertThat(runner.commands).endsWith(List.of("lfs", "setquota", "-p", "1001", "-B", "20480k", mount.toString()));
+  }
+
+  @Test
+  void deleteOfAnAbsentVolumeIsDone() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    List<String> delete = List.of("lfs", "setquota", "--delete", "-p", "1000", mount.toString());
+    // lfs refuses to delete an entry that is gone; the project reads back empty, so that is success.
+    runner.answer(delete, 2, "", "lfs setquota: cannot delete quota: No such file or directory")
+        .answer(List.of("lfs", "quota", "-p", "1000", mount.toString()), Fixtures.read("lfs_quota_p_nolimit.txt"));
+    agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/gone").setProjectId(1000).build());
+    assertThat(runner.commands).contains(delete);
+  }
+
+  @Test
+  void deleteThatLeavesALimitFails() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    runner.answer(List.of("lfs", "setquota", "--delete", "-p", "1000", mount.toString()), 1, "", "lfs setquota: quotactl failed: Input/output error")
+        .answer(List.of("lfs", "quota", "-p", "1000", mount.toString()), Fixtures.read("lfs_quota_p.txt"));
+    assertRefused(() -> agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("v").setProjectId(1000).build()),
+        Status.Code.INTERNAL, "lfs setquota --delete -p 1000");
+  }
+
+  @Test
+  void targetUsageInBytes() throws Exception {
+    runner.answer(List.of("lfs", "df", mount.toString()), Fixtures.read("lfs_df_degraded_inactive.txt"));
+    List<TargetUsage> usage = clientAgent().getTargetUsage(GetTargetUsageRequest.newBuilder().setFsName("lfs").build()).getTargetsList();
+    assertThat(usage).hasSize(6);
+    assertThat(usage.get(2)).isEqualTo(TargetUsage.newBuilder().setUuid("fs1-OST0001_UUID").setKind(Target.Kind.OST).setIndex(1)
+        .setCapacityBytes(94181368L * 1024).setUsedBytes(56385748L * 1024).setAvailableBytes(37795620L * 1024).setFlags("D").build());
+    assertThat(usage.get(4).getInactive()).isTrue();
+    assertThat(usage.get(0).getKind()).isEqualTo(Target.Kind.MDT);
+  }
+
+  @Test
+  void projectUsageOverLimit() throws Exception {
+    runner.answer(List.of("lfs", "quota", "-p", "1001", mount.toString()), Fixtures.read("lfs_quota_p1001_after.txt"));
+    GetProjectUsageResponse usage = clientAgent().getProjectUsage(GetProjectUsageRequest.newBuilder().setFsName("lfs").setProjectId(1001).build());
+    assertThat(usage).isEqualTo(GetProjectUsageResponse.newBuilder().setUsedBytes(102417L * 1024).setLimitBytes(20480L * 1024).setFiles(2).setOverLimit(true).build());
+  }
+
+  @Test
+  void aHungCommandIsUnavailable() throws Exception {
+    runner.hang(List.of("lfs", "df", mount.toString()));
+    LustreAgentBlockingStub agent = clientAgent();
+    assertRefused(() -> agent.getTargetUsage(GetTargetUsageRequest.newBuilder().setFsName("lfs").build()), Status.Code.UNAVAILABLE, "lfs df");
+  }
+
+  @Test
+  void unreadableOutputIsInternal() throws Exception {
+    runner.answer(List.of("lfs", "df", mount.toString()), Fixtures.read("lfs_df_h.txt"));
+    LustreAgentBlockingStub agent = clientAgent();
+    assertRefused(() -> agent.getTargetUsage(GetTargetUsageRequest.newBuilder().setFsName("lfs").build()), Status.Code.INTERNAL, "cannot read Lustre output");
+  }
+}
