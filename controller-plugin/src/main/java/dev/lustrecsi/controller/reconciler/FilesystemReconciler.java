@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.reconciler;
 
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
@@ -35,16 +36,18 @@ public final class FilesystemReconciler {
   private final KubernetesClient client;
   private final String namespace;
   private final ServerAgents agents;
+  private final AgentCredentials credentials;
   private final int agentPort;
   private final ToLongFunction<String> committedBytes;
   private final Clock clock;
   private final FilesystemEvents events;
 
-  public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, int agentPort,
-      ToLongFunction<String> committedBytes, Clock clock) {
+  public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
+      int agentPort, ToLongFunction<String> committedBytes, Clock clock) {
     this.client = client;
     this.namespace = namespace;
     this.agents = agents;
+    this.credentials = credentials;
     this.agentPort = agentPort;
     this.committedBytes = committedBytes;
     this.clock = clock;
@@ -80,6 +83,7 @@ public final class FilesystemReconciler {
 
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
     ServerStatus mgs = plan.servers().getFirst();
+    credentials.ensureServerSecret(filesystem);  // the VMs mount it: it must exist before them
     for (TargetStatus target : plan.targets()) {
       PersistentVolumeClaim claim = TargetDisks.build(filesystem, target);
       if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get() == null) {
@@ -137,8 +141,8 @@ public final class FilesystemReconciler {
     Optional<ServerStatus> mds = plan.servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst();
     if (mds.isPresent() && seen.get(mds.get().name()).agent().isPresent()) {
       try {
-        usage = Optional.of(agents.targetUsage(filesystem.getMetadata().getName(), mds.get().name(),
-            seen.get(mds.get().name()).podAddress(), filesystem.getSpec().fsName()));
+        usage = Optional.of(agents.targetUsage(filesystem.getMetadata().getName(), seen.get(mds.get().name()).podAddress(),
+            filesystem.getSpec().fsName()));
       } catch (ServerAgents.AgentUnavailableException e) {
         usage = Optional.empty();  // capacity stays as last seen; the MDS's state already says why
       }

@@ -1,17 +1,32 @@
 package dev.lustrecsi.controller.reconciler;
 
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 
 /**
- * The controller's line to the agents in the server VMs. Calls throw
- * {@link AgentUnavailableException} when the agent cannot be reached or answers with an error.
+ * The controller's line to the agents in the server VMs, each reached at its VM's pod-network
+ * address. {@code filesystem} names the LustreFilesystem object, whose agents share one server
+ * certificate. Calls throw {@link AgentUnavailableException} when the agent cannot be reached
+ * or answers with an error.
  */
 public interface ServerAgents {
   GetHealthResponse health(String filesystem, String server, String address) throws AgentUnavailableException;
 
   /** lfs df as the MDS's client mount sees it. */
-  GetTargetUsageResponse targetUsage(String filesystem, String mdsServer, String mdsAddress, String fsName) throws AgentUnavailableException;
+  GetTargetUsageResponse targetUsage(String filesystem, String mdsAddress, String fsName) throws AgentUnavailableException;
+
+  void ensureVolumeDirectory(String filesystem, String mdsAddress, EnsureVolumeDirectoryRequest request) throws AgentUnavailableException;
+
+  void setProjectQuota(String filesystem, String mdsAddress, SetProjectQuotaRequest request) throws AgentUnavailableException;
+
+  void deleteVolumeDirectory(String filesystem, String mdsAddress, DeleteVolumeDirectoryRequest request) throws AgentUnavailableException;
+
+  GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException;
 
   /** Thrown when an agent cannot be reached or fails. */
   final class AgentUnavailableException extends Exception {

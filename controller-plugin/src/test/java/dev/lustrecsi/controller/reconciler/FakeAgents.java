@@ -50,9 +50,10 @@ final class FakeAgents implements ServerAgents {
   }
 
   @Override
-  public GetTargetUsageResponse targetUsage(String filesystem, String mdsServer, String mdsAddress, String fsName)
-      throws AgentUnavailableException {
-    health(filesystem, mdsServer, mdsAddress);
+  public GetTargetUsageResponse targetUsage(String filesystem, String mdsAddress, String fsName) throws AgentUnavailableException {
+    if (!kubevirt.running().containsValue(mdsAddress)) {
+      throw new AgentUnavailableException("connection refused: " + mdsAddress + ":9443", null);
+    }
     LustreFilesystem fs = client.resources(LustreFilesystem.class).withName(filesystem).get();
     long ostBytes = Sizes.parse(fs.getSpec().ostSize());
     GetTargetUsageResponse.Builder usage = GetTargetUsageResponse.newBuilder();
@@ -61,5 +62,29 @@ final class FakeAgents implements ServerAgents {
         .forEach(t -> usage.addTargets(TargetUsage.newBuilder().setUuid(t.name() + "_UUID").setKind(Target.Kind.OST)
             .setIndex(t.index()).setCapacityBytes(ostBytes).setUsedBytes(1 << 20).setAvailableBytes(ostBytes - (1 << 20))));
     return usage.build();
+  }
+
+  @Override
+  public void ensureVolumeDirectory(String filesystem, String mdsAddress, dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest request)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("volume directories are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public void setProjectQuota(String filesystem, String mdsAddress, dev.lustrecsi.agent.v1.SetProjectQuotaRequest request)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("quotas are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public void deleteVolumeDirectory(String filesystem, String mdsAddress, dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest request)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("volume directories are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public dev.lustrecsi.agent.v1.GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress,
+      dev.lustrecsi.agent.v1.GetProjectUsageRequest request) throws AgentUnavailableException {
+    throw new AgentUnavailableException("project usage is not part of the reconciler's tests", null);
   }
 }

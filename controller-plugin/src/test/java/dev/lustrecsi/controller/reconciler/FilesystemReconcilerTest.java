@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class FilesystemReconcilerTest {
   private final MockCluster cluster = new MockCluster(List.of());
   private final FakeAgents agents = new FakeAgents(cluster.client, cluster.kubevirt);
-  private final FilesystemReconciler reconciler = new FilesystemReconciler(cluster.client, MockCluster.NAMESPACE, agents, 9443,
+  private final FilesystemReconciler reconciler = new FilesystemReconciler(cluster.client, MockCluster.NAMESPACE, agents,
+      new dev.lustrecsi.controller.agent.AgentCredentials(cluster.client, MockCluster.NAMESPACE, Clock.systemUTC()), 9443,
       fs -> 5L << 40, Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC));
 
   @AfterEach
@@ -67,7 +68,7 @@ class FilesystemReconcilerTest {
     assertThat(names(cluster.client.persistentVolumeClaims().list().getItems())).containsExactly("fs1-mdt0000", "fs1-mgt", "fs1-ost0000");
     assertThat(names(vms())).containsExactly("fs1-mds0", "fs1-mgs", "fs1-oss0");
     assertThat(names(cluster.client.secrets().list().getItems()))
-        .containsExactly("fs1-mds0-cloudinit", "fs1-mgs-cloudinit", "fs1-oss0-cloudinit");
+        .containsExactly("fs1-agent-tls", "fs1-mds0-cloudinit", "fs1-mgs-cloudinit", "fs1-oss0-cloudinit", "lustre-csi-agent-ca");
 
     cluster.kubevirt.sync();
     LustreFilesystem ready = reconciler.reconcile("fs1").orElseThrow();

@@ -77,7 +77,8 @@ class ReconcilerCrashTest {
       KillBeforeWrite killer = new KillBeforeWrite(killAt);
       KubernetesClient doomed = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)))
           .adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class).inNamespace(MockCluster.NAMESPACE);
-      FilesystemReconciler first = new FilesystemReconciler(doomed, MockCluster.NAMESPACE, agents, 9443, fs -> 0L, Clock.systemUTC());
+      FilesystemReconciler first = new FilesystemReconciler(doomed, MockCluster.NAMESPACE, agents,
+          new dev.lustrecsi.controller.agent.AgentCredentials(doomed, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L, Clock.systemUTC());
       boolean killed = false;
       try {
         settle(first, cluster, true);
@@ -86,7 +87,8 @@ class ReconcilerCrashTest {
       }
       writesSeen.addAll(killer.seen);
       // The restarted controller: a fresh client and reconciler, nothing carried over in memory.
-      FilesystemReconciler restarted = new FilesystemReconciler(cluster.client, MockCluster.NAMESPACE, agents, 9443, fs -> 0L,
+      FilesystemReconciler restarted = new FilesystemReconciler(cluster.client, MockCluster.NAMESPACE, agents,
+      new dev.lustrecsi.controller.agent.AgentCredentials(cluster.client, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L,
           Clock.systemUTC());
       settle(restarted, cluster, true);
       return new Outcome(snapshot(cluster.client), killed);
@@ -117,7 +119,9 @@ class ReconcilerCrashTest {
     for (HasMetadata claim : client.persistentVolumeClaims().list().getItems()) {
       objects.put("pvc/" + claim.getMetadata().getName(), Serialization.asJson(((io.fabric8.kubernetes.api.model.PersistentVolumeClaim) claim).getSpec()));
     }
-    client.secrets().list().getItems().forEach(s -> objects.put("secret/" + s.getMetadata().getName(), Serialization.asJson(s.getData())));
+    // Keys and certificates are random per run: for those Secrets, that they exist is what must match.
+    client.secrets().list().getItems().forEach(s -> objects.put("secret/" + s.getMetadata().getName(),
+        s.getMetadata().getName().endsWith("-cloudinit") ? Serialization.asJson(s.getData()) : String.join(",", new java.util.TreeSet<>(s.getData().keySet()))));
     client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).list().getItems()
         .forEach(vm -> objects.put("vm/" + vm.getMetadata().getName(), Serialization.asJson(vm.getAdditionalProperties().get("spec"))));
     LustreFilesystem filesystem = client.resources(LustreFilesystem.class).withName("fs1").get();

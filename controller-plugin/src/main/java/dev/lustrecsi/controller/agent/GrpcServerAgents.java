@@ -1,0 +1,112 @@
+package dev.lustrecsi.controller.agent;
+
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.GetHealthRequest;
+import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
+import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
+import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.common.tls.GrpcTls;
+import dev.lustrecsi.controller.reconciler.ServerAgents;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Agents over gRPC with mutual TLS. One channel per agent address, dropped when the agent is
+ * unreachable there: a VM that restarts comes back at a new pod address and gets a new channel. Every call has
+ * a deadline, so a hung VM slows one reconcile pass, never blocks the controller.
+ */
+public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
+  private final AgentCredentials credentials;
+  private final int port;
+  private final Duration deadline;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public GrpcServerAgents(AgentCredentials credentials, int port, Duration deadline) {
+    this.credentials = credentials;
+    this.port = port;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public GetHealthResponse health(String filesystem, String server, String address) throws AgentUnavailableException {
+    return call(filesystem, address, "GetHealth", stub -> stub.getHealth(GetHealthRequest.getDefaultInstance()));
+  }
+
+  @Override
+  public GetTargetUsageResponse targetUsage(String filesystem, String mdsAddress, String fsName) throws AgentUnavailableException {
+    return call(filesystem, mdsAddress, "GetTargetUsage", stub -> stub.getTargetUsage(GetTargetUsageRequest.newBuilder().setFsName(fsName).build()));
+  }
+
+  @Override
+  public void ensureVolumeDirectory(String filesystem, String mdsAddress, EnsureVolumeDirectoryRequest request) throws AgentUnavailableException {
+    call(filesystem, mdsAddress, "EnsureVolumeDirectory", stub -> stub.ensureVolumeDirectory(request));
+  }
+
+  @Override
+  public void setProjectQuota(String filesystem, String mdsAddress, SetProjectQuotaRequest request) throws AgentUnavailableException {
+    call(filesystem, mdsAddress, "SetProjectQuota", stub -> stub.setProjectQuota(request));
+  }
+
+  @Override
+  public void deleteVolumeDirectory(String filesystem, String mdsAddress, DeleteVolumeDirectoryRequest request) throws AgentUnavailableException {
+    call(filesystem, mdsAddress, "DeleteVolumeDirectory", stub -> stub.deleteVolumeDirectory(request));
+  }
+
+  @Override
+  public GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException {
+    return call(filesystem, mdsAddress, "GetProjectUsage", stub -> stub.getProjectUsage(request));
+  }
+
+  private interface Call<T> {
+    T on(LustreAgentGrpc.LustreAgentBlockingStub stub);
+  }
+
+  private <T> T call(String filesystem, String address, String method, Call<T> call) throws AgentUnavailableException {
+    String key = filesystem + "@" + address;
+    ManagedChannel channel;
+    try {
+      channel = channels.computeIfAbsent(key, unused -> open(filesystem, address));
+    } catch (IllegalStateException e) {
+      throw new AgentUnavailableException(method + " at " + address + ": " + e.getMessage(), e);
+    }
+    try {
+      return call.on(LustreAgentGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+        // A VM that restarted has a new address; its old one may never answer again.
+        channels.remove(key, channel);
+        channel.shutdownNow();
+      }
+      throw new AgentUnavailableException(method + " at " + address + ":" + port + ": " + e.getStatus().getCode()
+          + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()), e);
+    }
+  }
+
+  private ManagedChannel open(String filesystem, String address) {
+    try {
+      return NettyChannelBuilder.forAddress(address, port)
+          .sslContext(GrpcTls.client(credentials.clientMaterial()))
+          .overrideAuthority(AgentCredentials.authority(filesystem))
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("TLS setup failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+}
