@@ -1,10 +1,14 @@
 package dev.lustrecsi.controller.lustre;
 
+import dev.lustrecsi.controller.parameters.ServerParameters;
+
 /**
  * What a filesystem is asked to be when first created.
  *
  * @param fsName the Lustre fsname
  * @param ostSize bytes per OST
  * @param maxOsts growth limit
+ * @param overcommit bytes of volume capacity one byte of OST backs
+ * @param servers what the StorageClass says about the server VMs (only what it says)
  */
-public record FilesystemSpec(String fsName, long ostSize, int maxOsts) {}
+public record FilesystemSpec(String fsName, long ostSize, int maxOsts, double overcommit, ServerParameters servers) {}

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param striping the volume directory's default layout
  * @param ostSize the size of each OST the filesystem grows by
  * @param maxOsts the most OSTs the filesystem may grow to
+ * @param servers what the filesystem's server VMs are made with
  */
-public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts) {
+public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts, ServerParameters servers) {
   public static final String FS_NAME = "fsName";
   public static final String STRIPE_COUNT = "stripeCount";
   public static final String STRIPE_SIZE = "stripeSize";
@@ -29,7 +30,7 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
   public static final String MAX_OSTS = "maxOsts";
 
   /** Every parameter the driver accepts, in the order the docs list them. */
-  public static final List<ParameterDefinition> DEFINITIONS = List.of(
+  public static final List<ParameterDefinition> DEFINITIONS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
       new ParameterDefinition(FS_NAME, FILESYSTEM, null,
           "Name of the Lustre filesystem that holds the volumes: 1 to 8 characters of letters, digits, `_` and `-`."
               + " StorageClasses that name the same fsName share one filesystem."),
@@ -42,7 +43,8 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
       new ParameterDefinition(OST_SIZE, FILESYSTEM, "1Ti",
           "Size of each OST; the filesystem grows by whole OSTs of this size. Binary units: `512Gi`, `1Ti`."),
       new ParameterDefinition(MAX_OSTS, FILESYSTEM, "64",
-          "Growth limit: the most OSTs the filesystem may have (1 to 1024)."));
+          "Growth limit: the most OSTs the filesystem may have (1 to 1024).")),
+      ServerParameters.DEFINITIONS.stream()).toList();
 
   /**
    * Keys the external-provisioner adds with {@code --extra-create-metadata}; accepted and ignored.
@@ -92,12 +94,14 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
       throw CsiException.invalidArgument("parameters." + OST_SIZE, parameters.get(OST_SIZE) + " is below the 1Gi minimum");
     }
     int maxOsts = integer(parameters, MAX_OSTS, 1, 1024);
-    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts);
+    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts,
+        ServerParameters.parse(parameters));
   }
 
   /** The capacity the filesystem may grow to. */
   public long maxCapacity() {
-    return ostSize * maxOsts;
+    double bytes = (double) ostSize * maxOsts * servers.overcommit();
+    return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 
   private static String value(Map<String, String> parameters, String key) {

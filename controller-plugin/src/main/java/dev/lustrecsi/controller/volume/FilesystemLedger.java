@@ -72,7 +72,7 @@ final class FilesystemLedger {
   }
 
   static long limit(FilesystemRecord fs) {
-    return fs.ostSize() * fs.maxOsts();
+    return fs.capacityLimit();
   }
 
   static String describeLimit(FilesystemRecord fs) {

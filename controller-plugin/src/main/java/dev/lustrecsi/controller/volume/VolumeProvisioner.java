@@ -6,6 +6,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.parameters.ServerParameters;
 import dev.lustrecsi.controller.lustre.FilesystemState;
 import dev.lustrecsi.controller.lustre.LustreBackend;
 import dev.lustrecsi.controller.parameters.StorageClassParameters;
@@ -48,7 +49,7 @@ public final class VolumeProvisioner {
           .map(existing -> checkCompatible(existing, id, range, parameters))
           .orElseGet(() -> commit(name, id, range.capacityToProvision("capacity_range"), params, parameters));
       if (volume.state() == State.CREATING) {
-        ensureOsts(params.fsName());
+        ensureOsts(params.fsName(), params.servers());
         backend.ensureVolumeDirectory(id, volume.striping(), volume.projectId(), volume.capacityBytes());
         volume = volume.withState(State.READY);
         journal.put(volume);
@@ -92,7 +93,7 @@ public final class VolumeProvisioner {
         ledger.reserve(fs, growth, () -> CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
             + " would take filesystem " + id.fsName() + " past its growth limit of " + FilesystemLedger.describeLimit(fs)));
         recordOrRelease(volume.withCapacity(wanted), growth);
-        ensureOsts(id.fsName());
+        ensureOsts(id.fsName(), ServerParameters.NONE);
       }
       VolumeRecord current = journal.byId(id).orElseThrow();
       // Set even when unchanged: a crash after the journal write but before the quota change is repaired here.
@@ -153,7 +154,8 @@ public final class VolumeProvisioner {
     }
     FilesystemRecord fs = journal.filesystem(params.fsName())
         .map(existing -> checkSameFilesystem(existing, params))
-        .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID));
+        .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID,
+            params.servers().overcommit()));
     ledger.reserve(fs, capacity, () -> CsiException.resourceExhausted("filesystem " + fs.fsName() + " has "
         + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + FilesystemLedger.describeLimit(fs)
         + "; " + Sizes.format(capacity) + " requested"));
@@ -188,21 +190,25 @@ public final class VolumeProvisioner {
       throw CsiException.failedPrecondition("parameters." + StorageClassParameters.MAX_OSTS + ": filesystem " + fs.fsName()
           + " was created with maxOsts " + fs.maxOsts() + ", this StorageClass asks for " + params.maxOsts());
     }
+    if (params.servers().says(ServerParameters.OVERCOMMIT) && fs.overcommitFactor() != params.servers().overcommit()) {
+      throw CsiException.failedPrecondition("parameters." + ServerParameters.OVERCOMMIT + ": filesystem " + fs.fsName()
+          + " was created with overcommit " + fs.overcommitFactor() + ", this StorageClass asks for " + params.servers().overcommit());
+    }
     return fs;
   }
 
   /** Grows the filesystem until its OSTs hold everything committed to it. */
-  private void ensureOsts(String fsName) {
+  private void ensureOsts(String fsName, ServerParameters servers) {
     FilesystemRecord fs = filesystemOf(fsName);
     long committed = ledger.committed(fsName);
-    int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.ostSize()));
+    int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.backedPerOst()));
     FilesystemState known = readyFilesystems.get(fsName);
     if (known != null && known.osts().size() >= needed) {
       // OSTs are only ever added, so a filesystem once seen ready with enough of them still has them:
       // most CreateVolume calls need no round trip to the servers here.
       return;
     }
-    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts()));
+    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts(), fs.overcommitFactor(), servers));
     if (state.osts().size() < needed) {
       LOG.log(Level.INFO, "filesystem " + fsName + " holds " + Sizes.format(state.capacityBytes()) + " and " + Sizes.format(committed)
           + " is committed: growing from " + state.osts().size() + " to " + needed + " OSTs");

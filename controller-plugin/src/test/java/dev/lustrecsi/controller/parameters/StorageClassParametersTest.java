@@ -26,7 +26,7 @@ class StorageClassParametersTest {
     StorageClassParameters p = StorageClassParameters.parse(Map.of(
         "fsName", "scratch", "stripeCount", "-1", "stripeSize", "1M", "pool", "flash", "ostSize", "512Gi", "maxOsts", "8",
         "csi.storage.k8s.io/pvc/name", "data"));
-    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8));
+    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8, new ServerParameters(java.util.Map.of())));
   }
 
   @ParameterizedTest(name = "{0}={1}")

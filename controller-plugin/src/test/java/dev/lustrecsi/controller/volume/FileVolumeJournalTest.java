@@ -23,11 +23,11 @@ class FileVolumeJournalTest {
     FileVolumeJournal journal = new FileVolumeJournal(dir);
     VolumeRecord a = volume("any name / with slashes", "any_name-0123456789abcdef");
     journal.put(a);
-    journal.put(new FilesystemRecord("fs1", 1L << 40, 8, 1001));
+    journal.put(new FilesystemRecord("fs1", 1L << 40, 8, 1001, null));
     FileVolumeJournal reloaded = new FileVolumeJournal(dir);
     assertThat(reloaded.byName(a.name())).contains(a);
     assertThat(reloaded.byId(a.id())).contains(a);
-    assertThat(reloaded.filesystem("fs1")).contains(new FilesystemRecord("fs1", 1L << 40, 8, 1001));
+    assertThat(reloaded.filesystem("fs1")).contains(new FilesystemRecord("fs1", 1L << 40, 8, 1001, null));
   }
 
   @Test

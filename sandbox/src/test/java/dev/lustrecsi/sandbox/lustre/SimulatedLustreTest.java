@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SimulatedLustreTest {
   @TempDir Path dir;
-  static final FilesystemSpec SPEC = new FilesystemSpec("fs1", 10 * Sizes.GIB, 4);
+  static final FilesystemSpec SPEC = new FilesystemSpec("fs1", 10 * Sizes.GIB, 4, 1.0, dev.lustrecsi.controller.parameters.ServerParameters.NONE);
   static final VolumeId VOLUME = new VolumeId("fs1", "pvc-a");
 
   @Test
