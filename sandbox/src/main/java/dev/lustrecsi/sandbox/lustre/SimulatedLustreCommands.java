@@ -299,7 +299,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
       long used = Math.min(t.capacityKib(), Math.ceilDiv(usage.ostBytes(t.index()), 4096) * 4);
       rows.add(new DfRow(t.name() + "_UUID", "OST", t.index(), t.capacityKib(), used, t.capacityKib() - used, false));
     }
-    return LustreOutputFormat.df(args.getFirst(), rows);
+    // Rows name the mount point, whatever path inside the filesystem was asked about (lfs_df_d.txt).
+    return LustreOutputFormat.df(mount.toString(), rows);
   }
 
   private String setStripe(List<String> args) throws Failure, Hang {

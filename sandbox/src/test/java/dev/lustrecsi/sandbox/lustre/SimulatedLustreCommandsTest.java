@@ -78,6 +78,9 @@ class SimulatedLustreCommandsTest {
     List<TargetSpace> rows = LfsDfParser.parse(ok(mds, LustreCommands.df(mount)));
     assertThat(rows).extracting(r -> r.target().toString()).containsExactly("fs1-MDT0000", "fs1-OST0000", "fs1-OST0001", "fs1-OST0002");
     assertThat(rows.subList(1, 4)).allSatisfy(r -> assertThat(r.totalKib()).isEqualTo(OST_KIB));
+    // Asked about a directory, lfs df still names the mount point (lfs_df_d.txt).
+    Path d = Files.createDirectories(mount.resolve("d"));
+    assertThat(ok(mds, LustreCommands.df(d))).contains(mount + "[OST:2]").doesNotContain(d + "[");
   }
 
   @Test
