@@ -7,9 +7,12 @@ import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -37,6 +43,9 @@ public final class SimulatedServers {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final String STATE_FILE = "servers.json";
+  private static final String LOCK_FILE = "servers.lock";
+  /** One lock per state directory in this JVM: a FileLock is held per process, not per thread. */
+  private static final ConcurrentMap<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
 
   /** A server VM: its name, its NID on the storage network, and whether it is running. */
   public record Server(String name, String nid, boolean up) {}
@@ -85,8 +94,7 @@ public final class SimulatedServers {
     this.recoveryWindow = recoveryWindow;
     try {
       Files.createDirectories(directory);
-      Path file = directory.resolve(STATE_FILE);
-      state = Files.exists(file) ? JSON.readValue(file.toFile(), State.class) : new State(Map.of(), Map.of());
+      state = load();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read simulated Lustre state in " + directory, e);
     }
@@ -110,17 +118,19 @@ public final class SimulatedServers {
   }
 
   /** Registers a server VM. Its NID is fixed for life: Lustre records it in every target's configuration. */
-  public synchronized void addServer(String name, String nid) {
-    Server existing = state.servers().get(name);
-    if (existing != null) {
-      if (!existing.nid().equals(nid)) {
-        throw new IllegalStateException("server " + name + " has NID " + existing.nid() + "; a server's NID never changes (asked for " + nid + ")");
+  public void addServer(String name, String nid) {
+    lockedRun(() -> {
+      Server existing = state.servers().get(name);
+      if (existing != null) {
+        if (!existing.nid().equals(nid)) {
+          throw new IllegalStateException("server " + name + " has NID " + existing.nid() + "; a server's NID never changes (asked for " + nid + ")");
+        }
+        return;
       }
-      return;
-    }
-    Map<String, Server> servers = new TreeMap<>(state.servers());
-    servers.put(name, new Server(name, nid, true));
-    save(new State(servers, state.filesystems()));
+      Map<String, Server> servers = new TreeMap<>(state.servers());
+      servers.put(name, new Server(name, nid, true));
+      save(new State(servers, state.filesystems()));
+    });
   }
 
   /**
@@ -128,151 +138,209 @@ public final class SimulatedServers {
    * target is refused, as mkfs.lustre refuses a disk holding Lustre without --reformat: data is
    * never wiped by a second boot.
    */
-  public synchronized void format(String server, String fsName, TargetKind kind, int index, long capacityBytes) {
-    requireServer(server);
-    if (kind == TargetKind.MGT && index != 0) {
-      throw new IllegalArgumentException("the MGT has no index other than 0");
-    }
-    Filesystem fs = state.filesystems().get(fsName);
-    if (fs != null && find(fs, kind, index).isPresent()) {
-      Target existing = find(fs, kind, index).get();
-      throw new IllegalStateException("mkfs.lustre: " + existing.name() + " on " + existing.server()
-          + " already holds a Lustre filesystem; refusing to format it again (no --reformat)");
-    }
-    try {
-      Files.createDirectories(namespace(fsName));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Filesystem base = fs != null ? fs : new Filesystem(fsName, List.of(), Map.of(), Map.of(), Map.of());
-    List<Target> targets = new ArrayList<>(base.targets());
-    targets.add(new Target(fsName, kind, index, server, Math.ceilDiv(capacityBytes, 1024), false, false, false, 0));
-    targets.sort(Comparator.comparing(Target::kind).thenComparing(Target::index));
-    putFilesystem(new Filesystem(fsName, targets, base.layouts(), base.projects(), base.blockLimitsKib()));
+  public void format(String server, String fsName, TargetKind kind, int index, long capacityBytes) {
+    lockedRun(() -> {
+      requireServer(server);
+      if (kind == TargetKind.MGT && index != 0) {
+        throw new IllegalArgumentException("the MGT has no index other than 0");
+      }
+      Filesystem fs = state.filesystems().get(fsName);
+      if (fs != null && find(fs, kind, index).isPresent()) {
+        Target existing = find(fs, kind, index).get();
+        throw new IllegalStateException("mkfs.lustre: " + existing.name() + " on " + existing.server()
+            + " already holds a Lustre filesystem; refusing to format it again (no --reformat)");
+      }
+      try {
+        Files.createDirectories(namespace(fsName));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Filesystem base = fs != null ? fs : new Filesystem(fsName, List.of(), Map.of(), Map.of(), Map.of());
+      List<Target> targets = new ArrayList<>(base.targets());
+      targets.add(new Target(fsName, kind, index, server, Math.ceilDiv(capacityBytes, 1024), false, false, false, 0));
+      targets.sort(Comparator.comparing(Target::kind).thenComparing(Target::index));
+      putFilesystem(new Filesystem(fsName, targets, base.layouts(), base.projects(), base.blockLimitsKib()));
+    });
   }
 
   /** Whether a target was formatted: what a VM's boot script checks before mkfs. */
-  public synchronized boolean isFormatted(String fsName, TargetKind kind, int index) {
-    return Optional.ofNullable(state.filesystems().get(fsName)).flatMap(fs -> find(fs, kind, index)).isPresent();
+  public boolean isFormatted(String fsName, TargetKind kind, int index) {
+    return locked(() -> {
+      return Optional.ofNullable(state.filesystems().get(fsName)).flatMap(fs -> find(fs, kind, index)).isPresent();
+    });
   }
 
   /** Mounts a target on its (running) server. A target that crashed starts recovery; mounting a mounted target is a no-op. */
-  public synchronized void mount(String fsName, TargetKind kind, int index) {
-    updateTarget(fsName, kind, index, t -> {
-      Server server = requireServer(t.server());
-      if (!server.up()) {
-        throw new IllegalStateException("server " + server.name() + " is down; cannot mount " + t.name());
-      }
-      if (t.mounted()) {
-        return t;
-      }
-      return t.crashed() ? t.with(true, false, clock.millis()) : t.with(true, false, t.recoveryStartMillis());
+  public void mount(String fsName, TargetKind kind, int index) {
+    lockedRun(() -> {
+      updateTarget(fsName, kind, index, t -> {
+        Server server = requireServer(t.server());
+        if (!server.up()) {
+          throw new IllegalStateException("server " + server.name() + " is down; cannot mount " + t.name());
+        }
+        if (t.mounted()) {
+          return t;
+        }
+        return t.crashed() ? t.with(true, false, clock.millis()) : t.with(true, false, t.recoveryStartMillis());
+      });
     });
   }
 
   /** Unmounts a target cleanly: its clients are told, so the next mount needs no recovery. */
-  public synchronized void unmount(String fsName, TargetKind kind, int index) {
-    updateTarget(fsName, kind, index, t -> t.with(false, false, 0));
+  public void unmount(String fsName, TargetKind kind, int index) {
+    lockedRun(() -> {
+      updateTarget(fsName, kind, index, t -> t.with(false, false, 0));
+    });
   }
 
   /** The server VM stops hard: its targets drop without telling clients, and will recover when mounted again. */
-  public synchronized void serverDown(String name) {
-    requireServer(name);
-    Map<String, Server> servers = new TreeMap<>(state.servers());
-    Server s = servers.get(name);
-    servers.put(name, new Server(name, s.nid(), false));
-    Map<String, Filesystem> filesystems = new TreeMap<>();
-    state.filesystems().forEach((fsName, fs) -> filesystems.put(fsName, withTargets(fs,
-        fs.targets().stream().map(t -> t.server().equals(name) && t.mounted() ? t.with(false, true, t.recoveryStartMillis()) : t).toList())));
-    save(new State(servers, filesystems));
+  public void serverDown(String name) {
+    lockedRun(() -> {
+      requireServer(name);
+      Map<String, Server> servers = new TreeMap<>(state.servers());
+      Server s = servers.get(name);
+      servers.put(name, new Server(name, s.nid(), false));
+      Map<String, Filesystem> filesystems = new TreeMap<>();
+      state.filesystems().forEach((fsName, fs) -> filesystems.put(fsName, withTargets(fs,
+          fs.targets().stream().map(t -> t.server().equals(name) && t.mounted() ? t.with(false, true, t.recoveryStartMillis()) : t).toList())));
+      save(new State(servers, filesystems));
+    });
   }
 
   /** The server VM runs again; its boot mounts its targets with {@link #mount}. */
-  public synchronized void serverUp(String name) {
-    Server s = requireServer(name);
-    Map<String, Server> servers = new TreeMap<>(state.servers());
-    servers.put(name, new Server(name, s.nid(), true));
-    save(new State(servers, state.filesystems()));
+  public void serverUp(String name) {
+    lockedRun(() -> {
+      Server s = requireServer(name);
+      Map<String, Server> servers = new TreeMap<>(state.servers());
+      servers.put(name, new Server(name, s.nid(), true));
+      save(new State(servers, state.filesystems()));
+    });
   }
 
-  public synchronized Optional<Server> server(String name) {
-    return Optional.ofNullable(state.servers().get(name));
+  public Optional<Server> server(String name) {
+    return locked(() -> {
+      return Optional.ofNullable(state.servers().get(name));
+    });
   }
 
-  public synchronized Optional<Filesystem> filesystem(String fsName) {
-    return Optional.ofNullable(state.filesystems().get(fsName));
+  public Optional<Filesystem> filesystem(String fsName) {
+    return locked(() -> {
+      return Optional.ofNullable(state.filesystems().get(fsName));
+    });
   }
 
   /** The targets a server owns, in the order lctl dl lists them (MGT, MDTs, OSTs). */
-  public synchronized List<Target> targetsOf(String server) {
-    return state.filesystems().values().stream().flatMap(fs -> fs.targets().stream()).filter(t -> t.server().equals(server)).toList();
+  public List<Target> targetsOf(String server) {
+    return locked(() -> {
+      return state.filesystems().values().stream().flatMap(fs -> fs.targets().stream()).filter(t -> t.server().equals(server)).toList();
+    });
   }
 
   /** The filesystem whose namespace root is {@code path}, if any (what lfs getname and lfs df on a mount point see). */
-  public synchronized Optional<String> filesystemMountedAt(Path path) {
-    Path normal = path.toAbsolutePath().normalize();
-    return state.filesystems().keySet().stream().filter(fs -> namespace(fs).toAbsolutePath().normalize().equals(normal)).findFirst();
+  public Optional<String> filesystemMountedAt(Path path) {
+    return locked(() -> {
+      Path normal = path.toAbsolutePath().normalize();
+      return state.filesystems().keySet().stream().filter(fs -> namespace(fs).toAbsolutePath().normalize().equals(normal)).findFirst();
+    });
   }
 
   /** The filesystem holding {@code path} and the path relative to its root. */
-  public synchronized Optional<Map.Entry<String, String>> locate(Path path) {
-    Path normal = path.toAbsolutePath().normalize();
-    for (String fs : state.filesystems().keySet()) {
-      Path root = namespace(fs).toAbsolutePath().normalize();
-      if (normal.startsWith(root)) {
-        return Optional.of(Map.entry(fs, root.relativize(normal).toString()));
+  public Optional<Map.Entry<String, String>> locate(Path path) {
+    return locked(() -> {
+      Path normal = path.toAbsolutePath().normalize();
+      for (String fs : state.filesystems().keySet()) {
+        Path root = namespace(fs).toAbsolutePath().normalize();
+        if (normal.startsWith(root)) {
+          return Optional.of(Map.entry(fs, root.relativize(normal).toString()));
+        }
       }
-    }
-    return Optional.empty();
+      return Optional.empty();
+    });
   }
 
-  synchronized void setLayout(String fsName, String relative, Layout layout) {
-    Filesystem fs = state.filesystems().get(fsName);
-    Map<String, Layout> layouts = new TreeMap<>(fs.layouts());
-    layouts.put(relative, layout);
-    putFilesystem(new Filesystem(fsName, fs.targets(), layouts, fs.projects(), fs.blockLimitsKib()));
+  void setLayout(String fsName, String relative, Layout layout) {
+    lockedRun(() -> {
+      Filesystem fs = state.filesystems().get(fsName);
+      Map<String, Layout> layouts = new TreeMap<>(fs.layouts());
+      layouts.put(relative, layout);
+      putFilesystem(new Filesystem(fsName, fs.targets(), layouts, fs.projects(), fs.blockLimitsKib()));
+    });
   }
 
   /** Tags a directory and every directory below it (lfs project -r); files follow their nearest tagged directory. */
-  synchronized void setProject(String fsName, String relative, List<String> subdirectories, Project project) {
-    Filesystem fs = state.filesystems().get(fsName);
-    Map<String, Project> projects = new TreeMap<>(fs.projects());
-    projects.put(relative, project);
-    subdirectories.forEach(d -> projects.put(d, project));
-    putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), projects, fs.blockLimitsKib()));
+  void setProject(String fsName, String relative, List<String> subdirectories, Project project) {
+    lockedRun(() -> {
+      Filesystem fs = state.filesystems().get(fsName);
+      Map<String, Project> projects = new TreeMap<>(fs.projects());
+      projects.put(relative, project);
+      subdirectories.forEach(d -> projects.put(d, project));
+      putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), projects, fs.blockLimitsKib()));
+    });
   }
 
-  synchronized void setBlockLimit(String fsName, long projectId, long limitKib) {
-    Filesystem fs = state.filesystems().get(fsName);
-    Map<Long, Long> limits = new TreeMap<>(fs.blockLimitsKib());
-    limits.put(projectId, limitKib);
-    putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), fs.projects(), limits));
+  void setBlockLimit(String fsName, long projectId, long limitKib) {
+    lockedRun(() -> {
+      Filesystem fs = state.filesystems().get(fsName);
+      Map<Long, Long> limits = new TreeMap<>(fs.blockLimitsKib());
+      limits.put(projectId, limitKib);
+      putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), fs.projects(), limits));
+    });
   }
 
   /** Removes a project's quota entry; false when there was none. */
-  synchronized boolean deleteBlockLimit(String fsName, long projectId) {
-    Filesystem fs = state.filesystems().get(fsName);
-    if (!fs.blockLimitsKib().containsKey(projectId)) {
-      return false;
-    }
-    Map<Long, Long> limits = new TreeMap<>(fs.blockLimitsKib());
-    limits.remove(projectId);
-    putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), fs.projects(), limits));
-    return true;
+  boolean deleteBlockLimit(String fsName, long projectId) {
+    return locked(() -> {
+      Filesystem fs = state.filesystems().get(fsName);
+      if (!fs.blockLimitsKib().containsKey(projectId)) {
+        return false;
+      }
+      Map<Long, Long> limits = new TreeMap<>(fs.blockLimitsKib());
+      limits.remove(projectId);
+      putFilesystem(new Filesystem(fsName, fs.targets(), fs.layouts(), fs.projects(), limits));
+      return true;
+    });
   }
 
   /** Forgets layouts and projects recorded for directories that no longer exist (removed by the agent in Java). */
-  synchronized Filesystem pruned(String fsName) {
-    Filesystem fs = state.filesystems().get(fsName);
-    Path root = namespace(fsName);
-    Map<String, Layout> layouts = new LinkedHashMap<>(fs.layouts());
-    Map<String, Project> projects = new LinkedHashMap<>(fs.projects());
-    boolean changed = layouts.keySet().removeIf(d -> !Files.isDirectory(root.resolve(d)))
-        | projects.keySet().removeIf(d -> !Files.isDirectory(root.resolve(d)));
-    if (changed) {
-      putFilesystem(new Filesystem(fsName, fs.targets(), new TreeMap<>(layouts), new TreeMap<>(projects), fs.blockLimitsKib()));
+  Filesystem pruned(String fsName) {
+    return locked(() -> {
+      Filesystem fs = state.filesystems().get(fsName);
+      Path root = namespace(fsName);
+      Map<String, Layout> layouts = new LinkedHashMap<>(fs.layouts());
+      Map<String, Project> projects = new LinkedHashMap<>(fs.projects());
+      boolean changed = layouts.keySet().removeIf(d -> !Files.isDirectory(root.resolve(d)))
+          | projects.keySet().removeIf(d -> !Files.isDirectory(root.resolve(d)));
+      if (changed) {
+        putFilesystem(new Filesystem(fsName, fs.targets(), new TreeMap<>(layouts), new TreeMap<>(projects), fs.blockLimitsKib()));
+      }
+      return state.filesystems().get(fsName);
+    });
+  }
+
+  /** Serialises changes within this JVM and, through a file lock, with agents running in other processes. */
+  private <T> T locked(Supplier<T> body) {
+    synchronized (JVM_LOCKS.computeIfAbsent(directory.toAbsolutePath().normalize(), k -> new Object())) {
+      try (FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        // Another process may have changed the state since: always work on what is on disk.
+        state = load();
+        return body.get();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock simulated Lustre state in " + directory, e);
+      }
     }
-    return state.filesystems().get(fsName);
+  }
+
+  private void lockedRun(Runnable body) {
+    locked(() -> {
+      body.run();
+      return null;
+    });
+  }
+
+  private State load() throws IOException {
+    Path file = directory.resolve(STATE_FILE);
+    return Files.exists(file) ? JSON.readValue(file.toFile(), State.class) : new State(Map.of(), Map.of());
   }
 
   private Server requireServer(String name) {

@@ -198,6 +198,17 @@ class SimulatedLustreCommandsTest {
     assertThatThrownBy(() -> restarted.format("fs1-oss0", "fs1", TargetKind.OST, 2, 1L << 30)).isInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  void anAgentInAnotherProcessSeesTheSimulatorsChanges() throws Exception {
+    // An agent started as its own process (lustre-csi agent --simulated-lustre) opens the same directory.
+    SimulatedLustreCommands agentsView = new SimulatedLustreCommands(new SimulatedServers(dir, clock, Duration.ofSeconds(60)), "fs1-oss0");
+    servers.format("fs1-oss0", "fs1", TargetKind.OST, 3, OST_KIB * 1024);
+    servers.mount("fs1", TargetKind.OST, 3);
+    assertThat(targets(agentsView)).containsExactly("fs1-OST0000", "fs1-OST0001", "fs1-OST0002", "fs1-OST0003");
+    servers.serverDown("fs1-oss0");
+    assertThat(agentsView.run(LustreCommands.healthCheck()).exitCode()).isEqualTo(2);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"lfs migrate x", "lfs setstripe -E 64M /tmp", "lfs quota -u root MOUNT", "lfs setquota -p 1 -b 5 MOUNT",
       "lctl set_param x=1", "lctl get_param -P x", "lctl get_param osd-*.*.quota_slave.info", "lfs df -h MOUNT", "lfs"})
