@@ -13,7 +13,8 @@ import java.util.List;
  *        /mnt/lfs  102417*      0   20480       -       2       0       0       -
  * </pre>
  *
- * A '*' after a usage marks an exceeded limit. lfs prints a mount point longer than 15 characters
+ * A '*' after a usage marks an exceeded limit; a value in brackets is one lfs could not read
+ * from every target (it then adds a warning line). lfs prints a mount point longer than 15 characters
  * on a line of its own with the numbers on the next, so the parser joins the two.
  */
 public final class LfsQuotaParser {
@@ -45,6 +46,10 @@ public final class LfsQuotaParser {
 
   private static long number(String column) {
     String digits = column.endsWith("*") ? column.substring(0, column.length() - 1) : column;
+    // lfs brackets a value it could not read completely (a target down): still the best figure there is.
+    if (digits.startsWith("[") && digits.endsWith("]")) {
+      digits = digits.substring(1, digits.length() - 1);
+    }
     try {
       return Long.parseLong(digits);
     } catch (NumberFormatException e) {

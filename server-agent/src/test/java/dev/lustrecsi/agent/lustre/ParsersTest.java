@@ -86,6 +86,17 @@ class ParsersTest {
   }
 
   @Test
+  void lfsQuotaWithATargetDown() {
+    String output = """
+        Disk quotas for prj 1000 (pid 1000):
+              Filesystem  kbytes   quota   limit   grace   files   quota   limit   grace
+                /mnt/lfs    [12]       0 1048576       -       2       0       0       -
+        Some errors happened when getting quota info. Some devices may be not working or deactivated. The data in "[]" is inaccurate.
+        """;
+    assertThat(LfsQuotaParser.parse(output)).isEqualTo(new ProjectQuota(12, 1048576, 2, false));
+  }
+
+  @Test
   void lfsQuotaRefusesHumanUnits() {
     assertThatThrownBy(() -> LfsQuotaParser.parse(Fixtures.read("lfs_quota_p_h.txt")))
         .isInstanceOf(UnexpectedOutputException.class).hasMessageContaining("kbytes");

@@ -1,0 +1,81 @@
+package dev.lustrecsi.cli;
+
+import dev.lustrecsi.agent.AgentServer;
+import dev.lustrecsi.agent.ListenAddress;
+import dev.lustrecsi.agent.service.AgentService;
+import dev.lustrecsi.common.exec.CommandRunner;
+import dev.lustrecsi.common.exec.ProcessCommandRunner;
+import dev.lustrecsi.common.log.Logging;
+import dev.lustrecsi.common.tls.TlsFiles;
+import dev.lustrecsi.sandbox.lustre.SimulatedLustreCommands;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Runs the server agent inside a Lustre server VM (or, in the sandbox, for a simulated one). */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = "Runs the Lustre server agent: reports targets and health, makes volume directories with striping, projects and quotas.")
+final class AgentCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--listen", defaultValue = ListenAddress.DEFAULT, description = "host:port to serve on (default: ${DEFAULT-VALUE})")
+  String listen;
+
+  @Option(names = "--tls-dir", required = true, description = "Directory holding ca.crt, tls.crt and tls.key (a mounted TLS Secret plus its CA)")
+  Path tlsDir;
+
+  @Option(names = "--client-mount", description = "Where this VM mounts the filesystem as a client (the MDS VM); volume calls need it")
+  Path clientMount;
+
+  @Option(names = "--simulated-lustre", description = "Run the simulated Lustre in this directory instead of lfs and lctl (sandbox use)")
+  Path simulatedLustre;
+
+  @Option(names = "--server", description = "With --simulated-lustre: the simulated server VM this agent is, e.g. fs1-oss0")
+  String server;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log debug lines")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((simulatedLustre == null) != (server == null)) {
+      throw new ParameterException(spec.commandLine(), "--simulated-lustre and --server go together");
+    }
+    ListenAddress address;
+    try {
+      address = ListenAddress.parse(listen);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
+    }
+    Logging.configure(verbose);
+    CommandRunner runner;
+    if (simulatedLustre != null) {
+      SimulatedServers servers = new SimulatedServers(simulatedLustre);
+      if (servers.server(server).isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--server: the simulated Lustre in " + simulatedLustre + " has no server " + server);
+      }
+      runner = new SimulatedLustreCommands(servers, server);
+    } else {
+      runner = new ProcessCommandRunner();
+    }
+    Serving serving = Serving.installShutdownHook();
+    AgentServer agent;
+    try {
+      agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount)));
+    } catch (Exception e) {
+      serving.startFailed();
+      throw e;
+    }
+    System.out.println("agent ready on " + agent.listen());
+    serving.awaitStopThenClose(List.of(agent));
+    return 0;
+  }
+}

@@ -1,0 +1,506 @@
+package dev.lustrecsi.sandbox.lustre;
+
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.CommandRunner;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.sandbox.lustre.LustreOutputFormat.DfRow;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers.Filesystem;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers.Layout;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers.Project;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers.Server;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The Lustre commands of one server VM, simulated over {@link SimulatedServers}: what the agent's
+ * {@link CommandRunner} runs in the sandbox instead of the real lfs and lctl. It understands the
+ * command lines the agent runs and prints outputs in the real tools' formats; any other program,
+ * subcommand or option fails with exit code 22 and a usage message, as the real tools do, so a
+ * command the simulation does not know can never pass as done.
+ *
+ * <p>Scoped to one server: {@code lctl dl}, {@code list_nids} and {@code recovery_status} show
+ * that server's own targets. While the server is down every lctl command fails as it does before
+ * the Lustre modules load, and filesystem operations whose MDT is not mounted hang until the
+ * runner's timeout, as a client call to a dead MDS does.
+ */
+public final class SimulatedLustreCommands implements CommandRunner {
+  static final String VERSION = "2.16.1";
+  private static final int EINVAL = 22;
+  private static final int ENOENT = 2;
+
+  private final SimulatedServers servers;
+  private final String serverName;
+
+  public SimulatedLustreCommands(SimulatedServers servers, String serverName) {
+    this.servers = servers;
+    this.serverName = serverName;
+  }
+
+  /** A failed command: exit code and stderr. */
+  private static class Failure extends Exception {
+    final int exitCode;
+
+    Failure(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+
+  /** A command that would block: the runner's timeout ends it. */
+  private static final class Hang extends Exception {
+    Hang(String why) {
+      super(why);
+    }
+  }
+
+  @Override
+  public CommandResult run(Command command) throws CommandFailedException {
+    List<String> argv = command.argv();
+    try {
+      String out = switch (argv.getFirst()) {
+        case "lfs" -> lfs(argv.subList(1, argv.size()));
+        case "lctl" -> lctl(argv.subList(1, argv.size()));
+        default -> throw new Failure(127, argv.getFirst() + ": command not found");
+      };
+      return new CommandResult(command, 0, out, "");
+    } catch (PartialFailure f) {
+      return new CommandResult(command, f.exitCode, f.stdout, f.getMessage() + "\n");
+    } catch (Failure f) {
+      return new CommandResult(command, f.exitCode, "", f.getMessage() + "\n");
+    } catch (Hang h) {
+      throw new CommandFailedException(command, "timed out after " + command.timeout().toSeconds() + "s (" + h.getMessage() + ")");
+    }
+  }
+
+  // ---------------------------------------------------------------- lctl
+
+  private String lctl(List<String> args) throws Failure {
+    if (args.equals(List.of("--version"))) {
+      return "lctl " + VERSION + "\n";
+    }
+    Server server = servers.server(serverName).orElseThrow(() -> new Failure(ENOENT, "lctl: no server " + serverName));
+    if (args.isEmpty()) {
+      throw usage("lctl", "lctl: missing command");
+    }
+    String sub = args.getFirst();
+    List<String> rest = args.subList(1, args.size());
+    if (!server.up()) {
+      // Before the Lustre modules load (health_check_after_crash.txt).
+      throw new Failure(ENOENT, sub.equals("get_param")
+          ? rest.stream().filter(p -> !p.startsWith("-")).map(p -> "error: get_param: param_path '" + p.replace('.', '/') + "': No such file or directory")
+              .reduce((a, b) -> a + "\n" + b).orElse("error: get_param: no parameters")
+          : "opening /dev/lnet failed: No such device");
+    }
+    return switch (sub) {
+      case "dl" -> {
+        requireNoArgs("lctl dl", rest);
+        yield deviceList(server);
+      }
+      case "list_nids" -> {
+        requireNoArgs("lctl list_nids", rest);
+        yield server.nid() + "\n";
+      }
+      case "get_param" -> getParam(rest);
+      default -> throw usage("lctl", "lctl: unknown command '" + sub + "'");
+    };
+  }
+
+  private String getParam(List<String> args) throws Failure {
+    boolean valuesOnly = false;
+    List<String> params = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.equals("-n")) {
+        valuesOnly = true;
+      } else if (arg.startsWith("-")) {
+        throw usage("lctl get_param", "get_param: invalid option -- '" + arg.substring(1) + "'");
+      } else {
+        params.add(arg);
+      }
+    }
+    if (params.isEmpty()) {
+      throw usage("lctl get_param", "get_param: no parameters given");
+    }
+    StringBuilder out = new StringBuilder();
+    List<String> missing = new ArrayList<>();
+    for (String param : params) {
+      String value = switch (param) {
+        case "health_check" -> (valuesOnly ? "" : "health_check=") + "healthy\n";
+        case "version" -> (valuesOnly ? "" : "version=") + VERSION + "\n";
+        case "obdfilter.*.recovery_status" -> recoveryStatus("obdfilter", TargetKind.OST);
+        case "mdt.*.recovery_status" -> recoveryStatus("mdt", TargetKind.MDT);
+        default -> throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
+      };
+      if (value.isEmpty()) {
+        missing.add("error: get_param: param_path '" + param.replace('.', '/') + "': No such file or directory");
+      }
+      out.append(value);
+    }
+    if (!missing.isEmpty()) {
+      // lctl prints what it found and still exits 2 (recovery_status_during.txt).
+      throw new PartialFailure(out.toString(), String.join("\n", missing));
+    }
+    return out.toString();
+  }
+
+  /** lctl get_param printed some parameters and failed on others. */
+  private static final class PartialFailure extends Failure {
+    final String stdout;
+
+    PartialFailure(String stdout, String stderr) {
+      super(ENOENT, stderr);
+      this.stdout = stdout;
+    }
+  }
+
+  private String recoveryStatus(String prefix, TargetKind kind) {
+    long now = servers.clock().millis();
+    long window = servers.recoveryWindow().toMillis();
+    StringBuilder out = new StringBuilder();
+    for (Target t : servers.targetsOf(serverName)) {
+      if (t.kind() != kind || !t.mounted()) {
+        continue;
+      }
+      String parameter = prefix + "." + t.name() + ".recovery_status";
+      long start = t.recoveryStartMillis();
+      if (start == 0) {
+        out.append(LustreOutputFormat.recoveryStatus(parameter, "INACTIVE", 0, 0, 0));
+      } else if (now < start + window) {
+        out.append(LustreOutputFormat.recoveryStatus(parameter, "RECOVERING", start / 1000, Math.ceilDiv(start + window - now, 1000), 1));
+      } else {
+        out.append(LustreOutputFormat.recoveryStatus(parameter, "COMPLETE", start / 1000, window / 1000, 1));
+      }
+    }
+    return out.toString();
+  }
+
+  private String deviceList(Server server) {
+    List<Target> mounted = servers.targetsOf(serverName).stream().filter(Target::mounted).toList();
+    List<String> lines = new ArrayList<>();
+    int[] index = {0};
+    java.util.function.Consumer<String[]> add = d -> lines.add(LustreOutputFormat.device(index[0]++, "UP", d[0], d[1], d[2], Integer.parseInt(d[3])));
+    for (Target t : mounted) {
+      if (t.kind() == TargetKind.MGT) {
+        add.accept(new String[] {"osd-ldiskfs", "MGS-osd", "MGS-osd_UUID", "5"});
+        add.accept(new String[] {"mgs", "MGS", "MGS", "5"});
+      }
+    }
+    if (!mounted.isEmpty()) {
+      add.accept(new String[] {"mgc", "MGC" + server.nid(), UUID.nameUUIDFromBytes(("mgc " + serverName).getBytes()).toString(), "5"});
+    }
+    boolean mds = false;
+    boolean oss = false;
+    for (Target t : mounted) {
+      String name = t.name().toString();
+      if (t.kind() == TargetKind.MDT) {
+        String fs = t.fsName();
+        String mdd = String.format("%s-MDD%04x", fs, t.index());
+        add.accept(new String[] {"osd-ldiskfs", name + "-osd", name + "-osd_UUID", "9"});
+        if (!mds) {
+          add.accept(new String[] {"mds", "MDS", "MDS_uuid", "3"});
+          mds = true;
+        }
+        add.accept(new String[] {"lod", name + "-mdtlov", name + "-mdtlov_UUID", "4"});
+        add.accept(new String[] {"mdt", name, name + "_UUID", "11"});
+        add.accept(new String[] {"mdd", mdd, mdd + "_UUID", "4"});
+        add.accept(new String[] {"qmt", String.format("%s-QMT%04x", fs, t.index()), String.format("%s-QMT%04x_UUID", fs, t.index()), "4"});
+        add.accept(new String[] {"lwp", name + "-lwp-" + bare(name), name + "-lwp-" + bare(name) + "_UUID", "5"});
+        for (Target ost : servers.filesystem(fs).map(Filesystem::targets).orElse(List.of())) {
+          if (ost.kind() == TargetKind.OST && ost.registered()) {
+            add.accept(new String[] {"osp", ost.name() + "-osc-" + bare(name), name + "-mdtlov_UUID", "5"});
+          }
+        }
+      } else if (t.kind() == TargetKind.OST) {
+        add.accept(new String[] {"osd-ldiskfs", name + "-osd", name + "-osd_UUID", "5"});
+        if (!oss) {
+          add.accept(new String[] {"ost", "OSS", "OSS_uuid", "3"});
+          oss = true;
+        }
+        add.accept(new String[] {"obdfilter", name, name + "_UUID", "7"});
+        String lwp = t.fsName() + "-MDT0000-lwp-" + bare(name);
+        add.accept(new String[] {"lwp", lwp, lwp + "_UUID", "5"});
+      }
+    }
+    return String.join("", lines);
+  }
+
+  private static String bare(String targetName) {
+    return targetName.substring(targetName.lastIndexOf('-') + 1);
+  }
+
+  // ---------------------------------------------------------------- lfs
+
+  private String lfs(List<String> args) throws Failure, Hang {
+    if (args.isEmpty()) {
+      throw usage("lfs", "lfs: missing command");
+    }
+    String sub = args.getFirst();
+    List<String> rest = args.subList(1, args.size());
+    return switch (sub) {
+      case "--version" -> {
+        requireNoArgs("lfs --version", rest);
+        yield "lfs " + VERSION + "\n";
+      }
+      case "getname" -> getName(rest);
+      case "df" -> df(rest);
+      case "setstripe" -> setStripe(rest);
+      case "project" -> project(rest);
+      case "setquota" -> setQuota(rest);
+      case "quota" -> quota(rest);
+      default -> throw usage("lfs", "lfs: unknown command '" + sub + "'");
+    };
+  }
+
+  private String getName(List<String> args) throws Failure {
+    if (args.size() != 1) {
+      throw usage("lfs getname", "lfs getname: expected one mount point");
+    }
+    String fs = servers.filesystemMountedAt(Path.of(args.getFirst()))
+        .orElseThrow(() -> new Failure(ENOENT, "lfs getname: cannot find a Lustre mount at " + args.getFirst()));
+    // FSNAME-INSTANCE, the instance a hex value per client mount (lfs_getname.txt).
+    String instance = HexFormat.of().toHexDigits((long) (serverName + "/" + fs).hashCode() << 32 | 0xe800L);
+    return fs + "-" + instance + " " + args.getFirst() + "\n";
+  }
+
+  private String df(List<String> args) throws Failure, Hang {
+    if (args.size() != 1 || args.getFirst().startsWith("-")) {
+      throw usage("lfs df", args.isEmpty() ? "lfs df: the simulation needs a path" : "lfs df: invalid option '" + args.getFirst() + "'");
+    }
+    Located at = locate("lfs df", args.getFirst());
+    Filesystem fs = requireMdt(at.fsName());
+    Path mount = servers.namespace(at.fsName());
+    List<Target> osts = fs.targets().stream().filter(t -> t.kind() == TargetKind.OST && t.registered()).toList();
+    NamespaceUsage usage = NamespaceUsage.of(mount, fs, osts.stream().map(Target::index).toList());
+    List<DfRow> rows = new ArrayList<>();
+    for (Target t : fs.targets()) {
+      if (t.kind() == TargetKind.MDT) {
+        long used = Math.min(t.capacityKib(), usage.inodes() * NamespaceUsage.MDT_KIB_PER_INODE);
+        rows.add(new DfRow(t.name() + "_UUID", "MDT", t.index(), t.capacityKib(), used, t.capacityKib() - used, false));
+      }
+    }
+    for (Target t : osts) {
+      if (!t.mounted()) {
+        // What lfs prints for an OST it cannot reach (reference: "OST0003 : inactive device").
+        rows.add(new DfRow(String.format("OST%04x", t.index()), "OST", t.index(), 0, 0, 0, true));
+        continue;
+      }
+      long used = Math.min(t.capacityKib(), Math.ceilDiv(usage.ostBytes(t.index()), 4096) * 4);
+      rows.add(new DfRow(t.name() + "_UUID", "OST", t.index(), t.capacityKib(), used, t.capacityKib() - used, false));
+    }
+    // Rows name the mount point, whatever path inside the filesystem was asked about (lfs_df_d.txt).
+    return LustreOutputFormat.df(mount.toString(), rows);
+  }
+
+  private String setStripe(List<String> args) throws Failure, Hang {
+    int count = 0;
+    long size = 0;
+    String pool = "";
+    String dir = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "-c", "--stripe-count" -> count = (int) number("lfs setstripe", arg, value(args, ++i, "lfs setstripe", arg), -1, 2000);
+        case "-S", "--stripe-size" -> size = stripeSize(value(args, ++i, "lfs setstripe", arg));
+        case "-p", "--pool" -> pool = value(args, ++i, "lfs setstripe", arg);
+        default -> {
+          if (arg.startsWith("-") || dir != null) {
+            throw usage("lfs setstripe", "lfs setstripe: invalid option or extra argument '" + arg + "'");
+          }
+          dir = arg;
+        }
+      }
+    }
+    if (dir == null) {
+      throw usage("lfs setstripe", "lfs setstripe: missing directory");
+    }
+    Located at = existingDirectory("lfs setstripe", dir);
+    requireMdt(at.fsName());
+    servers.setLayout(at.fsName(), at.relative(), new Layout(count, size, pool));
+    return "";
+  }
+
+  private String project(List<String> args) throws Failure, Hang {
+    long id = -1;
+    boolean inherit = false;
+    boolean recursive = false;
+    String dir = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "-p" -> id = number("lfs project", arg, value(args, ++i, "lfs project", arg), 0, 0xFFFF_FFFEL);
+        case "-s" -> inherit = true;
+        case "-r" -> recursive = true;
+        default -> {
+          if (arg.startsWith("-") || dir != null) {
+            throw usage("lfs project", "lfs project: invalid option or extra argument '" + arg + "'");
+          }
+          dir = arg;
+        }
+      }
+    }
+    if (id < 0 || dir == null) {
+      throw usage("lfs project", "lfs project: the simulation sets projects only: lfs project -p ID [-s] [-r] DIR");
+    }
+    Located at = existingDirectory("lfs project", dir);
+    requireMdt(at.fsName());
+    List<String> below = List.of();
+    if (recursive) {
+      Path root = servers.namespace(at.fsName());
+      try (Stream<Path> walk = Files.walk(root.resolve(at.relative()))) {
+        below = walk.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).map(p -> root.relativize(p).toString()).toList();
+      } catch (IOException e) {
+        throw new Failure(5, "lfs project: " + e.getMessage());
+      }
+    }
+    servers.setProject(at.fsName(), at.relative(), below, new Project(id, inherit));
+    return "";
+  }
+
+  private String setQuota(List<String> args) throws Failure, Hang {
+    long id = -1;
+    Long limitKib = null;
+    boolean delete = false;
+    String mount = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "-p" -> id = number("lfs setquota", arg, value(args, ++i, "lfs setquota", arg), 0, 0xFFFF_FFFEL);
+        case "-B" -> limitKib = kib(value(args, ++i, "lfs setquota", arg));
+        case "--delete" -> delete = true;
+        default -> {
+          if (arg.startsWith("-") || mount != null) {
+            throw usage("lfs setquota", "lfs setquota: the simulation knows -p ID with -B LIMIT or --delete; not '" + arg + "'");
+          }
+          mount = arg;
+        }
+      }
+    }
+    if (id < 0 || mount == null || delete == (limitKib != null)) {
+      throw usage("lfs setquota", "lfs setquota: need -p ID, a mount point, and either -B LIMIT or --delete");
+    }
+    Located at = mountPoint("lfs setquota", mount);
+    requireMdt(at.fsName());
+    if (delete) {
+      if (!servers.deleteBlockLimit(at.fsName(), id)) {
+        throw new Failure(ENOENT, "lfs setquota: cannot delete quota of prj " + id + ": No such file or directory");
+      }
+    } else {
+      servers.setBlockLimit(at.fsName(), id, limitKib);
+    }
+    return "";
+  }
+
+  private String quota(List<String> args) throws Failure, Hang {
+    if (args.size() != 3 || !args.get(0).equals("-p")) {
+      throw usage("lfs quota", "lfs quota: the simulation knows lfs quota -p ID MOUNT");
+    }
+    long id = number("lfs quota", "-p", args.get(1), 0, 0xFFFF_FFFEL);
+    Located at = mountPoint("lfs quota", args.get(2));
+    Filesystem fs = requireMdt(at.fsName());
+    fs = servers.pruned(at.fsName());
+    NamespaceUsage.ProjectUsage usage = NamespaceUsage.of(servers.namespace(at.fsName()), fs, List.of()).project(id);
+    return LustreOutputFormat.projectQuota(id, args.get(2), Math.ceilDiv(usage.bytes(), Sizes.KIB), fs.blockLimitsKib().getOrDefault(id, 0L), usage.inodes());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private record Located(String fsName, String relative) {}
+
+  private Located locate(String tool, String path) throws Failure {
+    Optional<Map.Entry<String, String>> at = servers.locate(Path.of(path));
+    if (at.isEmpty()) {
+      throw new Failure(ENOENT, tool + ": " + path + ": not on a Lustre filesystem");
+    }
+    return new Located(at.get().getKey(), at.get().getValue());
+  }
+
+  private Located mountPoint(String tool, String path) throws Failure {
+    if (servers.filesystemMountedAt(Path.of(path)).isEmpty()) {
+      throw new Failure(ENOENT, tool + ": " + path + ": not a Lustre mount point");
+    }
+    return locate(tool, path);
+  }
+
+  private Located existingDirectory(String tool, String path) throws Failure {
+    Located at = locate(tool, path);
+    if (!Files.isDirectory(Path.of(path), LinkOption.NOFOLLOW_LINKS)) {
+      throw new Failure(ENOENT, tool + ": " + path + ": No such file or directory");
+    }
+    return at;
+  }
+
+  /** Client operations need the MDT: with it down a real client blocks, so the simulation does too. */
+  private Filesystem requireMdt(String fsName) throws Hang {
+    Filesystem fs = servers.filesystem(fsName).orElseThrow();
+    boolean mdtUp = fs.targets().stream().anyMatch(t -> t.kind() == TargetKind.MDT && t.index() == 0 && t.mounted());
+    if (!mdtUp) {
+      throw new Hang(fsName + "-MDT0000 is not mounted");
+    }
+    return fs;
+  }
+
+  private static String value(List<String> args, int i, String tool, String option) throws Failure {
+    if (i >= args.size()) {
+      throw usage(tool, tool + ": option '" + option + "' requires an argument");
+    }
+    return args.get(i);
+  }
+
+  private static long number(String tool, String option, String text, long min, long max) throws Failure {
+    try {
+      long n = Long.parseLong(text);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw usage(tool, tool + ": invalid value '" + text + "' for " + option);
+    }
+  }
+
+  /** -S takes bytes or a K/M/G suffix and must be a multiple of 64 KiB (lfs-setstripe(1)). */
+  private static long stripeSize(String text) throws Failure {
+    long bytes;
+    try {
+      bytes = Sizes.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw usage("lfs setstripe", "lfs setstripe: invalid stripe size '" + text + "'");
+    }
+    if (bytes % (64 * 1024) != 0 || bytes >= 4L << 30) {
+      throw new Failure(EINVAL, "lfs setstripe: invalid stripe size '" + text + "': must be a multiple of 64 KiB below 4 GiB");
+    }
+    return bytes;
+  }
+
+  /** -B takes KiB without a suffix, or k/M/G/T/P (lfs-setquota(1)). */
+  private static long kib(String text) throws Failure {
+    try {
+      char last = text.isEmpty() ? ' ' : text.charAt(text.length() - 1);
+      return Character.isDigit(last) ? Long.parseLong(text) : Math.ceilDiv(Sizes.parse(text), Sizes.KIB);
+    } catch (IllegalArgumentException e) {
+      throw usage("lfs setquota", "lfs setquota: invalid limit '" + text + "'");
+    }
+  }
+
+  private static void requireNoArgs(String tool, List<String> args) throws Failure {
+    if (!args.isEmpty()) {
+      throw usage(tool, tool + ": unexpected argument '" + args.getFirst() + "'");
+    }
+  }
+
+  private static Failure usage(String tool, String message) {
+    return new Failure(EINVAL, message + "\nusage: see " + tool + " --help (simulated Lustre " + VERSION + ")");
+  }
+}
