@@ -7,6 +7,7 @@ import dev.lustrecsi.node.NodePlugin;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetMode;
 import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.node.taint.StartupTaint;
 import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.node.mount.KernelLustreClient;
 import dev.lustrecsi.node.mount.LustreClient;
@@ -60,6 +61,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--health-interval", defaultValue = "PT30S", description = "How often each filesystem mount is statfs-ed in the background (ISO-8601, default: ${DEFAULT-VALUE})")
   Duration healthInterval;
 
+  @Option(names = "--remove-startup-taint",
+      description = "Once ready, remove the taint lustre.csi.lustrecsi.dev/agent-not-ready:NoExecute from this node's Node object (in a cluster only)")
+  boolean removeStartupTaint;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
@@ -86,11 +91,16 @@ final class NodeCommand implements Callable<Integer> {
       SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot);
       networking = new NodeNetworking(scanner::scan, Optional.of(new LnetManager(runner, lnetMode)), Duration.ofSeconds(30));
     }
-    var config = new NodePlugin.Config(resolveNodeId(), mountRoot, allowedRoots, statsTimeout, healthInterval);
+    String node = resolveNodeId();
+    var config = new NodePlugin.Config(node, mountRoot, allowedRoots, statsTimeout, healthInterval);
     Serving serving = Serving.installShutdownHook();
-    AutoCloseable server;
+    NodePlugin.Running server;
     try {
       server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner, networking);
+      if (removeStartupTaint) {
+        // The only path that loads the Kubernetes client: the sandbox and plain runs never pay for it.
+        StartupTaint.removeWhenReadyInCluster(node, server.readiness()::ready);
+      }
     } catch (RuntimeException e) {
       serving.startFailed();
       throw e;
