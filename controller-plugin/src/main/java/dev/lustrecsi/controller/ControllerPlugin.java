@@ -24,6 +24,8 @@ public final class ControllerPlugin {
     VolumeProvisioner provisioner = new VolumeProvisioner(journal, backend);
     IdentityService identity = new IdentityService(PluginInfo.current(), List.of(
         IdentityService.service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
+        // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.
+        IdentityService.service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS),
         IdentityService.onlineExpansion()), provisioner::backendReachable);
     return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(journal))));
   }

@@ -4,6 +4,11 @@ import dev.lustrecsi.common.exec.ProcessCommandRunner;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.log.Logging;
 import dev.lustrecsi.node.NodePlugin;
+import dev.lustrecsi.node.lnet.LnetManager;
+import dev.lustrecsi.node.lnet.LnetMode;
+import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.node.taint.StartupTaint;
+import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.node.mount.KernelLustreClient;
 import dev.lustrecsi.node.mount.LustreClient;
 import dev.lustrecsi.node.mount.Mounter;
@@ -15,6 +20,7 @@ import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +48,23 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--simulated-lustre", description = "Mount the simulated Lustre in this directory instead of the kernel client (sandbox use)")
   Path simulatedLustre;
 
+  @Option(names = "--sysfs-root", defaultValue = "/sys", description = "Where sysfs is mounted: RDMA ports and network interfaces are read here (default: ${DEFAULT-VALUE})")
+  Path sysfsRoot;
+
+  @Option(names = "--procfs-root", defaultValue = "/proc", description = "Where procfs is mounted: IPv4 addresses and loaded filesystems are read here (default: ${DEFAULT-VALUE})")
+  Path procfsRoot;
+
+  @Option(names = "--lnet", defaultValue = "manage",
+      description = "manage: configure LNet and add o2ib0/tcp0 where missing; external: only read and ping what the admin configured (default: ${DEFAULT-VALUE})")
+  String lnet;
+
+  @Option(names = "--health-interval", defaultValue = "PT30S", description = "How often each filesystem mount is statfs-ed in the background (ISO-8601, default: ${DEFAULT-VALUE})")
+  Duration healthInterval;
+
+  @Option(names = "--remove-startup-taint",
+      description = "Once ready, remove the taint lustre.csi.lustrecsi.dev/agent-not-ready:NoExecute from this node's Node object (in a cluster only)")
+  boolean removeStartupTaint;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
@@ -51,19 +74,33 @@ final class NodeCommand implements Callable<Integer> {
     ProcessCommandRunner runner = new ProcessCommandRunner();
     LustreClient client;
     VolumeStatsSource stats;
+    NodeNetworking networking;
+    LnetMode lnetMode = switch (lnet) {
+      case "manage" -> LnetMode.MANAGE;
+      case "external" -> LnetMode.EXTERNAL;
+      default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lnet must be manage or external, not " + lnet);
+    };
     if (simulatedLustre != null) {
       SimulatedLustre lustre = new SimulatedLustre(simulatedLustre);
       client = new SimulatedLustreClient(lustre, new Mounter(runner));
       stats = new SimulatedStatfs(lustre);
+      networking = NodeNetworking.none();
     } else {
-      client = new KernelLustreClient(runner, Path.of("/proc"));
+      client = new KernelLustreClient(runner, procfsRoot, sysfsRoot, KernelLustreClient.systemSearchPath());
       stats = new Statvfs();
+      SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot);
+      networking = new NodeNetworking(scanner::scan, Optional.of(new LnetManager(runner, lnetMode)), Duration.ofSeconds(30));
     }
-    var config = new NodePlugin.Config(resolveNodeId(), mountRoot, allowedRoots, statsTimeout);
+    String node = resolveNodeId();
+    var config = new NodePlugin.Config(node, mountRoot, allowedRoots, statsTimeout, healthInterval);
     Serving serving = Serving.installShutdownHook();
-    AutoCloseable server;
+    NodePlugin.Running server;
     try {
-      server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner);
+      server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner, networking);
+      if (removeStartupTaint) {
+        // The only path that loads the Kubernetes client: the sandbox and plain runs never pay for it.
+        StartupTaint.removeWhenReadyInCluster(node, server.readiness()::ready);
+      }
     } catch (RuntimeException e) {
       serving.startFailed();
       throw e;

@@ -1,6 +1,5 @@
 package dev.lustrecsi.node;
 
-import csi.v1.PluginCapability;
 import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
@@ -8,19 +7,26 @@ import dev.lustrecsi.common.identity.IdentityService;
 import dev.lustrecsi.common.identity.PluginInfo;
 import dev.lustrecsi.node.csi.NodeService;
 import dev.lustrecsi.node.csi.PathPolicy;
+import dev.lustrecsi.node.health.MountHealth;
+import dev.lustrecsi.node.health.Readiness;
+import dev.lustrecsi.node.mount.Adoption;
 import dev.lustrecsi.node.mount.FilesystemMounts;
 import dev.lustrecsi.node.mount.LustreClient;
-import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
 import dev.lustrecsi.node.stats.StatsProbe;
+import dev.lustrecsi.node.stats.Statvfs;
 import dev.lustrecsi.node.stats.VolumeStatsSource;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Wires the node plugin: mount manager, stats, and the Identity and Node services on one socket. */
+/** Wires the node plugin: networks and LNet, mount manager, health, stats, and the Identity and Node services on one socket. */
 public final class NodePlugin {
+  private static final System.Logger LOG = System.getLogger(NodePlugin.class.getName());
+
   private NodePlugin() {}
 
   /**
@@ -30,20 +36,42 @@ public final class NodePlugin {
    * @param mountRoot where the per-filesystem Lustre mounts live
    * @param allowedRoots directories the CO may stage and publish in
    * @param statsTimeout how long statfs may take before the volume is reported abnormal
+   * @param healthInterval how often the background checker statfs-es each filesystem mount
    */
-  public record Config(String nodeId, Path mountRoot, List<Path> allowedRoots, Duration statsTimeout) {}
+  public record Config(String nodeId, Path mountRoot, List<Path> allowedRoots, Duration statsTimeout, Duration healthInterval) {
+    public Config(String nodeId, Path mountRoot, List<Path> allowedRoots, Duration statsTimeout) {
+      this(nodeId, mountRoot, allowedRoots, statsTimeout, Duration.ofSeconds(30));
+    }
+  }
 
-  /** Starts serving; first releases filesystem mounts a previous run left with no volume using them. */
-  public static CsiServer start(Endpoint endpoint, Config config, LustreClient client, VolumeStatsSource statsSource, CommandRunner runner) {
+  /** A started node plugin: its server and how ready it is. */
+  public record Running(CsiServer server, Readiness readiness) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  /** Starts serving, after adopting the mounts a previous run left and releasing its orphans. */
+  public static Running start(Endpoint endpoint, Config config, LustreClient client, VolumeStatsSource statsSource, CommandRunner runner,
+      NodeNetworking networking) {
     MountTable mounts = MountTable.ofThisProcess();
     Mounter mounter = new Mounter(runner);
     FilesystemMounts filesystems = new FilesystemMounts(config.mountRoot(), mounts, client, mounter);
-    for (MountEntry orphan : filesystems.filesystemMounts()) {
-      filesystems.releaseIfUnused(orphan.mountPoint().getFileName().toString());
-    }
+    Adoption.Report adoption = Adoption.run(filesystems);
+    LOG.log(Level.INFO, "start: adopted " + adoption.adopted() + ", released orphans " + adoption.released());
+    networking.start();
+    // Health checks use the real statvfs: it is what hangs on a dead Lustre mount, in the sandbox too.
+    MountHealth health = new MountHealth(filesystems, new StatsProbe(new Statvfs(), config.statsTimeout()), config.healthInterval()).start();
     NodeService node = new NodeService(config.nodeId(), new PathPolicy(config.allowedRoots()), filesystems, mounts, mounter,
-        new StatsProbe(statsSource, config.statsTimeout()));
-    IdentityService identity = new IdentityService(PluginInfo.current(), List.of(), () -> client.unavailableReason() == null);
-    return CsiServer.start(endpoint, List.of(identity, node));
+        new StatsProbe(statsSource, config.statsTimeout()), networking, health);
+    Readiness readiness = new Readiness(client, networking);
+    IdentityService identity = new IdentityService(PluginInfo.current(), List.of(), readiness::ready);
+    return new Running(CsiServer.start(endpoint, List.of(identity, node)), readiness);
+  }
+
+  /** Starts without LNet or RDMA (the sandbox). */
+  public static CsiServer start(Endpoint endpoint, Config config, LustreClient client, VolumeStatsSource statsSource, CommandRunner runner) {
+    return start(endpoint, config, client, statsSource, runner, NodeNetworking.none()).server();
   }
 }

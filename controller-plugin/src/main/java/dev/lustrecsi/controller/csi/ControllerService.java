@@ -22,6 +22,9 @@ import csi.v1.Volume;
 import csi.v1.VolumeCondition;
 import com.google.protobuf.Int64Value;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.topology.LnetChoice;
+import dev.lustrecsi.common.topology.Topology;
+import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
@@ -42,6 +45,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
   /** Keys of the volume context handed to the node plugin. */
   public static final String CONTEXT_FS_NAME = "fsName";
   public static final String CONTEXT_DIRECTORY = "directory";
+  public static final String CONTEXT_LNET = VolumeContext.LNET;
 
   static final List<ControllerServiceCapability.RPC.Type> CAPABILITIES = List.of(
       ControllerServiceCapability.RPC.Type.CREATE_DELETE_VOLUME,
@@ -75,7 +79,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
     VolumeRecord volume = provisioner.create(request.getName(), range, params, request.getParametersMap());
-    response.onNext(CreateVolumeResponse.newBuilder().setVolume(toCsi(volume)).build());
+    response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(toCsi(volume), params.lnet())).build());
     response.onCompleted();
   }
 
@@ -236,6 +240,18 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
   private static VolumeCondition abnormal(String message) {
     return VolumeCondition.newBuilder().setAbnormal(true).setMessage(message).build();
+  }
+
+  /**
+   * Adds the volume's network: {@code lnet} in the context for the node plugin, and for the RDMA
+   * tier an accessibility requirement on the rdma segment, so its pods only land on RDMA nodes.
+   */
+  static Volume withNetwork(Volume volume, LnetChoice lnet) {
+    Volume.Builder built = volume.toBuilder().putVolumeContext(CONTEXT_LNET, lnet.value());
+    if (lnet == LnetChoice.O2IB) {
+      built.addAccessibleTopology(csi.v1.Topology.newBuilder().putSegments(Topology.RDMA_KEY, Topology.rdmaValue(true)));
+    }
+    return built.build();
   }
 
   static Volume toCsi(VolumeRecord volume) {

@@ -4,6 +4,7 @@ import static dev.lustrecsi.controller.parameters.ParameterDefinition.Scope.FILE
 import static dev.lustrecsi.controller.parameters.ParameterDefinition.Scope.VOLUME;
 
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.volume.FsName;
 import dev.lustrecsi.common.volume.Sizes;
 import java.util.List;
@@ -19,15 +20,18 @@ import java.util.regex.Pattern;
  * @param striping the volume directory's default layout
  * @param ostSize the size of each OST the filesystem grows by
  * @param maxOsts the most OSTs the filesystem may grow to
+ * @param lnet the LNet network the volumes are mounted over; o2ib makes them an RDMA tier
  * @param servers what the filesystem's server VMs are made with
  */
-public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts, ServerParameters servers) {
+public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts, LnetChoice lnet,
+    ServerParameters servers) {
   public static final String FS_NAME = "fsName";
   public static final String STRIPE_COUNT = "stripeCount";
   public static final String STRIPE_SIZE = "stripeSize";
   public static final String POOL = "pool";
   public static final String OST_SIZE = "ostSize";
   public static final String MAX_OSTS = "maxOsts";
+  public static final String LNET = "lnet";
 
   /** Every parameter the driver accepts, in the order the docs list them. */
   public static final List<ParameterDefinition> DEFINITIONS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
@@ -43,7 +47,11 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
       new ParameterDefinition(OST_SIZE, FILESYSTEM, "1Ti",
           "Size of each OST; the filesystem grows by whole OSTs of this size. Binary units: `512Gi`, `1Ti`."),
       new ParameterDefinition(MAX_OSTS, FILESYSTEM, "64",
-          "Growth limit: the most OSTs the filesystem may have (1 to 1024).")),
+          "Growth limit: the most OSTs the filesystem may have (1 to 1024)."),
+      new ParameterDefinition(LNET, VOLUME, "auto",
+          "LNet network the volumes are mounted over: `tcp`, `o2ib` or `auto`. `o2ib` is the RDMA tier: its volumes may only be"
+              + " used on nodes whose node plugin reports the topology segment `lustre.csi.lustrecsi.dev/rdma=true`, so the scheduler"
+              + " places their pods there. `auto` mounts over o2ib where the node and the filesystem both have it, tcp elsewhere.")),
       ServerParameters.DEFINITIONS.stream()).toList();
 
   /**
@@ -94,7 +102,10 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
       throw CsiException.invalidArgument("parameters." + OST_SIZE, parameters.get(OST_SIZE) + " is below the 1Gi minimum");
     }
     int maxOsts = integer(parameters, MAX_OSTS, 1, 1024);
-    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts,
+    String lnetText = value(parameters, LNET);
+    LnetChoice lnet = LnetChoice.parse(lnetText)
+        .orElseThrow(() -> CsiException.invalidArgument("parameters." + LNET, "\"" + lnetText + "\" is not one of " + LnetChoice.allowedValues()));
+    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts, lnet,
         ServerParameters.parse(parameters));
   }
 

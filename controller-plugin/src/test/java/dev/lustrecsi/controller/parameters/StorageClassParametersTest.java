@@ -26,7 +26,8 @@ class StorageClassParametersTest {
     StorageClassParameters p = StorageClassParameters.parse(Map.of(
         "fsName", "scratch", "stripeCount", "-1", "stripeSize", "1M", "pool", "flash", "ostSize", "512Gi", "maxOsts", "8",
         "csi.storage.k8s.io/pvc/name", "data"));
-    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8, new ServerParameters(java.util.Map.of())));
+    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8,
+        dev.lustrecsi.common.topology.LnetChoice.AUTO, new ServerParameters(java.util.Map.of())));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -61,5 +62,14 @@ class StorageClassParametersTest {
   @Test
   void requiresFsName() {
     assertThatThrownBy(() -> StorageClassParameters.parse(Map.of())).hasMessage("parameters.fsName: is required");
+  }
+
+  @Test
+  void lnetDefaultsToAutoAndAcceptsTcpAndO2ib() {
+    assertThat(StorageClassParameters.parse(Map.of("fsName", "fs1")).lnet()).isEqualTo(dev.lustrecsi.common.topology.LnetChoice.AUTO);
+    assertThat(StorageClassParameters.parse(Map.of("fsName", "fs1", "lnet", "o2ib")).lnet()).isEqualTo(dev.lustrecsi.common.topology.LnetChoice.O2IB);
+    assertThat(StorageClassParameters.parse(Map.of("fsName", "fs1", "lnet", "tcp")).lnet()).isEqualTo(dev.lustrecsi.common.topology.LnetChoice.TCP);
+    assertThatThrownBy(() -> StorageClassParameters.parse(Map.of("fsName", "fs1", "lnet", "rdma")))
+        .hasMessage("parameters.lnet: \"rdma\" is not one of tcp, o2ib, auto");
   }
 }

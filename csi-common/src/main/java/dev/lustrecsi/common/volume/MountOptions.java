@@ -19,7 +19,7 @@ public record MountOptions(List<String> lustre, List<String> bind) {
   /** Options of the Lustre client (mount.lustre(8)). */
   public static final Set<String> LUSTRE_OPTIONS =
       Set.of("flock", "localflock", "noflock", "user_xattr", "nouser_xattr", "lazystatfs", "nolazystatfs",
-          "checksum", "nochecksum");
+          "checksum", "nochecksum", "lruresize", "nolruresize", "user_fid2path", "nouser_fid2path", "verbose", "noverbose");
 
   /** Generic per-mount options, valid on a bind mount. */
   public static final Set<String> BIND_OPTIONS =
@@ -45,6 +45,10 @@ public record MountOptions(List<String> lustre, List<String> bind) {
         String option = raw.strip();
         if (option.isEmpty()) {
           throw CsiException.invalidArgument(field, "empty mount option in \"" + entry + "\"");
+        }
+        if (option.indexOf('=') >= 0) {
+          // network=, exclude=, mgsname= and the like change which servers and networks the shared mount uses.
+          throw CsiException.invalidArgument(field, "mount option \"" + option + "\" takes a value; options with values are not allowed");
         }
         if (LUSTRE_OPTIONS.contains(option)) {
           lustre.add(option);

@@ -32,12 +32,21 @@ class MountOptionsTest {
 
   @Test
   void namesTheOffendingOption() {
-    assertThatThrownBy(() -> MountOptions.parse(List.of("noatime,network=tcp1"), "f")).hasMessageContaining("\"network=tcp1\"");
+    assertThatThrownBy(() -> MountOptions.parse(List.of("noatime,network=tcp1"), "f")).hasMessageContaining("\"network=tcp1\"")
+        .hasMessageContaining("takes a value");
+    assertThatThrownBy(() -> MountOptions.parse(List.of("flock", "mgsname=evil"), "f")).hasMessageStartingWith("f: ").hasMessageContaining("\"mgsname=evil\"");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"flock,localflock", "noflock,flock", "ro,rw"})
   void refusesContradictions(String flags) {
     assertThatThrownBy(() -> MountOptions.parse(List.of(flags), "f")).isInstanceOf(CsiException.class);
+  }
+
+  @Test
+  void acceptsTheIssuesAllowList() {
+    MountOptions options = MountOptions.parse(List.of("flock", "user_xattr,lazystatfs", "noatime", "ro", "nolruresize"), "f");
+    assertThat(options.lustre()).containsExactly("flock", "user_xattr", "lazystatfs", "nolruresize");
+    assertThat(options.bind()).containsExactly("noatime", "ro");
   }
 }

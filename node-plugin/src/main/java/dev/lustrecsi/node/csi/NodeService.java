@@ -16,6 +16,7 @@ import csi.v1.NodeUnpublishVolumeRequest;
 import csi.v1.NodeUnpublishVolumeResponse;
 import csi.v1.NodeUnstageVolumeRequest;
 import csi.v1.NodeUnstageVolumeResponse;
+import csi.v1.Topology;
 import csi.v1.VolumeCapability;
 import csi.v1.VolumeCondition;
 import csi.v1.VolumeUsage;
@@ -31,13 +32,15 @@ import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
 import dev.lustrecsi.node.stats.StatsProbe;
 import dev.lustrecsi.node.stats.VolumeStats;
+import dev.lustrecsi.node.health.MountHealth;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import dev.lustrecsi.node.topology.SourceChooser;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,9 +51,6 @@ import java.util.Optional;
  * up where the last one stopped.
  */
 public final class NodeService extends NodeGrpc.NodeImplBase {
-  /** Volume context key with the MGS NIDs: failover nodes separated by ':', a node's NIDs by ','. */
-  public static final String CONTEXT_MGS_NIDS = "mgsNids";
-
   static final List<NodeServiceCapability.RPC.Type> CAPABILITIES = List.of(
       NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
       NodeServiceCapability.RPC.Type.GET_VOLUME_STATS,
@@ -63,15 +63,22 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   private final MountTable mounts;
   private final Mounter mounter;
   private final StatsProbe stats;
+  private final NodeNetworking networking;
+  private final SourceChooser sources;
+  private final MountHealth health;
   private final KeyedLocks locks = new KeyedLocks();
 
-  public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats) {
+  public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats,
+      NodeNetworking networking, MountHealth health) {
     this.nodeId = nodeId;
     this.paths = paths;
     this.filesystems = filesystems;
     this.mounts = mounts;
     this.mounter = mounter;
     this.stats = stats;
+    this.networking = networking;
+    this.sources = new SourceChooser(networking);
+    this.health = health;
   }
 
   @Override
@@ -79,19 +86,21 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     String volumeIdText = required(request.getVolumeId(), "volume_id");
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
-    VolumeId id = volumeId(volumeIdText);
-    LustreSource source = new LustreSource(id.fsName(), mgsNodes(request.getVolumeContextMap().get(CONTEXT_MGS_NIDS)));
+    VolumeLocation volume = VolumeLocation.resolve(volumeIdText, request.getVolumeContextMap());
+    LustreSource source = sources.choose(volumeIdText, volume.context());
     List<String> bindOptions = bindOptions(options, readerOnly(request.getVolumeCapability()));
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
       filesystems.withMounted(source, options.lustre(), fsMount -> {
         if (current.isPresent()) {
-          requireSameVolume(current.get(), fsMount, id, bindOptions.contains("ro"), "staging_target_path");
+          requireSameVolume(current.get(), fsMount, volume, bindOptions.contains("ro"), "staging_target_path");
           return null;
         }
-        Path directory = filesystems.mountPoint(id.fsName()).resolve(id.directory());
+        Path fsRoot = filesystems.mountPoint(volume.fsName());
+        Path directory = volume.directory().isEmpty() ? fsRoot : fsRoot.resolve(volume.directory());
         if (!Files.isDirectory(directory)) {
-          throw CsiException.notFound("volume " + id + " has no directory on filesystem " + id.fsName());
+          throw CsiException.notFound("volume " + volumeIdText + " has no directory " + (volume.directory().isEmpty() ? "/" : volume.directory())
+              + " on filesystem " + volume.fsName());
         }
         bind(directory, staging, bindOptions);
         return null;
@@ -106,8 +115,10 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     String volumeIdText = required(request.getVolumeId(), "volume_id");
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
     try (var lock = locks.acquire(volumeIdText)) {
+      // Which filesystem the staging mount shows is read from mountinfo: static volume ids do not name it.
+      Optional<String> fsName = mounts.at(staging).flatMap(filesystems::filesystemOf);
       unmountIfMounted(staging);
-      VolumeId.parse(volumeIdText).ifPresent(id -> filesystems.releaseIfUnused(id.fsName()));
+      fsName.or(() -> VolumeId.parse(volumeIdText).map(VolumeId::fsName)).ifPresent(filesystems::releaseIfUnused);
     }
     response.onNext(NodeUnstageVolumeResponse.getDefaultInstance());
     response.onCompleted();
@@ -119,7 +130,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     Path target = paths.check(request.getTargetPath(), "target_path");
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
-    VolumeId id = volumeId(volumeIdText);
+    String id = knownVolume(volumeIdText);
     boolean readOnly = request.getReadonly() || readerOnly(request.getVolumeCapability());
     List<String> bindOptions = bindOptions(options, readOnly);
     try (var lock = locks.acquire("publish:" + target)) {
@@ -164,14 +175,24 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeGetVolumeStats(NodeGetVolumeStatsRequest request, StreamObserver<NodeGetVolumeStatsResponse> response) {
     String volumeIdText = required(request.getVolumeId(), "volume_id");
     String pathText = required(request.getVolumePath(), "volume_path");
-    VolumeId id = volumeId(volumeIdText);
+    String id = knownVolume(volumeIdText);
     Path path = Path.of(pathText).toAbsolutePath().normalize();
     MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + pathText));
-    if (!mount.root().endsWith("/" + id.directory())) {
+    Optional<String> fsName = filesystems.filesystemOf(mount);
+    Optional<String> directory = VolumeLocation.directoryOfId(volumeIdText);
+    if (fsName.isEmpty() || directory.isPresent() && !mount.root().endsWith("/" + directory.get())) {
       throw CsiException.notFound("volume " + id + " is not mounted at " + pathText);
     }
     NodeGetVolumeStatsResponse.Builder answer = NodeGetVolumeStatsResponse.newBuilder();
-    switch (stats.probe(id, path)) {
+    Optional<String> stale = health.problem(fsName.get());
+    if (stale.isPresent()) {
+      // A hung filesystem would also hang this statfs: answer from the background checker instead.
+      answer.setVolumeCondition(condition(true, stale.get()));
+      response.onNext(answer.build());
+      response.onCompleted();
+      return;
+    }
+    switch (stats.probe(VolumeId.parse(volumeIdText), path)) {
       case StatsProbe.Result.Answered(VolumeStats s) -> {
         answer.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES)
             .setTotal(s.totalBytes()).setAvailable(s.availableBytes()).setUsed(s.usedBytes()));
@@ -200,17 +221,19 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void nodeGetInfo(NodeGetInfoRequest request, StreamObserver<NodeGetInfoResponse> response) {
-    response.onNext(NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
+    response.onNext(NodeGetInfoResponse.newBuilder().setNodeId(nodeId)
+        .setAccessibleTopology(Topology.newBuilder().putSegments(dev.lustrecsi.common.topology.Topology.RDMA_KEY,
+            dev.lustrecsi.common.topology.Topology.rdmaValue(networking.rdma())))
+        .build());
     response.onCompleted();
   }
 
-  private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeId id, boolean readOnly, String field) {
-    String expectedRoot = fsMount.root().equals("/") ? "/" + id.directory() : fsMount.root() + "/" + id.directory();
-    if (!existing.isWithin(fsMount) || !existing.root().equals(expectedRoot)) {
+  private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeLocation volume, boolean readOnly, String field) {
+    if (!existing.isWithin(fsMount) || !existing.root().equals(volume.expectedRoot(fsMount.root()))) {
       throw CsiException.alreadyExists(field + " " + existing.mountPoint() + " already has a different volume mounted");
     }
     if (existing.readOnly() != readOnly) {
-      throw CsiException.alreadyExists("volume " + id + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
+      throw CsiException.alreadyExists("volume " + volume.volumeId() + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
     }
   }
 
@@ -243,8 +266,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     return value;
   }
 
-  private static VolumeId volumeId(String text) {
-    return VolumeId.parse(text).orElseThrow(() -> CsiException.notFound("volume " + text + " is not a volume of this driver"));
+  /** The id of a volume this driver can have staged: provisioned ({@code fsName/directory}) or static. */
+  private static String knownVolume(String text) {
+    if (VolumeLocation.isStatic(text) || VolumeId.parse(text).isPresent()) {
+      return text;
+    }
+    throw CsiException.notFound("volume " + text + " is not a volume of this driver");
   }
 
   private static MountOptions mountOptions(boolean present, VolumeCapability capability, String field) {
@@ -280,13 +307,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       bind.add("ro");
     }
     return bind;
-  }
-
-  private static List<String> mgsNodes(String nids) {
-    if (nids == null || nids.isBlank()) {
-      return List.of();
-    }
-    return Arrays.stream(nids.split(":")).map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 
   private static VolumeCondition condition(boolean abnormal, String message) {

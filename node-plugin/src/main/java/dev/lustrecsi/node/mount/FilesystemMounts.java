@@ -89,6 +89,49 @@ public final class FilesystemMounts {
         .toList();
   }
 
+  /** The filesystem (by name) whose mount under the mount root {@code mount} shows part of, if any. */
+  public Optional<String> filesystemOf(MountEntry mount) {
+    return filesystemMounts().stream()
+        .filter(fs -> mount.id() == fs.id() || mount.isWithin(fs))
+        .map(fs -> fs.mountPoint().getFileName().toString())
+        .findFirst();
+  }
+
+  /**
+   * Detaches a filesystem mount that stopped answering, if no volume uses it: {@code umount -l}
+   * returns even while the mount is hung, and the next stage of a volume on it mounts afresh.
+   * A mount still in use is left alone (unmounting it would pull the volume from under its pod).
+   *
+   * @return whether it was detached
+   */
+  public boolean detachIfUnused(String fsName, String why) {
+    ReentrantLock lock = lockFor(fsName);
+    lock.lock();
+    try {
+      Optional<MountEntry> mount = mounts.at(mountPoint(fsName));
+      if (mount.isEmpty() || !users(mount.get()).isEmpty()) {
+        return false;
+      }
+      mounter.unmountLazily(mountPoint(fsName));
+      LOG.log(Level.WARNING, "detached filesystem " + fsName + " (" + why + "); the next volume staged on it mounts it again");
+      try {
+        Files.deleteIfExists(mountPoint(fsName));
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "mount point of " + fsName + " stays: " + e.getMessage());
+      }
+      return true;
+    } catch (CommandFailedException e) {
+      LOG.log(Level.WARNING, "could not detach filesystem " + fsName + ": " + e.getMessage());
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public Path mountRoot() {
+    return mountRoot;
+  }
+
   /** Filesystem mounts under the mount root, for adoption and orphan cleanup at start. */
   public List<MountEntry> filesystemMounts() {
     return mounts.entries().stream().filter(this::isFilesystemMount).toList();

@@ -37,4 +37,12 @@ public final class Mounter {
   public void unmount(Path target) throws CommandFailedException {
     runner.runChecked(new Command(List.of("umount", target.toString()), TIMEOUT));
   }
+
+  /**
+   * Detaches a mount now and lets the kernel finish unmounting when its last user is gone
+   * ({@code umount -l}): the only unmount that returns while a hung Lustre mount blocks I/O.
+   */
+  public void unmountLazily(Path target) throws CommandFailedException {
+    runner.runChecked(new Command(List.of("umount", "-l", target.toString()), TIMEOUT));
+  }
 }

@@ -36,7 +36,7 @@ public final class StatsProbe {
     record Failed(String reason) implements Result {}
   }
 
-  public Result probe(VolumeId volume, Path path) {
+  public Result probe(java.util.Optional<VolumeId> volume, Path path) {
     CompletableFuture<VolumeStats> mine = new CompletableFuture<>();
     CompletableFuture<VolumeStats> running = inFlight.putIfAbsent(path, mine);
     CompletableFuture<VolumeStats> future = running != null ? running : mine;
@@ -55,8 +55,10 @@ public final class StatsProbe {
     }
   }
 
-  private void start(VolumeId volume, Path path, CompletableFuture<VolumeStats> future) {
-    Thread.ofVirtual().name("statfs-" + path.getFileName()).start(() -> {
+  private void start(java.util.Optional<VolumeId> volume, Path path, CompletableFuture<VolumeStats> future) {
+    // A platform thread, not a virtual one: statvfs is a native call, and a virtual thread stuck in
+    // one on a hung mount would pin its carrier for good; a few hung mounts would stall them all.
+    Thread.ofPlatform().daemon().stackSize(256 * 1024).name("statfs-" + path.getFileName()).start(() -> {
       try {
         future.complete(source.stats(volume, path));
       } catch (IOException | RuntimeException e) {

@@ -34,7 +34,7 @@ public final class Statvfs implements VolumeStatsSource {
       ERRNO);
 
   @Override
-  public VolumeStats stats(VolumeId volume, Path volumePath) throws IOException {
+  public VolumeStats stats(java.util.Optional<VolumeId> volume, Path volumePath) throws IOException {
     return of(volumePath);
   }
 

@@ -101,4 +101,47 @@ class FilesystemMountsTest {
     assertThat(table.at(mounts.mountPoint("fs1"))).as("in use by a staged volume").isPresent();
     assertThat(table.at(a)).isPresent();
   }
+
+  @Test
+  void adoptionAtStartKeepsWhatIsUsedReleasesOrphansAndTidiesLeftovers() throws Exception {
+    Path a = stage("vol-a");
+    // A pod's bind of vol-b outlived its staging mount (kubelet unstages later): the filesystem is still in use.
+    Path b = stage("vol-b");
+    Path pod = Files.createDirectories(dir.resolve("pod-b"));
+    mounter.bind(b, pod, List.of());
+    mounter.unmount(b);
+    // The previous run also left fs2 mounted with nothing on it, fs3 a bare mount point, fs4 a directory with a file in it.
+    Path orphan = Files.createDirectories(mountRoot.resolve("fs2"));
+    mounter.bind(Files.createDirectories(dir.resolve("server2")), orphan, List.of());
+    Files.createDirectories(mountRoot.resolve("fs3"));
+    Files.writeString(Files.createDirectories(mountRoot.resolve("fs4")).resolve("note"), "not ours to delete");
+
+    Adoption.Report report = Adoption.run(new FilesystemMounts(mountRoot, table, client, mounter));
+
+    assertThat(report.adopted()).containsExactly("fs1");
+    assertThat(report.released()).containsExactly("fs2");
+    assertThat(report.removedMountPoints()).containsExactly("fs3");
+    assertThat(table.at(mounts.mountPoint("fs1"))).isPresent();
+    assertThat(table.at(a)).isPresent();
+    assertThat(table.at(pod)).isPresent();
+    assertThat(table.at(orphan)).isEmpty();
+    assertThat(orphan).doesNotExist();
+    assertThat(mountRoot.resolve("fs4/note")).exists();
+    Files.writeString(pod.resolve("after-restart"), "ok");
+    assertThat(server.resolve("vol-b/after-restart")).hasContent("ok");
+
+    // Once the pod is gone too, a second start releases fs1.
+    mounter.unmount(a);
+    mounter.unmount(pod);
+    assertThat(Adoption.run(new FilesystemMounts(mountRoot, table, client, mounter)).released()).containsExactly("fs1");
+    assertThat(table.at(mounts.mountPoint("fs1"))).isEmpty();
+  }
+
+  @Test
+  void aFilesystemIsFoundFromAnyMountThatShowsPartOfIt() throws Exception {
+    Path a = stage("vol-a");
+    assertThat(mounts.filesystemOf(table.at(a).orElseThrow())).contains("fs1");
+    assertThat(mounts.filesystemOf(table.at(mounts.mountPoint("fs1")).orElseThrow())).contains("fs1");
+    assertThat(mounts.filesystemOf(table.entries().getFirst())).isEmpty();
+  }
 }

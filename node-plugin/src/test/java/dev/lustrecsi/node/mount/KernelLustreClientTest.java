@@ -48,10 +48,34 @@ class KernelLustreClientTest {
 
   @Test
   void saysWhenTheClientModuleIsMissing() throws Exception {
+    Path bin = Files.createDirectories(proc.resolve("bin"));
+    Path helper = Files.writeString(bin.resolve("mount.lustre"), "#!/bin/sh\n");
+    helper.toFile().setExecutable(true);
+    Path sys = Files.createDirectories(proc.resolve("sys"));
+    KernelLustreClient client = new KernelLustreClient(RecordingRunner.succeeding(), proc, sys, List.of(bin));
     Files.writeString(proc.resolve("filesystems"), "nodev\tsysfs\nnodev\ttmpfs\n\text4\n");
-    assertThat(new KernelLustreClient(RecordingRunner.succeeding(), proc).unavailableReason()).contains("kernel module is not loaded");
+    assertThat(client.unavailableReason()).contains("kernel module is not loaded").contains("modprobe lustre");
     Files.writeString(proc.resolve("filesystems"), "nodev\tsysfs\n\text4\nnodev\tlustre\n");
-    assertThat(new KernelLustreClient(RecordingRunner.succeeding(), proc).unavailableReason())
-        .satisfiesAnyOf(r -> assertThat(r).isNull(), r -> assertThat(r).contains("mount.lustre is not installed"));
+    assertThat(client.unavailableReason()).isNull();
+    Files.writeString(proc.resolve("filesystems"), "nodev\tsysfs\n");
+    Files.createDirectories(sys.resolve("module/lustre"));
+    assertThat(client.unavailableReason()).as("loaded module seen in sysfs").isNull();
+  }
+
+  @Test
+  void saysWhenMountLustreIsMissing() throws Exception {
+    Files.writeString(proc.resolve("filesystems"), "nodev\tlustre\n");
+    KernelLustreClient client = new KernelLustreClient(RecordingRunner.succeeding(), proc, proc, List.of(proc.resolve("nowhere")));
+    assertThat(client.unavailableReason()).contains("mount.lustre is not installed").contains("install the Lustre client");
+  }
+
+  @Test
+  void refusesToMountWithoutMgsNidsNamingTheContextKey() {
+    RecordingRunner runner = RecordingRunner.succeeding();
+    assertThatThrownBy(() -> new KernelLustreClient(runner, proc).mount(new LustreSource("fs1", List.of()), Path.of("/mnt/x"), List.of()))
+        .isInstanceOfSatisfying(dev.lustrecsi.common.error.CsiException.class,
+            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("volume_context.mgsNids");
+    assertThat(runner.commands).isEmpty();
   }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StatsProbeTest {
-  static final VolumeId VOLUME = new VolumeId("fs1", "v");
+  static final java.util.Optional<VolumeId> VOLUME = java.util.Optional.of(new VolumeId("fs1", "v"));
   static final VolumeStats SOME = new VolumeStats(100, 60, 40, 10, 7, 3);
   final CountDownLatch release = new CountDownLatch(1);
   final AtomicInteger hungCalls = new AtomicInteger();

@@ -24,6 +24,10 @@ public final class SimulatedLustreClient implements LustreClient {
 
   @Override
   public void mount(LustreSource source, Path mountPoint, List<String> options) throws CommandFailedException {
+    if (!source.mgsNodes().isEmpty() && !source.mountSource().endsWith(":/" + source.fsName())) {
+      // The same source string mount.lustre would get; the simulation has one MGS, so the NIDs themselves are not checked.
+      throw new IllegalStateException("mount source " + source.mountSource() + " does not name filesystem " + source.fsName());
+    }
     Path namespace = lustre.namespace(source.fsName());
     if (!Files.isDirectory(namespace)) {
       // What mount.lustre says when the MGS knows no such filesystem (reference: mount_wrong_fsname).

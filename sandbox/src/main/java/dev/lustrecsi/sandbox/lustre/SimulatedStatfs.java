@@ -23,10 +23,16 @@ public final class SimulatedStatfs implements VolumeStatsSource {
   }
 
   @Override
-  public VolumeStats stats(VolumeId volume, Path volumePath) throws IOException {
+  public VolumeStats stats(java.util.Optional<VolumeId> provisioned, Path volumePath) throws IOException {
     if (!Files.isDirectory(volumePath)) {
       throw new IOException("statfs " + volumePath + ": No such file or directory");
     }
+    if (provisioned.isEmpty()) {
+      // A static volume has no project quota here: Lustre would report the whole filesystem, the sandbox its usage.
+      long[] used = SimulatedLustre.walk(volumePath);
+      return new VolumeStats(used[0], 0, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
+    }
+    VolumeId volume = provisioned.get();
     int projectId = lustre.layout(volume).map(SimulatedLustre.Layout::projectId)
         .orElseThrow(() -> new IOException("volume " + volume + " has no project id"));
     long quota = lustre.quota(volume.fsName(), projectId);

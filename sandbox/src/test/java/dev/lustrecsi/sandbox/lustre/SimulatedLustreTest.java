@@ -69,7 +69,7 @@ class SimulatedLustreTest {
     lustre.setQuota(VOLUME, 1000, 8 * Sizes.GIB);
     assertThat(lustre.usage(VOLUME, 1000).orElseThrow().overQuota()).isFalse();
 
-    var stats = new SimulatedStatfs(lustre).stats(VOLUME, lustre.namespace("fs1").resolve("pvc-a"));
+    var stats = new SimulatedStatfs(lustre).stats(java.util.Optional.of(VOLUME), lustre.namespace("fs1").resolve("pvc-a"));
     assertThat(stats.totalBytes()).isEqualTo(8 * Sizes.GIB);
     assertThat(stats.usedBytes()).isEqualTo(6 * Sizes.GIB);
     assertThat(stats.availableBytes()).isEqualTo(2 * Sizes.GIB);

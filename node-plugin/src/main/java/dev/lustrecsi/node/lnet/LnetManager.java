@@ -1,0 +1,111 @@
+package dev.lustrecsi.node.lnet;
+
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.CommandRunner;
+import dev.lustrecsi.node.rdma.NodeNetworks;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Brings LNet up on this node and checks that it answers. When managed, it runs
+ * {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
+ * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
+ * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
+ * changed, so running this again is harmless. When external, it only reads. Either way LNet is
+ * ready when each of the node's own NIDs answers {@code lnetctl ping}.
+ */
+public final class LnetManager {
+  private static final System.Logger LOG = System.getLogger(LnetManager.class.getName());
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final CommandRunner runner;
+  private final LnetMode mode;
+
+  public LnetManager(CommandRunner runner, LnetMode mode) {
+    this.runner = runner;
+    this.mode = mode;
+  }
+
+  /** Configures (when managed) and checks LNet; never throws, the status says what is wrong. */
+  public LnetStatus bringUp(NodeNetworks networks) {
+    try {
+      if (mode == LnetMode.MANAGE) {
+        configure(networks);
+      }
+      List<LocalNi> nis = netShow();
+      List<Nid> own = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
+      if (own.isEmpty()) {
+        return LnetStatus.notReady(own, mode == LnetMode.MANAGE
+            ? "LNet has no network: this node has no usable RDMA port and no Ethernet interface with an IPv4 address (" + networks.describe() + ")"
+            : "LNet has no network configured and --lnet external leaves configuring it to the admin");
+      }
+      List<String> problems = new ArrayList<>();
+      for (LocalNi ni : nis) {
+        if (ni.nid().isLoopback()) {
+          continue;
+        }
+        if (!ni.up()) {
+          problems.add(ni.nid() + " is " + (ni.status().isEmpty() ? "not up" : ni.status()));
+        } else {
+          ping(ni.nid()).ifPresent(problems::add);
+        }
+      }
+      return problems.isEmpty() ? new LnetStatus(own, true, "") : LnetStatus.notReady(own, String.join("; ", problems));
+    } catch (CommandFailedException e) {
+      return LnetStatus.notReady(List.of(), e.getMessage());
+    }
+  }
+
+  private void configure(NodeNetworks networks) throws CommandFailedException {
+    CommandResult configured = runner.run(lnetctl("lnet", "configure"));
+    if (!configured.succeeded()) {
+      // Already configured LNet may refuse a second configure on some versions; net show decides.
+      LOG.log(Level.DEBUG, "lnetctl lnet configure: " + configured.errorText());
+    }
+    Set<String> present = netShow().stream().map(ni -> ni.nid().net()).collect(Collectors.toSet());
+    if (!networks.o2ibInterfaces().isEmpty() && !present.contains("o2ib0")) {
+      add("o2ib0", String.join(",", networks.o2ibInterfaces()));
+    }
+    // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
+    if (!networks.tcpInterfaces().isEmpty() && !present.contains("tcp0")) {
+      add("tcp0", networks.tcpInterfaces().getFirst());
+    }
+  }
+
+  private void add(String net, String interfaces) throws CommandFailedException {
+    runner.runChecked(lnetctl("net", "add", "--net", net, "--if", interfaces));
+    LOG.log(Level.INFO, "LNet: added " + net + " on " + interfaces);
+  }
+
+  private List<LocalNi> netShow() throws CommandFailedException {
+    return LnetOutput.netShow(runner.runChecked(lnetctl("net", "show")).stdout());
+  }
+
+  /** Pings a NID; empty when it answered, else what went wrong. */
+  private java.util.Optional<String> ping(Nid nid) {
+    try {
+      CommandResult result = runner.run(lnetctl("ping", nid.toString()));
+      if (!result.succeeded()) {
+        return java.util.Optional.of("lnetctl ping " + nid + " failed: " + result.errorText());
+      }
+      if (LnetOutput.ping(result.stdout()).isEmpty()) {
+        return java.util.Optional.of("lnetctl ping " + nid + " got no answer");
+      }
+      return java.util.Optional.empty();
+    } catch (CommandFailedException e) {
+      return java.util.Optional.of(e.getMessage());
+    }
+  }
+
+  private static Command lnetctl(String... args) {
+    List<String> argv = new ArrayList<>(List.of("lnetctl"));
+    argv.addAll(List.of(args));
+    return new Command(argv, TIMEOUT);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.lustrecsi.node.lnet;
+
+import java.util.List;
+
+/**
+ * LNet as the node plugin last found it.
+ *
+ * @param nids the node's own NIDs, loopback excluded
+ * @param ready whether LNet is configured and every own NID answered a ping
+ * @param reason why not ready; empty when ready
+ */
+public record LnetStatus(List<Nid> nids, boolean ready, String reason) {
+  public LnetStatus {
+    nids = List.copyOf(nids);
+  }
+
+  public static LnetStatus notReady(List<Nid> nids, String reason) {
+    return new LnetStatus(nids, false, reason);
+  }
+
+  /** Not checked yet: the first bring-up is still running. */
+  public static final LnetStatus UNKNOWN = notReady(List.of(), "LNet has not been checked yet");
+
+  /** Whether this node has an o2ib NID, so it can mount over RDMA. */
+  public boolean hasO2ib() {
+    return nids.stream().anyMatch(n -> n.type().equals("o2ib"));
+  }
+
+  /** Whether this node has a tcp NID. */
+  public boolean hasTcp() {
+    return nids.stream().anyMatch(n -> n.type().equals("tcp"));
+  }
+}

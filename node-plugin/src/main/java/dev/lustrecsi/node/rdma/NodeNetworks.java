@@ -1,0 +1,49 @@
+package dev.lustrecsi.node.rdma;
+
+import java.util.List;
+
+/**
+ * What this node offers LNet: its RDMA ports (usable or not, so problems can be reported) and
+ * its Ethernet interfaces for tcp.
+ *
+ * @param rdmaPorts every RDMA port found
+ * @param ethernet Ethernet interfaces that are up and have an IPv4 address
+ */
+public record NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> ethernet) {
+  public NodeNetworks {
+    rdmaPorts = List.copyOf(rdmaPorts);
+    ethernet = List.copyOf(ethernet);
+  }
+
+  /** Whether o2ib can work here: at least one usable RDMA port. */
+  public boolean hasRdma() {
+    return rdmaPorts.stream().anyMatch(RdmaPort::usableForO2ib);
+  }
+
+  /** The netdevs of usable RDMA ports, each once, for {@code lnetctl net add --net o2ib0 --if}. */
+  public List<String> o2ibInterfaces() {
+    return rdmaPorts.stream().filter(RdmaPort::usableForO2ib).map(p -> p.netdev().orElseThrow()).distinct().toList();
+  }
+
+  /** Interfaces for tcp0: the Ethernet ones that are not also carrying RDMA (RoCE netdevs are left to o2ib). */
+  public List<String> tcpInterfaces() {
+    List<String> rdma = o2ibInterfaces();
+    List<String> plain = ethernet.stream().map(EthernetInterface::name).filter(n -> !rdma.contains(n)).toList();
+    // A node whose only Ethernet is a RoCE port still needs tcp for filesystems without o2ib NIDs.
+    return plain.isEmpty() ? ethernet.stream().map(EthernetInterface::name).toList() : plain;
+  }
+
+  /** Human-readable summary for the log line at start. */
+  public String describe() {
+    StringBuilder text = new StringBuilder();
+    text.append("RDMA: ");
+    if (rdmaPorts.isEmpty()) {
+      text.append("none");
+    } else {
+      text.append(String.join(", ", rdmaPorts.stream().map(p -> p.problem().orElse(p.device() + " port " + p.port()
+          + " " + p.linkLayer().name().toLowerCase(java.util.Locale.ROOT) + " via " + p.netdev().orElseThrow() + " " + p.ipv4().orElseThrow())).toList()));
+    }
+    text.append("; tcp: ").append(ethernet.isEmpty() ? "none" : String.join(", ", ethernet.stream().map(e -> e.name() + " " + e.ipv4()).toList()));
+    return text.toString();
+  }
+}

@@ -1,0 +1,372 @@
+package dev.lustrecsi.node.csi;
+
+import static dev.lustrecsi.node.csi.Calls.call;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import csi.v1.NodeGetInfoRequest;
+import csi.v1.NodeGetVolumeStatsRequest;
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.ProcessCommandRunner;
+import dev.lustrecsi.node.health.MountHealth;
+import dev.lustrecsi.node.mount.FilesystemMounts;
+import dev.lustrecsi.node.mount.LustreClient;
+import dev.lustrecsi.node.mount.LustreSource;
+import dev.lustrecsi.node.mount.MountEntry;
+import dev.lustrecsi.node.mount.MountTable;
+import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.rdma.NodeNetworks;
+import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.node.stats.StatsProbe;
+import dev.lustrecsi.node.stats.Statvfs;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import io.grpc.Status;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Node service with real bind mounts (the tests run as root). A directory stands in for the
+ * Lustre filesystem; the Lustre client is the one edge replaced: it checks the mount source is in
+ * mount.lustre's syntax, records it, and binds the directory.
+ */
+class NodeServiceTest {
+  static final Pattern MOUNT_SOURCE = Pattern.compile("[0-9.]+@[a-z0-9]+(,[0-9.]+@[a-z0-9]+)*(:[0-9.]+@[a-z0-9]+(,[0-9.]+@[a-z0-9]+)*)*:/[A-Za-z0-9_-]{1,8}");
+  static final String TCP_NIDS = "10.1.0.10@tcp,10.1.0.11@tcp:10.1.0.12@tcp";
+  static final String O2IB_NIDS = "10.2.0.10@o2ib:10.2.0.12@o2ib";
+
+  @TempDir Path dir;
+  Path server;
+  Path kubelet;
+  final ProcessCommandRunner runner = new ProcessCommandRunner();
+  final Mounter mounter = new Mounter(runner);
+  final MountTable table = MountTable.ofThisProcess();
+  final List<String> mountedSources = new CopyOnWriteArrayList<>();
+  String clientUnavailable;
+  String mountError;
+  FilesystemMounts filesystems;
+
+  final LustreClient client = new LustreClient() {
+    @Override
+    public void mount(LustreSource source, Path mountPoint, List<String> options) throws CommandFailedException {
+      String text = source.mountSource();
+      assertThat(text).matches(MOUNT_SOURCE);
+      if (mountError != null) {
+        Command command = Command.of("mount", "-t", "lustre", text, mountPoint.toString());
+        throw new CommandFailedException(new CommandResult(command, 2, "", mountError));
+      }
+      mountedSources.add(text);
+      mounter.bind(dir.resolve("servers").resolve(source.fsName()), mountPoint, List.of());
+    }
+
+    @Override
+    public String unavailableReason() {
+      return clientUnavailable;
+    }
+  };
+
+  @BeforeEach
+  void setUp() throws Exception {
+    // One directory per filesystem: separate filesystems are separate mount sources, as on Lustre.
+    server = Files.createDirectories(dir.resolve("servers/fs1"));
+    Files.createDirectories(server.resolve("pvc-a"));
+    Files.createDirectories(server.resolve("pvc-b"));
+    Files.createDirectories(dir.resolve("servers/fs2/pvc-b"));
+    Files.createDirectories(dir.resolve("servers/lab/shared/data"));
+    kubelet = Files.createDirectories(dir.resolve("kubelet"));
+    filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
+  }
+
+  @AfterEach
+  void unmountEverything() throws Exception {
+    List<MountEntry> left = table.entries().stream().filter(m -> m.mountPoint().startsWith(dir))
+        .sorted(Comparator.comparingInt(MountEntry::id).reversed()).toList();
+    for (MountEntry m : left) {
+      runner.run(Command.of("umount", "-l", m.mountPoint().toString()));
+    }
+  }
+
+  static NodeNetworks fixture(String name) {
+    try {
+      Path tree = Path.of(NodeServiceTest.class.getResource("/sysfs/" + name).toURI());
+      return new SysfsNetworkScanner(tree.resolve("sys"), tree.resolve("proc")).scan();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  NodeService node(String sysfsFixture) {
+    return node(sysfsFixture, new MountHealth(filesystems, new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), Duration.ofMinutes(1)));
+  }
+
+  NodeService node(String sysfsFixture, MountHealth health) {
+    NodeNetworks networks = fixture(sysfsFixture);
+    NodeNetworking networking = new NodeNetworking(() -> networks, Optional.empty(), Duration.ofMinutes(1)).start();
+    return new NodeService("node-1", new PathPolicy(List.of(kubelet)), filesystems, table, mounter,
+        new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), networking, health);
+  }
+
+  static VolumeCapability capability(String... flags) {
+    return VolumeCapability.newBuilder()
+        .setMount(VolumeCapability.MountVolume.newBuilder().addAllMountFlags(List.of(flags)))
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
+        .build();
+  }
+
+  NodeStageVolumeRequest stage(String volumeId, String name, Map<String, String> context, String... flags) {
+    return NodeStageVolumeRequest.newBuilder().setVolumeId(volumeId).setStagingTargetPath(kubelet.resolve("staging-" + name).toString())
+        .setVolumeCapability(capability(flags)).putAllVolumeContext(context).build();
+  }
+
+  NodePublishVolumeRequest publish(String volumeId, String name) {
+    return NodePublishVolumeRequest.newBuilder().setVolumeId(volumeId).setStagingTargetPath(kubelet.resolve("staging-" + name).toString())
+        .setTargetPath(kubelet.resolve("pod-" + name).toString()).setVolumeCapability(capability()).build();
+  }
+
+  NodeUnpublishVolumeRequest unpublish(String volumeId, String name) {
+    return NodeUnpublishVolumeRequest.newBuilder().setVolumeId(volumeId).setTargetPath(kubelet.resolve("pod-" + name).toString()).build();
+  }
+
+  NodeUnstageVolumeRequest unstage(String volumeId, String name) {
+    return NodeUnstageVolumeRequest.newBuilder().setVolumeId(volumeId).setStagingTargetPath(kubelet.resolve("staging-" + name).toString()).build();
+  }
+
+  static void assertStatus(Runnable call, Status.Code code, String... messageParts) {
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(CsiException.class, e -> {
+      assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
+      for (String part : messageParts) {
+        assertThat(e.getMessage()).contains(part);
+      }
+    });
+  }
+
+  @Test
+  void stagesPublishesAndUnstagesOverTcpWithFailoverNids() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "fsName", "fs1")));
+    assertThat(mountedSources).containsExactly("10.1.0.10@tcp,10.1.0.11@tcp:10.1.0.12@tcp:/fs1");
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+    Files.writeString(kubelet.resolve("pod-a/hello"), "from the pod");
+    assertThat(server.resolve("pvc-a/hello")).hasContent("from the pod");
+
+    call(node::nodeUnpublishVolume, unpublish("fs1/pvc-a", "a"));
+    call(node::nodeUnstageVolume, unstage("fs1/pvc-a", "a"));
+    assertThat(table.at(filesystems.mountPoint("fs1"))).as("no volume uses fs1 any more").isEmpty();
+  }
+
+  @Test
+  void unstagingOneVolumeLeavesTheFilesystemForAnotherThatIsPublished() throws Exception {
+    NodeService node = node("no-rdma");
+    Map<String, String> context = Map.of("mgsNids", TCP_NIDS);
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", context));
+    call(node::nodeStageVolume, stage("fs1/pvc-b", "b", context));
+    call(node::nodePublishVolume, publish("fs1/pvc-b", "b"));
+    assertThat(mountedSources).as("one Lustre mount per filesystem").hasSize(1);
+
+    call(node::nodeUnstageVolume, unstage("fs1/pvc-a", "a"));
+    assertThat(table.at(filesystems.mountPoint("fs1"))).isPresent();
+    Files.writeString(kubelet.resolve("pod-b/still"), "works");
+    assertThat(server.resolve("pvc-b/still")).hasContent("works");
+    call(node::nodeUnpublishVolume, unpublish("fs1/pvc-b", "b"));
+    call(node::nodeUnstageVolume, unstage("fs1/pvc-b", "b"));
+    assertThat(table.at(filesystems.mountPoint("fs1"))).isEmpty();
+  }
+
+  @Test
+  void anRdmaTierVolumeOnANodeWithoutRdmaIsFailedPreconditionSayingWhy() {
+    NodeService node = node("port-down");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "mgsNidsO2ib", O2IB_NIDS, "lnet", "o2ib"))),
+        Status.Code.FAILED_PRECONDITION, "needs RDMA (lnet: o2ib)", "mlx5_0 port 1 is not ACTIVE");
+    assertThat(mountedSources).isEmpty();
+  }
+
+  @Test
+  void anRdmaTierVolumeOnAnRdmaNodeMountsOverO2ib() {
+    NodeService node = node("ib-active");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "mgsNidsO2ib", O2IB_NIDS, "lnet", "o2ib")));
+    assertThat(mountedSources).containsExactly("10.2.0.10@o2ib:10.2.0.12@o2ib:/fs1");
+  }
+
+  @Test
+  void autoUsesO2ibWhereBothEndsHaveItAndTcpElsewhere() {
+    Map<String, String> both = Map.of("mgsNids", TCP_NIDS, "mgsNidsO2ib", O2IB_NIDS);
+    call(node("roce-active")::nodeStageVolume, stage("fs1/pvc-a", "a", both));
+    assertThat(mountedSources).containsExactly("10.2.0.10@o2ib:10.2.0.12@o2ib:/fs1");
+  }
+
+  @Test
+  void autoFallsBackToTcpWithoutRdmaOrWithoutO2ibNids() {
+    call(node("no-rdma")::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "mgsNidsO2ib", O2IB_NIDS)));
+    assertThat(mountedSources).containsExactly("10.1.0.10@tcp,10.1.0.11@tcp:10.1.0.12@tcp:/fs1");
+  }
+
+  @Test
+  void tcpIsUsedWhenAskedForEvenOnAnRdmaNode() {
+    call(node("ib-active")::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "mgsNidsO2ib", O2IB_NIDS, "lnet", "tcp")));
+    assertThat(mountedSources).containsExactly("10.1.0.10@tcp,10.1.0.11@tcp:10.1.0.12@tcp:/fs1");
+  }
+
+  @Test
+  void badVolumeContextIsInvalidArgumentNamingTheKey() {
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", "10.1.0.10@tcp;reboot"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids", "10.1.0.10@tcp;reboot");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", "10.1.0.10@o2ib"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids", "is not a tcp NID");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", "10.1.0.10@tcp::10.1.0.11@tcp"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids", "empty MGS node");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "lnet", "ib"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.lnet");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "fsName", "fs2"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.fsName", "differs from the volume id's filesystem fs1");
+    assertThat(mountedSources).isEmpty();
+  }
+
+  @Test
+  void mountOptionSmugglingIsInvalidArgumentNamingTheOption() {
+    NodeService node = node("no-rdma");
+    Map<String, String> context = Map.of("mgsNids", TCP_NIDS);
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", context, "flock,network=tcp1")),
+        Status.Code.INVALID_ARGUMENT, "volume_capability.mount.mount_flags", "\"network=tcp1\"");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", context, "noatime", "exclude=fs1-OST0001")),
+        Status.Code.INVALID_ARGUMENT, "\"exclude=fs1-OST0001\"");
+    assertThat(mountedSources).isEmpty();
+  }
+
+  @Test
+  void whatMountLustreSaidReachesTheCaller() throws Exception {
+    mountError = Files.readString(Path.of(NodeServiceTest.class.getResource("/lustre-outputs/mount_wrong_fsname.txt").toURI()));
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.INTERNAL, "mounting Lustre filesystem fs1 failed", "Is the filesystem name correct?");
+  }
+
+  @Test
+  void aNodeWithoutTheLustreClientIsFailedPrecondition() {
+    clientUnavailable = "mount.lustre is not installed";
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.FAILED_PRECONDITION, "this node cannot mount Lustre: mount.lustre is not installed");
+  }
+
+  @Test
+  void aStaticVolumeMountsItsSubdirectoryWithNoController() throws Exception {
+    NodeService node = node("no-rdma");
+    Files.writeString(dir.resolve("servers/lab/shared/data/existing"), "data from before");
+    Map<String, String> attributes = Map.of("mgsNids", "10.1.0.10@tcp", "fsName", "lab", "subdir", "shared/data");
+    call(node::nodeStageVolume, stage("static:lab-data", "s", attributes));
+    assertThat(mountedSources).containsExactly("10.1.0.10@tcp:/lab");
+    assertThat(table.at(kubelet.resolve("staging-s")).orElseThrow().root()).endsWith("/shared/data");
+    call(node::nodeStageVolume, stage("static:lab-data", "s", attributes)); // idempotent
+    call(node::nodePublishVolume, publish("static:lab-data", "s"));
+    assertThat(kubelet.resolve("pod-s/existing")).hasContent("data from before");
+
+    NodeGetVolumeStatsResponse stats = call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder()
+        .setVolumeId("static:lab-data").setVolumePath(kubelet.resolve("pod-s").toString()).build());
+    assertThat(stats.getVolumeCondition().getAbnormal()).isFalse();
+    assertThat(stats.getUsageList()).isNotEmpty();
+
+    call(node::nodeUnpublishVolume, unpublish("static:lab-data", "s"));
+    call(node::nodeUnstageVolume, unstage("static:lab-data", "s"));
+    assertThat(table.at(filesystems.mountPoint("lab"))).as("released though the static id names no filesystem").isEmpty();
+  }
+
+  @Test
+  void aStaticVolumeNeedsItsFilesystemNameAndASafeSubdir() {
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("static:x", "s", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.fsName");
+    assertStatus(() -> call(node::nodeStageVolume, stage("static:x", "s", Map.of("mgsNids", TCP_NIDS, "fsName", "lab", "subdir", "a/../../etc"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.subdir");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "subdir", "x"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.subdir", "only for static volumes");
+  }
+
+  @Test
+  void nodeInfoReportsTheRdmaTopologySegment() {
+    assertThat(call(node("ib-active")::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance()).getAccessibleTopology().getSegmentsMap())
+        .containsExactly(Map.entry("lustre.csi.lustrecsi.dev/rdma", "true"));
+    assertThat(call(node("roce-active")::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance()).getAccessibleTopology().getSegmentsMap())
+        .containsExactly(Map.entry("lustre.csi.lustrecsi.dev/rdma", "true"));
+    assertThat(call(node("port-down")::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance()).getAccessibleTopology().getSegmentsMap())
+        .containsExactly(Map.entry("lustre.csi.lustrecsi.dev/rdma", "false"));
+    assertThat(call(node("no-rdma")::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance()).getAccessibleTopology().getSegmentsMap())
+        .containsExactly(Map.entry("lustre.csi.lustrecsi.dev/rdma", "false"));
+  }
+
+  @Test
+  void aHangingFilesystemIsReportedAbnormalAndNeverBlocksOtherCalls() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Path fs1 = filesystems.mountPoint("fs1");
+    // statfs of fs1's mount hangs as on a Lustre mount whose servers are gone; everything else answers.
+    StatsProbe hangingOnFs1 = new StatsProbe((volume, path) -> {
+      if (path.equals(fs1)) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Statvfs.of(path);
+    }, Duration.ofMillis(300));
+    MountHealth health = new MountHealth(filesystems, hangingOnFs1, Duration.ofMinutes(1));
+    NodeService node = node("no-rdma", health);
+    try {
+      call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+      call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+      Thread checker = Thread.ofVirtual().start(health::checkOnce);
+
+      // While the checker waits on fs1, other calls go on: another filesystem stages and answers stats.
+      long start = System.nanoTime();
+      call(node::nodeStageVolume, stage("fs2/pvc-b", "b", Map.of("mgsNids", TCP_NIDS)));
+      NodeGetVolumeStatsResponse fs2Stats = call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder()
+          .setVolumeId("fs2/pvc-b").setVolumePath(kubelet.resolve("staging-b").toString()).build());
+      assertThat(fs2Stats.getVolumeCondition().getAbnormal()).isFalse();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+
+      checker.join(Duration.ofSeconds(10));
+      assertThat(checker.isAlive()).as("a round ends after the deadline even though statfs still hangs").isFalse();
+      assertThat(health.problem("fs1")).hasValueSatisfying(p -> assertThat(p).contains("fs1").contains("did not answer within 300 ms"));
+      assertThat(health.problem("fs2")).isEmpty();
+
+      long asked = System.nanoTime();
+      NodeGetVolumeStatsResponse fs1Stats = call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder()
+          .setVolumeId("fs1/pvc-a").setVolumePath(kubelet.resolve("pod-a").toString()).build());
+      assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("answered from the checker, not by a statfs").isLessThan(Duration.ofMillis(250));
+      assertThat(fs1Stats.getVolumeCondition().getAbnormal()).isTrue();
+      assertThat(fs1Stats.getVolumeCondition().getMessage()).contains("not healthy");
+      assertThat(table.at(fs1)).as("in use by a pod: never unmounted").isPresent();
+
+      // Once no volume uses it, the next round detaches the hung mount so a later stage mounts afresh.
+      call(node::nodeUnpublishVolume, unpublish("fs1/pvc-a", "a"));
+      Mounter plain = new Mounter(runner);
+      plain.unmount(kubelet.resolve("staging-a"));
+      health.checkOnce();
+      assertThat(table.at(fs1)).isEmpty();
+      assertThat(health.problem("fs1")).isEmpty();
+      assertThat(table.at(filesystems.mountPoint("fs2"))).isPresent();
+    } finally {
+      release.countDown();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.lustrecsi.node.lnet;
+
+import dev.lustrecsi.common.exec.Command;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.CommandRunner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * lnetctl as far as the node plugin uses it, with state: configure, net add, net show (printed
+ * in the layout of the reference sample lnetctl_net_show.txt) and ping (answered in the layout of
+ * lnetctl_ping.txt for the node's own NIDs). Every command line is recorded.
+ */
+final class FakeLnetctl implements CommandRunner {
+  final List<List<String>> commands = new CopyOnWriteArrayList<>();
+  /** net name (tcp0) to [nid, interface]. */
+  final Map<String, String[]> nets = new LinkedHashMap<>();
+  /** IPv4 address of each interface net add may name. */
+  final Map<String, String> addresses = new LinkedHashMap<>();
+  boolean configured;
+  boolean pingsFail;
+
+  @Override
+  public CommandResult run(Command command) {
+    commands.add(command.argv());
+    List<String> a = command.argv();
+    if (!a.getFirst().equals("lnetctl")) {
+      return new CommandResult(command, 127, "", a.getFirst() + ": not found");
+    }
+    String verb = String.join(" ", a.subList(1, Math.min(3, a.size())));
+    return switch (verb) {
+      case "lnet configure" -> {
+        configured = true;
+        yield ok(command, "");
+      }
+      case "net show" -> configured ? ok(command, netShow()) : fail(command, "show:\n    - net:\n          errno: -100\n          descr: \"cannot get networks: Network is down\"\n");
+      case "net add" -> {
+        String net = a.get(a.indexOf("--net") + 1);
+        String iface = a.get(a.indexOf("--if") + 1).split(",")[0];
+        String type = net.replaceAll("[0-9]+$", "");
+        nets.put(net, new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});
+        yield ok(command, "");
+      }
+      default -> {
+        if (a.get(1).equals("ping")) {
+          String nid = a.get(2);
+          boolean own = nets.values().stream().anyMatch(n -> n[0].equals(nid));
+          yield own && !pingsFail ? ok(command, "ping:\n- primary nid: " + nid + "\n  Multi-Rail: true\n  peer_ni:\n  - nid: " + nid + "\n")
+              : fail(command, "manage:\n    - ping:\n          errno: -1\n          descr: failed to ping " + nid + ": Input/output error\n");
+        }
+        yield fail(command, "unknown command");
+      }
+    };
+  }
+
+  private String netShow() {
+    List<String> lines = new ArrayList<>(List.of("net:", "-     net type: lo", "      local NI(s):", "      -     nid: 0@lo", "            status: up"));
+    for (Map.Entry<String, String[]> net : nets.entrySet()) {
+      lines.add("-     net type: " + net.getKey().replaceAll("0$", ""));
+      lines.add("      local NI(s):");
+      lines.add("      -     nid: " + net.getValue()[0]);
+      lines.add("            status: up");
+      lines.add("            interfaces:");
+      lines.add("                  0: " + net.getValue()[1]);
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  private static CommandResult ok(Command c, String out) {
+    return new CommandResult(c, 0, out, "");
+  }
+
+  private static CommandResult fail(Command c, String err) {
+    return new CommandResult(c, 1, "", err);
+  }
+}

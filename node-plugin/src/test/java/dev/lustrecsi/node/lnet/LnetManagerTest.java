@@ -1,0 +1,94 @@
+package dev.lustrecsi.node.lnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.node.rdma.EthernetInterface;
+import dev.lustrecsi.node.rdma.NodeNetworks;
+import dev.lustrecsi.node.rdma.RdmaPort;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LnetManagerTest {
+  static final NodeNetworks TCP_ONLY = new NodeNetworks(List.of(), List.of(new EthernetInterface("eth0", "10.1.0.5")));
+  static final NodeNetworks IB = new NodeNetworks(
+      List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, true, Optional.of("ib0"), Optional.of("10.2.0.5"))),
+      List.of(new EthernetInterface("eth0", "10.1.0.5")));
+  final FakeLnetctl lnetctl = new FakeLnetctl();
+
+  @BeforeEach
+  void addresses() {
+    lnetctl.addresses.put("eth0", "10.1.0.5");
+    lnetctl.addresses.put("ib0", "10.2.0.5");
+  }
+
+  @Test
+  void managedLnetGetsO2ibOnRdmaAndTcpOnEthernetThenPingsItself() {
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(IB);
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(status.hasO2ib()).isTrue();
+    assertThat(lnetctl.commands).containsExactly(
+        List.of("lnetctl", "lnet", "configure"),
+        List.of("lnetctl", "net", "show"),
+        List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib0"),
+        List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0"),
+        List.of("lnetctl", "net", "show"),
+        List.of("lnetctl", "ping", "10.2.0.5@o2ib"),
+        List.of("lnetctl", "ping", "10.1.0.5@tcp"));
+  }
+
+  @Test
+  void runningAgainAddsNothing() {
+    LnetManager manager = new LnetManager(lnetctl, LnetMode.MANAGE);
+    manager.bringUp(IB);
+    lnetctl.commands.clear();
+    assertThat(manager.bringUp(IB).ready()).isTrue();
+    assertThat(lnetctl.commands).noneMatch(c -> c.contains("add"));
+  }
+
+  @Test
+  void anExistingNetworkIsLeftAsTheAdminMadeIt() {
+    lnetctl.configured = true;
+    lnetctl.nets.put("tcp0", new String[] {"10.9.9.9@tcp", "bond0"});
+    lnetctl.addresses.put("bond0", "10.9.9.9");
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY);
+    assertThat(status.ready()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.9.9.9@tcp");
+    assertThat(lnetctl.commands).noneMatch(c -> c.contains("add"));
+  }
+
+  @Test
+  void externalLnetIsOnlyReadAndPinged() {
+    lnetctl.configured = true;
+    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(IB);
+    assertThat(status.ready()).isTrue();
+    assertThat(status.hasO2ib()).as("external: o2ib is not added even though the node has RDMA").isFalse();
+    assertThat(lnetctl.commands).containsExactly(List.of("lnetctl", "net", "show"), List.of("lnetctl", "ping", "10.1.0.5@tcp"));
+  }
+
+  @Test
+  void externalLnetThatIsDownIsNotReadyAndSaysWhy() {
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(TCP_ONLY);
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("lnetctl net show exited 1").contains("Network is down");
+    assertThat(lnetctl.commands).noneMatch(c -> c.contains("configure"));
+  }
+
+  @Test
+  void aFailingPingIsNotReady() {
+    lnetctl.pingsFail = true;
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY);
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("lnetctl ping 10.1.0.5@tcp failed").contains("Input/output error");
+  }
+
+  @Test
+  void aNodeWithNothingToRunLnetOnSaysSo() {
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(new NodeNetworks(List.of(), List.of()));
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("no usable RDMA port and no Ethernet interface");
+  }
+}

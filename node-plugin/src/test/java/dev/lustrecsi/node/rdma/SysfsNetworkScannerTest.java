@@ -1,0 +1,103 @@
+package dev.lustrecsi.node.rdma;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Scans the fixture trees under test resources sysfs/NAME/{sys,proc}. */
+class SysfsNetworkScannerTest {
+  static Path tree(String name) {
+    try {
+      return Path.of(SysfsNetworkScannerTest.class.getResource("/sysfs/" + name).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static NodeNetworks scan(String name) {
+    return new SysfsNetworkScanner(tree(name).resolve("sys"), tree(name).resolve("proc")).scan();
+  }
+
+  @Test
+  void aNodeWithoutRdmaOffersTcpOnItsPhysicalInterfaceThatIsUp() {
+    NodeNetworks networks = scan("no-rdma");
+    assertThat(networks.rdmaPorts()).isEmpty();
+    assertThat(networks.hasRdma()).isFalse();
+    // veth12ab has no device (virtual), eth1 is down, lo is loopback.
+    assertThat(networks.ethernet()).containsExactly(new EthernetInterface("eth0", "10.1.0.5"));
+    assertThat(networks.tcpInterfaces()).containsExactly("eth0");
+    assertThat(networks.o2ibInterfaces()).isEmpty();
+  }
+
+  @Test
+  void anActiveInfiniBandPortIsUsableThroughItsIpoibInterface() {
+    NodeNetworks networks = scan("ib-active");
+    assertThat(networks.rdmaPorts()).containsExactly(
+        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, true, Optional.of("ib0"), Optional.of("10.2.0.5")));
+    assertThat(networks.hasRdma()).isTrue();
+    assertThat(networks.o2ibInterfaces()).containsExactly("ib0");
+    // ib0 is type 32 (InfiniBand), not Ethernet: tcp stays on eth0.
+    assertThat(networks.tcpInterfaces()).containsExactly("eth0");
+  }
+
+  @Test
+  void anActiveRocePortIsFoundThroughItsGidNetdev() {
+    NodeNetworks networks = scan("roce-active");
+    assertThat(networks.rdmaPorts()).containsExactly(
+        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.ETHERNET, true, Optional.of("ens1f0"), Optional.of("10.3.0.5")));
+    assertThat(networks.o2ibInterfaces()).containsExactly("ens1f0");
+    // The RoCE netdev is Ethernet too, but it is left to o2ib.
+    assertThat(networks.ethernet()).extracting(EthernetInterface::name).containsExactly("ens1f0", "eth0");
+    assertThat(networks.tcpInterfaces()).containsExactly("eth0");
+  }
+
+  @Test
+  void aPortThatIsDownIsNotRdmaAndSaysWhy() {
+    NodeNetworks networks = scan("port-down");
+    assertThat(networks.rdmaPorts()).hasSize(1);
+    RdmaPort port = networks.rdmaPorts().getFirst();
+    assertThat(port.active()).isFalse();
+    assertThat(port.problem()).contains("mlx5_0 port 1 is not ACTIVE");
+    assertThat(networks.hasRdma()).isFalse();
+    assertThat(networks.describe()).contains("mlx5_0 port 1 is not ACTIVE").contains("tcp: eth0 10.1.0.5");
+  }
+
+  @Test
+  void missingSysfsAndProcfsMeanNoNetworks(@org.junit.jupiter.api.io.TempDir Path empty) {
+    NodeNetworks networks = new SysfsNetworkScanner(empty.resolve("sys"), empty.resolve("proc")).scan();
+    assertThat(networks.rdmaPorts()).isEmpty();
+    assertThat(networks.ethernet()).isEmpty();
+  }
+
+  @Test
+  void addressesComeFromTheLongestLinkRouteAndSkipLoopback() {
+    String fib = """
+        Main:
+          +-- 0.0.0.0/0 3 0 5
+             |-- 0.0.0.0
+                /0 universe UNICAST
+             +-- 127.0.0.0/8 2 0 2
+                   |-- 127.0.0.1
+                      /32 host LOCAL
+             +-- 192.0.2.0/24 2 0 2
+                +-- 192.0.2.0/30 2 0 2
+                   |-- 192.0.2.0
+                      /24 link UNICAST
+                   |-- 192.0.2.2
+                      /32 host LOCAL
+                |-- 192.0.2.255
+                   /32 link BROADCAST
+        """;
+    // This machine's own /proc/net/route, verbatim: default via 192.0.2.1 and the on-link /24.
+    String route = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        + "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+        + "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n";
+    Ipv4Addresses addresses = Ipv4Addresses.parse(fib, route);
+    assertThat(addresses.of("eth0")).contains("192.0.2.2");
+    assertThat(addresses.of("lo")).isEmpty();
+    assertThat(Ipv4Addresses.localAddresses(fib)).containsExactly("192.0.2.2");
+  }
+}
