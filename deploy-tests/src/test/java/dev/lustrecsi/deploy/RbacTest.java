@@ -39,7 +39,8 @@ class RbacTest {
   /**
    * The sidecars' rules, as their upstream deploy/kubernetes/rbac.yaml lists them for the pinned
    * versions, without what this driver never triggers (snapshots, VolumeAttachments,
-   * CSIStorageCapacity, and the resizer's pod watch, off with --handle-volume-inuse-error=false).
+   * CSIStorageCapacity, VolumeAttributesClasses, and the resizer's pod watch, off with
+   * --handle-volume-inuse-error=false).
    * node-driver-registrar and livenessprobe make no API calls and have no rules.
    */
   static final Set<ApiCall> SIDECAR_CALLS = sidecarCalls();
