@@ -1,0 +1,58 @@
+package dev.lustrecsi.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The plain manifests in deploy/examples parse, and agree with the chart's examples. */
+class ManifestExamplesTest {
+  /** Kinds of other projects' CRDs the examples may use (fabric8 has no model for them). */
+  static final Set<String> CUSTOM_KINDS = Set.of("k8s.cni.cncf.io/v1/NetworkAttachmentDefinition");
+
+  @Test
+  void everyExampleParsesIntoKnownKinds() throws IOException {
+    try (Stream<Path> files = Files.list(RepoLayout.manifestExamples())) {
+      for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        assertThat(Rendered.parse(Files.readString(file), CUSTOM_KINDS).objects()).as(file.getFileName().toString())
+            .isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void storageNetworkIsABridgeWithStaticAddressing() throws IOException {
+    Rendered nad = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("storage-network-nad.yaml")),
+        CUSTOM_KINDS);
+    GenericKubernetesResource resource = nad.one(GenericKubernetesResource.class);
+    assertThat(resource.getKind()).isEqualTo("NetworkAttachmentDefinition");
+    Object config = ((Map<?, ?>) resource.getAdditionalProperties().get("spec")).get("config");
+    JsonNode cni = new ObjectMapper().readTree((String) config);
+    assertThat(cni.path("type").asText()).isEqualTo("bridge");
+    assertThat(cni.path("ipam").path("type").asText()).isEqualTo("static");
+    assertThat(cni.path("name").asText()).isEqualTo(resource.getMetadata().getName());
+  }
+
+  @Test
+  void examplePvcUsesAStorageClassTheTcpExampleCreates() throws IOException {
+    Rendered examples = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("pvc.yaml")));
+    PersistentVolumeClaim claim = examples.one(PersistentVolumeClaim.class);
+    Rendered chart = ChartRenderer.render(RepoLayout.chartExamples().resolve("tcp.yaml"), Map.of());
+    assertThat(chart.all(StorageClass.class)).extracting(sc -> sc.getMetadata().getName())
+        .contains(claim.getSpec().getStorageClassName());
+    Pod pod = examples.one(Pod.class);
+    assertThat(pod.getSpec().getVolumes()).anySatisfy(v ->
+        assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName()));
+  }
+}
