@@ -79,7 +79,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
     VolumeRecord volume = provisioner.create(request.getName(), range, params, request.getParametersMap());
-    response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(toCsi(volume), params.lnet())).build());
+    Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
+    response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();
   }
 

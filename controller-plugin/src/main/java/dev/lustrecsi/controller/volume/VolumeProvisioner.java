@@ -43,6 +43,9 @@ public final class VolumeProvisioner {
   public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters) {
     VolumeId id = new VolumeId(params.fsName(), VolumeId.directoryFor(name));
     Map<String, String> parameters = withoutProvisionerMetadata(rawParameters);
+    if (params.lnet() == dev.lustrecsi.common.topology.LnetChoice.O2IB) {
+      requireO2ibServers(params);
+    }
     try (var nameLock = volumeLocks.acquire("name:" + name);
         var idLock = volumeLocks.acquire(id.toString())) {
       VolumeRecord volume = journal.byName(name)
@@ -99,6 +102,48 @@ public final class VolumeProvisioner {
       // Set even when unchanged: a crash after the journal write but before the quota change is repaired here.
       backend.setQuota(id, current.projectId(), current.capacityBytes());
       return current;
+    }
+  }
+
+  /**
+   * What the node plugin needs to mount the volume's filesystem: the MGS NIDs per network (see
+   * VolumeContext). Empty where no NIDs exist (the sandbox's simulated servers).
+   */
+  public Map<String, String> mountContext(String fsName) {
+    FilesystemState state = readyFilesystems.get(fsName);
+    if (state == null) {
+      state = backend.describe(fsName).orElse(null);
+    }
+    Map<String, String> context = new java.util.LinkedHashMap<>();
+    if (state != null) {
+      String tcp = state.mgsNidsOn("tcp");
+      String o2ib = state.mgsNidsOn("o2ib");
+      if (!tcp.isEmpty()) {
+        context.put(dev.lustrecsi.common.topology.VolumeContext.MGS_NIDS, tcp);
+      }
+      if (!o2ib.isEmpty()) {
+        context.put(dev.lustrecsi.common.topology.VolumeContext.MGS_NIDS_O2IB, o2ib);
+      }
+    }
+    return context;
+  }
+
+  /**
+   * An RDMA-tier volume needs servers with o2ib NIDs: refused before anything is committed, so a
+   * StorageClass that cannot work leaves nothing behind.
+   */
+  private void requireO2ibServers(StorageClassParameters params) {
+    FilesystemState state = readyFilesystems.get(params.fsName());
+    if (state == null) {
+      state = backend.describe(params.fsName()).orElse(null);
+    }
+    if (state == null) {
+      if (!params.servers().lnetNetworks().contains("o2ib")) {
+        throw CsiException.invalidArgument("parameters.lnet", "o2ib volumes need servers on o2ib too: set lnetNetworks to tcp,o2ib");
+      }
+    } else if (!state.mgsNids().isEmpty() && state.mgsNidsOn("o2ib").isEmpty()) {
+      throw CsiException.failedPrecondition("parameters.lnet: filesystem " + params.fsName() + " has no o2ib NIDs (its servers offer "
+          + String.join(", ", state.mgsNids()) + "), so its volumes cannot be an RDMA tier");
     }
   }
 

@@ -102,6 +102,6 @@ final class InMemoryLustre implements LustreBackend {
   }
 
   private FilesystemState state(String fsName) {
-    return new FilesystemState(specs.get(fsName), osts.get(fsName), !ostsComingUp);
+    return new FilesystemState(specs.get(fsName), osts.get(fsName), !ostsComingUp, List.of("10.1.0.10@tcp"));
   }
 }

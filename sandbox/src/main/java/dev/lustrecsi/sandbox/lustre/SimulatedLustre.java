@@ -229,7 +229,7 @@ public final class SimulatedLustre implements LustreBackend {
         .map(o -> new FilesystemState.Ost(o.index(), o.capacityBytes(), used / count))
         .toList();
     boolean ready = fs.osts().stream().allMatch(o -> o.upAtMillis() <= now);
-    return new FilesystemState(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts(), 1.0, dev.lustrecsi.controller.parameters.ServerParameters.NONE), osts, ready);
+    return new FilesystemState(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts(), 1.0, dev.lustrecsi.controller.parameters.ServerParameters.NONE), osts, ready, List.of());
   }
 
   private long usedBytes(String fsName) {
