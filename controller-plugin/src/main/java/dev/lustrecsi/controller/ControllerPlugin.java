@@ -20,8 +20,17 @@ public final class ControllerPlugin {
 
   /** Starts serving; the caller closes the server to stop. */
   public static CsiServer start(Endpoint endpoint, Path journalDir, LustreBackend backend) {
-    VolumeJournal journal = new FileVolumeJournal(journalDir);
+    return start(endpoint, new FileVolumeJournal(journalDir), backend, provisioner -> {});
+  }
+
+  /**
+   * Starts serving on a journal of the caller's choosing; {@code provisionerReady} hears the
+   * provisioner before the first call (the reconciler reads committed capacity from it).
+   */
+  public static CsiServer start(Endpoint endpoint, VolumeJournal journal, LustreBackend backend,
+      java.util.function.Consumer<VolumeProvisioner> provisionerReady) {
     VolumeProvisioner provisioner = new VolumeProvisioner(journal, backend);
+    provisionerReady.accept(provisioner);
     IdentityService identity = new IdentityService(PluginInfo.current(), List.of(
         IdentityService.service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
         // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.

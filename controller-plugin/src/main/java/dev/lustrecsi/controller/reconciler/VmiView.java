@@ -9,9 +9,9 @@ import java.util.Map;
  * condition, and the address of the pod-network interface (named "default" in the VM) where the
  * agent listens.
  */
-record VmiView(String phase, boolean ready, String podAddress) {
+public record VmiView(String phase, boolean ready, String podAddress) {
   @SuppressWarnings("unchecked")
-  static VmiView of(GenericKubernetesResource vmi) {
+  public static VmiView of(GenericKubernetesResource vmi) {
     if (vmi == null || !(vmi.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
       return new VmiView("", false, "");
     }

@@ -15,6 +15,7 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -32,6 +33,8 @@ public final class VolumeProvisioner {
   private final FilesystemLedger ledger;
   /** The last state seen ready per filesystem; see {@link #ensureOsts}. */
   private final ConcurrentMap<String, FilesystemState> readyFilesystems = new ConcurrentHashMap<>();
+  /** Server parameters the backend has agreed with, per filesystem: another StorageClass's are checked once. */
+  private final ConcurrentMap<String, Set<ServerParameters>> acceptedServers = new ConcurrentHashMap<>();
 
   public VolumeProvisioner(VolumeJournal journal, LustreBackend backend) {
     this.journal = journal;
@@ -147,6 +150,11 @@ public final class VolumeProvisioner {
     }
   }
 
+  /** Capacity promised to the filesystem's volumes. */
+  public long committedBytes(String fsName) {
+    return ledger.committed(fsName);
+  }
+
   public Optional<VolumeRecord> get(VolumeId id) {
     return journal.byId(id);
   }
@@ -248,7 +256,8 @@ public final class VolumeProvisioner {
     long committed = ledger.committed(fsName);
     int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.backedPerOst()));
     FilesystemState known = readyFilesystems.get(fsName);
-    if (known != null && known.osts().size() >= needed) {
+    boolean serversChecked = acceptedServers.getOrDefault(fsName, Set.of()).contains(servers);
+    if (known != null && known.osts().size() >= needed && serversChecked) {
       // OSTs are only ever added, so a filesystem once seen ready with enough of them still has them:
       // most CreateVolume calls need no round trip to the servers here.
       return;
@@ -263,6 +272,7 @@ public final class VolumeProvisioner {
       throw CsiException.unavailable("filesystem " + fsName + " is still coming up (" + state.osts().size() + " OSTs); retry later");
     }
     readyFilesystems.put(fsName, state);
+    acceptedServers.computeIfAbsent(fsName, unused -> ConcurrentHashMap.newKeySet()).add(servers);
   }
 
   private FilesystemRecord filesystemOf(VolumeId id) {

@@ -242,4 +242,21 @@ class VolumeProvisionerTest {
     VolumeRecord b = create(provisioner(), "pvc-b", Sizes.GIB);
     assertThat(b.projectId()).isGreaterThan(a.projectId());
   }
+
+  @Test
+  void rdmaTierVolumesNeedServersOnO2ib() {
+    VolumeProvisioner provisioner = provisioner();
+    Map<String, String> rdma = new HashMap<>(PARAMS);
+    rdma.put("lnet", "o2ib");
+
+    assertThatThrownBy(() -> create(provisioner, "pvc-r", Sizes.GIB, rdma))
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("parameters.lnet");
+    assertThat(provisioner.get(new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-r"))).isEmpty();
+
+    create(provisioner, "pvc-t", Sizes.GIB);  // the filesystem now exists, with tcp NIDs only
+    assertThat(provisioner.mountContext("fs1")).containsExactly(Map.entry("mgsNids", "10.1.0.10@tcp"));
+    rdma.put("lnetNetworks", "tcp,o2ib");
+    assertThat(codeOf(() -> create(provisioner, "pvc-r", Sizes.GIB, rdma))).isEqualTo(Status.Code.FAILED_PRECONDITION);
+  }
 }

@@ -1,0 +1,116 @@
+package dev.lustrecsi.controller.cluster;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
+import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.StorageClassParameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Between StorageClass parameters and LustreFilesystem specs: the spec a new filesystem is
+ * created with, and the check that a StorageClass naming an existing filesystem agrees with it
+ * on everything it says.
+ */
+public final class FilesystemSpecs {
+  private FilesystemSpecs() {}
+
+  /** The spec of a filesystem created for this StorageClass; FailedPrecondition names a setting nobody gave. */
+  public static LustreFilesystemSpec create(FilesystemSpec requested, ServerDefaults defaults) {
+    ServerParameters servers = requested.servers();
+    String image = or(servers.value(ServerParameters.SERVER_IMAGE), defaults.serverImage());
+    String network = or(servers.value(ServerParameters.STORAGE_NETWORK), defaults.storageNetwork());
+    String cidr = or(servers.value(ServerParameters.STORAGE_CIDR), defaults.storageCidr());
+    require(image, ServerParameters.SERVER_IMAGE, "--default-server-image");
+    require(network, ServerParameters.STORAGE_NETWORK, "--default-storage-network");
+    require(cidr, ServerParameters.STORAGE_CIDR, "--default-storage-cidr");
+    String diskClass = servers.value(ServerParameters.DISK_STORAGE_CLASS);
+    return new LustreFilesystemSpec(
+        requested.fsName(),
+        image,
+        servers.value(ServerParameters.MGT_SIZE),
+        servers.value(ServerParameters.MDT_SIZE),
+        quantity(requested.ostSize()),
+        Integer.parseInt(servers.value(ServerParameters.OSTS_PER_OSS)),
+        1,
+        requested.maxOsts(),
+        requested.overcommit(),
+        diskClass.isEmpty() ? null : diskClass,
+        Integer.parseInt(servers.value(ServerParameters.SERVER_CPU)),
+        servers.value(ServerParameters.SERVER_MEMORY),
+        servers.lnetNetworks(),
+        new LustreFilesystemSpec.StorageNetwork(network, cidr, null),
+        servers.value(ServerParameters.RETENTION));
+  }
+
+  /**
+   * Checks a StorageClass against an existing filesystem on what it says; the first disagreement
+   * is FailedPrecondition naming the parameter.
+   */
+  public static void requireCompatible(LustreFilesystemSpec existing, FilesystemSpec requested) {
+    List<String> problems = new ArrayList<>();
+    long existingOst = Sizes.parse(existing.ostSize());
+    if (existingOst != requested.ostSize()) {
+      problems.add(StorageClassParameters.OST_SIZE + ": filesystem has " + existing.ostSize() + ", StorageClass asks for "
+          + Sizes.format(requested.ostSize()));
+    }
+    if (existing.maxOsts() != null && existing.maxOsts() != requested.maxOsts()) {
+      problems.add(StorageClassParameters.MAX_OSTS + ": filesystem has " + existing.maxOsts() + ", StorageClass asks for " + requested.maxOsts());
+    }
+    ServerParameters servers = requested.servers();
+    compare(problems, servers, ServerParameters.SERVER_IMAGE, existing.serverImage());
+    compare(problems, servers, ServerParameters.STORAGE_NETWORK, existing.storageNetwork() == null ? null : existing.storageNetwork().networkAttachmentDefinition());
+    compare(problems, servers, ServerParameters.STORAGE_CIDR, existing.storageNetwork() == null ? null : existing.storageNetwork().cidr());
+    compare(problems, servers, ServerParameters.OSTS_PER_OSS, existing.ostsPerOss() == null ? null : existing.ostsPerOss().toString());
+    compareSize(problems, servers, ServerParameters.MGT_SIZE, existing.mgtSize());
+    compareSize(problems, servers, ServerParameters.MDT_SIZE, existing.mdtSize());
+    compare(problems, servers, ServerParameters.DISK_STORAGE_CLASS, existing.diskStorageClass());
+    compare(problems, servers, ServerParameters.SERVER_CPU, existing.serverCpu() == null ? null : existing.serverCpu().toString());
+    compareSize(problems, servers, ServerParameters.SERVER_MEMORY, existing.serverMemory());
+    compare(problems, servers, ServerParameters.LNET_NETWORKS, existing.lnetNetworks() == null ? "tcp" : String.join(",", existing.lnetNetworks()));
+    compare(problems, servers, ServerParameters.OVERCOMMIT, existing.overcommit() == null ? "1.0" : existing.overcommit().toString());
+    compare(problems, servers, ServerParameters.RETENTION, existing.retention() == null ? LustreFilesystemSpec.RETAIN : existing.retention());
+    if (!problems.isEmpty()) {
+      throw CsiException.failedPrecondition("parameters." + problems.getFirst()
+          + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more: " + String.join("; ", problems.subList(1, problems.size())) + ")" : "")
+          + "; filesystem " + requested.fsName() + " exists: make the StorageClass agree with it or name another fsName");
+    }
+  }
+
+  private static void compare(List<String> problems, ServerParameters servers, String key, String existing) {
+    if (servers.says(key) && !Objects.equals(servers.value(key), existing)) {
+      problems.add(key + ": filesystem has " + (existing == null ? "(unset)" : existing) + ", StorageClass asks for " + servers.value(key));
+    }
+  }
+
+  private static void compareSize(List<String> problems, ServerParameters servers, String key, String existing) {
+    if (servers.says(key) && (existing == null || Sizes.parse(existing) != Sizes.parse(servers.value(key)))) {
+      problems.add(key + ": filesystem has " + (existing == null ? "(unset)" : existing) + ", StorageClass asks for " + servers.value(key));
+    }
+  }
+
+  /** An exact Kubernetes quantity in the largest binary unit that divides the size: 1536Gi, not 1.5Ti. */
+  static String quantity(long bytes) {
+    String[] suffixes = {"Pi", "Ti", "Gi", "Mi", "Ki"};
+    long[] units = {Sizes.PIB, Sizes.TIB, Sizes.GIB, Sizes.MIB, Sizes.KIB};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes % units[i] == 0) {
+        return bytes / units[i] + suffixes[i];
+      }
+    }
+    return Long.toString(bytes);
+  }
+
+  private static String or(String given, String fallback) {
+    return given == null || given.isEmpty() ? fallback : given;
+  }
+
+  private static void require(String value, String key, String flag) {
+    if (value.isEmpty()) {
+      throw CsiException.invalidArgument("parameters." + key, "is required: the controller has no default (" + flag + ")");
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.lustrecsi.sandbox.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The sandbox's Kubernetes API: fabric8's mock server in CRUD mode, knowing the LustreFilesystem
+ * CRD and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port, with a
+ * kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
+ * It keeps objects in memory only: a restarted sandbox starts with an empty API, and the
+ * controller rebuilds what its journal and the simulated servers remember.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  public static EmbeddedApiServer start(String namespace) {
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new KubernetesCrudDispatcher(List.of(
+            context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreFilesystem", "lustrefilesystems"),
+            context("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
+            context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"))), false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    return new EmbeddedApiServer(server, server.createClient().inNamespace(namespace));
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String url() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
+  /** Writes a kubeconfig for this server: plain HTTP on loopback, no credentials. */
+  public Path writeKubeconfig(Path file, String namespace) throws IOException {
+    String url = url().replaceAll("/+$", "");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: lustre-csi-sandbox
+          cluster:
+            server: %s
+        users:
+        - name: sandbox
+          user: {}
+        contexts:
+        - name: lustre-csi-sandbox
+          context:
+            cluster: lustre-csi-sandbox
+            user: sandbox
+            namespace: %s
+        current-context: lustre-csi-sandbox
+        """.formatted(url, namespace));
+    return file;
+  }
+
+  private static CustomResourceDefinitionContext context(String group, String version, String kind, String plural) {
+    return new CustomResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind).withPlural(plural)
+        .withScope("Namespaced").withStatusSubresource(true).build();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+
+}

@@ -1,0 +1,173 @@
+package dev.lustrecsi.sandbox.cluster;
+
+import dev.lustrecsi.agent.AgentServer;
+import dev.lustrecsi.agent.ListenAddress;
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.service.AgentService;
+import dev.lustrecsi.common.tls.TlsFiles;
+import dev.lustrecsi.common.tls.TlsMaterial;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.filesystem.ResourceNames;
+import dev.lustrecsi.controller.filesystem.TargetKinds;
+import dev.lustrecsi.controller.servers.ObjectMeta;
+import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
+import dev.lustrecsi.sandbox.lustre.SimulatedLustreCommands;
+import dev.lustrecsi.sandbox.lustre.SimulatedServers;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What runs inside each Lustre server VM, for the sandbox: when KubeVirt (the simulator) starts
+ * a VM, its targets are formatted once and mounted on the simulated servers, as the VM's setup
+ * script does, and its agent starts serving at the VM's pod address over mutual TLS with the
+ * certificate from its Secret disk, running the simulated Lustre commands beneath the agent's
+ * real command runner. {@link #setUp} runs again for every running VM on each pass, as the
+ * setup timer does in a real VM, so OSTs added to a running OSS come up.
+ */
+public final class SimulatedServerVms implements KubeVirtSimulator.Listener, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(SimulatedServerVms.class.getName());
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final SimulatedServers servers;
+  private final int agentPort;
+  private final Map<String, AgentServer> agents = new ConcurrentHashMap<>();
+
+  public SimulatedServerVms(KubernetesClient client, String namespace, SimulatedServers servers, int agentPort) {
+    this.client = client;
+    this.namespace = namespace;
+    this.servers = servers;
+    this.agentPort = agentPort;
+  }
+
+  @Override
+  public void started(GenericKubernetesResource vm, String podAddress) {
+    String name = vm.getMetadata().getName();
+    try {
+      Optional<LustreFilesystem> filesystem = filesystemOf(vm);
+      if (filesystem.isEmpty()) {
+        return;
+      }
+      setUp(name);
+      servers.serverUp(name);
+      LustreFilesystem fs = filesystem.get();
+      boolean mds = TargetKinds.MDS.equals(vm.getMetadata().getLabels().get(ObjectMeta.ROLE_LABEL));
+      AgentService service = new AgentService(new SimulatedLustreCommands(servers, name),
+          mds ? Optional.of(servers.namespace(fs.getSpec().fsName())) : Optional.empty());
+      AgentServer agent = AgentServer.start(new ListenAddress(podAddress, agentPort), tlsOf(fs), service);
+      AgentServer previous = agents.put(name, agent);
+      if (previous != null) {
+        previous.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "server VM " + name + " failed to come up: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void stopped(String vmName) {
+    AgentServer agent = agents.remove(vmName);
+    if (agent != null) {
+      agent.close();
+    }
+    if (servers.server(vmName).isPresent()) {
+      servers.serverDown(vmName);
+    }
+  }
+
+  /** The setup script's work for one running VM: register it, format what was never formatted, mount what is not mounted. */
+  public void setUp(String vmName) {
+    GenericKubernetesResource vm = client.genericKubernetesResources(KubeVirtSimulator.VMS).inNamespace(namespace).withName(vmName).get();
+    if (vm == null) {
+      return;
+    }
+    Optional<LustreFilesystem> found = filesystemOf(vm);
+    if (found.isEmpty() || found.get().getStatus() == null) {
+      return;
+    }
+    LustreFilesystem filesystem = found.get();
+    Optional<ServerStatus> server = filesystem.getStatus().servers().stream().filter(s -> s.name().equals(vmName)).findFirst();
+    if (server.isEmpty()) {
+      return;
+    }
+    servers.addServer(vmName, server.get().nids().getFirst());
+    String attached = io.fabric8.kubernetes.client.utils.Serialization.asJson(vm.getAdditionalProperties().get("spec"));
+    for (TargetStatus target : filesystem.getStatus().targets()) {
+      if (!target.server().equals(vmName) || !attached.contains("\"claimName\":\"" + target.disk() + "\"")) {
+        continue;  // not this VM's, or its disk is not hot-plugged yet
+      }
+      String fsName = filesystem.getSpec().fsName();
+      TargetKind kind = TargetKind.valueOf(target.kind());
+      if (!servers.isFormatted(fsName, kind, target.index())) {
+        servers.format(vmName, fsName, kind, target.index(), size(filesystem.getSpec(), target.kind()));
+      }
+      servers.mount(fsName, kind, target.index());
+    }
+  }
+
+  /** Reruns setup on every running VM, as each VM's setup timer does. */
+  public void setUpAll(Iterable<String> running) {
+    for (String vm : running) {
+      try {
+        setUp(vm);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "setup of " + vm + " failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private Optional<LustreFilesystem> filesystemOf(GenericKubernetesResource vm) {
+    Map<String, String> labels = vm.getMetadata().getLabels();
+    String filesystem = labels == null ? null : labels.get(ObjectMeta.FILESYSTEM_LABEL);
+    if (filesystem == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(client.resources(LustreFilesystem.class).inNamespace(namespace).withName(filesystem).get());
+  }
+
+  private TlsMaterial tlsOf(LustreFilesystem filesystem) throws IOException {
+    String name = ResourceNames.of(filesystem.getSpec().fsName()).agentTlsSecret();
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null) {
+      throw new IOException("Secret " + name + " (the VM's TLS disk) does not exist");
+    }
+    return new TlsMaterial(decode(secret, TlsFiles.CA), decode(secret, TlsFiles.CERT), decode(secret, TlsFiles.KEY));
+  }
+
+  private static String decode(Secret secret, String key) {
+    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  private static long size(LustreFilesystemSpec spec, String kind) {
+    String size = switch (kind) {
+      case TargetKinds.MGT -> spec.mgtSize() == null ? "1Gi" : spec.mgtSize();
+      case TargetKinds.MDT -> spec.mdtSize() == null ? "64Gi" : spec.mdtSize();
+      default -> spec.ostSize();
+    };
+    return Sizes.parse(size);
+  }
+
+  /** The agents serving now, by VM name. */
+  public List<String> serving() {
+    return List.copyOf(agents.keySet());
+  }
+
+  @Override
+  public void close() {
+    agents.values().forEach(AgentServer::close);
+    agents.clear();
+  }
+}
