@@ -33,10 +33,7 @@ class LauncherFlagsTest {
    * and LNet handling on the node (issue 4) add them. This list only shrinks: a flag that appears
    * in the launcher fails {@link #allowListsOnlyHoldWhatIsStillMissing} until it is removed here.
    */
-  static final Set<String> FLAGS_AWAITING_IMPLEMENTATION = Set.of(
-      "controller --namespace",
-      "controller --leader-election",
-      "controller --default-server-image");
+  static final Set<String> FLAGS_AWAITING_IMPLEMENTATION = Set.of();
 
   /**
    * Options the launcher requires today that a cluster deployment does not pass: the controller
@@ -44,8 +41,7 @@ class LauncherFlagsTest {
    * replaces them with CRDs. This list only shrinks, like the one above.
    */
   static final Set<String> REQUIRED_OPTIONS_AWAITING_REMOVAL = Set.of(
-      "controller --journal-dir",
-      "controller --simulated-lustre");
+      "controller --journal-dir");
 
   /** Our containers and the launcher subcommand each runs. */
   static final Map<String, String> SUBCOMMAND_OF_CONTAINER = Map.of("lustre-controller", "controller",

@@ -3,8 +3,14 @@ package dev.lustrecsi.cli;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.log.Logging;
 import dev.lustrecsi.controller.ControllerPlugin;
+import dev.lustrecsi.controller.cluster.ClusterBackend;
+import dev.lustrecsi.controller.cluster.ServerDefaults;
+import dev.lustrecsi.controller.volume.FileVolumeJournal;
 import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,16 +18,44 @@ import picocli.CommandLine.Option;
 /** Runs the controller plugin. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = {"Runs the CSI controller plugin (Identity and Controller services).",
-        "Its Lustre backend in this release is the simulated one (--simulated-lustre); the KubeVirt backend follows."})
+        "On a cluster its filesystems are LustreFilesystem resources whose servers run in KubeVirt VMs;",
+        "with --simulated-lustre DIR it runs on simulated servers instead (development)."})
 final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--endpoint", required = true, description = "CSI endpoint, unix:///path/csi.sock")
   String endpoint;
 
-  @Option(names = "--journal-dir", required = true, description = "Directory for the volume journal")
+  @Option(names = "--journal-dir", required = true, description = "Directory for the volume journal (a persistent volume on a cluster)")
   Path journalDir;
 
-  @Option(names = "--simulated-lustre", required = true, description = "Directory of the simulated Lustre servers")
+  @Option(names = "--simulated-lustre", description = "Run on simulated Lustre servers in this directory instead of KubeVirt VMs")
   Path simulatedLustre;
+
+  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-lustre-csi}",
+      description = "Namespace of the LustreFilesystem resources, server VMs, disks and Secrets (default: $POD_NAMESPACE, else ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--leader-election", description = "Run periodic reconcile passes only while holding the Lease " + ClusterBackend.LEASE)
+  boolean leaderElection;
+
+  @Option(names = "--identity", defaultValue = "${env:POD_NAME:-${env:HOSTNAME:-lustre-csi-controller}}",
+      description = "This replica's name in leader election (default: $POD_NAME)")
+  String identity;
+
+  @Option(names = "--default-server-image", defaultValue = "", description = "Lustre server VM image for StorageClasses that name none")
+  String defaultServerImage;
+
+  @Option(names = "--default-storage-network", defaultValue = "",
+      description = "NetworkAttachmentDefinition for LNet for StorageClasses that name none")
+  String defaultStorageNetwork;
+
+  @Option(names = "--default-storage-cidr", defaultValue = "", description = "Server address range for StorageClasses that name none")
+  String defaultStorageCidr;
+
+  @Option(names = "--agent-port", defaultValue = "9443", description = "Port the server agents listen on (default: ${DEFAULT-VALUE})")
+  int agentPort;
+
+  @Option(names = "--reconcile-interval", defaultValue = "PT30S", description = "Time between periodic reconcile passes (default: ${DEFAULT-VALUE})")
+  Duration reconcileInterval;
 
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
@@ -30,14 +64,25 @@ final class ControllerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logging.configure(verbose);
     Serving serving = Serving.installShutdownHook();
-    AutoCloseable server;
+    List<AutoCloseable> running = new ArrayList<>();
     try {
-      server = ControllerPlugin.start(Endpoint.parse(endpoint), journalDir, new SimulatedLustre(simulatedLustre));
+      if (simulatedLustre != null) {
+        running.add(ControllerPlugin.start(Endpoint.parse(endpoint), journalDir, new SimulatedLustre(simulatedLustre)));
+      } else {
+        ClusterBackend cluster = ClusterBackend.start(new ClusterBackend.Settings(namespace, leaderElection, identity, agentPort,
+            new ServerDefaults(defaultServerImage, defaultStorageNetwork, defaultStorageCidr), reconcileInterval));
+        running.add(cluster);  // closed last (the list closes in reverse): calls in flight finish first
+        running.add(ControllerPlugin.start(Endpoint.parse(endpoint), new FileVolumeJournal(journalDir), cluster.backend(),
+            provisioner -> cluster.committedCapacity(provisioner::committedBytes)));
+      }
     } catch (RuntimeException e) {
+      for (AutoCloseable started : running) {
+        started.close();
+      }
       serving.startFailed();
       throw e;
     }
-    serving.awaitStopThenClose(java.util.List.of(server));
+    serving.awaitStopThenClose(running);
     return 0;
   }
 }

@@ -39,9 +39,6 @@ import java.util.Optional;
  * concurrent CreateVolume asks for the same OSTs and never for more.
  */
 public final class KubernetesLustreBackend implements LustreBackend {
-  /** Where volume directories live under the filesystem root. */
-  public static final String VOLUMES_DIRECTORY = "volumes";
-
   private final KubernetesClient client;
   private final String namespace;
   private final Reconciliations reconciliations;
@@ -158,9 +155,12 @@ public final class KubernetesLustreBackend implements LustreBackend {
     }
   }
 
-  /** The directory of a volume relative to the filesystem root. */
+  /**
+   * The directory of a volume relative to the filesystem root: the volume id's directory, at the
+   * root, where the node plugin binds it from (the same place in the sandbox and on a cluster).
+   */
   public static String directory(VolumeId volume) {
-    return VOLUMES_DIRECTORY + "/" + volume.directory();
+    return volume.directory();
   }
 
   static FilesystemState state(LustreFilesystem filesystem) {

@@ -100,7 +100,7 @@ class KubernetesPathTest {
     assertThat(filesystem.getStatus().phase()).isEqualTo("Ready");
     assertThat(filesystem.getStatus().ostCount()).isEqualTo(1);
     assertThat(cluster.client().genericKubernetesResources(KubeVirtSimulator.VMS).list().getItems()).hasSize(3);
-    Path volume = cluster.servers().namespace("fs1").resolve("volumes").resolve("pvc-1");
+    Path volume = cluster.servers().namespace("fs1").resolve("pvc-1");
     assertThat(volume).isDirectory();
     assertThat(cluster.servers().filesystem("fs1").orElseThrow().blockLimitsKib()).containsValue(6L << 20);
 
