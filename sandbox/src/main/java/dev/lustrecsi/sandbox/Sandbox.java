@@ -48,14 +48,77 @@ public final class Sandbox implements AutoCloseable {
 
   private final Path stateDir;
   private final SimulatedLustre lustre;
+  private final dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster;
   private final CsiServer controller;
   private final CsiServer node;
 
-  private Sandbox(Path stateDir, SimulatedLustre lustre, CsiServer controller, CsiServer node) {
+  private Sandbox(Path stateDir, SimulatedLustre lustre, dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster, CsiServer controller,
+      CsiServer node) {
     this.stateDir = stateDir;
     this.lustre = lustre;
+    this.cluster = cluster;
     this.controller = controller;
     this.node = node;
+  }
+
+  /**
+   * Starts both plugins with the controller on the cluster path: an embedded API server (its
+   * kubeconfig at DIR/cluster/kubeconfig), LustreFilesystem resources, server VMs run by the
+   * KubeVirt simulator, real agents over mutual TLS on simulated Lustre servers. The API server
+   * keeps objects in memory, so this mode starts afresh each time (DIR/cluster is cleared).
+   *
+   * @param agentPort the port every simulated VM's agent listens on, each at its own loopback address
+   */
+  public static Sandbox startOnKubevirt(Path stateDir, int agentPort, List<Path> extraAllowedRoots) {
+    Path dir = stateDir.toAbsolutePath().normalize();
+    dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster;
+    try {
+      Files.createDirectories(dir.resolve("kubelet"));
+      deleteTree(dir.resolve("cluster"));
+      deleteTree(dir.resolve("controller"));
+      Files.createDirectories(dir.resolve("cluster"));
+      cluster = dev.lustrecsi.sandbox.cluster.SimulatedCluster.start(dir.resolve("cluster"), agentPort);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the simulated cluster in " + dir, e);
+    }
+    CommandRunner runner = new ProcessCommandRunner();
+    CsiServer controller;
+    CsiServer node;
+    try {
+      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")),
+          new dev.lustrecsi.controller.volume.FileVolumeJournal(dir.resolve("controller")), cluster.backend(),
+          provisioner -> cluster.committedCapacity(provisioner::committedBytes));
+      List<Path> roots = new ArrayList<>(List.of(dir.resolve("kubelet")));
+      roots.addAll(extraAllowedRoots);
+      try {
+        node = NodePlugin.start(Endpoint.of(dir.resolve("node.sock")),
+            new NodePlugin.Config(NODE_ID, dir.resolve("node").resolve("lustre"), roots, Duration.ofSeconds(5)),
+            new SimulatedLustreClient(cluster.servers(), new Mounter(runner)), new SimulatedStatfs(cluster.servers()), runner);
+      } catch (RuntimeException e) {
+        controller.close();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return new Sandbox(dir, null, cluster, controller, node);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
+  /** The simulated cluster, when the sandbox runs the cluster path. */
+  public java.util.Optional<dev.lustrecsi.sandbox.cluster.SimulatedCluster> cluster() {
+    return java.util.Optional.ofNullable(cluster);
   }
 
   /**
@@ -86,7 +149,7 @@ public final class Sandbox implements AutoCloseable {
       controller.close();
       throw e;
     }
-    return new Sandbox(dir, lustre, controller, node);
+    return new Sandbox(dir, lustre, null, controller, node);
   }
 
   public static Sandbox start(Path stateDir) {
@@ -110,6 +173,7 @@ public final class Sandbox implements AutoCloseable {
     return stateDir.resolve("kubelet");
   }
 
+  /** The simulated servers of the default mode; null on the cluster path (see {@link #cluster()}). */
   public SimulatedLustre lustre() {
     return lustre;
   }
@@ -119,6 +183,9 @@ public final class Sandbox implements AutoCloseable {
   public void close() {
     node.close();
     controller.close();
+    if (cluster != null) {
+      cluster.close();
+    }
     unmountAllUnder(stateDir);
   }
 

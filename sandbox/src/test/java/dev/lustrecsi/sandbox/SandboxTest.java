@@ -80,4 +80,44 @@ class SandboxTest {
         .contains("demo finished");
     assertThat(MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().startsWith(dir));
   }
+
+  @Test
+  void onTheClusterPathAVolumeIsProvisionedInVmsThenStagedWrittenAndMeasured() throws Exception {
+    int agentPort;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      agentPort = probe.getLocalPort();
+    }
+    try (Sandbox sandbox = Sandbox.startOnKubevirt(dir, agentPort, java.util.List.of());
+        UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      CreateVolumeRequest create = CreateVolumeRequest.newBuilder().setName("pvc-k")
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(2 * Sizes.GIB)).addVolumeCapabilities(mount())
+          .putAllParameters(Map.of("fsName", "kv", "ostSize", "4Gi")).build();
+      Volume volume = null;
+      for (int attempt = 0; volume == null; attempt++) {
+        try {
+          volume = ControllerGrpc.newBlockingStub(c.channel()).createVolume(create).getVolume();
+        } catch (io.grpc.StatusRuntimeException e) {
+          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+          assertThat(attempt).as("servers come up within 30 s").isLessThan(150);
+          Thread.sleep(200);
+        }
+      }
+      assertThat(volume.getVolumeContextMap()).containsEntry("mgsNids", "10.1.0.10@tcp");
+      assertThat(dir.resolve("cluster/kubeconfig")).exists();
+
+      Path staging = sandbox.kubeletDir().resolve("staging/pvc-k");
+      var node = NodeGrpc.newBlockingStub(n.channel());
+      node.nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(mount()).putAllVolumeContext(volume.getVolumeContextMap()).build());
+      Files.writeString(staging.resolve("result.dat"), "folding results");
+
+      assertThat(sandbox.cluster().orElseThrow().servers().namespace("kv").resolve("pvc-k/result.dat")).hasContent("folding results");
+      var stats = node.nodeGetVolumeStats(csi.v1.NodeGetVolumeStatsRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setVolumePath(staging.toString()).build());
+      assertThat(stats.getUsage(0).getTotal()).as("the project quota is the volume's size").isEqualTo(2 * Sizes.GIB);
+      node.nodeUnstageVolume(csi.v1.NodeUnstageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).build());
+    }
+  }
 }

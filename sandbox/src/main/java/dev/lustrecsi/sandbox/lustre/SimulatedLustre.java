@@ -37,7 +37,7 @@ import java.util.concurrent.ConcurrentMap;
  * statfs and as an abnormal volume condition. New OSTs can be made to take a while to come up
  * ({@code ostStartup}), so the controller's retry path runs as it would against slow VMs.
  */
-public final class SimulatedLustre implements LustreBackend {
+public final class SimulatedLustre implements LustreBackend, SimulatedNamespaces {
   private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final Path root;
@@ -70,6 +70,7 @@ public final class SimulatedLustre implements LustreBackend {
   }
 
   /** The directory a client mount of the filesystem shows. */
+  @Override
   public Path namespace(String fsName) {
     return root.resolve(fsName).resolve("root");
   }
@@ -179,6 +180,11 @@ public final class SimulatedLustre implements LustreBackend {
   }
 
   /** The project's hard block quota, 0 when none is set. */
+  @Override
+  public java.util.OptionalLong quotaBytes(VolumeId volume) {
+    return layout(volume).map(l -> java.util.OptionalLong.of(quota(volume.fsName(), l.projectId()))).orElse(java.util.OptionalLong.empty());
+  }
+
   public long quota(String fsName, int projectId) {
     Path file = quotaFile(fsName, projectId);
     if (!Files.exists(file)) {

@@ -14,10 +14,10 @@ import java.util.List;
  * plugin does with the mount afterwards (bind mounts, mountinfo, unmounts) is the real thing.
  */
 public final class SimulatedLustreClient implements LustreClient {
-  private final SimulatedLustre lustre;
+  private final SimulatedNamespaces lustre;
   private final Mounter mounter;
 
-  public SimulatedLustreClient(SimulatedLustre lustre, Mounter mounter) {
+  public SimulatedLustreClient(SimulatedNamespaces lustre, Mounter mounter) {
     this.lustre = lustre;
     this.mounter = mounter;
   }

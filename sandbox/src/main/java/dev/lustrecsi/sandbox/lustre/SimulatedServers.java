@@ -38,7 +38,7 @@ import java.util.function.UnaryOperator;
  * once per target, {@link #mount}; a VM stopping hard is {@link #serverDown}. The Lustre commands
  * the agent runs read and change it through {@link SimulatedLustreCommands}.
  */
-public final class SimulatedServers {
+public final class SimulatedServers implements SimulatedNamespaces {
   private static final ObjectMapper JSON = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(SerializationFeature.INDENT_OUTPUT);
@@ -113,8 +113,27 @@ public final class SimulatedServers {
   }
 
   /** The directory a client mount of the filesystem shows. */
+  @Override
   public Path namespace(String fsName) {
     return directory.resolve("namespaces").resolve(fsName);
+  }
+
+  @Override
+  public boolean reachable() {
+    return Files.isDirectory(directory);
+  }
+
+  @Override
+  public java.util.OptionalLong quotaBytes(dev.lustrecsi.common.volume.VolumeId volume) {
+    return locked(() -> {
+      Filesystem fs = state.filesystems().get(volume.fsName());
+      Project project = fs == null ? null : fs.projects().get(volume.directory());
+      if (project == null) {
+        return java.util.OptionalLong.empty();
+      }
+      Long limitKib = fs.blockLimitsKib().get(project.id());
+      return java.util.OptionalLong.of(limitKib == null ? 0 : limitKib * 1024);
+    });
   }
 
   /** Registers a server VM. Its NID is fixed for life: Lustre records it in every target's configuration. */

@@ -16,9 +16,9 @@ public final class SimulatedStatfs implements VolumeStatsSource {
   /** Inodes a volume may hold in the simulation; Lustre's limit would be the MDT's or an inode quota. */
   static final long INODE_LIMIT = 1L << 20;
 
-  private final SimulatedLustre lustre;
+  private final SimulatedNamespaces lustre;
 
-  public SimulatedStatfs(SimulatedLustre lustre) {
+  public SimulatedStatfs(SimulatedNamespaces lustre) {
     this.lustre = lustre;
   }
 
@@ -33,9 +33,7 @@ public final class SimulatedStatfs implements VolumeStatsSource {
       return new VolumeStats(used[0], 0, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
     }
     VolumeId volume = provisioned.get();
-    int projectId = lustre.layout(volume).map(SimulatedLustre.Layout::projectId)
-        .orElseThrow(() -> new IOException("volume " + volume + " has no project id"));
-    long quota = lustre.quota(volume.fsName(), projectId);
+    long quota = lustre.quotaBytes(volume).orElseThrow(() -> new IOException("volume " + volume + " has no project id"));
     long[] used = SimulatedLustre.walk(volumePath);
     long available = Math.max(0, quota - used[0]);
     return new VolumeStats(quota, available, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
