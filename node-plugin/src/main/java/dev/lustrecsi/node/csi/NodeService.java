@@ -24,6 +24,7 @@ import dev.lustrecsi.common.concurrent.KeyedLocks;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.volume.MountOptions;
+import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.node.mount.FilesystemMounts;
 import dev.lustrecsi.node.mount.LustreSource;
@@ -92,6 +93,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
       filesystems.withMounted(source, options.lustre(), fsMount -> {
+        requireRdmaMount(fsMount, volume);
         if (current.isPresent()) {
           requireSameVolume(current.get(), fsMount, volume, bindOptions.contains("ro"), "staging_target_path");
           return null;
@@ -102,6 +104,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
           throw CsiException.notFound("volume " + volumeIdText + " has no directory " + (volume.directory().isEmpty() ? "/" : volume.directory())
               + " on filesystem " + volume.fsName());
         }
+        requireInside(directory, fsRoot, volumeIdText);
         bind(directory, staging, bindOptions);
         return null;
       });
@@ -226,6 +229,32 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             dev.lustrecsi.common.topology.Topology.rdmaValue(networking.rdma())))
         .build());
     response.onCompleted();
+  }
+
+  /**
+   * The filesystem is mounted once per node, over whichever network its first volume chose. An
+   * RDMA-tier volume must not quietly ride a tcp mount: it fails, saying what to do.
+   */
+  static void requireRdmaMount(MountEntry fsMount, VolumeLocation volume) {
+    if (volume.context().lnet() == LnetChoice.O2IB && fsMount.fsType().equals("lustre") && !fsMount.source().contains("@o2ib")) {
+      throw CsiException.failedPrecondition("volume " + volume.volumeId() + " needs RDMA (lnet: o2ib) but filesystem " + volume.fsName()
+          + " is already mounted on this node from " + fsMount.source() + "; it is mounted over o2ib again once its other volumes are unstaged here");
+    }
+  }
+
+  /**
+   * The volume directory, symlinks resolved, must lie inside the filesystem: anyone who can write
+   * to the filesystem could otherwise swap a directory for a link to the node's /etc and have it
+   * bound into a pod.
+   */
+  private static void requireInside(Path directory, Path fsRoot, String volumeId) {
+    try {
+      if (!directory.toRealPath().startsWith(fsRoot.toRealPath())) {
+        throw CsiException.failedPrecondition("volume " + volumeId + ": " + directory + " leads outside filesystem mount " + fsRoot + " through a symbolic link");
+      }
+    } catch (IOException e) {
+      throw CsiException.internal("cannot resolve " + directory + ": " + e.getMessage(), e);
+    }
   }
 
   private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeLocation volume, boolean readOnly, String field) {

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * Brings LNet up on this node and checks that it answers. When managed, it runs
- * {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
+ * {@code modprobe lnet} and {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
  * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
  * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
  * changed, so running this again is harmless. When external, it only reads. Either way LNet is
@@ -63,6 +63,8 @@ public final class LnetManager {
   }
 
   private void configure(NodeNetworks networks) throws CommandFailedException {
+    // As lnet.service does: lnetctl talks to the lnet module, it does not load it.
+    runner.runChecked(new Command(List.of("modprobe", "lnet"), TIMEOUT));
     CommandResult configured = runner.run(lnetctl("lnet", "configure"));
     if (!configured.succeeded()) {
       // Already configured LNet may refuse a second configure on some versions; net show decides.

@@ -48,8 +48,17 @@ public final class FilesystemMounts {
     ReentrantLock lock = lockFor(source.fsName());
     lock.lock();
     try {
+      boolean wasMounted = mounts.at(mountPoint(source.fsName())).isPresent();
       MountEntry mount = ensureMounted(source, options);
-      return work.run(mount);
+      try {
+        return work.run(mount);
+      } catch (RuntimeException e) {
+        if (!wasMounted) {
+          // Mounted for work that then failed (no such directory, wrong network): do not leave it behind unused.
+          releaseIfUnused(source.fsName());
+        }
+        throw e;
+      }
     } finally {
       lock.unlock();
     }

@@ -369,4 +369,36 @@ class NodeServiceTest {
       release.countDown();
     }
   }
+
+  @Test
+  void anRdmaTierVolumeDoesNotRideAFilesystemMountedOverTcp() throws Exception {
+    String mountinfo = Files.readString(Path.of(NodeServiceTest.class.getResource("/lustre-outputs/mountinfo_subdir_and_bind.txt").toURI()));
+    MountEntry overTcp = MountTable.parse(mountinfo).stream().filter(m -> m.mountPoint().equals(Path.of("/mnt/lfs"))).findFirst().orElseThrow();
+    VolumeLocation o2ib = VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNidsO2ib", "10.99.1.1@o2ib", "lnet", "o2ib"));
+    assertStatus(() -> NodeService.requireRdmaMount(overTcp, o2ib), Status.Code.FAILED_PRECONDITION,
+        "needs RDMA (lnet: o2ib)", "already mounted on this node from 10.99.0.1@tcp:/lfs");
+    VolumeLocation auto = VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNids", "10.99.0.1@tcp"));
+    NodeService.requireRdmaMount(overTcp, auto);
+    MountEntry overO2ib = new MountEntry(overTcp.id(), overTcp.parentId(), overTcp.device(), "/", overTcp.mountPoint(), "rw", "lustre", "10.99.1.1@o2ib:/lfs");
+    NodeService.requireRdmaMount(overO2ib, o2ib);
+  }
+
+  @Test
+  void aVolumeDirectoryThatLinksOutOfTheFilesystemIsRefusedAndLeavesNoMount() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("node-etc"));
+    Files.createSymbolicLink(server.resolve("pvc-evil"), outside);
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-evil", "e", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.FAILED_PRECONDITION, "leads outside filesystem mount");
+    assertThat(table.at(kubelet.resolve("staging-e"))).isEmpty();
+    assertThat(table.at(filesystems.mountPoint("fs1"))).as("mounted for this stage only, released after it failed").isEmpty();
+  }
+
+  @Test
+  void aMissingVolumeDirectoryIsNotFoundAndLeavesNoMount() {
+    NodeService node = node("no-rdma");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-gone", "g", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.NOT_FOUND, "has no directory pvc-gone");
+    assertThat(table.at(filesystems.mountPoint("fs1"))).isEmpty();
+  }
 }
