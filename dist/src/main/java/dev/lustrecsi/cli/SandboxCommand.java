@@ -23,6 +23,13 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--allowed-root", split = ",", description = "Further directories a CO may stage and publish in")
   List<Path> allowedRoots = List.of();
 
+  @Option(names = "--cluster", description = {"Run the controller on the cluster path: an embedded Kubernetes API (DIR/cluster/kubeconfig),",
+      "LustreFilesystem resources, server VMs run by a KubeVirt simulator, agents over mutual TLS. Starts afresh each time."})
+  boolean cluster;
+
+  @Option(names = "--agent-port", defaultValue = "19443", description = "Port of the simulated VMs' agents with --cluster (default: ${DEFAULT-VALUE})")
+  int agentPort;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
@@ -32,12 +39,13 @@ final class SandboxCommand implements Callable<Integer> {
     Serving serving = Serving.installShutdownHook();
     Sandbox sandbox;
     try {
-      sandbox = Sandbox.start(stateDir, ostStartup, allowedRoots);
+      sandbox = cluster ? Sandbox.startOnKubevirt(stateDir, agentPort, allowedRoots) : Sandbox.start(stateDir, ostStartup, allowedRoots);
     } catch (RuntimeException e) {
       serving.startFailed();
       throw e;
     }
-    System.out.println("sandbox ready: controller " + sandbox.controllerEndpoint() + ", node " + sandbox.nodeEndpoint());
+    System.out.println("sandbox ready: controller " + sandbox.controllerEndpoint() + ", node " + sandbox.nodeEndpoint()
+        + sandbox.cluster().map(c -> ", kubeconfig " + c.kubeconfig()).orElse(""));
     System.out.flush();
     serving.awaitStopThenClose(List.of(sandbox));
     return 0;

@@ -77,6 +77,9 @@ class SandboxTest {
         .contains("bytes:  total 200 GiB")
         .contains("bytes:  total 600 GiB")
         .contains("stripe count 2, stripe size 1 MiB")
+        .contains("server VMs: demo-mds0, demo-mgs, demo-oss0\n")
+        .contains("server VMs: demo-mds0, demo-mgs, demo-oss0, demo-oss1\n")
+        .contains("kubeconfig: ")
         .contains("demo finished");
     assertThat(MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().startsWith(dir));
   }

@@ -25,7 +25,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.lustre.FilesystemState;
 import dev.lustrecsi.sandbox.Sandbox;
-import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
+import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,14 +57,17 @@ public final class Demo {
   /** Runs the tour; throws on the first step that fails. */
   public void run() throws Exception {
     out.println("Lustre CSI driver demo (sandbox in " + stateDir + ")");
-    Sandbox sandbox = step("start the sandbox (controller and node plugins on simulated Lustre servers)", () -> Sandbox.start(stateDir));
+    Sandbox sandbox = step("start the sandbox: controller and node plugins, an embedded Kubernetes API, simulated KubeVirt and Lustre servers",
+        () -> Sandbox.startOnKubevirt(stateDir, freePort(), List.of()));
     try (sandbox;
         UnixSockets.Client controllerSocket = UnixSockets.connect(sandbox.controllerEndpoint());
         UnixSockets.Client nodeSocket = UnixSockets.connect(sandbox.nodeEndpoint())) {
       var identity = IdentityGrpc.newBlockingStub(controllerSocket.channel());
       var controller = ControllerGrpc.newBlockingStub(controllerSocket.channel());
       var node = NodeGrpc.newBlockingStub(nodeSocket.channel());
-      SimulatedLustre lustre = sandbox.lustre();
+      SimulatedCluster cluster = sandbox.cluster().orElseThrow();
+      detail("kubeconfig: " + cluster.kubeconfig() + "  (try: kubectl --kubeconfig " + cluster.kubeconfig()
+          + " get --raw /apis/lustre.csi.lustrecsi.dev/v1alpha1/namespaces/lustre-csi/lustrefilesystems)");
 
       var info = step("ask the controller who it is", () -> identity.getPluginInfo(GetPluginInfoRequest.getDefaultInstance()));
       detail(info.getName() + " " + info.getVendorVersion() + ", ready: " + identity.probe(ProbeRequest.getDefaultInstance()).getReady().getValue());
@@ -72,10 +75,10 @@ public final class Demo {
 
       Volume results = step("create a 200 GiB volume (the filesystem \"demo\" is created with its first OST)",
           () -> create(controller, "folding-results", 200 * Sizes.GIB));
-      showFilesystem(lustre);
+      showFilesystem(cluster);
       Volume scratch = step("create a 700 GiB volume: 900 GiB committed no longer fits one 256 GiB OST",
           () -> create(controller, "video-scratch", 700 * Sizes.GIB));
-      showFilesystem(lustre);
+      showFilesystem(cluster);
       var list = step("list volumes", () -> controller.listVolumes(ListVolumesRequest.getDefaultInstance()));
       list.getEntriesList().forEach(e -> detail(e.getVolume().getVolumeId() + "  " + Sizes.format(e.getVolume().getCapacityBytes())
           + "  condition: " + e.getStatus().getVolumeCondition().getMessage()));
@@ -102,14 +105,17 @@ public final class Demo {
       }
       showStats(step("volume stats as the pod's df would see them", () -> stats(node, results, pod)));
       VolumeId resultsId = VolumeId.parse(results.getVolumeId()).orElseThrow();
-      detail("striping of " + resultsId.directory() + ": " + lustre.layout(resultsId).map(l -> "stripe count " + l.stripeCount()
-          + ", stripe size " + Sizes.format(l.stripeSize()) + ", project id " + l.projectId()).orElse("none"));
+      var simulated = cluster.servers().filesystem("demo").orElseThrow();
+      var layout = simulated.layouts().get(resultsId.directory());
+      var project = simulated.projects().get(resultsId.directory());
+      detail("striping of " + resultsId.directory() + ": " + (layout == null ? "none" : "stripe count " + layout.stripeCount()
+          + ", stripe size " + Sizes.format(layout.stripeSizeBytes())) + (project == null ? "" : ", project id " + project.id()));
 
       var expanded = step("expand the volume to 600 GiB (the filesystem grows again)",
-          () -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder().setVolumeId(results.getVolumeId())
-              .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(600 * Sizes.GIB)).build()));
+          () -> retryingWhileUnavailable(() -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
+              .setVolumeId(results.getVolumeId()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(600 * Sizes.GIB)).build())));
       detail("new capacity " + Sizes.format(expanded.getCapacityBytes()) + ", node expansion required: " + expanded.getNodeExpansionRequired());
-      showFilesystem(lustre);
+      showFilesystem(cluster);
       showStats(step("volume stats after expansion (no remount needed)", () -> stats(node, results, pod)));
 
       step("unpublish from the pod", () -> node.nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder()
@@ -119,16 +125,47 @@ public final class Demo {
       for (Volume volume : List.of(results, scratch)) {
         step("delete volume " + volume.getVolumeId(), () -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
       }
-      showFilesystem(lustre);
+      showFilesystem(cluster);
     }
     step("stop the sandbox", () -> null);
     out.printf("demo finished in %d ms%n", (System.nanoTime() - demoStart) / 1_000_000);
   }
 
-  private static Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) {
-    return controller.createVolume(CreateVolumeRequest.newBuilder().setName(name)
+  private Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) throws InterruptedException {
+    CreateVolumeRequest request = CreateVolumeRequest.newBuilder().setName(name)
         .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(bytes))
-        .addVolumeCapabilities(capability()).putAllParameters(STORAGE_CLASS).build()).getVolume();
+        .addVolumeCapabilities(capability()).putAllParameters(STORAGE_CLASS).build();
+    return retryingWhileUnavailable(() -> controller.createVolume(request)).getVolume();
+  }
+
+  /**
+   * What the external-provisioner does: while servers or OSTs are coming up the controller answers
+   * UNAVAILABLE, and the same call is made again until it succeeds.
+   */
+  private <T> T retryingWhileUnavailable(java.util.function.Supplier<T> call) throws InterruptedException {
+    int retries = 0;
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        T result = call.get();
+        if (retries > 0) {
+          detail("(answered UNAVAILABLE " + retries + " times while server VMs and OSTs came up; retried as the provisioner does)");
+        }
+        return result;
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        retries++;
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      return probe.getLocalPort();
+    }
   }
 
   private static NodeGetVolumeStatsResponse stats(NodeGrpc.NodeBlockingStub node, Volume volume, Path path) {
@@ -145,13 +182,15 @@ public final class Demo {
     detail("condition: " + (stats.getVolumeCondition().getAbnormal() ? "ABNORMAL " : "") + stats.getVolumeCondition().getMessage());
   }
 
-  private void showFilesystem(SimulatedLustre lustre) {
-    FilesystemState fs = lustre.describe("demo").orElseThrow();
+  private void showFilesystem(SimulatedCluster cluster) {
+    FilesystemState fs = cluster.backend().describe("demo").orElseThrow();
     StringBuilder osts = new StringBuilder();
     for (FilesystemState.Ost ost : fs.osts()) {
       osts.append(String.format(" demo-OST%04x(%s)", ost.index(), Sizes.format(ost.capacityBytes())));
     }
     detail("filesystem demo: " + fs.osts().size() + " OSTs, " + Sizes.format(fs.capacityBytes()) + " usable:" + osts);
+    var vms = cluster.client().genericKubernetesResources(dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator.VMS).list().getItems();
+    detail("server VMs: " + String.join(", ", vms.stream().map(vm -> vm.getMetadata().getName()).sorted().toList()));
   }
 
   private <T> T step(String what, Callable<T> action) throws Exception {
