@@ -1,0 +1,102 @@
+package dev.lustrecsi.controller.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The controller's Kubernetes API calls, recorded while it provisions, grows and watches over a
+ * filesystem with leader election on, against deploy/api-calls.txt, from which the chart's RBAC
+ * is checked (deploy-tests). Every call made must be listed; every listed call must be made.
+ */
+class ApiCallsTest {
+  private static final Pattern PATH = Pattern.compile(
+      "^/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/[^/]+/([^/]+)(?:/([^/]+)(?:/([^/]+))?)?$");
+
+  /** Records "verb group resource" for each request, as the API server's authorizer sees it. */
+  static final class Recorder implements Interceptor {
+    final Set<String> calls = new ConcurrentSkipListSet<>();
+
+    @Override
+    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+      Matcher path = PATH.matcher(request.uri().getPath());
+      if (!path.matches()) {
+        calls.add("unrecognised " + request.method() + " " + request.uri().getPath());
+        return;
+      }
+      String group = path.group(1) == null ? "\"\"" : path.group(1);
+      String resource = path.group(2) + (path.group(4) == null ? "" : "/" + path.group(4));
+      boolean named = path.group(3) != null;
+      String query = request.uri().getQuery() == null ? "" : request.uri().getQuery();
+      String verb = switch (request.method()) {
+        case "GET" -> query.contains("watch=true") ? "watch" : named ? "get" : "list";
+        case "POST" -> "create";
+        case "PUT" -> "update";
+        case "PATCH" -> "patch";
+        case "DELETE" -> "delete";
+        default -> request.method();
+      };
+      calls.add(verb + " " + group + " " + resource);
+    }
+  }
+
+  static Set<String> listed(String component) throws Exception {
+    Set<String> listed = new TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("..", "deploy", "api-calls.txt"))) {
+      if (line.startsWith(component + " ")) {
+        listed.add(line.substring(component.length() + 1));
+      }
+    }
+    return listed;
+  }
+
+  @Test
+  void theControllerMakesExactlyTheCallsItsRbacGrants() throws Exception {
+    try (var cluster = new dev.lustrecsi.controller.reconciler.MockClusterAccess()) {
+      Recorder recorder = new Recorder();
+      KubernetesClient recorded = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("record", recorder)))
+          .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace());
+      try (ClusterBackend backend = ClusterBackend.start(recorded, new ClusterBackend.Settings(cluster.namespace(), true, "replica-a",
+          9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"), Duration.ofMillis(200)))) {
+        FilesystemSpec spec = new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of("ostsPerOss", "2")));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(backend::leading);
+        try {
+          backend.backend().ensureFilesystem(spec);
+        } catch (RuntimeException stillComingUp) {
+          // no agents answer in this test: the filesystem never becomes ready, its objects are made all the same
+        }
+        cluster.kubevirt().sync();
+        backend.backend().ensureOstCount("fs1", 3);
+        cluster.kubevirt().sync();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls.contains("list lustre.csi.lustrecsi.dev lustrefilesystems"));
+        assertThat(cluster.client().resources(LustreFilesystem.class).withName("fs1").get().getStatus().ostCount()).isEqualTo(3);
+      }
+      // Volume records (lustrevolumes, configmaps) are the journal's calls; this test drives the servers' side.
+      Set<String> expected = new TreeSet<>(listed("controller"));
+      expected.removeIf(call -> call.endsWith(" lustrevolumes") || call.endsWith(" configmaps"));
+      assertThat(recorder.calls).as("calls made that deploy/api-calls.txt does not list").isSubsetOf(listed("controller"));
+      assertThat(expected).as("calls listed in deploy/api-calls.txt that the controller never makes").isSubsetOf(recorder.calls);
+    }
+  }
+}
