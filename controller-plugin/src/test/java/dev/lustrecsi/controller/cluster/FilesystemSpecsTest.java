@@ -1,0 +1,74 @@
+package dev.lustrecsi.controller.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
+import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.parameters.ServerParameters;
+import io.grpc.Status;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FilesystemSpecsTest {
+  private static final ServerDefaults DEFAULTS = new ServerDefaults("registry.example/lustre:2.16.1", "lustre-storage", "10.1.0.0/24");
+
+  private static FilesystemSpec requested(Map<String, String> serverParameters) {
+    return new FilesystemSpec("fs1", 1536 * Sizes.GIB, 16, 1.0, ServerParameters.parse(serverParameters));
+  }
+
+  @Test
+  void aNewFilesystemTakesTheStorageClassThenTheControllersDefaults() {
+    LustreFilesystemSpec spec = FilesystemSpecs.create(requested(Map.of("serverCpu", "8", "lnetNetworks", "tcp,o2ib",
+        "storageNetwork", "lustre/rdma-net")), DEFAULTS);
+
+    assertThat(spec.ostSize()).as("an exact quantity, not 1.5Ti").isEqualTo("1536Gi");
+    assertThat(spec.serverImage()).isEqualTo("registry.example/lustre:2.16.1");
+    assertThat(spec.storageNetwork()).isEqualTo(new LustreFilesystemSpec.StorageNetwork("lustre/rdma-net", "10.1.0.0/24", null));
+    assertThat(spec.serverCpu()).isEqualTo(8);
+    assertThat(spec.lnetNetworks()).containsExactly("tcp", "o2ib");
+    assertThat(spec.ostsPerOss()).isEqualTo(4);
+    assertThat(spec.ostCount()).isEqualTo(1);
+    assertThat(spec.maxOsts()).isEqualTo(16);
+    assertThat(spec.retention()).isEqualTo("Retain");
+    assertThat(spec.diskStorageClass()).as("empty: the cluster's default StorageClass").isNull();
+  }
+
+  @Test
+  void aSettingNobodyGaveIsInvalidArgumentNamingTheParameterAndTheFlag() {
+    assertThatThrownBy(() -> FilesystemSpecs.create(requested(Map.of()), new ServerDefaults("img", "", "10.1.0.0/24")))
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("parameters.storageNetwork").hasMessageContaining("--default-storage-network");
+  }
+
+  @Test
+  void anExistingFilesystemIsComparedOnlyOnWhatTheStorageClassSays() {
+    LustreFilesystemSpec existing = FilesystemSpecs.create(requested(Map.of("serverMemory", "8Gi")), DEFAULTS);
+
+    assertThatCode(() -> FilesystemSpecs.requireCompatible(existing, requested(Map.of()))).doesNotThrowAnyException();
+    assertThatCode(() -> FilesystemSpecs.requireCompatible(existing, requested(Map.of("serverMemory", "8192Mi"))))
+        .as("the same size written another way").doesNotThrowAnyException();
+    assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing, requested(Map.of("serverMemory", "16Gi", "ostsPerOss", "2"))))
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+        .hasMessageStartingWith("parameters.ostsPerOss: filesystem has 4, StorageClass asks for 2 (and 1 more: serverMemory");
+    assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
+        new FilesystemSpec("fs1", 512 * Sizes.GIB, 16, 1.0, ServerParameters.NONE)))
+        .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
+  }
+
+  @Test
+  void serverParametersAreValidatedByName() {
+    for (var bad : List.of(Map.of("ostsPerOss", "0"), Map.of("serverMemory", "1Gi"), Map.of("lnetNetworks", "tcp,ib"),
+        Map.of("storageCidr", "10.1.0.5/24"), Map.of("retention", "Keep"), Map.of("overcommit", "0.5"),
+        Map.of("storageNetwork", "Bad_Name"))) {
+      String key = bad.keySet().iterator().next();
+      assertThatThrownBy(() -> ServerParameters.parse(bad)).as(key)
+          .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+          .hasMessageStartingWith("parameters." + key);
+    }
+  }
+}
