@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class StartupTaintTest {
   KubernetesClient client;
+  io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
   static final Taint OURS = new Taint(StartupTaint.EFFECT, StartupTaint.KEY, null, null);
   static final Taint GPU = new Taint("NoSchedule", "nvidia.com/gpu", null, "present");
@@ -59,5 +60,41 @@ class StartupTaintTest {
     remover.join(Duration.ofSeconds(10));
     assertThat(remover.isAlive()).isFalse();
     assertThat(client.nodes().withName("node-3").get().getSpec().getTaints()).isEmpty();
+  }
+
+  /**
+   * The node plugin's API calls, recorded while it removes its taint, must equal the node lines of
+   * deploy/api-calls.txt, from which the chart's RBAC is checked (deploy-tests).
+   */
+  @Test
+  void theNodePluginMakesExactlyTheCallsItsRbacGrants() throws Exception {
+    createNode("node-4", OURS);
+    java.util.Set<String> calls = new java.util.concurrent.ConcurrentSkipListSet<>();
+    io.fabric8.kubernetes.client.http.Interceptor recorder = new io.fabric8.kubernetes.client.http.Interceptor() {
+      @Override
+      public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder, io.fabric8.kubernetes.client.http.HttpRequest request,
+          RequestTags tags) {
+        java.util.regex.Matcher path = java.util.regex.Pattern.compile("^/api/v1/(nodes)(?:/([^/]+))?$").matcher(request.uri().getPath());
+        String resource = path.matches() ? path.group(1) : request.uri().getPath();
+        String verb = switch (request.method()) {
+          case "GET" -> path.matches() && path.group(2) != null ? "get" : "list";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          default -> request.method().toLowerCase(java.util.Locale.ROOT);
+        };
+        calls.add(verb + " \"\" " + resource);
+      }
+    };
+    try (KubernetesClient recorded = server.createClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("record", recorder)))) {
+      assertThat(StartupTaint.remove(recorded, "node-4")).isTrue();
+    }
+    java.util.Set<String> listed = new java.util.TreeSet<>();
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "deploy", "api-calls.txt"))) {
+      if (line.startsWith("node ")) {
+        listed.add(line.substring("node ".length()));
+      }
+    }
+    assertThat(calls).isEqualTo(listed);
   }
 }
