@@ -33,6 +33,13 @@ final class MockApi implements AutoCloseable {
   @Override
   public void close() {
     clients.forEach(KubernetesClient::close);
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException closeTimedOut) {
+      // The mock server waits up to 10 s for each watch WebSocket's close handshake, which a
+      // closed client sometimes never answers. The server is stopped either way; only the wait
+      // timed out, and nothing a test asserts depends on it.
+      System.getLogger(MockApi.class.getName()).log(System.Logger.Level.WARNING, "mock API server closed after a timeout", closeTimedOut);
+    }
   }
 }

@@ -148,6 +148,7 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
           stored = objects().resource(desired).update();
         }
         overlay.put(name, new Written(Optional.of(volume), stored.getMetadata().getResourceVersion()));
+        settle(name);
         return;
       } catch (KubernetesClientException e) {
         // Another writer came between our read and our write: read again and write over it.
@@ -161,8 +162,16 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
   @Override
   public void remove(VolumeRecord volume) {
     String name = VolumeObjects.objectName(volume.name());
-    objects().withName(name).delete();
-    overlay.put(name, new Written(Optional.empty(), null));
+    String lastKnown = lastKnownVersion(name);
+    boolean deleted = !objects().withName(name).delete().isEmpty();
+    if (deleted) {
+      // Hidden until the informer delivers the deletion. Only then: a tombstone for an object
+      // that was already gone would never be cleared and would hide a later one of that name.
+      overlay.put(name, new Written(Optional.empty(), lastKnown));
+      settle(name);
+    } else {
+      overlay.remove(name);
+    }
   }
 
   @Override
@@ -208,11 +217,39 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
     }
   }
 
+  /**
+   * Drops an overlay entry the informer had already caught up with before the entry was made
+   * (its event came between our write's response and the entry), which no later event would clear.
+   */
+  private void settle(String name) {
+    LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+    overlay.computeIfPresent(name, (key, written) -> {
+      if (written.record().isEmpty()) {
+        // Gone from the cache, and not merely not yet added to it: the informer is past the
+        // version we deleted, so it has delivered the deletion.
+        String synced = informer.lastSyncResourceVersion();
+        boolean past = written.resourceVersion() != null && synced != null && !olderThan(synced, written.resourceVersion());
+        return cached == null && past ? null : written;
+      }
+      return cached != null && !olderThan(cached.getMetadata().getResourceVersion(), written.resourceVersion()) ? null : written;
+    });
+  }
+
+  /** The newest resourceVersion of an object this journal knows: its own write's, or the cache's. */
+  private String lastKnownVersion(String name) {
+    Written written = overlay.get(name);
+    if (written != null && written.record().isPresent()) {
+      return written.resourceVersion();
+    }
+    LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+    return cached == null ? null : cached.getMetadata().getResourceVersion();
+  }
+
   /** Drops this journal's overlay entry once the informer has delivered that write or a later one. */
   private void caughtUp(LustreVolume volume) {
     String seen = volume.getMetadata().getResourceVersion();
     overlay.computeIfPresent(volume.getMetadata().getName(), (name, written) ->
-        written.resourceVersion() != null && !olderThan(seen, written.resourceVersion()) ? null : written);
+        written.record().isPresent() && !olderThan(seen, written.resourceVersion()) ? null : written);
   }
 
   /**
