@@ -40,8 +40,7 @@ class LauncherFlagsTest {
    * still runs the simulated backend with a file journal until the KubeVirt backend (issue 3)
    * replaces them with CRDs. This list only shrinks, like the one above.
    */
-  static final Set<String> REQUIRED_OPTIONS_AWAITING_REMOVAL = Set.of(
-      "controller --journal-dir");
+  static final Set<String> REQUIRED_OPTIONS_AWAITING_REMOVAL = Set.of();
 
   /** Our containers and the launcher subcommand each runs. */
   static final Map<String, String> SUBCOMMAND_OF_CONTAINER = Map.of("lustre-controller", "controller",

@@ -75,7 +75,6 @@ public final class Sandbox implements AutoCloseable {
     try {
       Files.createDirectories(dir.resolve("kubelet"));
       deleteTree(dir.resolve("cluster"));
-      deleteTree(dir.resolve("controller"));
       Files.createDirectories(dir.resolve("cluster"));
       cluster = dev.lustrecsi.sandbox.cluster.SimulatedCluster.start(dir.resolve("cluster"), agentPort);
     } catch (IOException e) {
@@ -85,8 +84,8 @@ public final class Sandbox implements AutoCloseable {
     CsiServer controller;
     CsiServer node;
     try {
-      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")),
-          new dev.lustrecsi.controller.volume.FileVolumeJournal(dir.resolve("controller")), cluster.backend(),
+      // Volume records as on a cluster: LustreVolume objects and ConfigMaps on the API server.
+      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.volumeJournal(), cluster.backend(),
           provisioner -> cluster.committedCapacity(provisioner::committedBytes));
       List<Path> roots = new ArrayList<>(List.of(dir.resolve("kubelet")));
       roots.addAll(extraAllowedRoots);

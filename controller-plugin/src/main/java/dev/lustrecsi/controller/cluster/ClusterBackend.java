@@ -85,6 +85,11 @@ public final class ClusterBackend implements AutoCloseable {
     return cluster;
   }
 
+  /** The API client the backend uses; the Kubernetes journal shares it. */
+  public KubernetesClient client() {
+    return client;
+  }
+
   public KubernetesLustreBackend backend() {
     return backend;
   }

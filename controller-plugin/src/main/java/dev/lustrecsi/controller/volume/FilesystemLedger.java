@@ -30,7 +30,12 @@ final class FilesystemLedger {
   private static final class Account {
     long committed;
     int nextProjectId;
+    /** End (exclusive) of the block this ledger has claimed in the journal. */
+    int blockEnd;
   }
+
+  /** Claims in a row lost to other controllers before giving up with a retryable error. */
+  private static final int MAX_CLAIM_ATTEMPTS = 10;
 
   /**
    * Commits {@code bytes} more to the filesystem, or throws {@code onLimit} when its growth limit
@@ -55,11 +60,31 @@ final class FilesystemLedger {
   /** A project id no volume of this filesystem has had. */
   synchronized int takeProjectId(FilesystemRecord fs) {
     Account account = account(fs);
-    FilesystemRecord recorded = journal.filesystem(fs.fsName()).orElseThrow();
-    if (account.nextProjectId >= recorded.nextProjectId()) {
-      journal.put(recorded.withNextProjectId(account.nextProjectId + PROJECT_ID_BLOCK));
+    if (account.nextProjectId >= account.blockEnd) {
+      claimBlock(fs.fsName(), account);
     }
     return account.nextProjectId++;
+  }
+
+  /**
+   * Moves the journal's mark a block ahead and takes the ids below it. The block starts at the
+   * mark as freshly read, not at this ledger's count: another controller sharing the journal may
+   * have claimed blocks meanwhile, and its write wins a race (ours then fails and is redone).
+   */
+  private void claimBlock(String fsName, Account account) {
+    for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+      FilesystemRecord recorded = journal.filesystem(fsName).orElseThrow();
+      int start = Math.max(recorded.nextProjectId(), account.nextProjectId);
+      try {
+        journal.put(recorded.withNextProjectId(start + PROJECT_ID_BLOCK));
+      } catch (StaleRecordException lostTheRace) {
+        continue;
+      }
+      account.nextProjectId = start;
+      account.blockEnd = start + PROJECT_ID_BLOCK;
+      return;
+    }
+    throw CsiException.aborted("could not claim project ids for filesystem " + fsName + ": other controllers kept writing its record");
   }
 
   synchronized long committed(String fsName) {
@@ -82,7 +107,11 @@ final class FilesystemLedger {
   private Account account(FilesystemRecord fs) {
     return accounts.computeIfAbsent(fs.fsName(), name -> {
       if (journal.filesystem(name).isEmpty()) {
-        journal.put(fs);
+        try {
+          journal.put(fs);
+        } catch (StaleRecordException createdElsewhere) {
+          // Another controller recorded the filesystem first; its record is read below.
+        }
       }
       Account account = new Account();
       account.committed = journal.volumes().stream()
@@ -91,6 +120,7 @@ final class FilesystemLedger {
           .sum();
       // Everything below the recorded mark may have been handed out before a restart.
       account.nextProjectId = journal.filesystem(name).orElseThrow().nextProjectId();
+      account.blockEnd = account.nextProjectId;
       return account;
     });
   }

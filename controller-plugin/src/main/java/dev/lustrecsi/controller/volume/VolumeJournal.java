@@ -25,5 +25,11 @@ public interface VolumeJournal {
 
   List<FilesystemRecord> filesystems();
 
+  /**
+   * Writes a filesystem record, only if nobody else changed it since this journal last read or
+   * wrote it; otherwise throws {@link StaleRecordException} and writes nothing, even when the
+   * other writer stored the same content: a write is a claim (of project ids), and two equal
+   * claims are a conflict.
+   */
   void put(FilesystemRecord filesystem);
 }

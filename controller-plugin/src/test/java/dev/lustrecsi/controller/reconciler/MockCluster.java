@@ -23,6 +23,7 @@ final class MockCluster implements AutoCloseable {
   MockCluster(List<KubeVirtSimulator.Listener> listeners) {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of(
         context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreFilesystem", "lustrefilesystems"),
+        context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreVolume", "lustrevolumes"),
         context("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
         context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"))), false);
     server.init();

@@ -38,6 +38,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Reconciliations reconciliations;
   private final KubernetesLustreBackend backend;
   private final Thread kubevirtLoop;
+  private dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal journal;
   private final Path kubeconfig;
   private final AtomicReference<ToLongFunction<String>> committed = new AtomicReference<>(fs -> 0L);
 
@@ -80,6 +81,14 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
+  /** The controller's volume records on this cluster's API server (started on first use, closed with the cluster). */
+  public synchronized dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal volumeJournal() {
+    if (journal == null) {
+      journal = dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal.start(api.client(), NAMESPACE);
+    }
+    return journal;
+  }
+
   public KubernetesLustreBackend backend() {
     return backend;
   }
@@ -120,6 +129,11 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     vms.close();
     agents.close();
+    synchronized (this) {
+      if (journal != null) {
+        journal.close();
+      }
+    }
     api.close();
   }
 }

@@ -14,7 +14,6 @@ import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.grpc.UnixSockets;
 import dev.lustrecsi.controller.ControllerPlugin;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
-import dev.lustrecsi.controller.volume.FileVolumeJournal;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -48,7 +47,7 @@ class KubernetesPathTest {
       agentPort = probe.getLocalPort();
     }
     cluster = SimulatedCluster.start(dir, agentPort);
-    controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), new FileVolumeJournal(dir.resolve("journal")),
+    controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.volumeJournal(),
         cluster.backend(), provisioner -> cluster.committedCapacity(provisioner::committedBytes));
     socket = UnixSockets.connect(controller.endpoint());
     csi = ControllerGrpc.newBlockingStub(socket.channel());

@@ -1,0 +1,275 @@
+package dev.lustrecsi.controller.volume.kubernetes;
+
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.volume.FilesystemRecord;
+import dev.lustrecsi.controller.volume.StaleRecordException;
+import dev.lustrecsi.controller.volume.VolumeJournal;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import java.net.HttpURLConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Volume records as LustreVolume objects and filesystem records as ConfigMaps, in the driver's
+ * namespace, so they survive the controller pod and are shared by its replicas.
+ *
+ * <p>Volume reads come from an informer's cache with indexes by CSI name and volume id, so
+ * CreateVolume's lookups make no API call. Writes go to the API server; a successful write is
+ * also kept in a local overlay until the informer has caught up with it, so this controller
+ * always reads its own writes. Filesystem records are read from the API server each time: they
+ * carry the project-id mark, which must be fresh for the optimistic-locking write that moves it.
+ */
+public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseable {
+  static final String BY_NAME = "csiName";
+  static final String BY_ID = "volumeId";
+  private static final int MAX_VOLUME_WRITE_ATTEMPTS = 5;
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final SharedIndexInformer<LustreVolume> informer;
+  /** This journal's writes the informer may not have delivered yet: object name to record, or empty for a removal. */
+  private final ConcurrentMap<String, Written> overlay = new ConcurrentHashMap<>();
+  /** Per filesystem, the resourceVersion of its ConfigMap as this journal last read or wrote it. */
+  private final ConcurrentMap<String, String> filesystemVersions = new ConcurrentHashMap<>();
+
+  private record Written(Optional<VolumeRecord> record, String resourceVersion) {}
+
+  private KubernetesVolumeJournal(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+    this.informer = objects().runnableInformer(0);
+    informer.addIndexers(Map.of(
+        BY_NAME, v -> List.of(v.getSpec().name()),
+        BY_ID, v -> List.of(idOf(v).toString())));
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(LustreVolume volume) {
+        caughtUp(volume);
+      }
+
+      @Override
+      public void onUpdate(LustreVolume old, LustreVolume volume) {
+        caughtUp(volume);
+      }
+
+      @Override
+      public void onDelete(LustreVolume volume, boolean finalStateUnknown) {
+        overlay.computeIfPresent(volume.getMetadata().getName(), (name, written) -> written.record().isEmpty() ? null : written);
+      }
+    });
+  }
+
+  /** Starts a journal and returns once its cache holds every LustreVolume in the namespace. */
+  public static KubernetesVolumeJournal start(KubernetesClient client, String namespace) {
+    KubernetesVolumeJournal journal = new KubernetesVolumeJournal(client, namespace);
+    try {
+      journal.informer.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      journal.close();
+      throw new IllegalStateException("interrupted while loading volume records", e);
+    } catch (ExecutionException | TimeoutException e) {
+      journal.close();
+      throw new IllegalStateException("cannot load the LustreVolumes of namespace " + namespace, e);
+    }
+    return journal;
+  }
+
+  @Override
+  public void close() {
+    informer.stop();
+  }
+
+  @Override
+  public Optional<VolumeRecord> byName(String name) {
+    Written written = overlay.get(VolumeObjects.objectName(name));
+    if (written != null) {
+      return written.record();
+    }
+    return informer.getIndexer().byIndex(BY_NAME, name).stream().findFirst().map(VolumeObjects::toRecord);
+  }
+
+  @Override
+  public Optional<VolumeRecord> byId(VolumeId id) {
+    Optional<Written> pending = overlay.values().stream()
+        .filter(w -> w.record().isPresent() && w.record().get().id().equals(id))
+        .findFirst();
+    if (pending.isPresent()) {
+      return pending.get().record();
+    }
+    return informer.getIndexer().byIndex(BY_ID, id.toString()).stream()
+        .filter(v -> !overlay.containsKey(v.getMetadata().getName()))
+        .findFirst()
+        .map(VolumeObjects::toRecord);
+  }
+
+  @Override
+  public List<VolumeRecord> volumes() {
+    Map<String, VolumeRecord> all = new java.util.HashMap<>();
+    for (LustreVolume volume : informer.getStore().list()) {
+      all.put(volume.getMetadata().getName(), VolumeObjects.toRecord(volume));
+    }
+    overlay.forEach((name, written) -> written.record().ifPresentOrElse(r -> all.put(name, r), () -> all.remove(name)));
+    List<VolumeRecord> sorted = new ArrayList<>(all.values());
+    sorted.sort(VolumeObjects.BY_ID);
+    return sorted;
+  }
+
+  @Override
+  public void put(VolumeRecord volume) {
+    LustreVolume desired = VolumeObjects.toObject(volume, namespace);
+    String name = desired.getMetadata().getName();
+    for (int attempt = 1; ; attempt++) {
+      LustreVolume current = objects().withName(name).get();
+      try {
+        LustreVolume stored;
+        if (current == null) {
+          stored = objects().resource(desired).create();
+        } else {
+          if (!current.getSpec().name().equals(volume.name())) {
+            throw new IllegalStateException("LustreVolume " + name + " already records volume " + current.getSpec().name());
+          }
+          desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+          stored = objects().resource(desired).update();
+        }
+        overlay.put(name, new Written(Optional.of(volume), stored.getMetadata().getResourceVersion()));
+        settle(name);
+        return;
+      } catch (KubernetesClientException e) {
+        // Another writer came between our read and our write: read again and write over it.
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= MAX_VOLUME_WRITE_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void remove(VolumeRecord volume) {
+    String name = VolumeObjects.objectName(volume.name());
+    String lastKnown = lastKnownVersion(name);
+    boolean deleted = !objects().withName(name).delete().isEmpty();
+    if (deleted) {
+      // Hidden until the informer delivers the deletion. Only then: a tombstone for an object
+      // that was already gone would never be cleared and would hide a later one of that name.
+      overlay.put(name, new Written(Optional.empty(), lastKnown));
+      settle(name);
+    } else {
+      overlay.remove(name);
+    }
+  }
+
+  @Override
+  public Optional<FilesystemRecord> filesystem(String fsName) {
+    ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(FilesystemConfigMaps.name(fsName)).get();
+    if (configMap == null) {
+      filesystemVersions.remove(fsName);
+      return Optional.empty();
+    }
+    filesystemVersions.put(fsName, configMap.getMetadata().getResourceVersion());
+    return Optional.of(FilesystemConfigMaps.toRecord(configMap));
+  }
+
+  @Override
+  public List<FilesystemRecord> filesystems() {
+    return client.configMaps().inNamespace(namespace)
+        .withLabel(FilesystemConfigMaps.COMPONENT_LABEL, FilesystemConfigMaps.COMPONENT)
+        .list().getItems().stream()
+        .map(FilesystemConfigMaps::toRecord)
+        .sorted(java.util.Comparator.comparing(FilesystemRecord::fsName))
+        .toList();
+  }
+
+  @Override
+  public void put(FilesystemRecord filesystem) {
+    String fsName = filesystem.fsName();
+    String known = filesystemVersions.get(fsName);
+    ConfigMap desired = FilesystemConfigMaps.toConfigMap(filesystem, namespace, known);
+    try {
+      ConfigMap stored = known == null
+          ? client.configMaps().inNamespace(namespace).resource(desired).create()
+          : client.configMaps().inNamespace(namespace).resource(desired).update();
+      filesystemVersions.put(fsName, stored.getMetadata().getResourceVersion());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      // Someone else wrote first. Even if they wrote the same content, our write did not happen:
+      // two ledgers moving the mark to the same value would be claiming the same block. Read the
+      // record again (which also learns its new version) and let the caller decide anew.
+      filesystem(fsName);
+      throw new StaleRecordException(fsName);
+    }
+  }
+
+  /**
+   * Drops an overlay entry the informer had already caught up with before the entry was made
+   * (its event came between our write's response and the entry), which no later event would clear.
+   */
+  private void settle(String name) {
+    LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+    overlay.computeIfPresent(name, (key, written) -> {
+      if (written.record().isEmpty()) {
+        // Gone from the cache, and not merely not yet added to it: the informer is past the
+        // version we deleted, so it has delivered the deletion.
+        String synced = informer.lastSyncResourceVersion();
+        boolean past = written.resourceVersion() != null && synced != null && !olderThan(synced, written.resourceVersion());
+        return cached == null && past ? null : written;
+      }
+      return cached != null && !olderThan(cached.getMetadata().getResourceVersion(), written.resourceVersion()) ? null : written;
+    });
+  }
+
+  /** The newest resourceVersion of an object this journal knows: its own write's, or the cache's. */
+  private String lastKnownVersion(String name) {
+    Written written = overlay.get(name);
+    if (written != null && written.record().isPresent()) {
+      return written.resourceVersion();
+    }
+    LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+    return cached == null ? null : cached.getMetadata().getResourceVersion();
+  }
+
+  /** Drops this journal's overlay entry once the informer has delivered that write or a later one. */
+  private void caughtUp(LustreVolume volume) {
+    String seen = volume.getMetadata().getResourceVersion();
+    overlay.computeIfPresent(volume.getMetadata().getName(), (name, written) ->
+        written.record().isPresent() && !olderThan(seen, written.resourceVersion()) ? null : written);
+  }
+
+  /**
+   * Whether resourceVersion {@code a} is older than {@code b}. Kubernetes calls them opaque, but
+   * every API server (etcd's revision) and the mock issue increasing integers; anything else is
+   * treated as not older only when equal.
+   */
+  static boolean olderThan(String a, String b) {
+    try {
+      return Long.parseLong(a) < Long.parseLong(b);
+    } catch (NumberFormatException e) {
+      return !a.equals(b);
+    }
+  }
+
+  private NonNamespaceOperation<LustreVolume, KubernetesResourceList<LustreVolume>, Resource<LustreVolume>> objects() {
+    return client.resources(LustreVolume.class).inNamespace(namespace);
+  }
+
+  private static VolumeId idOf(LustreVolume volume) {
+    return new VolumeId(volume.getSpec().fsName(), volume.getSpec().directory());
+  }
+}

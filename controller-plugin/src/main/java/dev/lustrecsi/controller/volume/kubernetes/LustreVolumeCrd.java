@@ -1,0 +1,57 @@
+package dev.lustrecsi.controller.volume.kubernetes;
+
+import dev.lustrecsi.controller.filesystem.CrdSchemas;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The LustreVolume CustomResourceDefinition, built from the model. deploy/crds holds its YAML; a
+ * test fails when the two differ and rewrites the file when asked.
+ */
+public final class LustreVolumeCrd {
+  private LustreVolumeCrd() {}
+
+  public static CustomResourceDefinition definition() {
+    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> refinements = Map.of(
+        "name", s -> s.withMinLength(1L).withDescription("The CO's name for the volume (CreateVolume's name)."),
+        "fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$"),
+        "capacityBytes", s -> s.withMinimum(0.0),
+        "capacity", s -> s.withDescription("capacityBytes, readable; informational only."),
+        "state", s -> s.withEnum(List.of(text("CREATING"), text("READY"), text("DELETING"))),
+        "parameters[]", s -> s.withRequired("name", "value"));
+    var specSchema = CrdSchemas.of(LustreVolumeSpec.class, refinements);
+    specSchema.setRequired(List.of("name", "fsName", "directory", "capacityBytes", "striping", "projectId", "state"));
+    return new CustomResourceDefinitionBuilder()
+        .withNewMetadata().withName("lustrevolumes." + LustreFilesystem.GROUP).endMetadata()
+        .withNewSpec()
+        .withGroup(LustreFilesystem.GROUP)
+        .withScope("Namespaced")
+        .withNewNames()
+        .withKind("LustreVolume").withPlural("lustrevolumes").withSingular("lustrevolume").withShortNames("lustrevol")
+        .withCategories("lustre")
+        .endNames()
+        .addNewVersion()
+        .withName(LustreFilesystem.VERSION).withServed(true).withStorage(true)
+        .addNewAdditionalPrinterColumn().withName("Filesystem").withType("string").withJsonPath(".spec.fsName").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Capacity").withType("string").withJsonPath(".spec.capacity").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("State").withType("string").withJsonPath(".spec.state").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
+        .withNewSchema().withNewOpenAPIV3Schema()
+        .withType("object")
+        .addToProperties("spec", specSchema)
+        .withRequired("spec")
+        .endOpenAPIV3Schema().endSchema()
+        .endVersion()
+        .endSpec()
+        .build();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode text(String value) {
+    return com.fasterxml.jackson.databind.node.TextNode.valueOf(value);
+  }
+}

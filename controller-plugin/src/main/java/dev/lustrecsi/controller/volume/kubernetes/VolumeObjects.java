@@ -1,0 +1,65 @@
+package dev.lustrecsi.controller.volume.kubernetes;
+
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Pure conversions between volume records and LustreVolume objects. */
+public final class VolumeObjects {
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final int MAX_NAME = 253;
+
+  private VolumeObjects() {}
+
+  /**
+   * The object name of a volume: its CSI name when Kubernetes accepts that (so kubectl shows the
+   * PV's name), else a hash of it, which is stable, so a retried CreateVolume finds its object.
+   */
+  public static String objectName(String csiName) {
+    if (csiName.length() <= MAX_NAME && DNS_SUBDOMAIN.matcher(csiName).matches()) {
+      return csiName;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(csiName.getBytes(StandardCharsets.UTF_8));
+      return "vol-" + HexFormat.of().formatHex(digest, 0, 20);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  public static LustreVolume toObject(VolumeRecord volume, String namespace) {
+    LustreVolume object = new LustreVolume();
+    object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(objectName(volume.name()))
+        .withNamespace(namespace)
+        .addToLabels("app.kubernetes.io/managed-by", "lustre-csi")
+        .addToLabels("lustre.csi.lustrecsi.dev/filesystem", volume.id().fsName().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+        .build());
+    object.setSpec(new LustreVolumeSpec(volume.name(), volume.id().fsName(), volume.id().directory(), volume.capacityBytes(),
+        Sizes.format(volume.capacityBytes()), volume.striping(), volume.projectId(), volume.state().name(),
+        volume.parameters().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> new LustreVolumeSpec.Parameter(e.getKey(), e.getValue()))
+            .toList()));
+    return object;
+  }
+
+  public static VolumeRecord toRecord(LustreVolume object) {
+    LustreVolumeSpec spec = object.getSpec();
+    Map<String, String> parameters = spec.parameters() == null ? Map.of()
+        : spec.parameters().stream().collect(Collectors.toMap(LustreVolumeSpec.Parameter::name, LustreVolumeSpec.Parameter::value));
+    return new VolumeRecord(spec.name(), new VolumeId(spec.fsName(), spec.directory()), spec.capacityBytes(), spec.striping(),
+        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters);
+  }
+
+  /** The order of {@code VolumeJournal.volumes()}. */
+  public static final Comparator<VolumeRecord> BY_ID = Comparator.comparing(v -> v.id().toString());
+}
