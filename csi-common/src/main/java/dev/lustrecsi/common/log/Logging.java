@@ -26,6 +26,9 @@ public final class Logging {
 
   /** Installs the format; {@code verbose} adds DEBUG lines (Probe calls among them). */
   public static void configure(boolean verbose) {
+    // Netty picks SLF4J when its API is on the class path (fabric8 brings it), loading it and
+    // warning that no provider exists; everything here logs through java.util.logging.
+    io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
     Logger root = Logger.getLogger("");
     for (var handler : root.getHandlers()) {
       root.removeHandler(handler);
