@@ -38,7 +38,8 @@ public final class TargetDisks {
     return claim.build();
   }
 
-  static String size(LustreFilesystemSpec spec, String kind) {
+  /** The size of a target's disk, as a Kubernetes quantity: the spec's, else the default for its kind. */
+  public static String size(LustreFilesystemSpec spec, String kind) {
     return switch (kind) {
       case TargetKinds.MGT -> spec.mgtSize() == null ? DEFAULT_MGT_SIZE : spec.mgtSize();
       case TargetKinds.MDT -> spec.mdtSize() == null ? DEFAULT_MDT_SIZE : spec.mdtSize();

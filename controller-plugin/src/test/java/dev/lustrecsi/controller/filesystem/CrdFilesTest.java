@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -15,19 +13,9 @@ import org.junit.jupiter.api.Test;
  * {@code -Dcrds.update=true} to rewrite the files, and commit them.
  */
 class CrdFilesTest {
-  private static final Path DEPLOY_CRDS = Path.of("..", "deploy", "crds");
-
   @Test
   void lustreFilesystemCrdFileMatchesTheModel() throws Exception {
-    CustomResourceDefinition crd = LustreFilesystemCrd.definition();
-    Path file = DEPLOY_CRDS.resolve(crd.getMetadata().getName() + "-v1.yml");
-    String yaml = "# Generated from the Java model by CrdFilesTest: do not edit by hand.\n" + Serialization.asYaml(crd);
-    if (Boolean.getBoolean("crds.update")) {
-      Files.createDirectories(DEPLOY_CRDS);
-      Files.writeString(file, yaml);
-    }
-    assertThat(file).as("rerun with -Dcrds.update=true and commit the file").exists();
-    assertThat(Files.readString(file)).as("rerun with -Dcrds.update=true and commit the file").isEqualTo(yaml);
+    GeneratedCrdFiles.assertCommitted(LustreFilesystemCrd.definition());
   }
 
   @Test

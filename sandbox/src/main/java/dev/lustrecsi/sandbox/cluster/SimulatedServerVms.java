@@ -8,12 +8,12 @@ import dev.lustrecsi.common.tls.TlsFiles;
 import dev.lustrecsi.common.tls.TlsMaterial;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
-import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.ResourceNames;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import dev.lustrecsi.controller.servers.ObjectMeta;
+import dev.lustrecsi.controller.servers.TargetDisks;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import dev.lustrecsi.sandbox.lustre.SimulatedLustreCommands;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
@@ -112,7 +112,7 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       String fsName = filesystem.getSpec().fsName();
       TargetKind kind = TargetKind.valueOf(target.kind());
       if (!servers.isFormatted(fsName, kind, target.index())) {
-        servers.format(vmName, fsName, kind, target.index(), size(filesystem.getSpec(), target.kind()));
+        servers.format(vmName, fsName, kind, target.index(), Sizes.parse(TargetDisks.size(filesystem.getSpec(), target.kind())));
       }
       servers.mount(fsName, kind, target.index());
     }
@@ -149,15 +149,6 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
 
   private static String decode(Secret secret, String key) {
     return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
-  }
-
-  private static long size(LustreFilesystemSpec spec, String kind) {
-    String size = switch (kind) {
-      case TargetKinds.MGT -> spec.mgtSize() == null ? "1Gi" : spec.mgtSize();
-      case TargetKinds.MDT -> spec.mdtSize() == null ? "64Gi" : spec.mdtSize();
-      default -> spec.ostSize();
-    };
-    return Sizes.parse(size);
   }
 
   /** The agents serving now, by VM name. */

@@ -3,9 +3,8 @@ package dev.lustrecsi.controller.volume.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.lustrecsi.controller.filesystem.GeneratedCrdFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,19 +12,9 @@ import org.junit.jupiter.api.Test;
  * LustreFilesystem. When the model changes, rerun with {@code -Dcrds.update=true} and commit.
  */
 class LustreVolumeCrdTest {
-  private static final Path DEPLOY_CRDS = Path.of("..", "deploy", "crds");
-
   @Test
   void crdFileMatchesTheModel() throws Exception {
-    CustomResourceDefinition crd = LustreVolumeCrd.definition();
-    Path file = DEPLOY_CRDS.resolve(crd.getMetadata().getName() + "-v1.yml");
-    String yaml = "# Generated from the Java model by LustreVolumeCrdTest: do not edit by hand.\n" + Serialization.asYaml(crd);
-    if (Boolean.getBoolean("crds.update")) {
-      Files.createDirectories(DEPLOY_CRDS);
-      Files.writeString(file, yaml);
-    }
-    assertThat(file).as("rerun with -Dcrds.update=true and commit the file").exists();
-    assertThat(Files.readString(file)).as("rerun with -Dcrds.update=true and commit the file").isEqualTo(yaml);
+    GeneratedCrdFiles.assertCommitted(LustreVolumeCrd.definition());
   }
 
   @Test
