@@ -6,6 +6,7 @@ import dev.lustrecsi.controller.cluster.KubernetesLustreBackend;
 import dev.lustrecsi.controller.cluster.Reconciliations;
 import dev.lustrecsi.controller.cluster.ServerDefaults;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
+import dev.lustrecsi.kubevirt.simulator.EmbeddedApiServer;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
 import io.fabric8.kubernetes.client.KubernetesClient;

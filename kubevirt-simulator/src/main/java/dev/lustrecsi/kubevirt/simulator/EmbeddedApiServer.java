@@ -1,4 +1,4 @@
-package dev.lustrecsi.sandbox.cluster;
+package dev.lustrecsi.kubevirt.simulator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
@@ -14,9 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * The sandbox's Kubernetes API: fabric8's mock server in CRUD mode, knowing the LustreFilesystem
- * CRD and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port, with a
- * kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
+ * A Kubernetes API for the sandbox and the tests: fabric8's mock server in CRUD mode, knowing the
+ * project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port,
+ * with a kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
  * It keeps objects in memory only: a restarted sandbox starts with an empty API, and the
  * controller rebuilds what its journal and the simulated servers remember.
  */
@@ -38,6 +38,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
             context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"))), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     return new EmbeddedApiServer(server, server.createClient().inNamespace(namespace));
+  }
+
+  /** Another client of this server, as another process (a restarted controller, a replica) would make. */
+  public KubernetesClient newClient(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> settings) {
+    return server.createClient(settings);
   }
 
   public KubernetesClient client() {
