@@ -3,6 +3,7 @@ package dev.lustrecsi.cli;
 import dev.lustrecsi.bench.Bench;
 import dev.lustrecsi.bench.BenchOptions;
 import dev.lustrecsi.common.grpc.Endpoint;
+import dev.lustrecsi.common.log.Logging;
 import dev.lustrecsi.common.volume.Sizes;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,6 +33,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "100", description = "Operations in all (default: ${DEFAULT-VALUE})")
   int count;
 
+  @Option(names = "--warmup", defaultValue = "0",
+      description = "Operations run first and left out of the report (default: ${DEFAULT-VALUE})")
+  int warmup;
+
   @Option(names = "--param", description = "CreateVolume parameter k=v; repeat for several")
   Map<String, String> params = new LinkedHashMap<>();
 
@@ -43,8 +48,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Logging.configure(false);
     BenchOptions options = new BenchOptions(Endpoint.parse(controller), Optional.ofNullable(node).map(Endpoint::parse),
-        BenchOptions.Workload.parse(workload), concurrency, count, params, Sizes.parse(capacity), Optional.ofNullable(mountRoot));
+        BenchOptions.Workload.parse(workload), concurrency, count, warmup, params, Sizes.parse(capacity), Optional.ofNullable(mountRoot));
     System.out.println(new Bench(options).run());
     return 0;
   }

@@ -13,12 +13,14 @@ import java.util.Optional;
  * @param workload what to drive
  * @param concurrency clients calling at once
  * @param count operations in all (volumes created and deleted, or stage-publish cycles)
+ * @param warmup operations run first, the same way, and left out of the report: the bench's own JVM
+ *     is cold at first, and its start-up is not the driver's latency
  * @param parameters CreateVolume parameters
  * @param capacityBytes size of each volume
  * @param mountRoot directory for staging and target paths (stage-publish)
  */
 public record BenchOptions(
-    Endpoint controller, Optional<Endpoint> node, Workload workload, int concurrency, int count,
+    Endpoint controller, Optional<Endpoint> node, Workload workload, int concurrency, int count, int warmup,
     Map<String, String> parameters, long capacityBytes, Optional<Path> mountRoot) {
 
   /** What the benchmark does. */
@@ -51,6 +53,9 @@ public record BenchOptions(
   public BenchOptions {
     if (concurrency < 1 || count < 1) {
       throw new IllegalArgumentException("--concurrency and --count must be at least 1");
+    }
+    if (warmup < 0) {
+      throw new IllegalArgumentException("--warmup must be 0 or more");
     }
     parameters = Map.copyOf(parameters);
     if (workload == Workload.STAGE_PUBLISH && (node.isEmpty() || mountRoot.isEmpty())) {

@@ -1,8 +1,8 @@
 package dev.lustrecsi.sandbox.lustre;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.json.Json;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Simulated Lustre servers over local directories: what the sandbox puts where MGS, MDS and OSS
@@ -38,7 +39,9 @@ import java.util.concurrent.ConcurrentMap;
  * ({@code ostStartup}), so the controller's retry path runs as it would against slow VMs.
  */
 public final class SimulatedLustre implements LustreBackend, SimulatedNamespaces {
-  private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON = Json.mapper();
+
+  private static final AtomicLong TEMPORARY_NAMES = new AtomicLong();
 
   private final Path root;
   private final Duration ostStartup;
@@ -279,10 +282,14 @@ public final class SimulatedLustre implements LustreBackend, SimulatedNamespaces
     }
   }
 
+  /**
+   * Replaces the file whole. The temporary name is unique per write from a counter, not from
+   * {@code Files.createTempFile}, whose random names cost a SecureRandom draw on every volume.
+   */
   private static void writeJson(Path file, Object value) throws IOException {
     Files.createDirectories(file.getParent());
-    Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-    JSON.writeValue(temp.toFile(), value);
+    Path temp = file.resolveSibling(file.getFileName() + "." + TEMPORARY_NAMES.incrementAndGet() + ".tmp");
+    Files.write(temp, JSON.writeValueAsBytes(value));
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 

@@ -1,10 +1,10 @@
 package dev.lustrecsi.sandbox.lustre;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
+import dev.lustrecsi.common.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -39,8 +39,7 @@ import java.util.function.UnaryOperator;
  * the agent runs read and change it through {@link SimulatedLustreCommands}.
  */
 public final class SimulatedServers implements SimulatedNamespaces {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+  private static final ObjectMapper JSON = Json.mapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final String STATE_FILE = "servers.json";
   private static final String LOCK_FILE = "servers.lock";

@@ -1,7 +1,7 @@
 package dev.lustrecsi.controller.volume.kubernetes;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lustrecsi.common.json.Json;
 import dev.lustrecsi.controller.filesystem.ResourceNames;
 import dev.lustrecsi.controller.volume.FilesystemRecord;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -18,7 +18,7 @@ public final class FilesystemConfigMaps {
   static final String DATA_KEY = "record.json";
   static final String COMPONENT_LABEL = "app.kubernetes.io/component";
   static final String COMPONENT = "filesystem-record";
-  private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON = Json.mapper();
 
   private FilesystemConfigMaps() {}
 
