@@ -188,10 +188,16 @@ public final class FileVolumeJournal implements VolumeJournal, AutoCloseable {
   /** Applies the log's complete lines and returns the length they cover. */
   private long replay(Path logFile) throws IOException {
     byte[] bytes = Files.readAllBytes(logFile);
+    // The log is written over zeros laid down ahead of it (GroupCommitLog), and no record holds a
+    // zero byte: the first one ends what was written. Bytes past it were never covered by an fsync,
+    // since every fsync covers all that was written before it, so no caller was told of them.
+    int written = indexOf(bytes, (byte) 0, 0);
+    int length = written < 0 ? bytes.length : written;
     int start = 0;
-    while (start < bytes.length) {
+    while (start < length) {
       int end = indexOf(bytes, (byte) '\n', start);
-      boolean last = end < 0 || end == bytes.length - 1;
+      end = end >= length ? -1 : end;
+      boolean last = end < 0 || end == length - 1;
       Change change = end < 0 ? null : parse(bytes, start, end);
       if (change == null) {
         if (last) {

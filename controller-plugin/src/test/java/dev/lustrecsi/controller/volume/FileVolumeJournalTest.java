@@ -78,9 +78,40 @@ class FileVolumeJournalTest extends VolumeJournalContract {
     journal.put(volume("a", "a"));
     journal.close();
     // Some filesystems show a grown file with zeros where unsynced data never arrived.
-    Files.write(dir.resolve("journal-0.log"), new byte[4096], StandardOpenOption.APPEND);
-    assertThat(new FileVolumeJournal(dir).volumes()).extracting(VolumeRecord::name).containsExactly("a");
-    assertThat(Files.size(dir.resolve("journal-0.log"))).isLessThan(4096);
+    Path log = dir.resolve("journal-0.log");
+    String good = Files.readString(log);
+    Files.write(log, new byte[4096], StandardOpenOption.APPEND);
+    FileVolumeJournal reopened = new FileVolumeJournal(dir);
+    assertThat(reopened.volumes()).extracting(VolumeRecord::name).containsExactly("a");
+    reopened.close();
+    assertThat(Files.readString(log)).isEqualTo(good);
+  }
+
+  @Test
+  void recordsPastAHoleOfZerosWereNeverAcknowledgedAndAreCutNotCalledCorrupt() throws Exception {
+    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    journal.put(volume("a", "a"));
+    journal.close();
+    Path log = dir.resolve("journal-0.log");
+    String good = Files.readString(log);
+    // A crash can persist a later page of unsynced appends and not an earlier one.
+    Files.write(log, new byte[100], StandardOpenOption.APPEND);
+    Files.writeString(log, good.replace("\"a\"", "\"b\""), StandardOpenOption.APPEND);
+    FileVolumeJournal reopened = new FileVolumeJournal(dir);
+    assertThat(reopened.volumes()).extracting(VolumeRecord::name).containsExactly("a");
+    reopened.put(volume("c", "c"));
+    reopened.close();
+    assertThat(new FileVolumeJournal(dir).volumes()).extracting(VolumeRecord::name).containsExactly("a", "c");
+  }
+
+  @Test
+  void anOpenLogIsWrittenOverZerosLaidAheadAndAClosedOneEndsAtItsLastRecord() throws Exception {
+    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    journal.put(volume("a", "a"));
+    Path log = dir.resolve("journal-0.log");
+    assertThat(Files.size(log)).isEqualTo(GroupCommitLog.PREALLOCATION_CHUNK);
+    journal.close();
+    assertThat(Files.readString(log)).endsWith("}\n").doesNotContain("\0");
   }
 
   @Test
@@ -109,8 +140,9 @@ class FileVolumeJournalTest extends VolumeJournalContract {
     }
     journal.put(new FilesystemRecord("fs1", 1L << 40, 8, 1064, null));
     assertThat(logs()).hasSize(1).noneMatch(p -> p.getFileName().toString().equals("journal-0.log"));
-    assertThat(Files.size(logs().getFirst())).isLessThan(4096 + 1024);
     assertThat(dir.resolve("snapshot.json")).exists();
+    journal.close();
+    assertThat(Files.size(logs().getFirst())).isLessThan(4096 + 1024);
 
     FileVolumeJournal reopened = new FileVolumeJournal(dir);
     assertThat(reopened.volumes()).isEqualTo(journal.volumes()).hasSize(50);

@@ -52,7 +52,11 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     if (!volumeId.isEmpty()) {
       line.append(" volume=").append(volumeId);
     }
-    line.append(" code=").append(status.getCode()).append(String.format(" ms=%.2f", micros / 1000.0));
+    // Milliseconds with two decimals, formatted by hand: String.format parses its pattern on every call.
+    long hundredths = (micros + 5) / 10;
+    long fraction = hundredths % 100;
+    line.append(" code=").append(status.getCode()).append(" ms=").append(hundredths / 100).append('.')
+        .append(fraction < 10 ? "0" : "").append(fraction);
     if (!status.isOk() && status.getDescription() != null) {
       line.append(" error=\"").append(status.getDescription()).append('"');
     }

@@ -11,8 +11,10 @@ import dev.lustrecsi.controller.lustre.LustreBackend;
 import dev.lustrecsi.controller.parameters.Striping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -287,15 +289,27 @@ public final class SimulatedLustre implements LustreBackend, SimulatedNamespaces
    * {@code Files.createTempFile}, whose random names cost a SecureRandom draw on every volume.
    */
   private static void writeJson(Path file, Object value) throws IOException {
-    Files.createDirectories(file.getParent());
     Path temp = file.resolveSibling(file.getFileName() + "." + TEMPORARY_NAMES.incrementAndGet() + ".tmp");
-    Files.write(temp, JSON.writeValueAsBytes(value));
+    byte[] json = JSON.writeValueAsBytes(value);
+    try {
+      Files.write(temp, json);
+    } catch (NoSuchFileException e) {
+      // ensureFilesystem makes the parent directories; only a filesystem laid out by an older
+      // version lacks one, and it is made once here (not checked on every write: a check costs
+      // a system call and, when the directory exists, an exception).
+      Files.createDirectories(file.getParent());
+      Files.write(temp, json);
+    }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static void deleteTree(Path top) throws IOException {
-    if (!Files.exists(top, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    try {
+      // Most volume directories are empty when deleted: one rmdir, no walk.
+      Files.deleteIfExists(top);
       return;
+    } catch (DirectoryNotEmptyException e) {
+      // walk it below
     }
     Files.walkFileTree(top, new SimpleFileVisitor<>() {
       @Override
