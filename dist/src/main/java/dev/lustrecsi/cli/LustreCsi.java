@@ -21,6 +21,20 @@ public final class LustreCsi implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this). */
   public static int execute(String... args) {
+    if (args.length > 0 && args[0].equals("node")) {
+      String[] options = java.util.Arrays.copyOfRange(args, 1, args.length);
+      NodeCommand node = new NodeCommand();
+      if (QuickOptions.fill(node, options)) {
+        try {
+          return node.call();
+        } catch (CommandLine.ParameterException e) {
+          // A value the command itself refuses: picocli reports it with the usage, as for any other.
+        } catch (Exception e) {
+          e.printStackTrace();  // what picocli does with an exception from a command
+          return CommandLine.ExitCode.SOFTWARE;
+        }
+      }
+    }
     if (args.length > 0 && (args[0].equals("node") || args[0].equals("agent"))) {
       // The roles that run on every node and in every server VM build only their own command:
       // picocli reading every subcommand's options costs the interpreted node plugin about half
