@@ -49,7 +49,9 @@ final class GroupCommitLog implements AutoCloseable {
   private FileChannel channel;
   private long size;
   /** Bytes the file holds on disk: the records, then zeros written ahead of them. */
-  private long allocated;
+  private volatile long allocated;
+  /** Held while zeros are written past {@code allocated}, by the syncer ahead of time or by a writer that ran out. */
+  private final Object extendLock = new Object();
   private boolean open = true;
   private Batch batch = new Batch();
   private volatile IOException failure;
@@ -58,7 +60,8 @@ final class GroupCommitLog implements AutoCloseable {
   GroupCommitLog(Path file, long validLength) {
     this.channel = openTruncated(file, validLength);
     this.size = validLength;
-    this.allocated = preallocate(channel, validLength);
+    this.allocated = validLength;
+    extendTo(validLength + PREALLOCATION_CHUNK);
     // A platform thread: fsync blocks in the kernel, and a virtual thread would hold a carrier.
     this.syncer = Thread.ofPlatform().daemon().name("volume-journal-sync").start(this::syncBatches);
   }
@@ -70,7 +73,7 @@ final class GroupCommitLog implements AutoCloseable {
       requireHealthy();
       try {
         if (size + record.length > allocated) {
-          allocated = preallocate(channel, size + record.length);
+          extendTo(size + record.length + PREALLOCATION_CHUNK);  // the syncer fell behind: rare
         }
         writeFully(channel, ByteBuffer.wrap(record), size);
       } catch (IOException e) {
@@ -113,7 +116,8 @@ final class GroupCommitLog implements AutoCloseable {
         trimAndClose(channel, size);
         channel = next;
         size = 0;
-        allocated = preallocate(channel, 0);
+        allocated = 0;
+        extendTo(PREALLOCATION_CHUNK);
       }
     } finally {
       syncLock.unlock();
@@ -137,8 +141,23 @@ final class GroupCommitLog implements AutoCloseable {
           toSync = takeBatch();  // empty if switchFile synced it meanwhile
         }
         complete(toSync);
+        extendAhead();
       } finally {
         syncLock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Under the sync lock: lays the next chunk of zeros down once less than half a chunk is left,
+   * here rather than in a writer, whose append lock would stop every other writer meanwhile.
+   */
+  private void extendAhead() {
+    if (failure == null && allocated - size() < PREALLOCATION_CHUNK / 2) {
+      try {
+        extendTo(allocated + PREALLOCATION_CHUNK);
+      } catch (UncheckedIOException e) {
+        // A writer that runs out of zeros extends the file itself, and reports the failure then.
       }
     }
   }
@@ -211,23 +230,31 @@ final class GroupCommitLog implements AutoCloseable {
   }
 
   /**
-   * Writes zeros from {@code from} up to the next whole chunk past it, and makes them durable.
-   * Records then overwrite blocks that exist, so the fsync that covers a record flushes data only:
-   * when an append grows the file instead, every fsync must also commit the new size through the
-   * filesystem's journal, and wait there behind whatever else is being created or renamed on the
-   * same disk (the simulated Lustre, in the sandbox). Readers take the first zero byte as the end.
+   * Writes zeros from the end of what is allocated up to the next whole chunk at or past
+   * {@code end}, and makes them durable. Records then overwrite blocks that exist, so the fsync
+   * that covers a record flushes data only: when an append grows the file instead, every fsync
+   * must also commit the new size through the filesystem's journal, and wait there behind whatever
+   * else is being created or renamed on the same disk (the simulated Lustre, in the sandbox).
+   * Readers take the first zero byte as the end.
+   *
+   * <p>Called with the sync lock or the append lock held (both, when switching files), never
+   * with neither: the channel does not change meanwhile, and writers append only below
+   * {@code allocated}, where these zeros never land.
    */
-  private static long preallocate(FileChannel channel, long from) {
-    long to = (from / PREALLOCATION_CHUNK + 1) * PREALLOCATION_CHUNK;
-    try {
-      long current = channel.size();
-      if (current < to) {
-        writeFully(channel, ByteBuffer.allocate((int) (to - current)), current);
-        channel.force(true);
+  private void extendTo(long end) {
+    synchronized (extendLock) {
+      long from = allocated;
+      long to = (end + PREALLOCATION_CHUNK - 1) / PREALLOCATION_CHUNK * PREALLOCATION_CHUNK;
+      if (to <= from) {
+        return;
       }
-      return to;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot extend the volume journal", e);
+      try {
+        writeFully(channel, ByteBuffer.allocate((int) (to - from)), from);
+        channel.force(true);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot extend the volume journal", e);
+      }
+      allocated = to;
     }
   }
 

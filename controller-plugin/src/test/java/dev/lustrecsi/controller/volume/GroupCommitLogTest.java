@@ -52,6 +52,33 @@ class GroupCommitLogTest {
   }
 
   @Test
+  void recordsPastSeveralChunksOfZerosLandInOrderAndTheZerosStayAheadOfThem() throws Exception {
+    Path file = dir.resolve("log");
+    StringBuilder expected = new StringBuilder();
+    // Large records from concurrent writers: some appends find the syncer has laid zeros ahead,
+    // others (a record larger than what is left) must extend the file themselves.
+    int recordBytes = (int) (GroupCommitLog.PREALLOCATION_CHUNK / 3);
+    List<String> applied = new CopyOnWriteArrayList<>();
+    try (GroupCommitLog log = new GroupCommitLog(file, 0);
+        var writers = Executors.newVirtualThreadPerTaskExecutor()) {
+      IntStream.range(0, 12).forEach(i -> writers.submit(() -> {
+        String line = String.valueOf((char) ('a' + i)).repeat(recordBytes - 1) + "\n";
+        log.append(line.getBytes(StandardCharsets.UTF_8), () -> applied.add(line));
+        return null;
+      }));
+      writers.close();
+      applied.forEach(expected::append);
+      byte[] open = Files.readAllBytes(file);
+      assertThat(open.length % GroupCommitLog.PREALLOCATION_CHUNK).isZero();
+      assertThat(open.length).isGreaterThanOrEqualTo(expected.length());
+      assertThat(new String(open, 0, expected.length(), StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+      byte[] tail = java.util.Arrays.copyOfRange(open, expected.length(), open.length);
+      assertThat(tail).as("zeros after the records").isNotEmpty().containsOnly((byte) 0);
+    }
+    assertThat(Files.readString(file)).isEqualTo(expected.toString());
+  }
+
+  @Test
   void aClosedLogRefusesWrites() {
     GroupCommitLog log = new GroupCommitLog(dir.resolve("log"), 0);
     log.close();
