@@ -25,13 +25,18 @@ public final class Statvfs implements VolumeStatsSource {
   private static final long F_FILES = 40;
   private static final long F_FFREE = 48;
 
-  private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
-  private static final VarHandle ERRNO_HANDLE = Linker.Option.captureStateLayout()
-      .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle STATVFS = Linker.nativeLinker().downcallHandle(
-      Linker.nativeLinker().defaultLookup().find("statvfs").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
-      ERRNO);
+  /**
+   * The downcall, linked on the first statvfs rather than when the plugin starts: linking takes
+   * about 30 ms in the interpreted node plugin, before its socket would serve.
+   */
+  private static final class Native {
+    static final VarHandle ERRNO = Linker.Option.captureStateLayout()
+        .varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    static final MethodHandle STATVFS = Linker.nativeLinker().downcallHandle(
+        Linker.nativeLinker().defaultLookup().find("statvfs").orElseThrow(),
+        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS),
+        Linker.Option.captureCallState("errno"));
+  }
 
   @Override
   public VolumeStats stats(java.util.Optional<VolumeId> volume, Path volumePath) throws IOException {
@@ -43,9 +48,9 @@ public final class Statvfs implements VolumeStatsSource {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
       MemorySegment buffer = arena.allocate(SIZE, 8);
-      int rc = (int) STATVFS.invokeExact(state, arena.allocateFrom(path.toString()), buffer);
+      int rc = (int) Native.STATVFS.invokeExact(state, arena.allocateFrom(path.toString()), buffer);
       if (rc != 0) {
-        int errno = (int) ERRNO_HANDLE.get(state, 0L);
+        int errno = (int) Native.ERRNO.get(state, 0L);
         throw new IOException("statvfs " + path + " failed: errno " + errno);
       }
       long fragment = buffer.get(ValueLayout.JAVA_LONG, F_FRSIZE);
