@@ -28,20 +28,6 @@ import picocli.CommandLine.Model.OptionSpec;
  * a value get one, and every required option is passed.
  */
 class LauncherFlagsTest {
-  /**
-   * Flags the chart passes that the launcher does not have yet: the KubeVirt controller (issue 3)
-   * and LNet handling on the node (issue 4) add them. This list only shrinks: a flag that appears
-   * in the launcher fails {@link #allowListsOnlyHoldWhatIsStillMissing} until it is removed here.
-   */
-  static final Set<String> FLAGS_AWAITING_IMPLEMENTATION = Set.of();
-
-  /**
-   * Options the launcher requires today that a cluster deployment does not pass: the controller
-   * still runs the simulated backend with a file journal until the KubeVirt backend (issue 3)
-   * replaces them with CRDs. This list only shrinks, like the one above.
-   */
-  static final Set<String> REQUIRED_OPTIONS_AWAITING_REMOVAL = Set.of();
-
   /** Our containers and the launcher subcommand each runs. */
   static final Map<String, String> SUBCOMMAND_OF_CONTAINER = Map.of("lustre-controller", "controller",
       "lustre-node", "node");
@@ -62,25 +48,6 @@ class LauncherFlagsTest {
       problems.addAll(problems(container));
     }
     assertThat(problems).as("command lines of our containers").isEmpty();
-  }
-
-  @Test
-  void allowListsOnlyHoldWhatIsStillMissing() {
-    List<String> stale = new ArrayList<>();
-    for (String entry : FLAGS_AWAITING_IMPLEMENTATION) {
-      String[] parts = entry.split(" ");
-      if (subcommand(parts[0]).findOption(parts[1]) != null) {
-        stale.add(entry + " is implemented now: remove it from FLAGS_AWAITING_IMPLEMENTATION");
-      }
-    }
-    for (String entry : REQUIRED_OPTIONS_AWAITING_REMOVAL) {
-      String[] parts = entry.split(" ");
-      OptionSpec option = subcommand(parts[0]).findOption(parts[1]);
-      if (option == null || !option.required()) {
-        stale.add(entry + " is no longer required: remove it from REQUIRED_OPTIONS_AWAITING_REMOVAL");
-      }
-    }
-    assertThat(stale).isEmpty();
   }
 
   @Test
@@ -128,10 +95,8 @@ class LauncherFlagsTest {
       passed.add(flag);
       OptionSpec option = spec.findOption(flag);
       if (option == null) {
-        if (!FLAGS_AWAITING_IMPLEMENTATION.contains(sub + " " + flag)) {
-          problems.add(sub + ": " + flag + " is not an option of `lustre-csi " + sub + "`");
-        }
-        // A flag not implemented yet: its value, if any, follows it.
+        problems.add(sub + ": " + flag + " is not an option of `lustre-csi " + sub + "`");
+        // Its value, if any, follows it: skip that too, so it is not reported a second time.
         if (!arg.contains("=") && i + 1 < args.size() && !args.get(i + 1).startsWith("-")) {
           i++;
         }
@@ -148,7 +113,7 @@ class LauncherFlagsTest {
     }
     for (OptionSpec option : spec.options()) {
       boolean given = Stream.of(option.names()).anyMatch(passed::contains);
-      if (option.required() && !given && !REQUIRED_OPTIONS_AWAITING_REMOVAL.contains(sub + " " + option.longestName())) {
+      if (option.required() && !given) {
         problems.add(sub + ": required option " + option.longestName() + " is not passed");
       }
     }

@@ -125,6 +125,19 @@ final class GroupCommitLog implements AutoCloseable {
   }
 
   private void syncBatches() {
+    try {
+      syncUntilClosed();
+    } catch (RuntimeException | Error e) {
+      // Nothing below should throw; if something does, writers must not wait for ever.
+      synchronized (appendLock) {
+        failure = new IOException("the volume journal's sync thread failed: " + e, e);
+        takeBatch().done.completeExceptionally(e);
+      }
+      throw e;
+    }
+  }
+
+  private void syncUntilClosed() {
     while (true) {
       synchronized (appendLock) {
         while (open && batch.onDurable.isEmpty()) {
@@ -188,14 +201,14 @@ final class GroupCommitLog implements AutoCloseable {
       failure = e;
       toSync.done.completeExceptionally(new UncheckedIOException("cannot fsync the volume journal", e));
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       toSync.done.completeExceptionally(e);
       return;
     }
     try {
       toSync.onDurable.forEach(Runnable::run);
       toSync.done.complete(null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       toSync.done.completeExceptionally(e);
     }
   }
