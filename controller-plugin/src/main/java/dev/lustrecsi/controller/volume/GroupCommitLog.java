@@ -32,16 +32,16 @@ import java.util.function.Supplier;
  * file, knows again.
  */
 final class GroupCommitLog implements AutoCloseable {
-  /** The records appended since the last fsync began, and the future their writers wait on. */
   /** The log grows by this much at a time, written with zeros ahead of the records. */
   static final long PREALLOCATION_CHUNK = 1L << 20;
 
+  /** The records appended since the last fsync began, and the future their writers wait on. */
   private static final class Batch {
     final List<Runnable> onDurable = new ArrayList<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
   }
 
-  /** Guards the channel's position, {@code size}, {@code open} and {@code batch}. */
+  /** Guards {@code size}, {@code open}, {@code batch}, and the channel against a switch of files. */
   private final Object appendLock = new Object();
   /** Held while a batch is fsynced and applied, so that {@link #switchFile} sees none half done. */
   private final ReentrantLock syncLock = new ReentrantLock();
@@ -250,9 +250,9 @@ final class GroupCommitLog implements AutoCloseable {
    * else is being created or renamed on the same disk (the simulated Lustre, in the sandbox).
    * Readers take the first zero byte as the end.
    *
-   * <p>Called with the sync lock or the append lock held (both, when switching files), never
-   * with neither: the channel does not change meanwhile, and writers append only below
-   * {@code allocated}, where these zeros never land.
+   * <p>Called from the constructor before the syncer starts, and afterwards only with the sync
+   * lock or the append lock held (both, when switching files): the channel does not change
+   * meanwhile, and writers append only below {@code allocated}, where these zeros never land.
    */
   private void extendTo(long end) {
     synchronized (extendLock) {

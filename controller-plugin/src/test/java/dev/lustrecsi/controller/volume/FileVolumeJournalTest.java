@@ -74,12 +74,9 @@ class FileVolumeJournalTest extends VolumeJournalContract {
 
   @Test
   void aZeroFilledTailIsCutToo() throws Exception {
-    FileVolumeJournal journal = new FileVolumeJournal(dir);
-    journal.put(volume("a", "a"));
-    journal.close();
-    // Some filesystems show a grown file with zeros where unsynced data never arrived.
+    String good = closedLogHoldingVolumeA();
     Path log = dir.resolve("journal-0.log");
-    String good = Files.readString(log);
+    // Some filesystems show a grown file with zeros where unsynced data never arrived.
     Files.write(log, new byte[4096], StandardOpenOption.APPEND);
     FileVolumeJournal reopened = new FileVolumeJournal(dir);
     assertThat(reopened.volumes()).extracting(VolumeRecord::name).containsExactly("a");
@@ -89,14 +86,12 @@ class FileVolumeJournalTest extends VolumeJournalContract {
 
   @Test
   void recordsPastAHoleOfZerosWereNeverAcknowledgedAndAreCutNotCalledCorrupt() throws Exception {
-    FileVolumeJournal journal = new FileVolumeJournal(dir);
-    journal.put(volume("a", "a"));
-    journal.close();
+    String good = closedLogHoldingVolumeA();
     Path log = dir.resolve("journal-0.log");
-    String good = Files.readString(log);
-    // A crash can persist a later page of unsynced appends and not an earlier one.
+    // A crash can persist later pages of unsynced appends and not an earlier one: whole lines
+    // follow the hole, so the line it starts is not the last one (which would be cut as torn).
     Files.write(log, new byte[100], StandardOpenOption.APPEND);
-    Files.writeString(log, good.replace("\"a\"", "\"b\""), StandardOpenOption.APPEND);
+    Files.writeString(log, good.replace("\"a\"", "\"b\"") + good.replace("\"a\"", "\"x\""), StandardOpenOption.APPEND);
     FileVolumeJournal reopened = new FileVolumeJournal(dir);
     assertThat(reopened.volumes()).extracting(VolumeRecord::name).containsExactly("a");
     reopened.put(volume("c", "c"));
@@ -116,11 +111,8 @@ class FileVolumeJournalTest extends VolumeJournalContract {
 
   @Test
   void aBadLineBeforeTheLastIsCorruptionAndOpeningFails() throws Exception {
-    FileVolumeJournal journal = new FileVolumeJournal(dir);
-    journal.put(volume("a", "a"));
-    journal.close();
+    String good = closedLogHoldingVolumeA();
     Path log = dir.resolve("journal-0.log");
-    String good = Files.readString(log);
     Files.writeString(log, good + "not json\n" + good);
     assertThatThrownBy(() -> new FileVolumeJournal(dir))
         .isInstanceOf(UncheckedIOException.class)
@@ -186,6 +178,14 @@ class FileVolumeJournalTest extends VolumeJournalContract {
     assertThat(dir.resolve("filesystems")).doesNotExist();
     journal.remove(volume("old", "old"));
     assertThat(new FileVolumeJournal(dir).volumes()).isEmpty();
+  }
+
+  /** Writes volume "a" to a new journal, closes it, and returns its log's content. */
+  private String closedLogHoldingVolumeA() throws Exception {
+    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    journal.put(volume("a", "a"));
+    journal.close();
+    return Files.readString(dir.resolve("journal-0.log"));
   }
 
   private List<Path> logs() throws Exception {
