@@ -5,37 +5,24 @@ import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.identity.IdentityService;
 import dev.lustrecsi.common.identity.PluginInfo;
+import dev.lustrecsi.controller.cluster.ClusterBackend;
 import dev.lustrecsi.controller.csi.ControllerService;
 import dev.lustrecsi.controller.csi.VolumePages;
-import dev.lustrecsi.controller.lustre.LustreBackend;
-import dev.lustrecsi.controller.volume.FileVolumeJournal;
-import dev.lustrecsi.controller.volume.VolumeJournal;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
-import java.nio.file.Path;
 import java.util.List;
 
-/** Wires the controller plugin: journal, provisioner, and the Identity and Controller services on one socket. */
+/** Wires the controller plugin: provisioner, and the Identity and Controller services on one socket. */
 public final class ControllerPlugin {
   private ControllerPlugin() {}
 
-  /** Starts serving; the caller closes the server to stop. */
-  public static CsiServer start(Endpoint endpoint, Path journalDir, LustreBackend backend) {
-    return start(endpoint, new FileVolumeJournal(journalDir), backend, provisioner -> {});
-  }
-
-  /**
-   * Starts serving on a journal of the caller's choosing; {@code provisionerReady} hears the
-   * provisioner before the first call (the reconciler reads committed capacity from it).
-   */
-  public static CsiServer start(Endpoint endpoint, VolumeJournal journal, LustreBackend backend,
-      java.util.function.Consumer<VolumeProvisioner> provisionerReady) {
-    VolumeProvisioner provisioner = new VolumeProvisioner(journal, backend);
-    provisionerReady.accept(provisioner);
+  /** Starts serving on the cluster's records and servers; the caller closes the server to stop, then the cluster. */
+  public static CsiServer start(Endpoint endpoint, ClusterBackend cluster) {
+    VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend());
     IdentityService identity = new IdentityService(PluginInfo.current(), List.of(
         IdentityService.service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
         // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.
         IdentityService.service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS),
         IdentityService.onlineExpansion()), provisioner::backendReachable);
-    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(journal))));
+    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))));
   }
 }

@@ -7,8 +7,6 @@ import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.common.exec.ProcessCommandRunner;
 import dev.lustrecsi.common.log.Logging;
 import dev.lustrecsi.common.tls.TlsFiles;
-import dev.lustrecsi.sandbox.lustre.SimulatedLustreCommands;
-import dev.lustrecsi.sandbox.lustre.SimulatedServers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -35,20 +33,11 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount", description = "Where this VM mounts the filesystem as a client (the MDS VM); volume calls need it")
   Path clientMount;
 
-  @Option(names = "--simulated-lustre", description = "Run the simulated Lustre in this directory instead of lfs and lctl (sandbox use)")
-  Path simulatedLustre;
-
-  @Option(names = "--server", description = "With --simulated-lustre: the simulated server VM this agent is, e.g. fs1-oss0")
-  String server;
-
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
-    if ((simulatedLustre == null) != (server == null)) {
-      throw new ParameterException(spec.commandLine(), "--simulated-lustre and --server go together");
-    }
     ListenAddress address;
     try {
       address = ListenAddress.parse(listen);
@@ -56,16 +45,7 @@ final class AgentCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
     }
     Logging.configure(verbose);
-    CommandRunner runner;
-    if (simulatedLustre != null) {
-      SimulatedServers servers = new SimulatedServers(simulatedLustre);
-      if (servers.server(server).isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "--server: the simulated Lustre in " + simulatedLustre + " has no server " + server);
-      }
-      runner = new SimulatedLustreCommands(servers, server);
-    } else {
-      runner = new ProcessCommandRunner();
-    }
+    CommandRunner runner = new ProcessCommandRunner();
     Serving serving = Serving.installShutdownHook();
     AgentServer agent;
     try {

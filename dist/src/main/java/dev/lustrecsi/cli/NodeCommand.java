@@ -11,12 +11,8 @@ import dev.lustrecsi.node.taint.StartupTaint;
 import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.node.mount.KernelLustreClient;
 import dev.lustrecsi.node.mount.LustreClient;
-import dev.lustrecsi.node.mount.Mounter;
 import dev.lustrecsi.node.stats.Statvfs;
 import dev.lustrecsi.node.stats.VolumeStatsSource;
-import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
-import dev.lustrecsi.sandbox.lustre.SimulatedLustreClient;
-import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,9 +41,6 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--stats-timeout", defaultValue = "PT5S", description = "How long statfs may take before a volume is reported abnormal (ISO-8601, default: ${DEFAULT-VALUE})")
   Duration statsTimeout;
 
-  @Option(names = "--simulated-lustre", description = "Mount the simulated Lustre in this directory instead of the kernel client (sandbox use)")
-  Path simulatedLustre;
-
   @Option(names = "--sysfs-root", defaultValue = "/sys", description = "Where sysfs is mounted: RDMA ports and network interfaces are read here (default: ${DEFAULT-VALUE})")
   Path sysfsRoot;
 
@@ -72,25 +65,15 @@ final class NodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logging.configure(verbose);
     ProcessCommandRunner runner = new ProcessCommandRunner();
-    LustreClient client;
-    VolumeStatsSource stats;
-    NodeNetworking networking;
     LnetMode lnetMode = switch (lnet) {
       case "manage" -> LnetMode.MANAGE;
       case "external" -> LnetMode.EXTERNAL;
       default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lnet must be manage or external, not " + lnet);
     };
-    if (simulatedLustre != null) {
-      SimulatedLustre lustre = new SimulatedLustre(simulatedLustre);
-      client = new SimulatedLustreClient(lustre, new Mounter(runner));
-      stats = new SimulatedStatfs(lustre);
-      networking = NodeNetworking.none();
-    } else {
-      client = new KernelLustreClient(runner, procfsRoot, sysfsRoot, KernelLustreClient.systemSearchPath());
-      stats = new Statvfs();
-      SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot);
-      networking = new NodeNetworking(scanner::scan, Optional.of(new LnetManager(runner, lnetMode)), Duration.ofSeconds(30));
-    }
+    LustreClient client = new KernelLustreClient(runner, procfsRoot, sysfsRoot, KernelLustreClient.systemSearchPath());
+    VolumeStatsSource stats = new Statvfs();
+    SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot);
+    NodeNetworking networking = new NodeNetworking(scanner::scan, Optional.of(new LnetManager(runner, lnetMode)), Duration.ofSeconds(30));
     String node = resolveNodeId();
     var config = new NodePlugin.Config(node, mountRoot, allowedRoots, statsTimeout, healthInterval);
     Serving serving = Serving.installShutdownHook();

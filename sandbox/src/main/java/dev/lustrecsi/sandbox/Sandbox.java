@@ -11,34 +11,37 @@ import dev.lustrecsi.node.NodePlugin;
 import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
-import dev.lustrecsi.sandbox.lustre.SimulatedLustre;
+import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
 import dev.lustrecsi.sandbox.lustre.SimulatedLustreClient;
 import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * The controller and node plugins running together on simulated Lustre servers, all state under
- * one directory:
+ * The driver on one machine: the controller plugin on the production path (LustreFilesystem
+ * resources, the reconciler, server VMs run by a KubeVirt simulator, real agents over mutual
+ * TLS) with only the Kubernetes API, KubeVirt and Lustre's own commands simulated, and the node
+ * plugin with only the Lustre client mount and statfs simulated. All state under one directory:
  *
  * <pre>
- * DIR/controller.sock   the controller plugin
- * DIR/node.sock         the node plugin
- * DIR/controller/       the volume journal
- * DIR/lustre/           the simulated servers (one directory per filesystem)
- * DIR/node/lustre/      the node's Lustre mounts, one per filesystem
- * DIR/kubelet/          where a CO (the demo, the tests) stages and publishes volumes
+ * DIR/controller.sock          the controller plugin
+ * DIR/node.sock                the node plugin
+ * DIR/cluster/kubeconfig       the embedded Kubernetes API (kubectl --kubeconfig ... get lustrefilesystems)
+ * DIR/cluster/lustre-servers/  the simulated servers' namespaces (what a client mount shows)
+ * DIR/node/lustre/             the node's Lustre mounts, one per filesystem
+ * DIR/kubelet/                 where a CO (the demo, the tests) stages and publishes volumes
  * </pre>
  *
- * A sandbox started again on the same directory finds its volumes, filesystems and mounts.
+ * The API server and the simulated servers keep their state in memory, so a sandbox starts
+ * afresh each time (DIR/cluster is cleared).
  */
 public final class Sandbox implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Sandbox.class.getName());
@@ -47,36 +50,32 @@ public final class Sandbox implements AutoCloseable {
   public static final String NODE_ID = "sandbox-node";
 
   private final Path stateDir;
-  private final SimulatedLustre lustre;
-  private final dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster;
+  private final SimulatedCluster cluster;
   private final CsiServer controller;
   private final CsiServer node;
 
-  private Sandbox(Path stateDir, SimulatedLustre lustre, dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster, CsiServer controller,
-      CsiServer node) {
+  private Sandbox(Path stateDir, SimulatedCluster cluster, CsiServer controller, CsiServer node) {
     this.stateDir = stateDir;
-    this.lustre = lustre;
     this.cluster = cluster;
     this.controller = controller;
     this.node = node;
   }
 
   /**
-   * Starts both plugins with the controller on the cluster path: an embedded API server (its
-   * kubeconfig at DIR/cluster/kubeconfig), LustreFilesystem resources, server VMs run by the
-   * KubeVirt simulator, real agents over mutual TLS on simulated Lustre servers. The API server
-   * keeps objects in memory, so this mode starts afresh each time (DIR/cluster is cleared).
+   * Starts both plugins on a fresh simulated cluster.
    *
+   * @param stateDir where everything lives
    * @param agentPort the port every simulated VM's agent listens on, each at its own loopback address
+   * @param extraAllowedRoots further directories a CO may stage and publish in (a conformance tool's temporary directories)
    */
-  public static Sandbox startOnKubevirt(Path stateDir, int agentPort, List<Path> extraAllowedRoots) {
+  public static Sandbox start(Path stateDir, int agentPort, List<Path> extraAllowedRoots) {
     Path dir = stateDir.toAbsolutePath().normalize();
-    dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster;
+    SimulatedCluster cluster;
     try {
       Files.createDirectories(dir.resolve("kubelet"));
       deleteTree(dir.resolve("cluster"));
       Files.createDirectories(dir.resolve("cluster"));
-      cluster = dev.lustrecsi.sandbox.cluster.SimulatedCluster.start(dir.resolve("cluster"), agentPort);
+      cluster = SimulatedCluster.start(dir.resolve("cluster"), agentPort);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the simulated cluster in " + dir, e);
     }
@@ -84,9 +83,7 @@ public final class Sandbox implements AutoCloseable {
     CsiServer controller;
     CsiServer node;
     try {
-      // Volume records as on a cluster: LustreVolume objects and ConfigMaps on the API server.
-      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.volumeJournal(), cluster.backend(),
-          provisioner -> cluster.committedCapacity(provisioner::committedBytes));
+      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.controller());
       List<Path> roots = new ArrayList<>(List.of(dir.resolve("kubelet")));
       roots.addAll(extraAllowedRoots);
       try {
@@ -101,7 +98,21 @@ public final class Sandbox implements AutoCloseable {
       cluster.close();
       throw e;
     }
-    return new Sandbox(dir, null, cluster, controller, node);
+    return new Sandbox(dir, cluster, controller, node);
+  }
+
+  /** Starts both plugins, the agents on a free port. */
+  public static Sandbox start(Path stateDir) {
+    return start(stateDir, freePort(), List.of());
+  }
+
+  /** A port nothing listens on now, for the simulated VMs' agents. */
+  public static int freePort() {
+    try (ServerSocket probe = new ServerSocket(0)) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port for the agents", e);
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {
@@ -115,44 +126,9 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
-  /** The simulated cluster, when the sandbox runs the cluster path. */
-  public java.util.Optional<dev.lustrecsi.sandbox.cluster.SimulatedCluster> cluster() {
-    return java.util.Optional.ofNullable(cluster);
-  }
-
-  /**
-   * Starts both plugins.
-   *
-   * @param stateDir where everything lives
-   * @param ostStartup how long a new simulated OST takes to come up
-   * @param extraAllowedRoots further directories a CO may stage and publish in (csi-sanity's temp dirs)
-   */
-  public static Sandbox start(Path stateDir, Duration ostStartup, List<Path> extraAllowedRoots) {
-    Path dir = stateDir.toAbsolutePath().normalize();
-    try {
-      Files.createDirectories(dir.resolve("kubelet"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create sandbox directory " + dir, e);
-    }
-    CommandRunner runner = new ProcessCommandRunner();
-    SimulatedLustre lustre = new SimulatedLustre(dir.resolve("lustre"), ostStartup, Clock.systemUTC());
-    CsiServer controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), dir.resolve("controller"), lustre);
-    List<Path> roots = new ArrayList<>(List.of(dir.resolve("kubelet")));
-    roots.addAll(extraAllowedRoots);
-    CsiServer node;
-    try {
-      node = NodePlugin.start(Endpoint.of(dir.resolve("node.sock")),
-          new NodePlugin.Config(NODE_ID, dir.resolve("node").resolve("lustre"), roots, Duration.ofSeconds(5)),
-          new SimulatedLustreClient(lustre, new Mounter(runner)), new SimulatedStatfs(lustre), runner);
-    } catch (RuntimeException e) {
-      controller.close();
-      throw e;
-    }
-    return new Sandbox(dir, lustre, null, controller, node);
-  }
-
-  public static Sandbox start(Path stateDir) {
-    return start(stateDir, Duration.ZERO, List.of());
+  /** The simulated cluster: its API server, KubeVirt, servers, and the controller's backend. */
+  public SimulatedCluster cluster() {
+    return cluster;
   }
 
   public Endpoint controllerEndpoint() {
@@ -172,19 +148,12 @@ public final class Sandbox implements AutoCloseable {
     return stateDir.resolve("kubelet");
   }
 
-  /** The simulated servers of the default mode; null on the cluster path (see {@link #cluster()}). */
-  public SimulatedLustre lustre() {
-    return lustre;
-  }
-
   /** Stops both plugins, then unmounts everything mounted under the state directory, innermost first. */
   @Override
   public void close() {
     node.close();
     controller.close();
-    if (cluster != null) {
-      cluster.close();
-    }
+    cluster.close();
     unmountAllUnder(stateDir);
   }
 

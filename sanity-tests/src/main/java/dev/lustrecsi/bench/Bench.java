@@ -12,7 +12,7 @@ import csi.v1.NodeUnstageVolumeRequest;
 import csi.v1.Volume;
 import csi.v1.VolumeCapability;
 import dev.lustrecsi.common.grpc.UnixSockets;
-import io.grpc.Status;
+import dev.lustrecsi.sandbox.co.CoRetry;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +30,11 @@ import java.util.function.Supplier;
 /**
  * Drives any CSI driver with a fixed number of operations from N concurrent clients and reports
  * latency percentiles per RPC. It uses only what CreateVolume returns (volume id and context), so
- * it measures other drivers as well as this one. ABORTED answers are retried (the CO would) and
- * counted; every other error is counted and the operation given up.
+ * it measures other drivers as well as this one. UNAVAILABLE and ABORTED answers are retried as a
+ * CO's sidecars retry them ({@link CoRetry}) and counted; every other error is counted and the
+ * operation given up.
  */
 public final class Bench {
-  private static final int MAX_ATTEMPTS = 50;
-
   private final BenchOptions options;
   /** Where calls are recorded: a throwaway one during the warm-up, then the reported one. */
   private volatile LatencyRecorder recorder = new LatencyRecorder();
@@ -149,28 +148,26 @@ public final class Bench {
         .setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging).build()));
   }
 
-  /** One RPC, timed; ABORTED is retried after a short pause, as a CO would. */
+  /**
+   * One RPC, as a CO's sidecar makes it: retried with a growing delay while the driver answers
+   * UNAVAILABLE or ABORTED. Each attempt is timed as a call of its own; each retryable answer is
+   * counted as an error of its code, and so is the final one of a call that gave up.
+   */
   private <T> T call(String rpc, Supplier<T> invocation) {
-    for (int attempt = 1; ; attempt++) {
-      long start = System.nanoTime();
-      try {
-        T result = invocation.get();
-        recorder.record(rpc, System.nanoTime() - start);
-        return result;
-      } catch (StatusRuntimeException e) {
-        recorder.record(rpc, System.nanoTime() - start);
-        Status.Code code = e.getStatus().getCode();
-        recorder.error(code.name());
-        if (code != Status.Code.ABORTED || attempt >= MAX_ATTEMPTS) {
-          return null;
-        }
-        try {
-          Thread.sleep(5L * attempt);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return null;
-        }
-      }
+    try {
+      return CoRetry.DEFAULT.call(() -> timed(rpc, invocation), code -> recorder.error(code.name()));
+    } catch (StatusRuntimeException e) {
+      recorder.error(e.getStatus().getCode().name());
+      return null;
+    }
+  }
+
+  private <T> T timed(String rpc, Supplier<T> invocation) {
+    long start = System.nanoTime();
+    try {
+      return invocation.get();
+    } finally {
+      recorder.record(rpc, System.nanoTime() - start);
     }
   }
 

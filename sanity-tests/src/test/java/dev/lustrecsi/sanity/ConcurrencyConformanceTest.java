@@ -22,20 +22,18 @@ import org.junit.jupiter.api.Test;
 /** Calls that race each other, as a CO's retries and several provisioners make them. */
 class ConcurrencyConformanceTest extends ConformanceTest {
   private static final int CALLERS = 8;
-  private static final int ATTEMPTS = 50;
 
-  /** A call retried on ABORTED (another call for the same volume is in progress), as the CO would. */
-  private static <T> T retryingAborted(Callable<T> call) throws Exception {
-    for (int attempt = 1; ; attempt++) {
+  /** A call retried on ABORTED (another call for the same volume is in progress) and UNAVAILABLE, as the CO would. */
+  private <T> T retryingAborted(Callable<T> call) {
+    return target.asCo(() -> {
       try {
         return call.call();
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() != Status.Code.ABORTED || attempt == ATTEMPTS) {
-          throw e;
-        }
-        Thread.sleep(20L * attempt);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-    }
+    });
   }
 
   private Volume createRetryingAborted(CreateVolumeRequest request) throws Exception {

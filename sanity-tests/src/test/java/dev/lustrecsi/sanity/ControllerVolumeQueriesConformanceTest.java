@@ -188,12 +188,13 @@ class ControllerVolumeQueriesConformanceTest extends ConformanceTest {
 
   @Nested
   class ControllerExpandVolume {
+    /** An expansion as the resizer makes it: retried while the filesystem grows for it. */
     private ControllerExpandVolumeResponse expand(String volumeId, long required) {
-      return target.controller().controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
+      return target.asCo(() -> target.controller().controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
           .setVolumeId(volumeId)
           .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(required))
           .setVolumeCapability(Capabilities.mount())
-          .build());
+          .build()));
     }
 
     private long capacityOf(String volumeId) {

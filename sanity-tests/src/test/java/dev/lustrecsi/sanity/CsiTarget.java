@@ -6,6 +6,7 @@ import csi.v1.NodeGrpc;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.grpc.UnixSockets;
 import dev.lustrecsi.sandbox.Sandbox;
+import dev.lustrecsi.sandbox.co.CoRetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The driver under test: by default a {@link Sandbox} started in a fresh temporary directory, or,
- * when {@value #CONTROLLER_ENDPOINT} is set, a driver that is already running.
+ * The driver under test: by default a {@link Sandbox} started in a fresh temporary directory (the
+ * production controller path, with only the Kubernetes API, KubeVirt and Lustre's commands
+ * simulated), or, when {@value #CONTROLLER_ENDPOINT} is set, a driver that is already running.
  *
  * <p>System properties (pass them to Maven with {@code -D}):
  * <ul>
@@ -108,6 +111,16 @@ public final class CsiTarget implements AutoCloseable {
       parsed.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
     }
     return parsed;
+  }
+
+  /**
+   * Makes a call as a CO's sidecar makes it: again, after a growing delay, while the driver
+   * answers UNAVAILABLE (a filesystem's servers coming up) or ABORTED (another call for the same
+   * volume in flight); any other answer is the call's. The suite's volumes are created, expanded
+   * and deleted through this, so it runs on a driver that brings up servers as volumes ask for them.
+   */
+  public <T> T asCo(Supplier<T> call) {
+    return CoRetry.DEFAULT.call(call);
   }
 
   /** A controller stub whose deadline starts now: take a new one for every call. */

@@ -94,7 +94,7 @@ final class Workspace implements AutoCloseable {
   Volume createVolume(CreateVolumeRequest request) {
     Volume volume;
     try {
-      volume = target.controller().createVolume(request).getVolume();
+      volume = target.asCo(() -> target.controller().createVolume(request)).getVolume();
     } catch (StatusRuntimeException e) {
       // A call that failed late (a deadline, say) may still have made the volume.
       undoLater("delete volume named " + request.getName(), () -> deleteByName(request));
@@ -111,7 +111,7 @@ final class Workspace implements AutoCloseable {
   Status createVolumeFailure(CreateVolumeRequest request) {
     Volume[] made = new Volume[1];
     Throwable thrown = catchThrowable(() -> {
-      made[0] = target.controller().createVolume(request).getVolume();
+      made[0] = target.asCo(() -> target.controller().createVolume(request)).getVolume();
       undoLater("delete volume " + made[0].getVolumeId(), () -> deleteVolume(made[0].getVolumeId()));
     });
     if (thrown == null) {
@@ -123,14 +123,14 @@ final class Workspace implements AutoCloseable {
   }
 
   void deleteVolume(String volumeId) {
-    target.controller().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volumeId).build());
+    target.asCo(() -> target.controller().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volumeId).build()));
   }
 
   /** A CreateVolume that is expected to fail may have succeeded anyway: find and delete what it made. */
   private void deleteByName(CreateVolumeRequest request) {
     // CreateVolume of an existing name with the same arguments answers with that volume: a way to learn its id.
     Throwable lookup = catchThrowable(() -> {
-      Volume volume = target.controller().createVolume(request).getVolume();
+      Volume volume = target.asCo(() -> target.controller().createVolume(request)).getVolume();
       deleteVolume(volume.getVolumeId());
     });
     if (lookup != null && !(lookup instanceof StatusRuntimeException)) {

@@ -12,7 +12,9 @@ import dev.lustrecsi.agent.v1.LustreAgentGrpc;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.common.tls.GrpcTls;
 import dev.lustrecsi.controller.reconciler.ServerAgents;
+import dev.lustrecsi.common.error.CsiException;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -24,7 +26,9 @@ import javax.net.ssl.SSLException;
 /**
  * Agents over gRPC with mutual TLS. One channel per agent address, dropped when the agent is
  * unreachable there: a VM that restarts comes back at a new pod address and gets a new channel. Every call has
- * a deadline, so a hung VM slows one reconcile pass, never blocks the controller.
+ * a deadline, so a hung VM slows one reconcile pass, never blocks the controller. An agent that
+ * cannot be reached is {@link AgentUnavailableException}; an agent's answer with an error is a
+ * {@link CsiException} with the agent's code and message.
  */
 public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   private final AgentCredentials credentials;
@@ -83,14 +87,30 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
     try {
       return call.on(LustreAgentGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
     } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+      Status status = e.getStatus();
+      if (!unreachable(status.getCode())) {
+        // The agent answered: its verdict (a refused argument, a missing directory, a failed
+        // command) reaches the CSI caller with its code and message, never as "retry later".
+        throw CsiException.withCode(status.getCode(), status.getDescription() == null
+            ? method + " at " + address + " failed with " + status.getCode() : status.getDescription());
+      }
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
         // A VM that restarted has a new address; its old one may never answer again.
         channels.remove(key, channel);
         channel.shutdownNow();
       }
-      throw new AgentUnavailableException(method + " at " + address + ":" + port + ": " + e.getStatus().getCode()
-          + (e.getStatus().getDescription() == null ? "" : " " + e.getStatus().getDescription()), e);
+      throw new AgentUnavailableException(method + " at " + address + ":" + port + ": " + status.getCode()
+          + (status.getDescription() == null ? "" : " " + status.getDescription()), e);
     }
+  }
+
+  /**
+   * Whether a status says the agent could not be asked, or did not answer in time: worth asking
+   * again (perhaps at another address), unlike an answer. The agent itself answers UNAVAILABLE for
+   * a command that timed out or a filesystem not mounted yet, which is just as worth a retry.
+   */
+  static boolean unreachable(Status.Code code) {
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED;
   }
 
   private ManagedChannel open(String filesystem, String address) {

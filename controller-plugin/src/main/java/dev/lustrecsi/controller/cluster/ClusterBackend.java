@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.cluster;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.agent.GrpcServerAgents;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
+import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -13,17 +14,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToLongFunction;
 
 /**
- * The controller's backend on a real cluster, wired: the API client (in-cluster service account
- * or kubeconfig), the agents' TLS and client, the reconciler with its periodic passes, and
- * leader election on a Lease so that only one replica runs periodic passes. CSI calls are served
- * by every replica (the provisioner sidecar elects its own leader and calls only that pod);
- * passes they trigger are safe beside the leader's, as every write is conditional.
- *
- * @param backend what the provisioner uses
+ * Everything the controller plugin runs on, wired once for a real cluster and the sandbox alike:
+ * the API client (in-cluster service account or kubeconfig; the sandbox's embedded API server),
+ * the volume records, the agents' TLS and client, the reconciler with its periodic passes, the
+ * Lustre backend, and leader election on a Lease so that only one replica runs periodic passes.
+ * CSI calls are served by every replica (the provisioner sidecar elects its own leader and calls
+ * only that pod); passes they trigger are safe beside the leader's, as every write is conditional.
  */
 public final class ClusterBackend implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClusterBackend.class.getName());
@@ -34,21 +32,27 @@ public final class ClusterBackend implements AutoCloseable {
       Duration reconcileInterval) {}
 
   private final KubernetesClient client;
+  private final KubernetesVolumeJournal journal;
   private final GrpcServerAgents agents;
   private final Reconciliations reconciliations;
-  private final KubernetesLustreBackend backend;
+  private final LustreBackend backend;
   private final AtomicBoolean leading = new AtomicBoolean();
-  private final AtomicReference<ToLongFunction<String>> committed = new AtomicReference<>(fs -> 0L);
   private CompletableFuture<?> election;
 
   private ClusterBackend(KubernetesClient client, Settings settings) {
     this.client = client;
+    journal = KubernetesVolumeJournal.start(client, settings.namespace());
     AgentCredentials credentials = new AgentCredentials(client, settings.namespace(), Clock.systemUTC());
     agents = new GrpcServerAgents(credentials, settings.agentPort(), Duration.ofSeconds(10));
     FilesystemReconciler reconciler = new FilesystemReconciler(client, settings.namespace(), agents, credentials, settings.agentPort(),
-        fs -> committed.get().applyAsLong(fs), Clock.systemUTC());
+        journal::committedBytes, Clock.systemUTC());
     reconciliations = new Reconciliations(client, settings.namespace(), reconciler);
-    backend = new KubernetesLustreBackend(client, settings.namespace(), reconciliations, agents, settings.defaults());
+    try {
+      backend = LustreBackend.start(client, settings.namespace(), reconciliations, agents, settings.defaults());
+    } catch (RuntimeException e) {
+      journal.close();
+      throw e;
+    }
   }
 
   /** Connects with the default client configuration (in-cluster, else KUBECONFIG) and starts. */
@@ -85,22 +89,26 @@ public final class ClusterBackend implements AutoCloseable {
     return cluster;
   }
 
-  /** The API client the backend uses; the Kubernetes journal shares it. */
+  /** The API client everything here shares. */
   public KubernetesClient client() {
     return client;
   }
 
-  public KubernetesLustreBackend backend() {
+  public LustreBackend backend() {
     return backend;
+  }
+
+  /** The volume records. */
+  public KubernetesVolumeJournal journal() {
+    return journal;
+  }
+
+  public Reconciliations reconciliations() {
+    return reconciliations;
   }
 
   public boolean leading() {
     return leading.get();
-  }
-
-  /** Where the reconciler reads each filesystem's committed capacity from (the provisioner's ledger). */
-  public void committedCapacity(ToLongFunction<String> source) {
-    committed.set(source);
   }
 
   @Override
@@ -109,6 +117,8 @@ public final class ClusterBackend implements AutoCloseable {
       election.cancel(true);
     }
     reconciliations.close();
+    backend.close();
+    journal.close();
     agents.close();
     client.close();
   }

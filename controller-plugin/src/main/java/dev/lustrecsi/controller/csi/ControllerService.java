@@ -229,12 +229,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     if (volume.state() != VolumeRecord.State.READY) {
       return abnormal("volume is " + volume.state().name().toLowerCase());
     }
-    Optional<DirectoryUsage> usage = provisioner.usage(volume);
-    if (usage.isEmpty()) {
-      return abnormal("volume directory " + volume.id().directory() + " is missing from filesystem " + volume.id().fsName());
-    }
-    if (usage.get().overQuota()) {
-      return abnormal("volume is over its quota: " + Sizes.format(usage.get().usedBytes()) + " used of " + Sizes.format(usage.get().quotaBytes()));
+    DirectoryUsage usage = provisioner.usage(volume);
+    if (usage.overQuota()) {
+      return abnormal("volume is over its quota: " + Sizes.format(usage.usedBytes()) + " used of " + Sizes.format(usage.quotaBytes()));
     }
     return VolumeCondition.newBuilder().setAbnormal(false).setMessage("healthy").build();
   }

@@ -1,11 +1,11 @@
 package dev.lustrecsi.controller.csi;
 
 import dev.lustrecsi.common.error.CsiException;
-import dev.lustrecsi.controller.volume.VolumeJournal;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * ListVolumes pagination. Volumes are ordered by id and a token is the last id a page returned,
@@ -16,10 +16,11 @@ public final class VolumePages {
   /** Page size when the caller sets no max_entries. */
   static final int DEFAULT_PAGE = 500;
 
-  private final VolumeJournal journal;
+  private final Supplier<List<VolumeRecord>> volumes;
 
-  public VolumePages(VolumeJournal journal) {
-    this.journal = journal;
+  /** @param volumes every volume, sorted by volume id */
+  public VolumePages(Supplier<List<VolumeRecord>> volumes) {
+    this.volumes = volumes;
   }
 
   /** One page and the token for the next, empty when this is the last. */
@@ -28,7 +29,7 @@ public final class VolumePages {
   public Page page(String startingToken, int maxEntries) {
     String after = startingToken.isEmpty() ? "" : decode(startingToken);
     int size = maxEntries == 0 ? DEFAULT_PAGE : maxEntries;
-    List<VolumeRecord> remaining = journal.volumes().stream()
+    List<VolumeRecord> remaining = volumes.get().stream()
         .filter(v -> v.id().toString().compareTo(after) > 0)
         .toList();
     if (remaining.size() <= size) {

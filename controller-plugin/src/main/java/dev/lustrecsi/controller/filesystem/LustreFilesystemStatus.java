@@ -20,6 +20,10 @@ import java.util.List;
  * @param usableBytes usable OST capacity
  * @param committedBytes capacity promised to volumes (sum of their quotas)
  * @param usedBytes bytes in use on the OSTs
+ * @param nextProjectId the first Lustre project id no volume of this filesystem has been given:
+ *     the controller moves it a block ahead (a write conditional on resourceVersion) before it
+ *     hands out any id of the block, so an id is never given twice, not even across a crash or
+ *     between two controllers. Unset until the first volume; ids below it are never reused.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemStatus(
@@ -34,7 +38,8 @@ public record LustreFilesystemStatus(
     String health,
     Long usableBytes,
     Long committedBytes,
-    Long usedBytes) {
+    Long usedBytes,
+    Integer nextProjectId) {
 
   public LustreFilesystemStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
@@ -43,7 +48,13 @@ public record LustreFilesystemStatus(
   }
 
   public static LustreFilesystemStatus empty() {
-    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null);
+    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null, null);
+  }
+
+  /** The same status with the project-id mark moved to {@code next}. */
+  public LustreFilesystemStatus withNextProjectId(int next) {
+    return new LustreFilesystemStatus(phase, observedGeneration, conditions, servers, targets, ostCount, capacity, used, health,
+        usableBytes, committedBytes, usedBytes, next);
   }
 
   /**

@@ -1,17 +1,18 @@
 package dev.lustrecsi.controller.lustre;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A filesystem as its servers report it.
+ * A filesystem as its LustreFilesystem resource shows it.
  *
- * @param spec what it was created as
+ * @param spec its size settings: OST size, growth limit, overcommit
  * @param osts its OSTs, by index
  * @param ready whether every target is up and the filesystem takes new volumes
- * @param mgsNids the MGS's NIDs, one per LNet network it serves (e.g. 10.1.0.10@tcp, 10.1.0.10@o2ib);
- *     empty where clients need none (the sandbox's simulated mount)
+ * @param mgsNids the MGS's NIDs, one per LNet network it serves (e.g. 10.1.0.10@tcp, 10.1.0.10@o2ib)
+ * @param invalidSpec why its spec cannot be carried out, when the reconciler found it so
  */
-public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready, List<String> mgsNids) {
+public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready, List<String> mgsNids, Optional<String> invalidSpec) {
   public FilesystemState {
     osts = List.copyOf(osts);
     mgsNids = List.copyOf(mgsNids);
@@ -37,5 +38,25 @@ public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready
 
   public long usedBytes() {
     return osts.stream().mapToLong(Ost::usedBytes).sum();
+  }
+
+  /** Volume capacity one OST backs. */
+  public long backedPerOst() {
+    return saturated(spec.ostSize() * spec.overcommit());
+  }
+
+  /** Volume capacity the filesystem can ever back: its growth limit. */
+  public long capacityLimit() {
+    return saturated((double) spec.ostSize() * spec.maxOsts() * spec.overcommit());
+  }
+
+  /** The growth limit in words, for messages. */
+  public String describeLimit() {
+    return spec.maxOsts() + " OSTs of " + dev.lustrecsi.common.volume.Sizes.format(spec.ostSize())
+        + (spec.overcommit() == 1.0 ? "" : " overcommitted " + spec.overcommit() + " times");
+  }
+
+  private static long saturated(double bytes) {
+    return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.reconciler;
 
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
@@ -33,6 +34,11 @@ import java.util.function.ToLongFunction;
  * name comes from the status.
  */
 public final class FilesystemReconciler {
+  /** Phase of a filesystem whose spec cannot be carried out. */
+  public static final String FAILED = "Failed";
+  /** Reason of its Ready condition. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+
   private final KubernetesClient client;
   private final String namespace;
   private final ServerAgents agents;
@@ -65,7 +71,8 @@ public final class FilesystemReconciler {
     try {
       planned = FilesystemPlanner.plan(filesystem.getSpec(), current);
     } catch (FilesystemPlanner.PlanException e) {
-      return Optional.of(writeStatus(filesystem, failed(current, filesystem, e.getMessage())));
+      LustreFilesystemStatus failed = failed(current, filesystem, e.getMessage());
+      return Optional.of(failed.equals(current) ? filesystem : writeStatus(filesystem, failed));
     }
     if (!planned.servers().equals(current.servers()) || !planned.targets().equals(current.targets())) {
       filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
@@ -131,7 +138,7 @@ public final class FilesystemReconciler {
         try {
           observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(),
               Optional.of(agents.health(filesystem.getMetadata().getName(), server.name(), view.podAddress())), null);
-        } catch (ServerAgents.AgentUnavailableException e) {
+        } catch (ServerAgents.AgentUnavailableException | CsiException e) {
           observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(), Optional.empty(), e.getMessage());
         }
       }
@@ -143,7 +150,7 @@ public final class FilesystemReconciler {
       try {
         usage = Optional.of(agents.targetUsage(filesystem.getMetadata().getName(), seen.get(mds.get().name()).podAddress(),
             filesystem.getSpec().fsName()));
-      } catch (ServerAgents.AgentUnavailableException e) {
+      } catch (ServerAgents.AgentUnavailableException | CsiException e) {
         usage = Optional.empty();  // capacity stays as last seen; the MDS's state already says why
       }
     }
@@ -152,14 +159,25 @@ public final class FilesystemReconciler {
         committedBytes.applyAsLong(filesystem.getSpec().fsName()), clock.instant());
   }
 
+  /**
+   * The status of a filesystem whose spec cannot be planned: phase Failed, Ready=False with reason
+   * {@value #INVALID_SPEC} naming the field. Everything already planned is kept (nothing is ever
+   * unplanned); the Event and the transition time only change when the message does, so a pass
+   * over an unchanged invalid spec writes nothing.
+   */
   private LustreFilesystemStatus failed(LustreFilesystemStatus current, LustreFilesystem filesystem, String message) {
     Long generation = filesystem.getMetadata().getGeneration();
-    var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", "InvalidSpec", message,
-        clock.instant().toString(), generation);
-    events.warning(filesystem, "InvalidSpec", message);
-    return new LustreFilesystemStatus("Failed", generation, List.of(condition), current.servers(), current.targets(),
+    boolean unchanged = FAILED.equals(current.phase()) && current.conditions().stream()
+        .anyMatch(c -> c.type().equals("Ready") && INVALID_SPEC.equals(c.reason()) && message.equals(c.message()));
+    String since = unchanged ? current.conditions().stream().filter(c -> c.type().equals("Ready")).findFirst().orElseThrow()
+        .lastTransitionTime() : clock.instant().toString();
+    if (!unchanged) {
+      events.warning(filesystem, INVALID_SPEC, message);
+    }
+    var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", INVALID_SPEC, message, since, generation);
+    return new LustreFilesystemStatus(FAILED, generation, List.of(condition), current.servers(), current.targets(),
         current.ostCount(), current.capacity(), current.used(), current.health(), current.usableBytes(), current.committedBytes(),
-        current.usedBytes());
+        current.usedBytes(), current.nextProjectId());
   }
 
   private LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {

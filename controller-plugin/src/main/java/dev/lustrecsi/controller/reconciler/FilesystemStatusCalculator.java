@@ -26,6 +26,8 @@ public final class FilesystemStatusCalculator {
   public static final String PROVISIONING = "Provisioning";
   public static final String GROWING = "Growing";
   public static final String DEGRADED = "Degraded";
+  /** A target's state once it is mounted and answers. */
+  public static final String UP = "Up";
 
   private FilesystemStatusCalculator() {}
 
@@ -63,7 +65,7 @@ public final class FilesystemStatusCalculator {
         anyLost ? describeNotUp(targetStates) : "no target that was up is down or recovering", generation, now));
 
     return new LustreFilesystemStatus(phase, generation, conditions, serverStates, targetStates, osts.size(),
-        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used);
+        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId());
   }
 
   static ServerStatus serverState(ServerStatus server, ServerObservation seen) {

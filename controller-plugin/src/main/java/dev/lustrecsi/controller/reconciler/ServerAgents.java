@@ -11,8 +11,9 @@ import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 /**
  * The controller's line to the agents in the server VMs, each reached at its VM's pod-network
  * address. {@code filesystem} names the LustreFilesystem object, whose agents share one server
- * certificate. Calls throw {@link AgentUnavailableException} when the agent cannot be reached
- * or answers with an error.
+ * certificate. Calls throw {@link AgentUnavailableException} when the agent cannot be reached or
+ * does not answer in time, and a {@code CsiException} with the agent's own code and message when
+ * it answers with an error.
  */
 public interface ServerAgents {
   GetHealthResponse health(String filesystem, String server, String address) throws AgentUnavailableException;
@@ -28,7 +29,7 @@ public interface ServerAgents {
 
   GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException;
 
-  /** Thrown when an agent cannot be reached or fails. */
+  /** Thrown when an agent cannot be reached or does not answer in time. */
   final class AgentUnavailableException extends Exception {
     public AgentUnavailableException(String message, Throwable cause) {
       super(message, cause);

@@ -1,49 +1,64 @@
 package dev.lustrecsi.controller.volume;
 
 import dev.lustrecsi.common.error.CsiException;
-import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.lustre.FilesystemState;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
- * Per filesystem, the capacity committed to volumes and the project ids handed out, kept in
- * memory so that CreateVolume's critical section does no I/O.
+ * Per filesystem, the capacity committed to volumes and the project ids this controller hands
+ * out. Neither is a record of its own: committed capacity is the sum of the volume records plus
+ * the reservations whose records are being written (rebuilt from the records after a restart,
+ * where an unwritten reservation simply never happened), and the project-id mark lives in the
+ * LustreFilesystem's status.
  *
- * <p>Committed capacity is the sum of the journal's volumes plus reservations whose records are
- * being written; it is rebuilt from the journal on start, where an unwritten reservation simply
- * never happened. Project ids are taken from blocks of {@value #PROJECT_ID_BLOCK}: the journal
- * records the end of the current block before any id in it is used, so after a crash numbering
- * resumes past the block and an id is never handed out twice, even if a few are skipped.
+ * <p>Committed capacity is kept in memory so that CreateVolume's one filesystem-wide critical
+ * section, the check-and-reserve, does no I/O. Writing it to the status per volume would put one
+ * conditional write on one shared object in every CreateVolume, and concurrent calls would queue
+ * behind each other's resourceVersion; the reconciler writes the sum to the status instead.
+ *
+ * <p>Project ids are claimed in blocks of {@value #PROJECT_ID_BLOCK}: the status's mark moves
+ * past a block before any id in it is used, so after a crash numbering resumes past the block
+ * and an id is never handed out twice, even if a few are skipped.
  */
 final class FilesystemLedger {
   static final int PROJECT_ID_BLOCK = 64;
 
-  private final VolumeJournal journal;
-  private final Map<String, Account> accounts = new HashMap<>();
-
-  FilesystemLedger(VolumeJournal journal) {
-    this.journal = journal;
+  /** Moves a filesystem's project-id mark past {@code count} ids from at least {@code atLeast}; returns the first. */
+  @FunctionalInterface
+  interface ProjectIdClaims {
+    int claim(String fsName, int atLeast, int count);
   }
 
-  /** One filesystem's books; guarded by the ledger's monitor. */
+  private final ToLongFunction<String> recordedCommitted;
+  private final ProjectIdClaims claims;
+  private final Map<String, Account> accounts = new HashMap<>();
+
+  /**
+   * @param recordedCommitted the capacity of a filesystem's volume records, read once per filesystem
+   * @param claims where project-id blocks are claimed
+   */
+  FilesystemLedger(ToLongFunction<String> recordedCommitted, ProjectIdClaims claims) {
+    this.recordedCommitted = recordedCommitted;
+    this.claims = claims;
+  }
+
+  /** One filesystem's books: capacity under the ledger's monitor, project ids under their own lock. */
   private static final class Account {
     long committed;
+    final ReentrantLock ids = new ReentrantLock();
     int nextProjectId;
-    /** End (exclusive) of the block this ledger has claimed in the journal. */
+    /** End (exclusive) of the block this ledger has claimed. */
     int blockEnd;
   }
 
-  /** Claims in a row lost to other controllers before giving up with a retryable error. */
-  private static final int MAX_CLAIM_ATTEMPTS = 10;
-
-  /**
-   * Commits {@code bytes} more to the filesystem, or throws {@code onLimit} when its growth limit
-   * would be passed; {@code fs} is recorded in the journal first if it is new.
-   */
-  synchronized void reserve(FilesystemRecord fs, long bytes, Supplier<CsiException> onLimit) {
-    Account account = account(fs);
-    if (account.committed + bytes > limit(fs)) {
+  /** Commits {@code bytes} more to the filesystem, or throws {@code onLimit} when its growth limit would be passed. */
+  synchronized void reserve(FilesystemState fs, long bytes, Supplier<CsiException> onLimit) {
+    Account account = account(fs.spec().fsName());
+    if (account.committed + bytes > fs.capacityLimit()) {
       throw onLimit.get();
     }
     account.committed += bytes;
@@ -57,70 +72,40 @@ final class FilesystemLedger {
     }
   }
 
-  /** A project id no volume of this filesystem has had. */
-  synchronized int takeProjectId(FilesystemRecord fs) {
-    Account account = account(fs);
-    if (account.nextProjectId >= account.blockEnd) {
-      claimBlock(fs.fsName(), account);
-    }
-    return account.nextProjectId++;
-  }
-
-  /**
-   * Moves the journal's mark a block ahead and takes the ids below it. The block starts at the
-   * mark as freshly read, not at this ledger's count: another controller sharing the journal may
-   * have claimed blocks meanwhile, and its write wins a race (ours then fails and is redone).
-   */
-  private void claimBlock(String fsName, Account account) {
-    for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
-      FilesystemRecord recorded = journal.filesystem(fsName).orElseThrow();
-      int start = Math.max(recorded.nextProjectId(), account.nextProjectId);
-      try {
-        journal.put(recorded.withNextProjectId(start + PROJECT_ID_BLOCK));
-      } catch (StaleRecordException lostTheRace) {
-        continue;
-      }
-      account.nextProjectId = start;
-      account.blockEnd = start + PROJECT_ID_BLOCK;
-      return;
-    }
-    throw CsiException.aborted("could not claim project ids for filesystem " + fsName + ": other controllers kept writing its record");
-  }
-
   synchronized long committed(String fsName) {
-    return journal.filesystem(fsName).map(this::account).map(a -> a.committed).orElse(0L);
+    return account(fsName).committed;
   }
 
   /** Capacity still free before the growth limit. */
-  synchronized long available(FilesystemRecord fs) {
-    return Math.max(0, limit(fs) - account(fs).committed);
+  synchronized long available(FilesystemState fs) {
+    return Math.max(0, fs.capacityLimit() - account(fs.spec().fsName()).committed);
   }
 
-  static long limit(FilesystemRecord fs) {
-    return fs.capacityLimit();
-  }
-
-  static String describeLimit(FilesystemRecord fs) {
-    return fs.maxOsts() + " OSTs of " + Sizes.format(fs.ostSize());
-  }
-
-  private Account account(FilesystemRecord fs) {
-    return accounts.computeIfAbsent(fs.fsName(), name -> {
-      if (journal.filesystem(name).isEmpty()) {
-        try {
-          journal.put(fs);
-        } catch (StaleRecordException createdElsewhere) {
-          // Another controller recorded the filesystem first; its record is read below.
-        }
+  /** A project id no volume of this filesystem has had. */
+  int takeProjectId(String fsName) {
+    Account account;
+    synchronized (this) {
+      account = account(fsName);
+    }
+    account.ids.lock();
+    try {
+      if (account.nextProjectId >= account.blockEnd) {
+        // The block starts at the mark as freshly read, not at this ledger's count: another
+        // controller may have claimed blocks meanwhile.
+        int start = claims.claim(fsName, account.nextProjectId, PROJECT_ID_BLOCK);
+        account.nextProjectId = start;
+        account.blockEnd = start + PROJECT_ID_BLOCK;
       }
+      return account.nextProjectId++;
+    } finally {
+      account.ids.unlock();
+    }
+  }
+
+  private Account account(String fsName) {
+    return accounts.computeIfAbsent(fsName, name -> {
       Account account = new Account();
-      account.committed = journal.volumes().stream()
-          .filter(v -> v.id().fsName().equals(name))
-          .mapToLong(VolumeRecord::capacityBytes)
-          .sum();
-      // Everything below the recorded mark may have been handed out before a restart.
-      account.nextProjectId = journal.filesystem(name).orElseThrow().nextProjectId();
-      account.blockEnd = account.nextProjectId;
+      account.committed = recordedCommitted.applyAsLong(name);
       return account;
     });
   }

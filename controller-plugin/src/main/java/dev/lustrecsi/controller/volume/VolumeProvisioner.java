@@ -2,67 +2,97 @@ package dev.lustrecsi.controller.volume;
 
 import dev.lustrecsi.common.concurrent.KeyedLocks;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.topology.LnetChoice;
+import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.cluster.LustreBackend;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
-import dev.lustrecsi.controller.parameters.ServerParameters;
 import dev.lustrecsi.controller.lustre.FilesystemState;
-import dev.lustrecsi.controller.lustre.LustreBackend;
 import dev.lustrecsi.controller.parameters.StorageClassParameters;
 import dev.lustrecsi.controller.volume.VolumeRecord.State;
+import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
+import io.grpc.Status;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Creates, expands and deletes volumes. Each step is recorded in the journal before the work it
  * stands for, and each backend call is idempotent, so a call interrupted anywhere converges when
  * retried, and concurrent calls for one volume never do its work twice.
+ *
+ * <p>The filesystem comes first: its LustreFilesystem is made (or checked against the
+ * StorageClass) before the volume is recorded, so a StorageClass that cannot work leaves nothing
+ * behind, and the growth limit the volume is admitted against is the filesystem's own.
  */
 public final class VolumeProvisioner {
   private static final System.Logger LOG = System.getLogger(VolumeProvisioner.class.getName());
 
-  private final VolumeJournal journal;
+  private final KubernetesVolumeJournal journal;
   private final LustreBackend backend;
   private final KeyedLocks volumeLocks = new KeyedLocks();
   private final FilesystemLedger ledger;
-  /** The last state seen ready per filesystem; see {@link #ensureOsts}. */
-  private final ConcurrentMap<String, FilesystemState> readyFilesystems = new ConcurrentHashMap<>();
-  /** Server parameters the backend has agreed with, per filesystem: another StorageClass's are checked once. */
-  private final ConcurrentMap<String, Set<ServerParameters>> acceptedServers = new ConcurrentHashMap<>();
 
-  public VolumeProvisioner(VolumeJournal journal, LustreBackend backend) {
+  public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend) {
     this.journal = journal;
     this.backend = backend;
-    this.ledger = new FilesystemLedger(journal);
+    this.ledger = new FilesystemLedger(journal::committedBytes, backend::claimProjectIds);
   }
 
   /** CreateVolume: returns the volume named {@code name}, making it if it does not exist. */
   public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters) {
     VolumeId id = new VolumeId(params.fsName(), VolumeId.directoryFor(name));
     Map<String, String> parameters = withoutProvisionerMetadata(rawParameters);
-    if (params.lnet() == dev.lustrecsi.common.topology.LnetChoice.O2IB) {
-      requireO2ibServers(params);
-    }
     try (var nameLock = volumeLocks.acquire("name:" + name);
         var idLock = volumeLocks.acquire(id.toString())) {
-      VolumeRecord volume = journal.byName(name)
-          .map(existing -> checkCompatible(existing, id, range, parameters))
-          .orElseGet(() -> commit(name, id, range.capacityToProvision("capacity_range"), params, parameters));
+      Optional<VolumeRecord> existing = journal.byName(name);
+      VolumeRecord volume;
+      if (existing.isPresent()) {
+        volume = checkCompatible(existing.get(), id, range, parameters);
+      } else {
+        long capacity = range.capacityToProvision("capacity_range");
+        if (capacity > params.maxCapacity()) {
+          throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
+              + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
+        }
+        FilesystemState filesystem = backend.ensureFilesystem(new FilesystemSpec(params.fsName(), params.ostSize(), params.maxOsts(),
+            params.servers().overcommit(), params.servers()));
+        if (params.lnet() == LnetChoice.O2IB) {
+          requireO2ibServers(filesystem);
+        }
+        volume = commit(name, id, capacity, filesystem, params, parameters);
+      }
       if (volume.state() == State.CREATING) {
-        ensureOsts(params.fsName(), params.servers());
-        backend.ensureVolumeDirectory(id, volume.striping(), volume.projectId(), volume.capacityBytes());
-        volume = volume.withState(State.READY);
-        journal.put(volume);
-        LOG.log(Level.INFO, "created volume " + id + " (" + Sizes.format(volume.capacityBytes()) + ", project " + volume.projectId() + ")");
+        volume = finishCreating(volume);
       }
       return volume;
     }
+  }
+
+  /**
+   * Grows the filesystem if the volume needs it and makes its directory. A volume that can never
+   * be made as asked (the filesystem cannot grow for it, or the servers refuse its layout) is
+   * withdrawn: it must not keep capacity committed, nor leave half a directory behind.
+   */
+  private VolumeRecord finishCreating(VolumeRecord volume) {
+    try {
+      ensureOsts(volume.id().fsName());
+      backend.ensureVolumeDirectory(volume.id(), volume.striping(), volume.projectId(), volume.capacityBytes());
+    } catch (CsiException e) {
+      if (neverPossible(e)) {
+        withdraw(volume);
+      }
+      throw e;
+    }
+    VolumeRecord ready = volume.withState(State.READY);
+    journal.put(ready);
+    LOG.log(Level.INFO, "created volume " + ready.id() + " (" + Sizes.format(ready.capacityBytes()) + ", project " + ready.projectId() + ")");
+    return ready;
   }
 
   /** DeleteVolume: removes the volume; an unknown id is already deleted. */
@@ -72,17 +102,35 @@ public final class VolumeProvisioner {
       return;
     }
     try (var lock = volumeLocks.acquire(id.get().toString())) {
-      Optional<VolumeRecord> found = journal.byId(id.get());
-      if (found.isEmpty()) {
-        return;
-      }
-      VolumeRecord deleting = found.get().withState(State.DELETING);
-      journal.put(deleting);
-      backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
-      journal.remove(deleting);
-      ledger.release(deleting.id().fsName(), deleting.capacityBytes());
-      LOG.log(Level.INFO, "deleted volume " + deleting.id());
+      journal.byId(id.get()).ifPresent(this::remove);
     }
+  }
+
+  /** Marks the volume as going, removes its directory and quota, then its record; a crash between converges on retry. */
+  private void remove(VolumeRecord volume) {
+    VolumeRecord deleting = volume.withState(State.DELETING);
+    if (volume.state() != State.DELETING) {
+      journal.put(deleting);
+    }
+    backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
+    journal.remove(deleting);
+    ledger.release(deleting.id().fsName(), deleting.capacityBytes());
+    LOG.log(Level.INFO, "deleted volume " + deleting.id());
+  }
+
+  /** Whether the filesystem refused to grow for good (its spec or its limit), rather than for now. */
+  private static boolean cannotHold(CsiException e) {
+    return e.code() == Status.Code.FAILED_PRECONDITION || e.code() == Status.Code.RESOURCE_EXHAUSTED;
+  }
+
+  /** Whether the volume can never be made as asked: no growth for it, or the servers refuse its arguments. */
+  private static boolean neverPossible(CsiException e) {
+    return cannotHold(e) || e.code() == Status.Code.INVALID_ARGUMENT || e.code() == Status.Code.OUT_OF_RANGE;
+  }
+
+  private void withdraw(VolumeRecord volume) {
+    LOG.log(Level.WARNING, "withdrawing volume " + volume.id() + ": filesystem " + volume.id().fsName() + " cannot hold it");
+    remove(volume);
   }
 
   /** ControllerExpandVolume: raises the volume's quota, growing the filesystem first if needed. */
@@ -94,12 +142,21 @@ public final class VolumeProvisioner {
       }
       long wanted = range.capacityToProvision("capacity_range");
       if (wanted > volume.capacityBytes()) {
-        FilesystemRecord fs = filesystemOf(id);
+        FilesystemState fs = filesystem(id.fsName());
         long growth = wanted - volume.capacityBytes();
         ledger.reserve(fs, growth, () -> CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
-            + " would take filesystem " + id.fsName() + " past its growth limit of " + FilesystemLedger.describeLimit(fs)));
+            + " would take filesystem " + id.fsName() + " past its growth limit of " + fs.describeLimit()));
         recordOrRelease(volume.withCapacity(wanted), growth);
-        ensureOsts(id.fsName(), ServerParameters.NONE);
+        try {
+          ensureOsts(id.fsName());
+        } catch (CsiException e) {
+          if (cannotHold(e)) {
+            // The filesystem cannot grow for it: the volume keeps its size and the growth is given back.
+            journal.put(volume);
+            ledger.release(id.fsName(), growth);
+          }
+          throw e;
+        }
       }
       VolumeRecord current = journal.byId(id).orElseThrow();
       // Set even when unchanged: a crash after the journal write but before the quota change is repaired here.
@@ -110,24 +167,20 @@ public final class VolumeProvisioner {
 
   /**
    * What the node plugin needs to mount the volume's filesystem: the MGS NIDs per network (see
-   * VolumeContext). Empty where no NIDs exist (the sandbox's simulated servers).
+   * VolumeContext).
    */
   public Map<String, String> mountContext(String fsName) {
-    FilesystemState state = readyFilesystems.get(fsName);
-    if (state == null) {
-      state = backend.describe(fsName).orElse(null);
-    }
-    Map<String, String> context = new java.util.LinkedHashMap<>();
-    if (state != null) {
+    Map<String, String> context = new LinkedHashMap<>();
+    backend.describe(fsName).ifPresent(state -> {
       String tcp = state.mgsNidsOn("tcp");
       String o2ib = state.mgsNidsOn("o2ib");
       if (!tcp.isEmpty()) {
-        context.put(dev.lustrecsi.common.topology.VolumeContext.MGS_NIDS, tcp);
+        context.put(VolumeContext.MGS_NIDS, tcp);
       }
       if (!o2ib.isEmpty()) {
-        context.put(dev.lustrecsi.common.topology.VolumeContext.MGS_NIDS_O2IB, o2ib);
+        context.put(VolumeContext.MGS_NIDS_O2IB, o2ib);
       }
-    }
+    });
     return context;
   }
 
@@ -135,18 +188,10 @@ public final class VolumeProvisioner {
    * An RDMA-tier volume needs servers with o2ib NIDs: refused before anything is committed, so a
    * StorageClass that cannot work leaves nothing behind.
    */
-  private void requireO2ibServers(StorageClassParameters params) {
-    FilesystemState state = readyFilesystems.get(params.fsName());
-    if (state == null) {
-      state = backend.describe(params.fsName()).orElse(null);
-    }
-    if (state == null) {
-      if (!params.servers().lnetNetworks().contains("o2ib")) {
-        throw CsiException.invalidArgument("parameters.lnet", "o2ib volumes need servers on o2ib too: set lnetNetworks to tcp,o2ib");
-      }
-    } else if (!state.mgsNids().isEmpty() && state.mgsNidsOn("o2ib").isEmpty()) {
-      throw CsiException.failedPrecondition("parameters.lnet: filesystem " + params.fsName() + " has no o2ib NIDs (its servers offer "
-          + String.join(", ", state.mgsNids()) + "), so its volumes cannot be an RDMA tier");
+  private static void requireO2ibServers(FilesystemState filesystem) {
+    if (!filesystem.mgsNids().isEmpty() && filesystem.mgsNidsOn("o2ib").isEmpty()) {
+      throw CsiException.failedPrecondition("parameters.lnet: filesystem " + filesystem.spec().fsName() + " has no o2ib NIDs (its servers offer "
+          + String.join(", ", filesystem.mgsNids()) + "), so its volumes cannot be an RDMA tier: its lnetNetworks must include o2ib");
     }
   }
 
@@ -159,17 +204,22 @@ public final class VolumeProvisioner {
     return journal.byId(id);
   }
 
+  /** Every volume, sorted by volume id. */
+  public List<VolumeRecord> volumes() {
+    return journal.volumes();
+  }
+
   /** Capacity still available for new volumes: on one filesystem, or summed over all known ones. */
   public long availableCapacity(Optional<StorageClassParameters> params) {
     if (params.isPresent()) {
       StorageClassParameters p = params.get();
-      return journal.filesystem(p.fsName()).map(ledger::available).orElse(p.maxCapacity());
+      return backend.describe(p.fsName()).map(ledger::available).orElse(p.maxCapacity());
     }
-    return journal.filesystems().stream().mapToLong(ledger::available).sum();
+    return backend.all().stream().mapToLong(ledger::available).sum();
   }
 
-  /** The volume's usage as the backend reports it, or empty when its directory is missing. */
-  public Optional<DirectoryUsage> usage(VolumeRecord volume) {
+  /** The volume's usage as its project quota reports it. */
+  public DirectoryUsage usage(VolumeRecord volume) {
     return backend.usage(volume.id(), volume.projectId());
   }
 
@@ -200,23 +250,16 @@ public final class VolumeProvisioner {
    * starts. Only the ledger's in-memory books are under the filesystem-wide lock; the record is
    * written outside it, under the volume's own lock.
    */
-  private VolumeRecord commit(String name, VolumeId id, long capacity, StorageClassParameters params, Map<String, String> parameters) {
-    if (capacity > params.maxCapacity()) {
-      throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
-          + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
-    }
-    FilesystemRecord fs = journal.filesystem(params.fsName())
-        .map(existing -> checkSameFilesystem(existing, params))
-        .orElseGet(() -> new FilesystemRecord(params.fsName(), params.ostSize(), params.maxOsts(), FilesystemRecord.FIRST_PROJECT_ID,
-            params.servers().overcommit()));
-    ledger.reserve(fs, capacity, () -> CsiException.resourceExhausted("filesystem " + fs.fsName() + " has "
-        + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + FilesystemLedger.describeLimit(fs)
+  private VolumeRecord commit(String name, VolumeId id, long capacity, FilesystemState fs, StorageClassParameters params,
+      Map<String, String> parameters) {
+    ledger.reserve(fs, capacity, () -> CsiException.resourceExhausted("filesystem " + fs.spec().fsName() + " has "
+        + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + fs.describeLimit()
         + "; " + Sizes.format(capacity) + " requested"));
     int projectId;
     try {
-      projectId = ledger.takeProjectId(fs);
+      projectId = ledger.takeProjectId(fs.spec().fsName());
     } catch (RuntimeException e) {
-      ledger.release(fs.fsName(), capacity);
+      ledger.release(fs.spec().fsName(), capacity);
       throw e;
     }
     VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters);
@@ -234,53 +277,27 @@ public final class VolumeProvisioner {
     }
   }
 
-  private static FilesystemRecord checkSameFilesystem(FilesystemRecord fs, StorageClassParameters params) {
-    if (fs.ostSize() != params.ostSize()) {
-      throw CsiException.failedPrecondition("parameters." + StorageClassParameters.OST_SIZE + ": filesystem " + fs.fsName()
-          + " was created with ostSize " + Sizes.format(fs.ostSize()) + ", this StorageClass asks for " + Sizes.format(params.ostSize()));
-    }
-    if (fs.maxOsts() != params.maxOsts()) {
-      throw CsiException.failedPrecondition("parameters." + StorageClassParameters.MAX_OSTS + ": filesystem " + fs.fsName()
-          + " was created with maxOsts " + fs.maxOsts() + ", this StorageClass asks for " + params.maxOsts());
-    }
-    if (params.servers().says(ServerParameters.OVERCOMMIT) && fs.overcommitFactor() != params.servers().overcommit()) {
-      throw CsiException.failedPrecondition("parameters." + ServerParameters.OVERCOMMIT + ": filesystem " + fs.fsName()
-          + " was created with overcommit " + fs.overcommitFactor() + ", this StorageClass asks for " + params.servers().overcommit());
-    }
-    return fs;
-  }
-
-  /** Grows the filesystem until its OSTs hold everything committed to it. */
-  private void ensureOsts(String fsName, ServerParameters servers) {
-    FilesystemRecord fs = filesystemOf(fsName);
+  /** Grows the filesystem until its OSTs hold everything committed to it; UNAVAILABLE while it comes up. */
+  private void ensureOsts(String fsName) {
+    FilesystemState state = filesystem(fsName);
     long committed = ledger.committed(fsName);
-    int needed = (int) Math.max(1, Math.ceilDiv(committed, fs.backedPerOst()));
-    FilesystemState known = readyFilesystems.get(fsName);
-    boolean serversChecked = acceptedServers.getOrDefault(fsName, Set.of()).contains(servers);
-    if (known != null && known.osts().size() >= needed && serversChecked) {
-      // OSTs are only ever added, so a filesystem once seen ready with enough of them still has them:
-      // most CreateVolume calls need no round trip to the servers here.
-      return;
+    int needed = (int) Math.max(1, Math.ceilDiv(committed, state.backedPerOst()));
+    if (state.ready() && state.osts().size() >= needed) {
+      return;  // OSTs are only ever added: most CreateVolume calls need no round trip to the servers here
     }
-    FilesystemState state = backend.ensureFilesystem(new FilesystemSpec(fs.fsName(), fs.ostSize(), fs.maxOsts(), fs.overcommitFactor(), servers));
     if (state.osts().size() < needed) {
       LOG.log(Level.INFO, "filesystem " + fsName + " holds " + Sizes.format(state.capacityBytes()) + " and " + Sizes.format(committed)
           + " is committed: growing from " + state.osts().size() + " to " + needed + " OSTs");
-      state = backend.ensureOstCount(fsName, needed);
     }
+    state = backend.ensureOstCount(fsName, needed);
     if (!state.ready()) {
       throw CsiException.unavailable("filesystem " + fsName + " is still coming up (" + state.osts().size() + " OSTs); retry later");
     }
-    readyFilesystems.put(fsName, state);
-    acceptedServers.computeIfAbsent(fsName, unused -> ConcurrentHashMap.newKeySet()).add(servers);
   }
 
-  private FilesystemRecord filesystemOf(VolumeId id) {
-    return filesystemOf(id.fsName());
-  }
-
-  private FilesystemRecord filesystemOf(String fsName) {
-    return journal.filesystem(fsName).orElseThrow(() -> CsiException.internal("journal has volumes but no record of filesystem " + fsName, null));
+  private FilesystemState filesystem(String fsName) {
+    return backend.describe(fsName)
+        .orElseThrow(() -> CsiException.failedPrecondition("filesystem " + fsName + " has no LustreFilesystem resource"));
   }
 
   private static Map<String, String> withoutProvisionerMetadata(Map<String, String> raw) {

@@ -91,20 +91,26 @@ class ApiCallsTest {
         cluster.kubevirt().sync();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls.contains("list lustre.csi.lustrecsi.dev lustrefilesystems"));
         assertThat(cluster.client().resources(LustreFilesystem.class).withName("fs1").get().getStatus().ostCount()).isEqualTo(3);
-        // The volume records' side: what the provisioner does to its journal on create, update and delete.
-        try (var journal = dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal.start(recorded, cluster.namespace())) {
-          var id = new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-1");
-          var volume = new dev.lustrecsi.controller.volume.VolumeRecord("pvc-1", id, Sizes.GIB,
-              new dev.lustrecsi.controller.parameters.Striping(1, 4 * Sizes.MIB, ""), 1000,
-              dev.lustrecsi.controller.volume.VolumeRecord.State.CREATING, Map.of("fsName", "fs1"));
-          var filesystem = new dev.lustrecsi.controller.volume.FilesystemRecord("fs1", 10 * Sizes.GIB, 8, 1064, 1.0);
-          journal.put(filesystem);
-          journal.put(journal.filesystem("fs1").orElseThrow().withNextProjectId(1128));
-          journal.put(volume);
-          journal.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
-          assertThat(journal.filesystems()).hasSize(1);
-          journal.remove(volume);
+        // The provisioner's side: a block of project ids claimed in the status, and a volume record created, updated and removed.
+        assertThat(backend.backend().claimProjectIds("fs1", 0, 64)).isEqualTo(LustreBackend.FIRST_PROJECT_ID);
+        var journal = backend.journal();
+        var id = new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-1");
+        var volume = new dev.lustrecsi.controller.volume.VolumeRecord("pvc-1", id, Sizes.GIB,
+            new dev.lustrecsi.controller.parameters.Striping(1, 4 * Sizes.MIB, ""), 1000,
+            dev.lustrecsi.controller.volume.VolumeRecord.State.CREATING, Map.of("fsName", "fs1"));
+        journal.put(volume);
+        journal.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
+        journal.remove(volume);
+        // A replica whose watch has stopped writes with the version it last saw; another one wrote
+        // since: the write conflicts, reads the record, and writes again.
+        var stale = dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal.start(recorded, cluster.namespace());
+        stale.put(volume);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stale.byName("pvc-1").isPresent());
+        stale.close();
+        try (var other = dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal.start(cluster.client(), cluster.namespace())) {
+          other.put(volume.withCapacity(2 * Sizes.GIB));
         }
+        stale.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
       }
       Set<String> expected = new TreeSet<>(listed("controller"));
       assertThat(recorder.calls).as("calls made that deploy/api-calls.txt does not list").isSubsetOf(listed("controller"));

@@ -6,18 +6,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.parameters.Striping;
-import dev.lustrecsi.controller.volume.FileVolumeJournal;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class VolumePagesTest {
-  @TempDir Path dir;
+  /** Volumes kept sorted by id, as the journal lists them. */
+  static final class Volumes {
+    final java.util.TreeMap<String, VolumeRecord> byId = new java.util.TreeMap<>();
+
+    void put(VolumeRecord volume) {
+      byId.put(volume.id().toString(), volume);
+    }
+
+    void remove(VolumeRecord volume) {
+      byId.remove(volume.id().toString());
+    }
+
+    List<VolumeRecord> list() {
+      return List.copyOf(byId.values());
+    }
+  }
 
   static VolumeRecord volume(String directory) {
     return new VolumeRecord(directory, new VolumeId("fs1", directory), 1 << 20, new Striping(1, 1 << 20, ""), 1000,
@@ -26,11 +38,11 @@ class VolumePagesTest {
 
   @Test
   void walksEveryVolumeOnceAcrossPages() {
-    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    Volumes journal = new Volumes();
     for (int i = 0; i < 10; i++) {
       journal.put(volume("v" + i));
     }
-    VolumePages pages = new VolumePages(journal);
+    VolumePages pages = new VolumePages(journal::list);
     List<String> seen = new ArrayList<>();
     String token = "";
     do {
@@ -44,11 +56,11 @@ class VolumePagesTest {
 
   @Test
   void aTokenStaysValidWhileVolumesComeAndGo() {
-    FileVolumeJournal journal = new FileVolumeJournal(dir);
+    Volumes journal = new Volumes();
     for (String name : List.of("a", "c", "e", "g", "i")) {
       journal.put(volume(name));
     }
-    VolumePages pages = new VolumePages(journal);
+    VolumePages pages = new VolumePages(journal::list);
     VolumePages.Page first = pages.page("", 2);
     assertThat(first.volumes()).extracting(v -> v.id().directory()).containsExactly("a", "c");
     journal.remove(volume("c")); // the volume the token points at goes away
@@ -66,7 +78,7 @@ class VolumePagesTest {
 
   @Test
   void aTokenItDidNotIssueIsAborted() {
-    VolumePages pages = new VolumePages(new FileVolumeJournal(dir));
+    VolumePages pages = new VolumePages(List::of);
     assertThatThrownBy(() -> pages.page("not-a-token!", 1))
         .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
   }

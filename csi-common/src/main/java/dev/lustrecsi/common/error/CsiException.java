@@ -64,4 +64,13 @@ public final class CsiException extends RuntimeException {
   public static CsiException internal(String message, Throwable cause) {
     return new CsiException(Status.Code.INTERNAL, message, cause);
   }
+
+  /**
+   * A failure another service reported with {@code code} (an agent's answer, say), passed on with
+   * that code; OK and codes a caller of this driver never expects become INTERNAL.
+   */
+  public static CsiException withCode(Status.Code code, String message) {
+    Status.Code passed = code == Status.Code.OK || code == Status.Code.UNKNOWN ? Status.Code.INTERNAL : code;
+    return new CsiException(passed, message, null);
+  }
 }

@@ -21,6 +21,19 @@ import java.util.List;
  * controller rebuilds what its journal and the simulated servers remember.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
+  /**
+   * The mock server logs every request it answers at INFO, one line per call of every client: in
+   * a sandbox that is thousands of lines a second, and a fair share of its CPU. Kept in a field:
+   * java.util.logging holds loggers weakly, and a collected one forgets its level.
+   */
+  private static final java.util.logging.Logger REQUEST_LOG = quiet("io.fabric8.mockwebserver.MockWebServer");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 

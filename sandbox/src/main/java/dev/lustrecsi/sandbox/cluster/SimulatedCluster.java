@@ -1,11 +1,7 @@
 package dev.lustrecsi.sandbox.cluster;
 
-import dev.lustrecsi.controller.agent.AgentCredentials;
-import dev.lustrecsi.controller.agent.GrpcServerAgents;
-import dev.lustrecsi.controller.cluster.KubernetesLustreBackend;
-import dev.lustrecsi.controller.cluster.Reconciliations;
+import dev.lustrecsi.controller.cluster.ClusterBackend;
 import dev.lustrecsi.controller.cluster.ServerDefaults;
-import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import dev.lustrecsi.kubevirt.simulator.EmbeddedApiServer;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
@@ -13,57 +9,80 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToLongFunction;
 
 /**
- * Everything below the controller's Kubernetes backend, simulated for the sandbox: the embedded
- * API server (with a kubeconfig in the state directory), KubeVirt, the server VMs' setup and
- * agents, and the Lustre servers over local directories. Above it runs the production code: the
- * reconciler, the agents' TLS, the gRPC agent client, the backend.
+ * Everything below the controller's Kubernetes client and agents' command runners, simulated for
+ * the sandbox: the embedded API server (with a kubeconfig in the state directory), KubeVirt, and
+ * what each server VM's boot does (format and mount its targets, start its agent), over Lustre
+ * servers kept in memory with their namespaces in local directories. Above it runs the production
+ * controller, wired by {@link ClusterBackend} exactly as on a cluster: the volume records, the
+ * reconciler, the agents' TLS and gRPC client, the backend.
  */
 public final class SimulatedCluster implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SimulatedCluster.class.getName());
   public static final String NAMESPACE = "lustre-csi";
   /** Example defaults a sandbox filesystem gets; the image is never pulled in a simulation. */
   public static final ServerDefaults DEFAULTS = new ServerDefaults("lustre-csi/lustre-server:2.16.1-sandbox", "lustre-csi/lnet", "10.1.0.0/24");
+  /** How often the sandbox's controller reconciles every filesystem (a cluster's default is 30 s). */
+  static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(1);
 
   private final EmbeddedApiServer api;
   private final SimulatedServers servers;
   private final KubeVirtSimulator kubevirt;
   private final SimulatedServerVms vms;
-  private final GrpcServerAgents agents;
-  private final Reconciliations reconciliations;
-  private final KubernetesLustreBackend backend;
   private final Thread kubevirtLoop;
-  private dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal journal;
   private final Path kubeconfig;
-  private final AtomicReference<ToLongFunction<String>> committed = new AtomicReference<>(fs -> 0L);
+  private final int agentPort;
+  private final Duration reconcileInterval;
+  private volatile ClusterBackend controller;
 
-  private SimulatedCluster(Path dir, int agentPort) throws IOException {
+  private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
+    this.agentPort = agentPort;
+    this.reconcileInterval = reconcileInterval;
     api = EmbeddedApiServer.start(NAMESPACE);
-    kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), NAMESPACE);
-    KubernetesClient client = api.client();
-    servers = new SimulatedServers(dir.resolve("lustre-servers"));
-    vms = new SimulatedServerVms(client, NAMESPACE, servers, agentPort);
-    // Each instance gets its own loopback address, as each VMI gets its own pod IP.
-    kubevirt = new KubeVirtSimulator(client, NAMESPACE, n -> "127.1." + (n / 250) + "." + (n % 250 + 2), List.of(vms));
-    AgentCredentials credentials = new AgentCredentials(client, NAMESPACE, Clock.systemUTC());
-    agents = new GrpcServerAgents(credentials, agentPort, Duration.ofSeconds(10));
-    FilesystemReconciler reconciler = new FilesystemReconciler(client, NAMESPACE, agents, credentials, agentPort,
-        fs -> committed.get().applyAsLong(fs), Clock.systemUTC());
-    reconciliations = new Reconciliations(client, NAMESPACE, reconciler);
-    backend = new KubernetesLustreBackend(client, NAMESPACE, reconciliations, agents, DEFAULTS);
-    kubevirtLoop = Thread.ofVirtual().name("kubevirt-simulator").start(this::runKubevirt);
-    reconciliations.startPeriodic(Duration.ofSeconds(1), () -> true);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), NAMESPACE);
+      KubernetesClient client = api.client();
+      servers = new SimulatedServers(dir.resolve("lustre-servers"));
+      vms = new SimulatedServerVms(client, NAMESPACE, servers, agentPort);
+      // Each instance gets its own loopback address, as each VMI gets its own pod IP.
+      kubevirt = new KubeVirtSimulator(client, NAMESPACE, n -> "127.1." + (n / 250) + "." + (n % 250 + 2), List.of(vms));
+      kubevirtLoop = Thread.ofVirtual().name("kubevirt-simulator").start(this::runKubevirt);
+      controller = startController(b -> {});
+    } catch (RuntimeException | IOException e) {
+      api.close();
+      throw e;
+    }
   }
 
   /** Starts the simulated cluster with its state under {@code dir}; agents listen on {@code agentPort} at each VM's address. */
   public static SimulatedCluster start(Path dir, int agentPort) throws IOException {
-    return new SimulatedCluster(dir, agentPort);
+    return new SimulatedCluster(dir, agentPort, RECONCILE_INTERVAL);
+  }
+
+  /** Likewise, with the controller's periodic reconcile passes this far apart (tests that count its writes want none). */
+  public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
+    return new SimulatedCluster(dir, agentPort, reconcileInterval);
+  }
+
+  private ClusterBackend startController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings) {
+    return ClusterBackend.start(api.newClient(clientSettings).adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class)
+            .inNamespace(NAMESPACE),
+        new ClusterBackend.Settings(NAMESPACE, false, "sandbox-controller", agentPort, DEFAULTS, reconcileInterval));
+  }
+
+  /**
+   * Stops the controller's backend and starts a new one on a new API client, as a controller pod
+   * that died and came back would: nothing in memory is carried over. {@code clientSettings}
+   * shapes the new client (a test's interceptor, say).
+   */
+  public ClusterBackend restartController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings) {
+    controller.close();
+    controller = startController(clientSettings);
+    return controller;
   }
 
   private void runKubevirt() {
@@ -82,25 +101,19 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  /** The controller's volume records on this cluster's API server (started on first use, closed with the cluster). */
-  public synchronized dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal volumeJournal() {
-    if (journal == null) {
-      journal = dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal.start(api.client(), NAMESPACE);
-    }
-    return journal;
+  /** The controller's records, reconciler and backend, as a cluster's controller runs them. */
+  public ClusterBackend controller() {
+    return controller;
   }
 
-  public KubernetesLustreBackend backend() {
-    return backend;
-  }
-
-  /** Where the reconciler reads each filesystem's committed capacity from. */
-  public void committedCapacity(ToLongFunction<String> source) {
-    committed.set(source);
-  }
-
+  /** A client of the embedded API server, for looking at what the controller made. */
   public KubernetesClient client() {
     return api.client();
+  }
+
+  /** Another client of the embedded API server, as another process would make it. */
+  public KubernetesClient newClient(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> settings) {
+    return api.newClient(settings);
   }
 
   public Path kubeconfig() {
@@ -115,26 +128,16 @@ public final class SimulatedCluster implements AutoCloseable {
     return kubevirt;
   }
 
-  public Reconciliations reconciliations() {
-    return reconciliations;
-  }
-
   @Override
   public void close() {
+    controller.close();
     kubevirtLoop.interrupt();
-    reconciliations.close();
     try {
       kubevirtLoop.join(Duration.ofSeconds(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     vms.close();
-    agents.close();
-    synchronized (this) {
-      if (journal != null) {
-        journal.close();
-      }
-    }
     api.close();
   }
 }

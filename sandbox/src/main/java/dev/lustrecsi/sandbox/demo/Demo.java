@@ -25,6 +25,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.lustre.FilesystemState;
 import dev.lustrecsi.sandbox.Sandbox;
+import dev.lustrecsi.sandbox.co.CoRetry;
 import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,14 +59,14 @@ public final class Demo {
   public void run() throws Exception {
     out.println("Lustre CSI driver demo (sandbox in " + stateDir + ")");
     Sandbox sandbox = step("start the sandbox: controller and node plugins, an embedded Kubernetes API, simulated KubeVirt and Lustre servers",
-        () -> Sandbox.startOnKubevirt(stateDir, freePort(), List.of()));
+        () -> Sandbox.start(stateDir));
     try (sandbox;
         UnixSockets.Client controllerSocket = UnixSockets.connect(sandbox.controllerEndpoint());
         UnixSockets.Client nodeSocket = UnixSockets.connect(sandbox.nodeEndpoint())) {
       var identity = IdentityGrpc.newBlockingStub(controllerSocket.channel());
       var controller = ControllerGrpc.newBlockingStub(controllerSocket.channel());
       var node = NodeGrpc.newBlockingStub(nodeSocket.channel());
-      SimulatedCluster cluster = sandbox.cluster().orElseThrow();
+      SimulatedCluster cluster = sandbox.cluster();
       detail("kubeconfig: " + cluster.kubeconfig() + "  (try: kubectl --kubeconfig " + cluster.kubeconfig()
           + " get --raw /apis/lustre.csi.lustrecsi.dev/v1alpha1/namespaces/lustre-csi/lustrefilesystems)");
 
@@ -131,7 +132,7 @@ public final class Demo {
     out.printf("demo finished in %d ms%n", (System.nanoTime() - demoStart) / 1_000_000);
   }
 
-  private Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) throws InterruptedException {
+  private Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) {
     CreateVolumeRequest request = CreateVolumeRequest.newBuilder().setName(name)
         .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(bytes))
         .addVolumeCapabilities(capability()).putAllParameters(STORAGE_CLASS).build();
@@ -140,32 +141,15 @@ public final class Demo {
 
   /**
    * What the external-provisioner does: while servers or OSTs are coming up the controller answers
-   * UNAVAILABLE, and the same call is made again until it succeeds.
+   * UNAVAILABLE, and the same call is made again, after a growing delay, until it succeeds.
    */
-  private <T> T retryingWhileUnavailable(java.util.function.Supplier<T> call) throws InterruptedException {
-    int retries = 0;
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (true) {
-      try {
-        T result = call.get();
-        if (retries > 0) {
-          detail("(answered UNAVAILABLE " + retries + " times while server VMs and OSTs came up; retried as the provisioner does)");
-        }
-        return result;
-      } catch (io.grpc.StatusRuntimeException e) {
-        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
-          throw e;
-        }
-        retries++;
-        Thread.sleep(100);
-      }
+  private <T> T retryingWhileUnavailable(java.util.function.Supplier<T> call) {
+    int[] retries = {0};
+    T result = CoRetry.DEFAULT.call(call, code -> retries[0]++);
+    if (retries[0] > 0) {
+      detail("(answered UNAVAILABLE " + retries[0] + " times while server VMs and OSTs came up; retried as the provisioner does)");
     }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
-      return probe.getLocalPort();
-    }
+    return result;
   }
 
   private static NodeGetVolumeStatsResponse stats(NodeGrpc.NodeBlockingStub node, Volume volume, Path path) {
@@ -183,7 +167,7 @@ public final class Demo {
   }
 
   private void showFilesystem(SimulatedCluster cluster) {
-    FilesystemState fs = cluster.backend().describe("demo").orElseThrow();
+    FilesystemState fs = cluster.controller().backend().describe("demo").orElseThrow();
     StringBuilder osts = new StringBuilder();
     for (FilesystemState.Ost ost : fs.osts()) {
       osts.append(String.format(" demo-OST%04x(%s)", ost.index(), Sizes.format(ost.capacityBytes())));

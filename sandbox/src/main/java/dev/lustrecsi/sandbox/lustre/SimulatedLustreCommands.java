@@ -217,7 +217,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
         add.accept(new String[] {"mdd", mdd, mdd + "_UUID", "4"});
         add.accept(new String[] {"qmt", String.format("%s-QMT%04x", fs, t.index()), String.format("%s-QMT%04x_UUID", fs, t.index()), "4"});
         add.accept(new String[] {"lwp", name + "-lwp-" + bare(name), name + "-lwp-" + bare(name) + "_UUID", "5"});
-        for (Target ost : servers.filesystem(fs).map(Filesystem::targets).orElse(List.of())) {
+        for (Target ost : servers.targets(fs)) {
           if (ost.kind() == TargetKind.OST && ost.registered()) {
             add.accept(new String[] {"osp", ost.name() + "-osc-" + bare(name), name + "-mdtlov_UUID", "5"});
           }
@@ -279,7 +279,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
       throw usage("lfs df", args.isEmpty() ? "lfs df: the simulation needs a path" : "lfs df: invalid option '" + args.getFirst() + "'");
     }
     Located at = locate("lfs df", args.getFirst());
-    Filesystem fs = requireMdt(at.fsName());
+    requireMdt(at.fsName());
+    Filesystem fs = servers.filesystem(at.fsName()).orElseThrow();
     Path mount = servers.namespace(at.fsName());
     List<Target> osts = fs.targets().stream().filter(t -> t.kind() == TargetKind.OST && t.registered()).toList();
     NamespaceUsage usage = NamespaceUsage.of(mount, fs, osts.stream().map(Target::index).toList());
@@ -408,8 +409,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     long id = number("lfs quota", "-p", args.get(1), 0, 0xFFFF_FFFEL);
     Located at = mountPoint("lfs quota", args.get(2));
-    Filesystem fs = requireMdt(at.fsName());
-    fs = servers.pruned(at.fsName());
+    requireMdt(at.fsName());
+    Filesystem fs = servers.pruned(at.fsName());
     NamespaceUsage.ProjectUsage usage = NamespaceUsage.of(servers.namespace(at.fsName()), fs, List.of()).project(id);
     return LustreOutputFormat.projectQuota(id, args.get(2), Math.ceilDiv(usage.bytes(), Sizes.KIB), fs.blockLimitsKib().getOrDefault(id, 0L), usage.inodes());
   }
@@ -442,13 +443,13 @@ public final class SimulatedLustreCommands implements CommandRunner {
   }
 
   /** Client operations need the MDT: with it down a real client blocks, so the simulation does too. */
-  private Filesystem requireMdt(String fsName) throws Hang {
-    Filesystem fs = servers.filesystem(fsName).orElseThrow();
-    boolean mdtUp = fs.targets().stream().anyMatch(t -> t.kind() == TargetKind.MDT && t.index() == 0 && t.mounted());
+  private List<Target> requireMdt(String fsName) throws Hang {
+    List<Target> targets = servers.targets(fsName);
+    boolean mdtUp = targets.stream().anyMatch(t -> t.kind() == TargetKind.MDT && t.index() == 0 && t.mounted());
     if (!mdtUp) {
       throw new Hang(fsName + "-MDT0000 is not mounted");
     }
-    return fs;
+    return targets;
   }
 
   private static String value(List<String> args, int i, String tool, String option) throws Failure {

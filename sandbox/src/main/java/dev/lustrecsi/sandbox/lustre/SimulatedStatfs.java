@@ -4,6 +4,10 @@ import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.node.stats.VolumeStats;
 import dev.lustrecsi.node.stats.VolumeStatsSource;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,13 +33,42 @@ public final class SimulatedStatfs implements VolumeStatsSource {
     }
     if (provisioned.isEmpty()) {
       // A static volume has no project quota here: Lustre would report the whole filesystem, the sandbox its usage.
-      long[] used = SimulatedLustre.walk(volumePath);
+      long[] used = walk(volumePath);
       return new VolumeStats(used[0], 0, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
     }
     VolumeId volume = provisioned.get();
     long quota = lustre.quotaBytes(volume).orElseThrow(() -> new IOException("volume " + volume + " has no project id"));
-    long[] used = SimulatedLustre.walk(volumePath);
+    long[] used = walk(volumePath);
     long available = Math.max(0, quota - used[0]);
     return new VolumeStats(quota, available, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
+  }
+
+  /** Bytes and inodes (files and directories) below {@code directory}, as the project's accounting would count them. */
+  static long[] walk(Path directory) {
+    long[] totals = {0, 0};
+    try {
+      Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          totals[1]++;
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          totals[0] += attrs.size();
+          totals[1]++;
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE; // deleted while walking
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return totals;
   }
 }

@@ -188,25 +188,14 @@ class SimulatedLustreCommandsTest {
   }
 
   @Test
-  void aTargetIsFormattedOnceAndTheStateSurvivesARestart() {
+  void aTargetIsFormattedOnceAndAServerKeepsItsNid() {
     assertThatThrownBy(() -> servers.format("fs1-oss0", "fs1", TargetKind.OST, 1, 1L << 30))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("already holds a Lustre filesystem");
     assertThatThrownBy(() -> servers.addServer("fs1-oss0", "10.9.9.9@tcp")).hasMessageContaining("never changes");
-    SimulatedServers restarted = new SimulatedServers(dir, clock, Duration.ofSeconds(60));
-    assertThat(restarted.isFormatted("fs1", TargetKind.OST, 2)).isTrue();
-    assertThat(restarted.targetsOf("fs1-oss0")).hasSize(3).allSatisfy(t -> assertThat(t.mounted()).isTrue());
-    assertThatThrownBy(() -> restarted.format("fs1-oss0", "fs1", TargetKind.OST, 2, 1L << 30)).isInstanceOf(IllegalStateException.class);
-  }
-
-  @Test
-  void anAgentInAnotherProcessSeesTheSimulatorsChanges() throws Exception {
-    // An agent started as its own process (lustre-csi agent --simulated-lustre) opens the same directory.
-    SimulatedLustreCommands agentsView = new SimulatedLustreCommands(new SimulatedServers(dir, clock, Duration.ofSeconds(60)), "fs1-oss0");
-    servers.format("fs1-oss0", "fs1", TargetKind.OST, 3, OST_KIB * 1024);
-    servers.mount("fs1", TargetKind.OST, 3);
-    assertThat(targets(agentsView)).containsExactly("fs1-OST0000", "fs1-OST0001", "fs1-OST0002", "fs1-OST0003");
     servers.serverDown("fs1-oss0");
-    assertThat(agentsView.run(LustreCommands.healthCheck()).exitCode()).isEqualTo(2);
+    servers.serverUp("fs1-oss0");
+    assertThat(servers.isFormatted("fs1", TargetKind.OST, 2)).as("a reboot keeps what was formatted").isTrue();
+    assertThatThrownBy(() -> servers.format("fs1-oss0", "fs1", TargetKind.OST, 2, 1L << 30)).isInstanceOf(IllegalStateException.class);
   }
 
   @ParameterizedTest

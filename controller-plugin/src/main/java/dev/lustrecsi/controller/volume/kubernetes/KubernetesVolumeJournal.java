@@ -1,11 +1,7 @@
 package dev.lustrecsi.controller.volume.kubernetes;
 
 import dev.lustrecsi.common.volume.VolumeId;
-import dev.lustrecsi.controller.volume.FilesystemRecord;
-import dev.lustrecsi.controller.volume.StaleRecordException;
-import dev.lustrecsi.controller.volume.VolumeJournal;
 import dev.lustrecsi.controller.volume.VolumeRecord;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -25,16 +21,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Volume records as LustreVolume objects and filesystem records as ConfigMaps, in the driver's
- * namespace, so they survive the controller pod and are shared by its replicas.
+ * The controller's volume records: one LustreVolume object per volume in the driver's
+ * namespace, so they survive the controller pod and are shared by its replicas. A write returns
+ * once the API server has stored it. (What a filesystem is, and its project-id mark, live in its
+ * LustreFilesystem resource.)
  *
- * <p>Volume reads come from an informer's cache with indexes by CSI name and volume id, so
- * CreateVolume's lookups make no API call. Writes go to the API server; a successful write is
- * also kept in a local overlay until the informer has caught up with it, so this controller
- * always reads its own writes. Filesystem records are read from the API server each time: they
- * carry the project-id mark, which must be fresh for the optimistic-locking write that moves it.
+ * <p>Reads come from an informer's cache with indexes by CSI name and volume id, so CreateVolume's
+ * lookups make no API call. Writes go to the API server; a successful write is also kept in a
+ * local overlay until the informer has caught up with it, so this controller always reads its
+ * own writes.
  */
-public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseable {
+public final class KubernetesVolumeJournal implements AutoCloseable {
   static final String BY_NAME = "csiName";
   static final String BY_ID = "volumeId";
   private static final int MAX_VOLUME_WRITE_ATTEMPTS = 5;
@@ -44,8 +41,6 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
   private final SharedIndexInformer<LustreVolume> informer;
   /** This journal's writes the informer may not have delivered yet: object name to record, or empty for a removal. */
   private final ConcurrentMap<String, Written> overlay = new ConcurrentHashMap<>();
-  /** Per filesystem, the resourceVersion of its ConfigMap as this journal last read or wrote it. */
-  private final ConcurrentMap<String, String> filesystemVersions = new ConcurrentHashMap<>();
 
   private record Written(Optional<VolumeRecord> record, String resourceVersion) {}
 
@@ -95,7 +90,7 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
     informer.stop();
   }
 
-  @Override
+  /** The volume CreateVolume named {@code name}. */
   public Optional<VolumeRecord> byName(String name) {
     Written written = overlay.get(VolumeObjects.objectName(name));
     if (written != null) {
@@ -104,7 +99,6 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
     return informer.getIndexer().byIndex(BY_NAME, name).stream().findFirst().map(VolumeObjects::toRecord);
   }
 
-  @Override
   public Optional<VolumeRecord> byId(VolumeId id) {
     Optional<Written> pending = overlay.values().stream()
         .filter(w -> w.record().isPresent() && w.record().get().id().equals(id))
@@ -118,7 +112,7 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
         .map(VolumeObjects::toRecord);
   }
 
-  @Override
+  /** Every volume, sorted by volume id. */
   public List<VolumeRecord> volumes() {
     Map<String, VolumeRecord> all = new java.util.HashMap<>();
     for (LustreVolume volume : informer.getStore().list()) {
@@ -130,36 +124,43 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
     return sorted;
   }
 
-  @Override
+  /**
+   * Writes the volume's record: created, or written over the one stored. The write names the
+   * resourceVersion this journal last saw, so it needs no read first. When someone else wrote or
+   * removed the record in between, it reads it and writes again: for one volume the last writer
+   * wins (an old leader finishing a call and the new one redo the same idempotent steps).
+   */
   public void put(VolumeRecord volume) {
     LustreVolume desired = VolumeObjects.toObject(volume, namespace);
     String name = desired.getMetadata().getName();
+    String known = lastKnownVersion(name);
     for (int attempt = 1; ; attempt++) {
-      LustreVolume current = objects().withName(name).get();
       try {
         LustreVolume stored;
-        if (current == null) {
+        if (known == null) {
           stored = objects().resource(desired).create();
         } else {
-          if (!current.getSpec().name().equals(volume.name())) {
-            throw new IllegalStateException("LustreVolume " + name + " already records volume " + current.getSpec().name());
-          }
-          desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+          desired.getMetadata().setResourceVersion(known);
           stored = objects().resource(desired).update();
         }
         overlay.put(name, new Written(Optional.of(volume), stored.getMetadata().getResourceVersion()));
         settle(name);
         return;
       } catch (KubernetesClientException e) {
-        // Another writer came between our read and our write: read again and write over it.
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= MAX_VOLUME_WRITE_ATTEMPTS) {
+        boolean stale = e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND;
+        if (!stale || attempt >= MAX_VOLUME_WRITE_ATTEMPTS) {
           throw e;
         }
+        LustreVolume current = objects().withName(name).get();
+        if (current != null && !current.getSpec().name().equals(volume.name())) {
+          throw new IllegalStateException("LustreVolume " + name + " already records volume " + current.getSpec().name());
+        }
+        known = current == null ? null : current.getMetadata().getResourceVersion();
       }
     }
   }
 
-  @Override
+  /** Removes the volume's record; removing an absent one is not an error. */
   public void remove(VolumeRecord volume) {
     String name = VolumeObjects.objectName(volume.name());
     String lastKnown = lastKnownVersion(name);
@@ -174,47 +175,9 @@ public final class KubernetesVolumeJournal implements VolumeJournal, AutoCloseab
     }
   }
 
-  @Override
-  public Optional<FilesystemRecord> filesystem(String fsName) {
-    ConfigMap configMap = client.configMaps().inNamespace(namespace).withName(FilesystemConfigMaps.name(fsName)).get();
-    if (configMap == null) {
-      filesystemVersions.remove(fsName);
-      return Optional.empty();
-    }
-    filesystemVersions.put(fsName, configMap.getMetadata().getResourceVersion());
-    return Optional.of(FilesystemConfigMaps.toRecord(configMap));
-  }
-
-  @Override
-  public List<FilesystemRecord> filesystems() {
-    return client.configMaps().inNamespace(namespace)
-        .withLabel(FilesystemConfigMaps.COMPONENT_LABEL, FilesystemConfigMaps.COMPONENT)
-        .list().getItems().stream()
-        .map(FilesystemConfigMaps::toRecord)
-        .sorted(java.util.Comparator.comparing(FilesystemRecord::fsName))
-        .toList();
-  }
-
-  @Override
-  public void put(FilesystemRecord filesystem) {
-    String fsName = filesystem.fsName();
-    String known = filesystemVersions.get(fsName);
-    ConfigMap desired = FilesystemConfigMaps.toConfigMap(filesystem, namespace, known);
-    try {
-      ConfigMap stored = known == null
-          ? client.configMaps().inNamespace(namespace).resource(desired).create()
-          : client.configMaps().inNamespace(namespace).resource(desired).update();
-      filesystemVersions.put(fsName, stored.getMetadata().getResourceVersion());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw e;
-      }
-      // Someone else wrote first. Even if they wrote the same content, our write did not happen:
-      // two ledgers moving the mark to the same value would be claiming the same block. Read the
-      // record again (which also learns its new version) and let the caller decide anew.
-      filesystem(fsName);
-      throw new StaleRecordException(fsName);
-    }
+  /** The capacity recorded for the filesystem's volumes, whatever their state. */
+  public long committedBytes(String fsName) {
+    return volumes().stream().filter(v -> v.id().fsName().equals(fsName)).mapToLong(VolumeRecord::capacityBytes).sum();
   }
 
   /**

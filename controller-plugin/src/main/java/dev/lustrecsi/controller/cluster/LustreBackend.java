@@ -1,0 +1,373 @@
+package dev.lustrecsi.controller.cluster;
+
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
+import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
+import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.ResourceNames;
+import dev.lustrecsi.controller.filesystem.TargetKinds;
+import dev.lustrecsi.controller.lustre.DirectoryUsage;
+import dev.lustrecsi.controller.lustre.FilesystemSpec;
+import dev.lustrecsi.controller.lustre.FilesystemState;
+import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.Striping;
+import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
+import dev.lustrecsi.controller.reconciler.FilesystemStatusCalculator;
+import dev.lustrecsi.controller.reconciler.ServerAgents;
+import dev.lustrecsi.controller.reconciler.ServerAgents.AgentUnavailableException;
+import dev.lustrecsi.controller.reconciler.VmiView;
+import dev.lustrecsi.controller.servers.KubeVirt;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.HttpURLConnection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The controller's Lustre servers: each filesystem is a LustreFilesystem resource whose
+ * reconciler runs its VMs, and volume directories are made by the agent on its MDS VM. This is
+ * the one backend there is; the sandbox runs it too, on a simulated API server and simulated
+ * Lustre commands beneath real agents.
+ *
+ * <p>Reads come from an informer's cache of the namespace's LustreFilesystems, so a CreateVolume
+ * on a filesystem that is up makes no API call here. Growth is a raise of {@code spec.ostCount},
+ * never a count of objects, so a retried or concurrent CreateVolume asks for the same OSTs and
+ * never for more. The MDS's pod address is remembered per filesystem and looked up again when
+ * its agent stops answering there (a restarted VM comes back at a new pod address).
+ */
+public final class LustreBackend implements AutoCloseable {
+  /** Project ids below this are left to admins. */
+  public static final int FIRST_PROJECT_ID = 1000;
+  private static final int MAX_CLAIM_ATTEMPTS = 10;
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Reconciliations reconciliations;
+  private final ServerAgents agents;
+  private final ServerDefaults defaults;
+  private final SharedIndexInformer<LustreFilesystem> filesystems;
+  private final ConcurrentMap<String, Mds> mdsByFilesystem = new ConcurrentHashMap<>();
+
+  private LustreBackend(KubernetesClient client, String namespace, Reconciliations reconciliations, ServerAgents agents,
+      ServerDefaults defaults) {
+    this.client = client;
+    this.namespace = namespace;
+    this.reconciliations = reconciliations;
+    this.agents = agents;
+    this.defaults = defaults;
+    this.filesystems = client.resources(LustreFilesystem.class).inNamespace(namespace).runnableInformer(0);
+  }
+
+  /** Starts the backend; returns once its cache holds every LustreFilesystem of the namespace. */
+  public static LustreBackend start(KubernetesClient client, String namespace, Reconciliations reconciliations, ServerAgents agents,
+      ServerDefaults defaults) {
+    LustreBackend backend = new LustreBackend(client, namespace, reconciliations, agents, defaults);
+    try {
+      backend.filesystems.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      backend.close();
+      throw new IllegalStateException("interrupted while listing LustreFilesystems", e);
+    } catch (ExecutionException | TimeoutException e) {
+      backend.close();
+      throw new IllegalStateException("cannot list the LustreFilesystems of namespace " + namespace, e);
+    }
+    return backend;
+  }
+
+  @Override
+  public void close() {
+    filesystems.stop();
+  }
+
+  /**
+   * Makes sure the filesystem exists: creates its LustreFilesystem from the StorageClass (and the
+   * controller's defaults) the first time, else checks that the StorageClass agrees with it on
+   * everything it says. A filesystem that is not ready yet gets a reconcile pass now. A spec that
+   * cannot be carried out is FAILED_PRECONDITION naming the field, and nothing is committed.
+   */
+  public FilesystemState ensureFilesystem(FilesystemSpec spec) {
+    String name = ResourceNames.of(spec.fsName()).filesystem();
+    LustreFilesystem filesystem = cached(name);
+    if (filesystem == null) {
+      filesystem = get(name);
+    }
+    if (filesystem == null) {
+      LustreFilesystem created = new LustreFilesystem();
+      created.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
+          .addToLabels("app.kubernetes.io/managed-by", "lustre-csi-controller").build());
+      created.setSpec(FilesystemSpecs.create(spec, defaults));
+      try {
+        filesystem = client.resources(LustreFilesystem.class).inNamespace(namespace).resource(created).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        filesystem = get(name);  // another caller made it first: it is compared below like any existing one
+      }
+    }
+    requireSameFsName(filesystem, spec.fsName());
+    FilesystemSpecs.requireCompatible(filesystem.getSpec(), spec);
+    if (!isReady(filesystem)) {
+      filesystem = reconciled(name);
+    }
+    return usable(state(filesystem));
+  }
+
+  /** The filesystem's state as last seen (read from the API server when not cached yet), or empty if it does not exist. */
+  public Optional<FilesystemState> describe(String fsName) {
+    String name = ResourceNames.of(fsName).filesystem();
+    LustreFilesystem filesystem = cached(name);
+    return Optional.ofNullable(filesystem != null ? filesystem : get(name)).map(LustreBackend::state);
+  }
+
+  /** Every filesystem, as last seen. */
+  public List<FilesystemState> all() {
+    return filesystems.getStore().list().stream().map(LustreBackend::state).toList();
+  }
+
+  /**
+   * Raises the filesystem's {@code spec.ostCount} to at least {@code ostCount} and runs a reconcile
+   * pass. Refused without touching the spec when the growth limit or the plan (addresses left in
+   * the storage network) does not allow it: FAILED_PRECONDITION naming the field.
+   */
+  public FilesystemState ensureOstCount(String fsName, int ostCount) {
+    String name = ResourceNames.of(fsName).filesystem();
+    for (int attempt = 1; ; attempt++) {
+      LustreFilesystem filesystem = existing(fsName);
+      LustreFilesystemSpec spec = filesystem.getSpec();
+      int current = spec.ostCount() == null ? 1 : spec.ostCount();
+      if (current >= ostCount) {
+        break;
+      }
+      if (spec.maxOsts() != null && ostCount > spec.maxOsts()) {
+        throw CsiException.resourceExhausted("filesystem " + fsName + " would need " + ostCount + " OSTs; its limit is " + spec.maxOsts());
+      }
+      LustreFilesystemSpec grown = spec.withOstCount(ostCount);
+      try {
+        FilesystemPlanner.plan(grown, statusOf(filesystem));
+      } catch (FilesystemPlanner.PlanException e) {
+        throw CsiException.failedPrecondition(e.getMessage() + ": filesystem " + fsName + " cannot grow to " + ostCount + " OSTs");
+      }
+      filesystem.setSpec(grown);
+      try {
+        // resourceVersion is kept: a concurrent raise makes this 409, and the loop reads it back.
+        client.resources(LustreFilesystem.class).inNamespace(namespace).resource(filesystem).update();
+        break;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+    return usable(state(reconciled(name)));
+  }
+
+  /**
+   * Claims {@code count} project ids no volume of the filesystem has had, and returns the first:
+   * the status's mark moves past them (a write conditional on resourceVersion) before any of them
+   * is used. {@code atLeast} is where this controller's own numbering stands.
+   */
+  public int claimProjectIds(String fsName, int atLeast, int count) {
+    for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+      LustreFilesystem filesystem = existing(fsName);
+      LustreFilesystemStatus status = statusOf(filesystem);
+      int mark = status.nextProjectId() == null ? FIRST_PROJECT_ID : status.nextProjectId();
+      int start = Math.max(mark, atLeast);
+      filesystem.setStatus(status.withNextProjectId(start + count));
+      try {
+        client.resources(LustreFilesystem.class).inNamespace(namespace).resource(filesystem).updateStatus();
+        return start;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        // A reconcile pass or another controller wrote the status first: read it again and claim anew.
+      }
+    }
+    throw CsiException.aborted("could not claim project ids for filesystem " + fsName + ": its status kept changing under the claim");
+  }
+
+  /**
+   * Makes sure the volume directory exists with this layout, the project id set (inherited by
+   * everything created inside), and a hard block quota of {@code quotaBytes} on the project.
+   */
+  public void ensureVolumeDirectory(VolumeId volume, Striping striping, int projectId, long quotaBytes) {
+    runOnMds(volume.fsName(), "create the directory of " + volume, (mds) -> agents.ensureVolumeDirectory(mds.filesystem(), mds.address(),
+        EnsureVolumeDirectoryRequest.newBuilder().setFsName(volume.fsName()).setDirectory(volume.directory())
+            .setStripeCount(striping.count()).setStripeSizeBytes(striping.sizeBytes()).setPool(striping.pool())
+            .setProjectId(projectId).setQuotaBytes(quotaBytes).build()));
+  }
+
+  /** Sets the project's hard block quota. */
+  public void setQuota(VolumeId volume, int projectId, long quotaBytes) {
+    runOnMds(volume.fsName(), "set the quota of " + volume, (mds) -> agents.setProjectQuota(mds.filesystem(), mds.address(),
+        SetProjectQuotaRequest.newBuilder().setFsName(volume.fsName()).setProjectId(projectId).setQuotaBytes(quotaBytes).build()));
+  }
+
+  /** Removes the directory with everything in it, and the project's quota. Absent is fine. */
+  public void deleteVolumeDirectory(VolumeId volume, int projectId) {
+    if (cached(ResourceNames.of(volume.fsName()).filesystem()) == null && get(ResourceNames.of(volume.fsName()).filesystem()) == null) {
+      return;  // the whole filesystem is gone: nothing of the volume is left to delete
+    }
+    runOnMds(volume.fsName(), "delete the directory of " + volume, (mds) -> agents.deleteVolumeDirectory(mds.filesystem(), mds.address(),
+        DeleteVolumeDirectoryRequest.newBuilder().setFsName(volume.fsName()).setDirectory(volume.directory()).setProjectId(projectId).build()));
+  }
+
+  /** The directory's usage as its project quota sees it. */
+  public DirectoryUsage usage(VolumeId volume, int projectId) {
+    GetProjectUsageResponse usage = onMds(volume.fsName(), "read the usage of " + volume, (mds) -> agents.projectUsage(mds.filesystem(),
+        mds.address(), GetProjectUsageRequest.newBuilder().setFsName(volume.fsName()).setProjectId(projectId).build()));
+    return new DirectoryUsage(usage.getUsedBytes(), usage.getLimitBytes(), usage.getFiles());
+  }
+
+  /** Whether the API server answers (Probe). */
+  public boolean reachable() {
+    try {
+      client.resources(LustreFilesystem.class).inNamespace(namespace).withName("probe-" + namespace).get();
+      return true;
+    } catch (KubernetesClientException e) {
+      return false;
+    }
+  }
+
+  static FilesystemState state(LustreFilesystem filesystem) {
+    LustreFilesystemSpec spec = filesystem.getSpec();
+    LustreFilesystemStatus status = statusOf(filesystem);
+    long ostSize = Sizes.parse(spec.ostSize());
+    List<FilesystemState.Ost> osts = status.targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()))
+        .map(t -> new FilesystemState.Ost(t.index(), t.capacityBytes() == null ? ostSize : t.capacityBytes(),
+            t.usedBytes() == null ? 0 : t.usedBytes()))
+        .toList();
+    List<String> mgsNids = status.servers().stream().filter(s -> TargetKinds.MGS.equals(s.role())).findFirst()
+        .map(ServerStatus::nids).orElse(List.of());
+    Optional<String> invalid = FilesystemReconciler.FAILED.equals(status.phase())
+        ? status.conditions().stream().filter(c -> FilesystemReconciler.INVALID_SPEC.equals(c.reason()))
+            .map(LustreFilesystemStatus.FilesystemCondition::message).findFirst()
+        : Optional.empty();
+    return new FilesystemState(new FilesystemSpec(spec.fsName(), ostSize, spec.maxOsts() == null ? Integer.MAX_VALUE : spec.maxOsts(),
+        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE), osts, isReady(filesystem), mgsNids, invalid);
+  }
+
+  /** A filesystem whose spec cannot be carried out takes no volumes: FAILED_PRECONDITION with the reconciler's reason. */
+  private static FilesystemState usable(FilesystemState state) {
+    if (state.invalidSpec().isPresent()) {
+      throw CsiException.failedPrecondition(state.invalidSpec().get() + " (LustreFilesystem of " + state.spec().fsName()
+          + " is " + FilesystemReconciler.FAILED + ", reason " + FilesystemReconciler.INVALID_SPEC + ")");
+    }
+    return state;
+  }
+
+  /**
+   * Ready: the last observation said so and every target planned since is up. A plan is written
+   * before its objects are made and keeps the phase of the pass before it, so "Ready" beside a
+   * target still Pending means OSTs were planned and not seen up yet (a controller that died
+   * between the two writes leaves exactly that).
+   */
+  private static boolean isReady(LustreFilesystem filesystem) {
+    LustreFilesystemStatus status = statusOf(filesystem);
+    return FilesystemStatusCalculator.READY.equals(status.phase())
+        && status.targets().stream().allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
+  }
+
+  private static LustreFilesystemStatus statusOf(LustreFilesystem filesystem) {
+    return filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
+  }
+
+  private record Mds(String filesystem, String address) {}
+
+  private interface AgentCall<T> {
+    T on(Mds mds) throws AgentUnavailableException;
+  }
+
+  private interface AgentAction {
+    void on(Mds mds) throws AgentUnavailableException;
+  }
+
+  private void runOnMds(String fsName, String what, AgentAction action) {
+    onMds(fsName, what, (AgentCall<Void>) mds -> {
+      action.on(mds);
+      return null;
+    });
+  }
+
+  /**
+   * Runs a call on the filesystem's MDS agent. When the remembered address does not answer, the
+   * address is looked up again once (the VM may have restarted elsewhere); when that fails too,
+   * the call is UNAVAILABLE. Any other answer of the agent's, a refusal with its code among them,
+   * comes back as it is.
+   */
+  private <T> T onMds(String fsName, String what, AgentCall<T> call) {
+    Mds remembered = mdsByFilesystem.get(fsName);
+    if (remembered != null) {
+      try {
+        return call.on(remembered);
+      } catch (AgentUnavailableException e) {
+        mdsByFilesystem.remove(fsName, remembered);
+      }
+    }
+    Mds mds = lookUpMds(fsName);
+    try {
+      T result = call.on(mds);
+      mdsByFilesystem.put(fsName, mds);
+      return result;
+    } catch (AgentUnavailableException e) {
+      throw CsiException.unavailable("could not " + what + ": " + e.getMessage() + "; retry later");
+    }
+  }
+
+  private Mds lookUpMds(String fsName) {
+    LustreFilesystem filesystem = existing(fsName);
+    ServerStatus server = statusOf(filesystem).servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst()
+        .orElseThrow(() -> CsiException.unavailable("filesystem " + fsName + " has no MDS yet; retry later"));
+    VmiView vmi = VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace)
+        .withName(server.name()).get());
+    if (!"Running".equals(vmi.phase()) || vmi.podAddress().isEmpty()) {
+      throw CsiException.unavailable("the MDS of filesystem " + fsName + " (" + server.name() + ") is not running; retry later");
+    }
+    return new Mds(filesystem.getMetadata().getName(), vmi.podAddress());
+  }
+
+  private LustreFilesystem existing(String fsName) {
+    LustreFilesystem filesystem = get(ResourceNames.of(fsName).filesystem());
+    if (filesystem == null) {
+      throw CsiException.failedPrecondition("filesystem " + fsName + " has no LustreFilesystem resource in " + namespace);
+    }
+    return filesystem;
+  }
+
+  private LustreFilesystem reconciled(String name) {
+    return reconciliations.reconcile(name).orElseThrow(() -> CsiException.unavailable("LustreFilesystem " + name + " disappeared; retry later"));
+  }
+
+  private LustreFilesystem cached(String name) {
+    return filesystems.getStore().getByKey(namespace + "/" + name);
+  }
+
+  private LustreFilesystem get(String name) {
+    return client.resources(LustreFilesystem.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private static void requireSameFsName(LustreFilesystem existing, String fsName) {
+    if (!fsName.equals(existing.getSpec().fsName())) {
+      throw CsiException.failedPrecondition("parameters.fsName: LustreFilesystem " + existing.getMetadata().getName()
+          + " holds fsName " + existing.getSpec().fsName() + ", not " + fsName);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.lustrecsi.sandbox.cluster;
+
+import csi.v1.CapacityRange;
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.Volume;
+import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.grpc.CsiServer;
+import dev.lustrecsi.common.grpc.Endpoint;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import dev.lustrecsi.controller.ControllerPlugin;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.ResourceNames;
+import dev.lustrecsi.controller.volume.kubernetes.LustreVolume;
+import dev.lustrecsi.sandbox.Sandbox;
+import dev.lustrecsi.sandbox.co.CoRetry;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The controller plugin as a cluster runs it, for tests: its CSI socket over the production path
+ * on a simulated cluster (API server, KubeVirt, server VMs with real agents on simulated Lustre
+ * commands), and a way to kill and restart it as a pod would be.
+ */
+final class ControllerOnCluster implements AutoCloseable {
+  final SimulatedCluster cluster;
+  private final Path dir;
+  private CsiServer server;
+  private UnixSockets.Client socket;
+  private int restarts;
+
+  ControllerOnCluster(Path dir) throws IOException {
+    this(dir, Duration.ofSeconds(1));
+  }
+
+  /** {@code reconcileInterval}: how far apart the controller's periodic passes are. */
+  ControllerOnCluster(Path dir, Duration reconcileInterval) throws IOException {
+    this.dir = dir;
+    cluster = SimulatedCluster.start(dir.resolve("cluster"), Sandbox.freePort(), reconcileInterval);
+    serve();
+  }
+
+  private void serve() {
+    server = ControllerPlugin.start(Endpoint.of(dir.resolve("controller-" + restarts + ".sock")), cluster.controller());
+    socket = UnixSockets.connect(server.endpoint());
+  }
+
+  /** The controller dies (its socket, its backend, everything in memory) and a new one starts on a new API client. */
+  void restart(Consumer<KubernetesClientBuilder> clientSettings) {
+    socket.close();
+    server.close();
+    restarts++;
+    cluster.restartController(clientSettings);
+    serve();
+  }
+
+  void restart() {
+    restart(b -> {});
+  }
+
+  ControllerGrpc.ControllerBlockingStub csi() {
+    return ControllerGrpc.newBlockingStub(socket.channel());
+  }
+
+  static VolumeCapability mount() {
+    return VolumeCapability.newBuilder().setMount(VolumeCapability.MountVolume.getDefaultInstance())
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER)).build();
+  }
+
+  static CreateVolumeRequest request(String name, long bytes, Map<String, String> parameters) {
+    return CreateVolumeRequest.newBuilder().setName(name).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(bytes))
+        .addVolumeCapabilities(mount()).putAllParameters(parameters).build();
+  }
+
+  /** CreateVolume as the external-provisioner makes it: retried while UNAVAILABLE or ABORTED. */
+  Volume create(String name, long bytes, Map<String, String> parameters) {
+    return asCo(() -> csi().createVolume(request(name, bytes, parameters))).getVolume();
+  }
+
+  <T> T asCo(Supplier<T> call) {
+    return CoRetry.DEFAULT.call(call);
+  }
+
+  /** The code a call ends with once a CO's retries are done: OK, or the status it failed with. */
+  Status.Code codeOf(Runnable call) {
+    try {
+      asCo(() -> {
+        call.run();
+        return null;
+      });
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+  }
+
+  LustreFilesystem filesystem(String fsName) {
+    return cluster.client().resources(LustreFilesystem.class).withName(ResourceNames.of(fsName).filesystem()).get();
+  }
+
+  List<LustreVolume> records() {
+    return cluster.client().resources(LustreVolume.class).list().getItems();
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+    server.close();
+    cluster.close();
+  }
+}
