@@ -1,6 +1,5 @@
 package dev.lustrecsi.controller;
 
-import csi.v1.PluginCapability;
 import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.identity.IdentityService;
@@ -31,11 +30,7 @@ public final class ControllerPlugin {
       java.util.function.Consumer<VolumeProvisioner> provisionerReady) {
     VolumeProvisioner provisioner = new VolumeProvisioner(journal, backend);
     provisionerReady.accept(provisioner);
-    IdentityService identity = new IdentityService(PluginInfo.current(), List.of(
-        IdentityService.service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
-        // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.
-        IdentityService.service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS),
-        IdentityService.onlineExpansion()), provisioner::backendReachable);
+    IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
     return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(journal))));
   }
 }
