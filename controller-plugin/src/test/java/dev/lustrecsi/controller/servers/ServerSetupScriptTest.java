@@ -275,6 +275,21 @@ class ServerSetupScriptTest {
   }
 
   @Test
+  void everyUnitCloudInitEnablesItWritesOrTheImageCarries() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    for (ServerStatus server : filesystem.getStatus().servers()) {
+      String userData = ServerSetup.userData(filesystem, server, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+      java.util.regex.Matcher enabled = java.util.regex.Pattern.compile("\\[systemctl, enable, --now, ([^\\]]+)]").matcher(userData);
+      List<String> units = enabled.results().map(m -> m.group(1)).toList();
+      assertThat(units).as(server.name()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(ServerSetup.IMAGE_UNITS.stream(),
+          java.util.stream.Stream.of(ServerSetup.SETUP_TIMER, ServerSetup.AGENT_SERVICE)).toList());
+      for (String unit : List.of(ServerSetup.SETUP_SERVICE, ServerSetup.SETUP_TIMER, ServerSetup.CLIENT_MOUNT_SERVICE, ServerSetup.AGENT_SERVICE)) {
+        assertThat(userData).as("%s writes %s", server.name(), unit).contains("- path: /etc/systemd/system/" + unit + "\n");
+      }
+    }
+  }
+
+  @Test
   void theImageCheckNamesWhatAnImageLacks() throws Exception {
     Path script = Files.writeString(dir.resolve("lustre-csi-setup"), ServerSetup.script());
     fake("lfs", "exit 0");
