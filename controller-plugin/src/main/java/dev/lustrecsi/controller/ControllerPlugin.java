@@ -1,6 +1,5 @@
 package dev.lustrecsi.controller;
 
-import csi.v1.PluginCapability;
 import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.identity.IdentityService;
@@ -18,11 +17,7 @@ public final class ControllerPlugin {
   /** Starts serving on the cluster's records and servers; the caller closes the server to stop, then the cluster. */
   public static CsiServer start(Endpoint endpoint, ClusterBackend cluster) {
     VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend());
-    IdentityService identity = new IdentityService(PluginInfo.current(), List.of(
-        IdentityService.service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
-        // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.
-        IdentityService.service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS),
-        IdentityService.onlineExpansion()), provisioner::backendReachable);
+    IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
     return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))));
   }
 }

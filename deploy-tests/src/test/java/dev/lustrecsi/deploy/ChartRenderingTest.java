@@ -211,6 +211,15 @@ class ChartRenderingTest {
     assertThat(rendered.named(StorageClass.class, "lustre-projects").getReclaimPolicy()).isEqualTo("Retain");
   }
 
+  @Test
+  void theNodePluginUsesTheLnetInterfaceTheValuesNameAndChoosesOneOtherwise() {
+    List<String> named = container(ChartRenderer.render(null, Map.of("node.lnet.interface", "bond0.100")).one(DaemonSet.class)
+        .getSpec().getTemplate().getSpec(), "lustre-node").getArgs();
+    assertThat(named.get(named.indexOf("--lnet-interface") + 1)).isEqualTo("bond0.100");
+    assertThat(container(ChartRenderer.renderDefaults().one(DaemonSet.class).getSpec().getTemplate().getSpec(), "lustre-node").getArgs())
+        .doesNotContain("--lnet-interface");
+  }
+
   static Container container(PodSpec pod, String name) {
     return pod.getContainers().stream().filter(c -> c.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no container " + name));

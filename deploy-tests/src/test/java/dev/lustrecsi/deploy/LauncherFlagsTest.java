@@ -32,17 +32,21 @@ class LauncherFlagsTest {
   static final Map<String, String> SUBCOMMAND_OF_CONTAINER = Map.of("lustre-controller", "controller",
       "lustre-node", "node");
 
+  /** Values that add flags of their own, by label. */
+  static final Map<String, Map<String, Object>> SETS = Map.of(
+      "verbose", Map.of("controller.verbose", true, "node.verbose", true),
+      "lnet interface", Map.of("node.lnet.interface", "bond0.100"));
+
   static Stream<Arguments> renders() {
     List<Arguments> renders = new ArrayList<>(ValuesFiles.defaultsAndExamples().toList());
-    renders.add(Arguments.of("verbose", null));
+    SETS.keySet().stream().sorted().forEach(label -> renders.add(Arguments.of(label, null)));
     return renders.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("renders")
   void everyFlagTheChartPassesExistsInTheLauncher(String label, Path valuesFile) {
-    Map<String, Object> sets = label.equals("verbose") ? Map.of("controller.verbose", true, "node.verbose", true) : Map.of();
-    Rendered rendered = ChartRenderer.render(valuesFile, sets);
+    Rendered rendered = ChartRenderer.render(valuesFile, SETS.getOrDefault(label, Map.of()));
     List<String> problems = new ArrayList<>();
     for (Container container : ourContainers(rendered)) {
       problems.addAll(problems(container));

@@ -51,6 +51,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "manage: configure LNet and add o2ib0/tcp0 where missing; external: only read and ping what the admin configured (default: ${DEFAULT-VALUE})")
   String lnet;
 
+  @Option(names = "--lnet-interface",
+      description = "With --lnet manage: the one interface tcp0 uses (a VLAN, bridge, bond...), instead of the first usable one. "
+          + "The plugin refuses to start while it does not exist, is not up or has no IPv4 address")
+  String lnetInterface;
+
   @Option(names = "--health-interval", defaultValue = "PT30S", description = "How often each filesystem mount is statfs-ed in the background (ISO-8601, default: ${DEFAULT-VALUE})")
   Duration healthInterval;
 
@@ -72,7 +77,8 @@ final class NodeCommand implements Callable<Integer> {
     };
     LustreClient client = new KernelLustreClient(runner, procfsRoot, sysfsRoot, KernelLustreClient.systemSearchPath());
     VolumeStatsSource stats = new Statvfs();
-    SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot);
+    SysfsNetworkScanner scanner = new SysfsNetworkScanner(sysfsRoot, procfsRoot, Optional.ofNullable(lnetInterface));
+    requireUsableLnetInterface(lnetMode, scanner);
     NodeNetworking networking = new NodeNetworking(scanner::scan, Optional.of(new LnetManager(runner, lnetMode)), Duration.ofSeconds(30));
     String node = resolveNodeId();
     var config = new NodePlugin.Config(node, mountRoot, allowedRoots, statsTimeout, healthInterval);
@@ -90,6 +96,25 @@ final class NodeCommand implements Callable<Integer> {
     }
     serving.awaitStopThenClose(java.util.List.of(server));
     return 0;
+  }
+
+  /**
+   * A named interface is the administrator's explicit choice: one that is missing, down or has no
+   * address is a mistake to report at once (the DaemonSet restarts the plugin, so an interface
+   * that comes up late is picked up), rather than a node that serves but whose LNet has no tcp.
+   */
+  private void requireUsableLnetInterface(LnetMode lnetMode, SysfsNetworkScanner scanner) {
+    if (lnetInterface == null) {
+      return;
+    }
+    picocli.CommandLine commandLine = new picocli.CommandLine(this);
+    if (lnetMode != LnetMode.MANAGE) {
+      throw new picocli.CommandLine.ParameterException(commandLine,
+          "--lnet-interface chooses the interface of the tcp0 the plugin adds; with --lnet external the admin configures LNet");
+    }
+    scanner.scan().tcpProblem().ifPresent(problem -> {
+      throw new picocli.CommandLine.ParameterException(commandLine, "--lnet-interface " + lnetInterface + ": " + problem);
+    });
   }
 
   private String resolveNodeId() throws java.net.UnknownHostException {

@@ -14,7 +14,7 @@ class QuickOptionsTest {
   void aFullNodeCommandLineGivesWhatPicocliGives() throws Exception {
     String[] args = {"--endpoint", "unix:///csi/csi.sock", "--node-id=n1", "--mount-root", "/m",
         "--allowed-root", "/var/lib/kubelet,/opt/k", "--stats-timeout", "PT2S",
-        "--sysfs-root", "/s", "--procfs-root=/p", "--lnet", "external", "--health-interval", "PT1M",
+        "--sysfs-root", "/s", "--procfs-root=/p", "--lnet", "external", "--lnet-interface", "eth0.100", "--health-interval", "PT1M",
         "--remove-startup-taint", "-v"};
     assertSameAsPicocli(args);
   }

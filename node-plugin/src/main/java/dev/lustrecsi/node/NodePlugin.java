@@ -66,7 +66,7 @@ public final class NodePlugin {
     NodeService node = new NodeService(config.nodeId(), new PathPolicy(config.allowedRoots()), filesystems, mounts, mounter,
         new StatsProbe(statsSource, config.statsTimeout()), networking, health);
     Readiness readiness = new Readiness(client, networking);
-    IdentityService identity = new IdentityService(PluginInfo.current(), List.of(), readiness::ready);
+    IdentityService identity = new IdentityService(PluginInfo.current(), readiness::ready);
     return new Running(CsiServer.start(endpoint, List.of(identity, node)), readiness);
   }
 

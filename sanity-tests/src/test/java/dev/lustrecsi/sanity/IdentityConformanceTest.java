@@ -42,6 +42,22 @@ class IdentityConformanceTest extends ConformanceTest {
         .contains(PluginCapability.Service.Type.CONTROLLER_SERVICE);
   }
 
+  /**
+   * Conformance tools ask the node socket whether the driver has a controller (csi-sanity runs
+   * the node lifecycle only then): capabilities are the driver's, the same on every socket.
+   */
+  @Test
+  void everySocketReportsTheSameCapabilitiesControllerServiceIncluded() {
+    for (Map.Entry<String, IdentityGrpc.IdentityBlockingStub> identity : target.identities().entrySet()) {
+      assertThat(identity.getValue().getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance()).getCapabilitiesList())
+          .as("%s plugin capabilities", identity.getKey())
+          .isEqualTo(target.controllerIdentity().getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance()).getCapabilitiesList())
+          .filteredOn(PluginCapability::hasService)
+          .extracting(c -> c.getService().getType())
+          .contains(PluginCapability.Service.Type.CONTROLLER_SERVICE);
+    }
+  }
+
   @Test
   void pluginCapabilitiesAreAllKnown() {
     for (Map.Entry<String, IdentityGrpc.IdentityBlockingStub> identity : target.identities().entrySet()) {

@@ -15,14 +15,40 @@ import java.util.stream.Collectors;
  * The cloud-init that turns a booted server image into one Lustre server: it writes the setup
  * script (lustre-csi-setup.sh, shipped in this jar) with its settings, the systemd units that run
  * it and the server agent, and starts them. Pure functions of the filesystem and the server.
+ *
+ * <p>The constants are also what the server image must provide; deploy-tests checks the image
+ * recipe (deploy/images/server-vm/build.sh) against them.
  */
 public final class ServerSetup {
   public static final String SCRIPT_RESOURCE = "lustre-csi-setup.sh";
   public static final String LNET_INTERFACE = "lnet0";
   public static final String TLS_LABEL = "LCSITLS";
-  public static final String AGENT_HOME = "/opt/lustre-csi";
   public static final String TLS_DIR = "/etc/lustre-csi/tls";
   public static final String CLIENT_MOUNT_ROOT = "/lustre/client";
+
+  /** The Lustre server release the setup script is written for (and was tried on). */
+  public static final String LUSTRE_RELEASE = "2.16.1";
+  /** The OSD the script formats targets with ({@code mkfs.lustre --backfstype}): each target a ZFS pool. */
+  public static final String OSD = "zfs";
+
+  /** Where the image installs the launcher and the shaded jar the dist module builds. */
+  public static final String AGENT_HOME = "/opt/lustre-csi";
+  /** The launcher (bin/lustre-csi of this repository); bin/jdk.sh, which it sources, lies beside it. */
+  public static final String LAUNCHER = AGENT_HOME + "/bin/lustre-csi";
+  /** The jar the launcher runs: the image has no sources to build one from, so the agent unit names it. */
+  public static final String JAR = AGENT_HOME + "/lustre-csi.jar";
+
+  /** Where cloud-init writes the setup script. */
+  public static final String SETUP_COMMAND = "/usr/local/sbin/lustre-csi-setup";
+  public static final String SETUP_SERVICE = "lustre-csi-setup.service";
+  public static final String SETUP_TIMER = "lustre-csi-setup.timer";
+  /** The MDS's client mount, in a unit of its own so that nothing waits for it. */
+  public static final String CLIENT_MOUNT_SERVICE = "lustre-csi-client-mount.service";
+  public static final String AGENT_SERVICE = "lustre-csi-agent.service";
+  /** Units cloud-init enables that the image itself must carry. */
+  public static final List<String> IMAGE_UNITS = List.of("qemu-guest-agent.service");
+  /** How long one attempt at the MDS's client mount may take before it gives up and the timer tries again. */
+  public static final int CLIENT_MOUNT_TIMEOUT_SECONDS = 120;
 
   private ServerSetup() {}
 
@@ -51,7 +77,9 @@ public final class ServerSetup {
         + "MGS_NIDS=" + quote(String.join(",", mgs.nids())) + "\n"
         + "LNET_NETS=" + quote(nets) + "\n"
         + "TARGETS=" + quote(serials) + "\n"
-        + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n";
+        + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n"
+        + "CLIENT_MOUNT_UNIT=" + quote(CLIENT_MOUNT_SERVICE) + "\n"
+        + "CLIENT_MOUNT_TIMEOUT=" + quote(Integer.toString(CLIENT_MOUNT_TIMEOUT_SECONDS)) + "\n";
   }
 
   public static String clientMount(String fsName) {
@@ -61,25 +89,25 @@ public final class ServerSetup {
   /** The #cloud-config user data. */
   public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
     String fsName = filesystem.getSpec().fsName();
-    String agent = AGENT_HOME + "/bin/lustre-csi agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
+    String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
         + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) : "");
     return "#cloud-config\n"
         + "write_files:\n"
         + file("/etc/lustre-csi/server.env", "0644", environment(filesystem, server, mgs, targets))
-        + "- path: /usr/local/sbin/lustre-csi-setup\n"
+        + "- path: " + SETUP_COMMAND + "\n"
         + "  permissions: '0755'\n"
         + "  encoding: b64\n"
         + "  content: " + Base64.getEncoder().encodeToString(script().getBytes(StandardCharsets.UTF_8)) + "\n"
-        + file("/etc/systemd/system/lustre-csi-setup.service", "0644", """
+        + file(unitPath(SETUP_SERVICE), "0644", """
             [Unit]
             Description=lustre-csi: bring this server's Lustre targets up
             After=network-online.target
             Wants=network-online.target
             [Service]
             Type=oneshot
-            ExecStart=/usr/local/sbin/lustre-csi-setup
-            """)
-        + file("/etc/systemd/system/lustre-csi-setup.timer", "0644", """
+            ExecStart=%s
+            """.formatted(SETUP_COMMAND))
+        + file(unitPath(SETUP_TIMER), "0644", """
             [Unit]
             Description=lustre-csi: pick up new target disks
             [Timer]
@@ -88,23 +116,39 @@ public final class ServerSetup {
             [Install]
             WantedBy=timers.target
             """)
-        + file("/etc/systemd/system/lustre-csi-agent.service", "0644", """
+        // The script bounds each attempt itself; the start timeout is the backstop should a mount ignore its signals.
+        + file(unitPath(CLIENT_MOUNT_SERVICE), "0644", """
+            [Unit]
+            Description=lustre-csi: mount the filesystem as a client for the agent (the setup starts it on the MDS)
+            After=network-online.target
+            [Service]
+            Type=oneshot
+            ExecStart=%s client-mount
+            TimeoutStartSec=%d
+            """.formatted(SETUP_COMMAND, CLIENT_MOUNT_TIMEOUT_SECONDS + 60))
+        // Not ordered after the setup: the agent reports health whatever state the targets are in.
+        + file(unitPath(AGENT_SERVICE), "0644", """
             [Unit]
             Description=lustre-csi server agent
-            After=lustre-csi-setup.service
+            After=network-online.target
             [Service]
+            Environment=LUSTRE_CSI_JAR=%s
             ExecStartPre=/bin/sh -c 'mkdir -p %s && (mountpoint -q %s || mount -o ro /dev/disk/by-label/%s %s)'
             ExecStart=%s
             Restart=always
             RestartSec=5
             [Install]
             WantedBy=multi-user.target
-            """.formatted(TLS_DIR, TLS_DIR, TLS_LABEL, TLS_DIR, agent))
+            """.formatted(JAR, TLS_DIR, TLS_DIR, TLS_LABEL, TLS_DIR, agent))
         + "runcmd:\n"
         + "- [systemctl, daemon-reload]\n"
-        + "- [systemctl, enable, --now, qemu-guest-agent.service]\n"
-        + "- [systemctl, enable, --now, lustre-csi-setup.timer]\n"
-        + "- [systemctl, enable, --now, lustre-csi-agent.service]\n";
+        + IMAGE_UNITS.stream().map(unit -> "- [systemctl, enable, --now, " + unit + "]\n").collect(Collectors.joining())
+        + "- [systemctl, enable, --now, " + SETUP_TIMER + "]\n"
+        + "- [systemctl, enable, --now, " + AGENT_SERVICE + "]\n";
+  }
+
+  private static String unitPath(String unit) {
+    return "/etc/systemd/system/" + unit;
   }
 
   /** cloud-init network config v2: the storage network interface, found by its fixed MAC. */

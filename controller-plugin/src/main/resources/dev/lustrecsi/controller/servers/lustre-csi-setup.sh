@@ -5,7 +5,38 @@
 # minute (lustre-csi-setup.timer), so an OST disk hot-plugged into a running OSS is picked up.
 # Every step is idempotent, and a disk that already holds a Lustre target is never formatted:
 # its ZFS pool is imported instead.
+#
+#   lustre-csi-setup                    bring the targets up (the timer's run)
+#   lustre-csi-setup client-mount       one bounded attempt at the MDS's client mount (its own unit)
+#   lustre-csi-setup --check-image [KERNEL]
+#                                       check that an image has what this script and the agent run
+#                                       (the image recipe runs it at build time)
 set -euo pipefail
+
+log() { echo "lustre-csi-setup: $*" >&2; }
+
+REQUIRED_COMMANDS="modprobe lnetctl lctl lfs mkfs.lustre mount.lustre zpool zgenhostid mount mountpoint timeout systemctl"
+REQUIRED_MODULES="lnet lustre osd_zfs zfs"
+
+check_image() {
+  local kernel=${1:-$(uname -r)} missing="" name
+  for name in $REQUIRED_COMMANDS; do
+    command -v "$name" >/dev/null 2>&1 || missing+=" command:$name"
+  done
+  for name in $REQUIRED_MODULES; do
+    modprobe --dry-run --set-version "$kernel" "$name" >/dev/null 2>&1 || missing+=" module:$name"
+  done
+  if [ -n "$missing" ]; then
+    log "this image lacks what the setup needs (kernel $kernel):$missing"
+    return 1
+  fi
+  log "this image has every command and module the setup needs (kernel $kernel)"
+}
+
+if [ "${1:-}" = "--check-image" ]; then
+  check_image "${2:-}"
+  exit
+fi
 
 : "${LUSTRE_CSI_ENV:=/etc/lustre-csi/server.env}"
 # shellcheck source=/dev/null
@@ -13,9 +44,7 @@ source "$LUSTRE_CSI_ENV"
 : "${FSNAME:?}" "${ROLE:?}" "${MGS_NIDS:?}" "${LNET_NETS:?}" "${TARGETS:=}"
 : "${DISK_DIR:=/dev/disk/by-id}" "${MOUNT_ROOT:=/lustre/targets}" "${CLIENT_MOUNT:=/lustre/client}"
 : "${STATE_DIR:=/var/lib/lustre-csi}" "${POOL_PREFIX:=lcsi-$FSNAME}"
-: "${HOSTID_FILE:=/etc/hostid}"
-
-log() { echo "lustre-csi-setup: $*" >&2; }
+: "${HOSTID_FILE:=/etc/hostid}" "${CLIENT_MOUNT_STATUS:=$STATE_DIR/client-mount.status}"
 
 setup_lnet() {
   modprobe lnet
@@ -97,23 +126,71 @@ enforce_quotas() {
   touch "$STATE_DIR/quota-params"
 }
 
-# The MDS mounts the filesystem as a client: the agent makes volume directories through it.
-mount_client() {
-  mkdir -p "$CLIENT_MOUNT"
-  if ! mountpoint -q "$CLIENT_MOUNT"; then
-    log "mounting $FSNAME as a client"
-    mount -t lustre "$MGS_NIDS:/$FSNAME" "$CLIENT_MOUNT"
+# The MDS mounts the filesystem as a client: the agent makes volume directories through it. The
+# MDS refuses client connects (EAGAIN) while the filesystem has no OST up, and mount waits as long
+# as that lasts (827 s in a trial, until the OSS booted). So the mount runs in a unit of its own:
+# this run, the other targets and the agent never wait for it, and a run that finds the
+# filesystem neither mounted nor being mounted starts it again (systemd runs one attempt at a time).
+start_client_mount() {
+  : "${CLIENT_MOUNT_UNIT:?}"
+  if mountpoint -q "$CLIENT_MOUNT"; then
+    return 0
   fi
+  log "starting the client mount of $FSNAME ($CLIENT_MOUNT_UNIT)"
+  systemctl start --no-block "$CLIENT_MOUNT_UNIT"
 }
 
-# ZFS refuses to import pools without a host id of its own.
-[ -s "$HOSTID_FILE" ] || zgenhostid
-setup_lnet
-for serial in $TARGETS; do
-  bring_up_target "$serial"
-done
-case "$ROLE" in
-  mgs) enforce_quotas ;;
-  mds) mount_client ;;
+# The status file says why the agent has no client mount yet; written whole, then renamed.
+client_mount_status() {
+  mkdir -p "$(dirname "$CLIENT_MOUNT_STATUS")"
+  echo "$*" > "$CLIENT_MOUNT_STATUS.new"
+  mv "$CLIENT_MOUNT_STATUS.new" "$CLIENT_MOUNT_STATUS"
+}
+
+# One attempt, given up after CLIENT_MOUNT_TIMEOUT seconds (timeout signals mount and mount.lustre).
+mount_client() {
+  : "${CLIENT_MOUNT_TIMEOUT:?}"
+  local source="$MGS_NIDS:/$FSNAME" output rc=0
+  mkdir -p "$CLIENT_MOUNT"
+  if mountpoint -q "$CLIENT_MOUNT"; then
+    client_mount_status "mounted: $source at $CLIENT_MOUNT"
+    return 0
+  fi
+  client_mount_status "mounting since $(date -Is): mount -t lustre $source $CLIENT_MOUNT has not returned yet" \
+    "(the MDS refuses clients until the filesystem has an OST up)"
+  log "mounting $FSNAME as a client"
+  output=$(timeout --kill-after=10 "$CLIENT_MOUNT_TIMEOUT" mount -t lustre "$source" "$CLIENT_MOUNT" 2>&1) || rc=$?
+  case $rc in
+    0)
+      client_mount_status "mounted: $source at $CLIENT_MOUNT"
+      log "mounted $FSNAME at $CLIENT_MOUNT" ;;
+    124 | 137)
+      client_mount_status "waiting for OSTs: mount -t lustre $source gave up after ${CLIENT_MOUNT_TIMEOUT} s at $(date -Is);" \
+        "the MDS refuses clients until the filesystem has an OST up (or the MGS is unreachable); tried again within a minute"
+      log "client mount of $FSNAME got no answer within ${CLIENT_MOUNT_TIMEOUT} s; tried again within a minute" ;;
+    *)
+      client_mount_status "failed at $(date -Is): mount -t lustre $source exited $rc: $output"
+      log "client mount of $FSNAME failed ($rc): $output" ;;
+  esac
+  return "$rc"
+}
+
+setup() {
+  # ZFS refuses to import pools without a host id of its own.
+  [ -s "$HOSTID_FILE" ] || zgenhostid
+  setup_lnet
+  for serial in $TARGETS; do
+    bring_up_target "$serial"
+  done
+  case "$ROLE" in
+    mgs) enforce_quotas ;;
+    mds) start_client_mount ;;
+  esac
+  log "done"
+}
+
+case "${1:-}" in
+  "") setup ;;
+  client-mount) mount_client ;;
+  *) log "usage: $0 [client-mount | --check-image [KERNEL]]"; exit 2 ;;
 esac
-log "done"

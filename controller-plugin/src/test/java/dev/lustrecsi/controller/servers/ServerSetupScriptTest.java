@@ -7,12 +7,12 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +57,30 @@ class ServerSetupScriptTest {
         [ -e "$FAKE_STATE/pool-${dataset%%/*}" ] && { echo "checking for existing Lustre data: found" >&2; exit 1; }
         touch "$FAKE_STATE/pool-${dataset%%/*}\"""");
     fake("mountpoint", "[ -e \"$FAKE_STATE/mounted-$(echo \"$2\" | tr / _)\" ]");
-    fake("mount", "for last; do :; done; touch \"$FAKE_STATE/mounted-$(echo \"$last\" | tr / _)\"");
+    // A client mount blocks for as long as the MDS refuses clients (while client-mount-blocks exists).
+    fake("mount", """
+        for last; do :; done
+        if [ "$2" = lustre ] && [ -e "$FAKE_STATE/client-mount-blocks" ]; then
+          sleep 100000
+        fi
+        touch "$FAKE_STATE/mounted-$(echo "$last" | tr / _)\"""");
     fake("lctl", "exit 0");
+    // As systemd does with a unit: one attempt at a time, in a process of its own that nobody waits for.
+    fake("systemctl", """
+        [ "$1 $2 $3" = "start --no-block lustre-csi-client-mount.service" ] || exit 22
+        nohup flock -n "$FAKE_STATE/client-mount.lock" bash "$FAKE_SETUP" client-mount >> "$FAKE_STATE/client-mount.out" 2>&1 < /dev/null &
+        echo $! > "$FAKE_STATE/client-mount.pid\"""");
+  }
+
+  @AfterEach
+  void stopAClientMountStillTrying() throws IOException {
+    Path pid = state.resolve("client-mount.pid");
+    if (Files.exists(pid)) {
+      ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(attempt -> {
+        attempt.descendants().forEach(ProcessHandle::destroyForcibly);
+        attempt.destroyForcibly();
+      });
+    }
   }
 
   private void fake(String name, String body) throws IOException {
@@ -77,21 +99,39 @@ class ServerSetupScriptTest {
     Path env = dir.resolve("server.env");
     Files.writeString(env, ServerSetup.environment(filesystem, server, mgs, targets)
         + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
-        + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client") + "\n");
+        + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client")
+        + "\nCLIENT_MOUNT_TIMEOUT=" + CLIENT_MOUNT_TIMEOUT_SECONDS + "\n");
     Path script = dir.resolve("lustre-csi-setup");
     Files.writeString(script, ServerSetup.script());
     Files.deleteIfExists(log);
-    ProcessBuilder builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+    bash(script, 0);
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  /** A client mount attempt gives up after this long here (two minutes in a VM). */
+  private static final int CLIENT_MOUNT_TIMEOUT_SECONDS = 1;
+
+  /** Runs the script with the fakes first on PATH; it must end within 30 s with {@code exitCode}. */
+  private String bash(Path script, int exitCode, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("PATH", bin + ":/usr/bin:/bin");
-    builder.environment().put("LUSTRE_CSI_ENV", env.toString());
+    builder.environment().put("LUSTRE_CSI_ENV", dir.resolve("server.env").toString());
     builder.environment().put("FAKE_LOG", log.toString());
     builder.environment().put("FAKE_STATE", state.toString());
+    builder.environment().put("FAKE_SETUP", script.toString());
     builder.environment().put("HOSTID_FILE", dir.resolve("hostid").toString());
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    Path output = dir.resolve("setup.out");
+    Process process = builder.redirectOutput(output.toFile()).start();
+    boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+    if (!ended) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    assertThat(ended).as("the script ended within 30 s: %s", Files.readString(output)).isTrue();
+    assertThat(process.exitValue()).as(Files.readString(output)).isEqualTo(exitCode);
+    return Files.readString(output);
   }
 
   @Test
@@ -162,7 +202,7 @@ class ServerSetupScriptTest {
   }
 
   @Test
-  void mdsMountsTheFilesystemAsAClientForTheAgent() throws Exception {
+  void mdsMountsTheFilesystemAsAClientForTheAgentInAUnitOfItsOwn() throws Exception {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     attach("virtio-mdt0000");
 
@@ -171,6 +211,104 @@ class ServerSetupScriptTest {
     assertThat(commands).containsSubsequence(
         "mkfs.lustre --mdt --backfstype=zfs --fsname=fs1 --index=0 --mgsnode=10.1.0.10@tcp lcsi-fs1-mdt0000/mdt0000 "
             + dir.resolve("disks") + "/virtio-mdt0000",
-        "mount -t lustre 10.1.0.10@tcp:/fs1 " + dir.resolve("client"));
+        "systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
+    awaitClientMountStatus("mounted: 10.1.0.10@tcp:/fs1 at " + dir.resolve("client"));
+    assertThat(Files.readAllLines(log)).contains("mount -t lustre 10.1.0.10@tcp:/fs1 " + dir.resolve("client"));
+    assertThat(run(filesystem, filesystem.getStatus().servers().get(1))).as("mounted: nothing to start")
+        .noneMatch(line -> line.startsWith("systemctl") || line.startsWith("mount "));
+  }
+
+  /**
+   * The MDS refuses client connects while the filesystem has no OST up, and mount waits as long as
+   * that lasts: the setup must finish anyway, the attempt give up in time, the status say why, and
+   * the next run try again.
+   */
+  @Test
+  void aClientMountThatBlocksNeitherHoldsUpTheSetupNorStopsTheNextRunFromTryingAgain() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus mds = filesystem.getStatus().servers().get(1);
+    attach("virtio-mdt0000");
+    Files.writeString(state.resolve("client-mount-blocks"), "");
+
+    long started = System.nanoTime();
+    List<String> first = run(filesystem, mds);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the setup waits for no client mount").isLessThan(java.time.Duration.ofSeconds(5));
+    assertThat(first).contains("mount -t lustre_tgt lcsi-fs1-mdt0000/mdt0000 " + dir.resolve("targets") + "/mdt0000",
+        "systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
+    awaitClientMountStatus("waiting for OSTs: mount -t lustre 10.1.0.10@tcp:/fs1 gave up after 1 s at ");
+
+    assertThat(run(filesystem, mds)).as("the next run starts another attempt").contains("systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
+    awaitLogged("mount -t lustre 10.1.0.10@tcp:/fs1 " + dir.resolve("client")); // the second attempt
+    awaitAttemptEnded();
+
+    Files.delete(state.resolve("client-mount-blocks")); // an OST is up: the MDS lets clients in
+    run(filesystem, mds);
+    awaitClientMountStatus("mounted: ");
+  }
+
+  private void awaitLogged(String command) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!(Files.exists(log) && Files.readAllLines(log).contains(command))) {
+      assertThat(System.nanoTime()).as("%s run", command).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Waits until no attempt holds the lock the fake systemctl takes for one. */
+  private void awaitAttemptEnded() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (new ProcessBuilder("flock", "-n", state.resolve("client-mount.lock").toString(), "true").start().waitFor() != 0) {
+      assertThat(System.nanoTime()).as("client mount attempt still running").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void theAgentIsNotOrderedAfterTheSetup() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus mds = filesystem.getStatus().servers().get(1);
+    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+    String agentUnit = userData.substring(userData.indexOf("path: /etc/systemd/system/" + ServerSetup.AGENT_SERVICE));
+    agentUnit = agentUnit.substring(0, agentUnit.indexOf("\n- ", 1));
+    assertThat(agentUnit).contains("After=network-online.target", "Environment=LUSTRE_CSI_JAR=" + ServerSetup.JAR,
+        "ExecStart=" + ServerSetup.LAUNCHER + " agent").doesNotContain(ServerSetup.SETUP_SERVICE, ServerSetup.CLIENT_MOUNT_SERVICE);
+  }
+
+  @Test
+  void everyUnitCloudInitEnablesItWritesOrTheImageCarries() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    for (ServerStatus server : filesystem.getStatus().servers()) {
+      String userData = ServerSetup.userData(filesystem, server, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+      java.util.regex.Matcher enabled = java.util.regex.Pattern.compile("\\[systemctl, enable, --now, ([^\\]]+)]").matcher(userData);
+      List<String> units = enabled.results().map(m -> m.group(1)).toList();
+      assertThat(units).as(server.name()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(ServerSetup.IMAGE_UNITS.stream(),
+          java.util.stream.Stream.of(ServerSetup.SETUP_TIMER, ServerSetup.AGENT_SERVICE)).toList());
+      for (String unit : List.of(ServerSetup.SETUP_SERVICE, ServerSetup.SETUP_TIMER, ServerSetup.CLIENT_MOUNT_SERVICE, ServerSetup.AGENT_SERVICE)) {
+        assertThat(userData).as("%s writes %s", server.name(), unit).contains("- path: /etc/systemd/system/" + unit + "\n");
+      }
+    }
+  }
+
+  @Test
+  void theImageCheckNamesWhatAnImageLacks() throws Exception {
+    Path script = Files.writeString(dir.resolve("lustre-csi-setup"), ServerSetup.script());
+    fake("lfs", "exit 0");
+    fake("mount.lustre", "exit 0");
+    assertThat(bash(script, 0, "--check-image", "6.1.0-test")).contains("has every command and module the setup needs (kernel 6.1.0-test)");
+    assertThat(Files.readAllLines(log)).contains("modprobe --dry-run --set-version 6.1.0-test osd_zfs");
+
+    Files.delete(bin.resolve("zpool"));
+    fake("modprobe", "[ \"$4\" != osd_zfs ]");
+    assertThat(bash(script, 1, "--check-image", "6.1.0-test")).contains("this image lacks what the setup needs (kernel 6.1.0-test): command:zpool module:osd_zfs");
+  }
+
+  private void awaitClientMountStatus(String start) throws Exception {
+    Path status = dir.resolve("lib/client-mount.status");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!(Files.exists(status) && Files.readString(status).startsWith(start))) {
+      assertThat(System.nanoTime()).as("client mount status starting %s; now %s", start,
+          Files.exists(status) ? Files.readString(status) : "none").isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 }

@@ -6,26 +6,23 @@ import csi.v1.GetPluginCapabilitiesResponse;
 import csi.v1.GetPluginInfoRequest;
 import csi.v1.GetPluginInfoResponse;
 import csi.v1.IdentityGrpc;
-import csi.v1.PluginCapability;
 import csi.v1.ProbeRequest;
 import csi.v1.ProbeResponse;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * The CSI Identity service both plugins serve: who we are, what we can do, and whether we are
- * ready. Readiness is the plugin's own check (the node plugin, for example, is not ready until
- * it can mount), so liveness probes and the sidecars see the truth.
+ * ready. What we can do is the driver's, the same on every socket ({@link DriverCapabilities});
+ * readiness is the plugin's own check (the node plugin, for example, is not ready until it can
+ * mount), so liveness probes and the sidecars see the truth.
  */
 public final class IdentityService extends IdentityGrpc.IdentityImplBase {
   private final PluginInfo info;
-  private final List<PluginCapability> capabilities;
   private final BooleanSupplier ready;
 
-  public IdentityService(PluginInfo info, List<PluginCapability> capabilities, BooleanSupplier ready) {
+  public IdentityService(PluginInfo info, BooleanSupplier ready) {
     this.info = info;
-    this.capabilities = List.copyOf(capabilities);
     this.ready = ready;
   }
 
@@ -40,7 +37,7 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
 
   @Override
   public void getPluginCapabilities(GetPluginCapabilitiesRequest request, StreamObserver<GetPluginCapabilitiesResponse> response) {
-    response.onNext(GetPluginCapabilitiesResponse.newBuilder().addAllCapabilities(capabilities).build());
+    response.onNext(GetPluginCapabilitiesResponse.newBuilder().addAllCapabilities(DriverCapabilities.ALL).build());
     response.onCompleted();
   }
 
@@ -48,17 +45,5 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
   public void probe(ProbeRequest request, StreamObserver<ProbeResponse> response) {
     response.onNext(ProbeResponse.newBuilder().setReady(BoolValue.of(ready.getAsBoolean())).build());
     response.onCompleted();
-  }
-
-  /** A plugin capability entry for a service type. */
-  public static PluginCapability service(PluginCapability.Service.Type type) {
-    return PluginCapability.newBuilder().setService(PluginCapability.Service.newBuilder().setType(type)).build();
-  }
-
-  /** The online volume expansion capability. */
-  public static PluginCapability onlineExpansion() {
-    return PluginCapability.newBuilder()
-        .setVolumeExpansion(PluginCapability.VolumeExpansion.newBuilder().setType(PluginCapability.VolumeExpansion.Type.ONLINE))
-        .build();
   }
 }

@@ -77,7 +77,7 @@ class CsiServerTest {
   void servesOverAUnixSocketAndReportsReadiness() {
     AtomicBoolean ready = new AtomicBoolean(false);
     Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
-    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), List.of(), ready::get)));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), ready::get)));
         UnixSockets.Client client = UnixSockets.connect(endpoint)) {
       var identity = IdentityGrpc.newBlockingStub(client.channel());
       assertThat(identity.probe(ProbeRequest.getDefaultInstance()).getReady().getValue()).isFalse();
@@ -91,7 +91,7 @@ class CsiServerTest {
   void replacesAStaleSocketFile() throws Exception {
     Files.writeString(dir.resolve("csi.sock"), "left over by a crashed plugin");
     Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
-    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), List.of(), () -> true)));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new IdentityService(PluginInfo.current(), () -> true)));
         UnixSockets.Client client = UnixSockets.connect(endpoint)) {
       assertThat(IdentityGrpc.newBlockingStub(client.channel()).probe(ProbeRequest.getDefaultInstance()).getReady().getValue()).isTrue();
     }

@@ -258,7 +258,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   }
 
   private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeLocation volume, boolean readOnly, String field) {
-    if (!existing.isWithin(fsMount) || !existing.root().equals(volume.expectedRoot(fsMount.root()))) {
+    if (!existing.isTakenFrom(fsMount) || !existing.root().equals(volume.expectedRoot(fsMount.root()))) {
       throw CsiException.alreadyExists(field + " " + existing.mountPoint() + " already has a different volume mounted");
     }
     if (existing.readOnly() != readOnly) {

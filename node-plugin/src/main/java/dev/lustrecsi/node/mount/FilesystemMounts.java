@@ -15,9 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One Lustre mount per filesystem per node, under {@code mountRoot/FSNAME}. Volumes are bind
  * mounts of directories inside it. Its reference count is not stored anywhere: it is the number
- * of other mounts that show part of it, read from mountinfo. So a crash never leaves a count
- * wrong, and unstaging one volume unmounts the filesystem exactly when no staged or published
- * volume still uses it.
+ * of bind mounts taken from it, read from mountinfo. So a crash never leaves a count wrong, and
+ * unstaging one volume unmounts the filesystem exactly when no staged or published volume still
+ * uses it. The filesystem mount is made shared, so that its binds share its peer group: that is
+ * what tells them from another client mount of the same filesystem on the node (an admin's), and
+ * from binds of that, which show the same source and roots.
  */
 public final class FilesystemMounts {
   private static final System.Logger LOG = System.getLogger(FilesystemMounts.class.getName());
@@ -64,7 +66,7 @@ public final class FilesystemMounts {
     }
   }
 
-  /** Unmounts the filesystem if no other mount shows any part of it. */
+  /** Unmounts the filesystem if no bind mount taken from it is left. */
   public void releaseIfUnused(String fsName) {
     ReentrantLock lock = lockFor(fsName);
     lock.lock();
@@ -91,17 +93,17 @@ public final class FilesystemMounts {
     }
   }
 
-  /** Mounts (other than the filesystem mount itself) that show part of the filesystem mounted at {@code fsMount}. */
+  /** The bind mounts (staged and published volumes) taken from the filesystem mount {@code fsMount}. */
   public List<MountEntry> users(MountEntry fsMount) {
     return mounts.entries().stream()
-        .filter(m -> m.id() != fsMount.id() && !isFilesystemMount(m) && m.isWithin(fsMount))
+        .filter(m -> m.id() != fsMount.id() && !isFilesystemMount(m) && m.isTakenFrom(fsMount))
         .toList();
   }
 
-  /** The filesystem (by name) whose mount under the mount root {@code mount} shows part of, if any. */
+  /** The filesystem (by name) whose mount under the mount root {@code mount} is, or was taken from, if any. */
   public Optional<String> filesystemOf(MountEntry mount) {
     return filesystemMounts().stream()
-        .filter(fs -> mount.id() == fs.id() || mount.isWithin(fs))
+        .filter(fs -> mount.id() == fs.id() || mount.isTakenFrom(fs))
         .map(fs -> fs.mountPoint().getFileName().toString())
         .findFirst();
   }
@@ -163,6 +165,9 @@ public final class FilesystemMounts {
     try {
       Files.createDirectories(target);
       client.mount(source, target, options);
+      if (mounts.at(target).map(MountEntry::peerGroup).orElse(0) == 0) {
+        mounter.makeShared(target);
+      }
     } catch (IOException e) {
       throw CsiException.internal("cannot create mount point " + target + ": " + e.getMessage(), e);
     } catch (CommandFailedException e) {

@@ -13,8 +13,10 @@ import java.nio.file.Path;
  * @param options per-mount options (ro, nosuid, ...)
  * @param fsType the filesystem type
  * @param source the mount source (for Lustre, {@code nids:/fsname})
+ * @param peerGroup the propagation peer group ({@code shared:N}); 0 for a mount that is not shared
  */
-public record MountEntry(int id, int parentId, String device, String root, Path mountPoint, String options, String fsType, String source) {
+public record MountEntry(int id, int parentId, String device, String root, Path mountPoint, String options, String fsType, String source,
+    int peerGroup) {
   public boolean readOnly() {
     for (String option : options.split(",")) {
       if (option.equals("ro")) {
@@ -25,13 +27,21 @@ public record MountEntry(int id, int parentId, String device, String root, Path 
   }
 
   /**
-   * Whether this mount shows a directory at or below what {@code other} shows. A bind mount keeps
-   * the source of the mount it was taken from and records the subdirectory as its root, so
-   * source, type and root tell mounts apart. The device number does not: every client mount of
-   * one Lustre filesystem shares it, separate subdirectory (fileset) mounts included.
+   * Whether this mount was taken from {@code other} (a bind of it, or a bind of such a bind) and
+   * shows a directory at or below what it shows. A bind mount keeps the source of the mount it
+   * was taken from and records the subdirectory as its root; the device number tells nothing,
+   * as every client mount of one Lustre filesystem shares it. Source and root do not tell a bind
+   * of {@code other} from a second client mount of the same filesystem (an admin's, say), or from
+   * a bind of that: the kernel links a bind mount to its origin only by the peer group, which a
+   * bind of a shared mount joins. So when {@code other} is shared, this mount must be in its peer
+   * group. A private {@code other} offers no such link, and every mount of its source counts:
+   * keeping a mount that might be in use beats unmounting one that is.
    */
-  public boolean isWithin(MountEntry other) {
+  public boolean isTakenFrom(MountEntry other) {
     if (!source.equals(other.source) || !fsType.equals(other.fsType)) {
+      return false;
+    }
+    if (other.peerGroup != 0 && peerGroup != other.peerGroup) {
       return false;
     }
     return other.root.equals("/") || root.equals(other.root) || root.startsWith(other.root + "/");

@@ -71,12 +71,23 @@ public final class MountTable {
             Path.of(unescape(fields[4])),
             fields[5],
             fields[separator + 1],
-            unescape(fields[separator + 2])));
+            unescape(fields[separator + 2]),
+            peerGroup(fields, separator)));
       } catch (NumberFormatException e) {
         // not a mountinfo line
       }
     }
     return entries;
+  }
+
+  /** The {@code shared:N} among the optional fields (between the options and the "-"), or 0. */
+  private static int peerGroup(String[] fields, int separator) {
+    for (int i = 6; i < separator; i++) {
+      if (fields[i].startsWith("shared:")) {
+        return Integer.parseInt(fields[i].substring("shared:".length()));
+      }
+    }
+    return 0;
   }
 
   /** mountinfo writes space, tab, newline and backslash as three-digit octal escapes. */
@@ -87,7 +98,7 @@ public final class MountTable {
     StringBuilder out = new StringBuilder(field.length());
     for (int i = 0; i < field.length(); i++) {
       char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length() + 0 && i + 3 <= field.length() - 0 && isOctal(field, i + 1)) {
+      if (c == '\\' && isOctal(field, i + 1)) {
         out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
         i += 3;
       } else {

@@ -34,6 +34,15 @@ public final class Mounter {
     }
   }
 
+  /**
+   * Makes the mount at {@code target} shared ({@code mount --make-shared}): bind mounts taken from
+   * it then join its peer group, which is how mountinfo tells them from mounts of the same source
+   * taken elsewhere.
+   */
+  public void makeShared(Path target) throws CommandFailedException {
+    runner.runChecked(new Command(List.of("mount", "--make-shared", target.toString()), TIMEOUT));
+  }
+
   public void unmount(Path target) throws CommandFailedException {
     runner.runChecked(new Command(List.of("umount", target.toString()), TIMEOUT));
   }

@@ -1,18 +1,25 @@
 package dev.lustrecsi.node.rdma;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What this node offers LNet: its RDMA ports (usable or not, so problems can be reported) and
- * its Ethernet interfaces for tcp.
+ * its interfaces for tcp.
  *
  * @param rdmaPorts every RDMA port found
- * @param ethernet Ethernet interfaces that are up and have an IPv4 address
+ * @param ethernet interfaces for tcp, in the order LNet prefers them: the one the administrator
+ *     named, or those that are up, have an IPv4 address and are of a kind LNet may choose
+ * @param tcpProblem why the interface the administrator named cannot carry tcp, if it cannot
  */
-public record NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> ethernet) {
+public record NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> ethernet, Optional<String> tcpProblem) {
   public NodeNetworks {
     rdmaPorts = List.copyOf(rdmaPorts);
     ethernet = List.copyOf(ethernet);
+  }
+
+  public NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> ethernet) {
+    this(rdmaPorts, ethernet, Optional.empty());
   }
 
   /** Whether o2ib can work here: at least one usable RDMA port. */
@@ -44,6 +51,7 @@ public record NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> eth
           + " " + p.linkLayer().name().toLowerCase(java.util.Locale.ROOT) + " via " + p.netdev().orElseThrow() + " " + p.ipv4().orElseThrow())).toList()));
     }
     text.append("; tcp: ").append(ethernet.isEmpty() ? "none" : String.join(", ", ethernet.stream().map(e -> e.name() + " " + e.ipv4()).toList()));
+    tcpProblem.ifPresent(problem -> text.append(" (").append(problem).append(')'));
     return text.toString();
   }
 }

@@ -379,7 +379,7 @@ class NodeServiceTest {
         "needs RDMA (lnet: o2ib)", "already mounted on this node from 10.99.0.1@tcp:/lfs");
     VolumeLocation auto = VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNids", "10.99.0.1@tcp"));
     NodeService.requireRdmaMount(overTcp, auto);
-    MountEntry overO2ib = new MountEntry(overTcp.id(), overTcp.parentId(), overTcp.device(), "/", overTcp.mountPoint(), "rw", "lustre", "10.99.1.1@o2ib:/lfs");
+    MountEntry overO2ib = new MountEntry(overTcp.id(), overTcp.parentId(), overTcp.device(), "/", overTcp.mountPoint(), "rw", "lustre", "10.99.1.1@o2ib:/lfs", 0);
     NodeService.requireRdmaMount(overO2ib, o2ib);
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lustrecsi.node.rdma.EthernetInterface;
 import dev.lustrecsi.node.rdma.NodeNetworks;
 import dev.lustrecsi.node.rdma.RdmaPort;
+import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +40,25 @@ class LnetManagerTest {
         List.of("lnetctl", "net", "show"),
         List.of("lnetctl", "ping", "10.2.0.5@o2ib"),
         List.of("lnetctl", "ping", "10.1.0.5@tcp"));
+  }
+
+  @Test
+  void managedLnetGetsTcpOnTheStorageVlanTheScannerFinds() throws Exception {
+    lnetctl.addresses.put("eth0.100", "10.1.0.5");
+    Path vlan = Path.of(LnetManagerTest.class.getResource("/sysfs/vlan").toURI());
+    NodeNetworks networks = new SysfsNetworkScanner(vlan.resolve("sys"), vlan.resolve("proc")).scan();
+    assertThat(new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(networks).ready()).isTrue();
+    assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0.100"));
+  }
+
+  @Test
+  void aNamedInterfaceThatCannotCarryTcpIsWhyLnetHasNoNetwork() throws Exception {
+    Path mixed = Path.of(LnetManagerTest.class.getResource("/sysfs/mixed").toURI());
+    NodeNetworks networks = new SysfsNetworkScanner(mixed.resolve("sys"), mixed.resolve("proc"), Optional.of("eth2")).scan();
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(networks);
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("interface eth2 is not up (operstate down)");
+    assertThat(lnetctl.commands).noneMatch(c -> c.contains("add"));
   }
 
   @Test

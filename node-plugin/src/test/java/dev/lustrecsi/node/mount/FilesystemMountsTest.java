@@ -13,8 +13,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real mounts (the tests run as root): a directory stands in for the Lustre server side. */
+/**
+ * Real mounts (the tests run as root): a private tmpfs whose source reads like a Lustre one
+ * stands in for the server side, and "mounting Lustre" binds it.
+ */
 class FilesystemMountsTest {
+  static final String SOURCE = "10.0.0.1@tcp:/fs1";
+
   @TempDir Path dir;
   Path server;
   Path mountRoot;
@@ -39,6 +44,9 @@ class FilesystemMountsTest {
   @BeforeEach
   void setUp() throws Exception {
     server = Files.createDirectories(dir.resolve("server"));
+    runner.runChecked(Command.of("mount", "-t", "tmpfs", "-o", "size=16m", SOURCE, server.toString()));
+    // Private, so that nothing bound from it shares a peer group unless the plugin makes it so.
+    runner.runChecked(Command.of("mount", "--make-private", server.toString()));
     Files.createDirectories(server.resolve("vol-a"));
     Files.createDirectories(server.resolve("vol-b"));
     mountRoot = dir.resolve("mounts");
@@ -134,6 +142,46 @@ class FilesystemMountsTest {
     mounter.unmount(a);
     mounter.unmount(pod);
     assertThat(Adoption.run(new FilesystemMounts(mountRoot, table, client, mounter)).released()).containsExactly("fs1");
+    assertThat(table.at(mounts.mountPoint("fs1"))).isEmpty();
+  }
+
+  /** An admin's own client mount of the same filesystem, with a bind of its vol-a, as on a node where someone looks at the data. */
+  Path secondClientMount() throws Exception {
+    Path admin = Files.createDirectories(dir.resolve("admin"));
+    runner.runChecked(Command.of("mount", "-t", "tmpfs", "-o", "size=1m", SOURCE, admin.toString()));
+    Path adminsBind = Files.createDirectories(dir.resolve("admin-vol-a"));
+    mounter.bind(Files.createDirectories(admin.resolve("vol-a")), adminsBind, List.of());
+    MountEntry ours = table.at(mounts.mountPoint("fs1")).orElseThrow();
+    MountEntry theirs = table.at(admin).orElseThrow();
+    assertThat(List.of(theirs.source(), theirs.fsType(), theirs.root())).isEqualTo(List.of(ours.source(), ours.fsType(), ours.root()));
+    assertThat(table.at(adminsBind).orElseThrow().root()).isEqualTo("/vol-a");
+    return admin;
+  }
+
+  @Test
+  void aSecondClientMountOfTheFilesystemIsNoUserAndTheLastUnstageReleasesOurs() throws Exception {
+    Path a = stage("vol-a");
+    Path admin = secondClientMount();
+    assertThat(mounts.users(table.at(mounts.mountPoint("fs1")).orElseThrow())).extracting(MountEntry::mountPoint).containsExactly(a);
+
+    mounter.unmount(a);
+    mounts.releaseIfUnused("fs1");
+
+    assertThat(table.at(mounts.mountPoint("fs1"))).isEmpty();
+    assertThat(table.at(admin)).as("the admin's mount is not ours to touch").isPresent();
+    assertThat(table.at(dir.resolve("admin-vol-a"))).isPresent();
+  }
+
+  @Test
+  void adoptionBesideASecondClientMountReleasesOurUnusedMountAndDetachesAHungOne() throws Exception {
+    Path a = stage("vol-a");
+    secondClientMount();
+    mounter.unmount(a); // as if kubelet unstaged while the plugin was down
+    assertThat(Adoption.run(new FilesystemMounts(mountRoot, table, client, mounter)).released()).containsExactly("fs1");
+
+    stage("vol-b");
+    mounter.unmount(dir.resolve("staging-vol-b"));
+    assertThat(mounts.detachIfUnused("fs1", "statfs did not answer")).as("a hung mount only the admin's shares a filesystem with").isTrue();
     assertThat(table.at(mounts.mountPoint("fs1"))).isEmpty();
   }
 

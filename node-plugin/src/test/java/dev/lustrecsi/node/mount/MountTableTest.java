@@ -35,11 +35,37 @@ class MountTableTest {
   void tellsABindOfTheFilesystemFromASeparateFilesetMount() throws IOException {
     List<MountEntry> entries = MountTable.parse(fixture("mountinfo_subdir_and_bind.txt"));
     MountEntry fs = at(entries, "/mnt/lfs");
-    // All four share one device number; only source and root tell them apart.
-    assertThat(at(entries, "/tmp/b1").isWithin(fs)).as("bind of /mnt/lfs/vols/a").isTrue();
-    assertThat(at(entries, "/tmp/m1").isWithin(fs)).as("fileset mount: its own client stack").isFalse();
-    assertThat(at(entries, "/tmp/b2").isWithin(fs)).as("bind of the fileset mount").isFalse();
+    // All four share one device number; only source, root and peer group tell them apart.
+    assertThat(fs.peerGroup()).isEqualTo(61);
+    assertThat(at(entries, "/tmp/b1").isTakenFrom(fs)).as("bind of /mnt/lfs/vols/a").isTrue();
+    assertThat(at(entries, "/tmp/m1").isTakenFrom(fs)).as("fileset mount: its own client stack").isFalse();
+    assertThat(at(entries, "/tmp/b2").isTakenFrom(fs)).as("bind of the fileset mount").isFalse();
     assertThat(at(entries, "/tmp/b2").showsSameAs(at(entries, "/tmp/m1"))).isTrue();
+  }
+
+  @Test
+  void aSecondClientMountOfTheSameFilesystemAndItsBindsAreNotTakenFromOurs() throws IOException {
+    List<MountEntry> entries = MountTable.parse(fixture("mountinfo_second_client_mount.txt"));
+    MountEntry ours = at(entries, "/var/lib/kubelet/plugins/lustre.csi.lustrecsi.dev/mounts/lfs");
+    MountEntry admins = at(entries, "/mnt/lfs");
+    assertThat(admins.source()).isEqualTo(ours.source());
+    assertThat(admins.root()).isEqualTo(ours.root());
+    assertThat(admins.isTakenFrom(ours)).as("the admin's own client mount").isFalse();
+    assertThat(at(entries, "/srv/vols-b").isTakenFrom(ours)).as("a bind of the admin's mount, same root as a volume").isFalse();
+    assertThat(at(entries, "/srv/vols-b").isTakenFrom(admins)).isTrue();
+  }
+
+  @Test
+  void withoutAPeerGroupEveryMountOfTheSourceCounts() {
+    // A private filesystem mount gives the kernel no link to its binds: keeping it beats unmounting a mount in use.
+    List<MountEntry> entries = MountTable.parse("""
+        30 1 0:50 / /m/fs rw - lustre 10.0.0.1@tcp:/fs rw
+        31 1 0:50 /a /k/a rw - lustre 10.0.0.1@tcp:/fs rw
+        32 1 0:50 / /mnt/other rw shared:7 - lustre 10.0.0.1@tcp:/fs rw
+        """);
+    assertThat(entries.getFirst().peerGroup()).isZero();
+    assertThat(entries.get(1).isTakenFrom(entries.getFirst())).isTrue();
+    assertThat(entries.get(2).isTakenFrom(entries.getFirst())).isTrue();
   }
 
   @Test
@@ -50,6 +76,7 @@ class MountTableTest {
     assertThat(entry.mountPoint()).isEqualTo(Path.of("/mnt/with space"));
     assertThat(entry.readOnly()).isTrue();
     assertThat(entry.options()).isEqualTo("ro,noatime");
+    assertThat(entry.peerGroup()).as("a slave (master:1) is not in a peer group of its own").isZero();
   }
 
   @Test

@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Scans the fixture trees under test resources sysfs/NAME/{sys,proc}. */
 class SysfsNetworkScannerTest {
@@ -63,6 +65,66 @@ class SysfsNetworkScannerTest {
     assertThat(port.problem()).contains("mlx5_0 port 1 is not ACTIVE");
     assertThat(networks.hasRdma()).isFalse();
     assertThat(networks.describe()).contains("mlx5_0 port 1 is not ACTIVE").contains("tcp: eth0 10.1.0.5");
+  }
+
+  @Test
+  void aStorageVlanIsUsableAndAVlanOnADownNicIsNot() {
+    NodeNetworks networks = scan("vlan");
+    // eth0 carries no address of its own; eth1.200 is lowerlayerdown.
+    assertThat(networks.ethernet()).containsExactly(new EthernetInterface("eth0.100", "10.1.0.5"));
+    assertThat(networks.tcpInterfaces()).containsExactly("eth0.100");
+  }
+
+  @Test
+  void aBridgeOverTheNicIsUsableAndAContainerNetworksBridgeIsNot() {
+    // docker0 is up with an address, but its only port is a veth: it does not leave the node.
+    assertThat(scan("bridge").ethernet()).containsExactly(new EthernetInterface("br0", "10.1.0.5"));
+  }
+
+  @Test
+  void aMacvlanOverTheNicIsUsable() {
+    assertThat(scan("macvlan").ethernet()).containsExactly(new EthernetInterface("mv0", "10.1.0.5"));
+  }
+
+  @Test
+  void aDummyWhoseOperstateIsUnknownWithCarrierIsUsable() {
+    // kube-ipvs0 is down, and its /32 service address has no on-link route anyway.
+    NodeNetworks networks = scan("dummy");
+    assertThat(networks.ethernet()).containsExactly(new EthernetInterface("dummy0", "10.1.0.5"));
+    assertThat(networks.describe()).endsWith("tcp: dummy0 10.1.0.5");
+  }
+
+  @Test
+  void tcpPrefersTheNodesHardwareThenVlansBridgesAndDummiesAndNeverLoopback() {
+    // lo reads unknown with carrier 1, as a dummy does; eth2 has an address but is down.
+    assertThat(scan("mixed").tcpInterfaces()).containsExactly("eth0", "eth0.100", "br0", "dummy0");
+  }
+
+  @Test
+  void anInterfaceTheAdministratorNamesIsTheOnlyOneForTcp() {
+    NodeNetworks networks = named("mixed", "eth0.100");
+    assertThat(networks.tcpInterfaces()).containsExactly("eth0.100");
+    assertThat(networks.tcpProblem()).isEmpty();
+    // Naming also reaches what is never chosen by itself: a container network's bridge.
+    assertThat(named("bridge", "docker0").ethernet()).containsExactly(new EthernetInterface("docker0", "172.17.0.1"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "eth9   | interface eth9 does not exist on this node",
+      "eth2   | interface eth2 is not up (operstate down)",
+      "eth1   | interface eth1 has no IPv4 address with an on-link route",
+      "lo     | interface lo is the loopback interface",
+      "../etc | \"../etc\" is not an interface name (1 to 15 characters, none of '/', ':' or white space)"})
+  void aNamedInterfaceThatCannotCarryTcpLeavesTcpEmptyAndSaysWhy(String name, String problem) {
+    NodeNetworks networks = named("mixed", name);
+    assertThat(networks.ethernet()).isEmpty();
+    assertThat(networks.tcpProblem()).contains(problem);
+    assertThat(networks.describe()).endsWith("tcp: none (" + problem + ")");
+  }
+
+  static NodeNetworks named(String tree, String iface) {
+    return new SysfsNetworkScanner(tree(tree).resolve("sys"), tree(tree).resolve("proc"), Optional.of(iface)).scan();
   }
 
   @Test

@@ -53,19 +53,15 @@ final class LustreOutputFormat {
   /**
    * {@code lfs quota -p ID MOUNT}: a header, the column titles ({@code " %15s"} then {@code " %7s"}
    * eight times), and the filesystem line, where a '*' after kbytes or files marks a reached hard
-   * limit and eats the space before the next column. A mount point longer than 15 characters goes
-   * on a line of its own.
+   * limit and eats the space before the next column. A mount point longer than 15 characters
+   * widens the filesystem line, as in 2.16.1 (older lfs releases put it on a line of its own).
    */
   static String projectQuota(long projectId, String mount, long usedKib, long limitKib, long files) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Disk quotas for prj %d (pid %d):%n", projectId, projectId));
     out.append(String.format(Locale.ROOT, " %15s %7s %7s %7s %7s %7s %7s %7s %7s%n",
         "Filesystem", "kbytes", "quota", "limit", "grace", "files", "quota", "limit", "grace"));
-    if (mount.length() > 15) {
-      out.append(mount).append('\n').append(" ".repeat(16));
-    } else {
-      out.append(String.format(Locale.ROOT, " %15s", mount));
-    }
+    out.append(String.format(Locale.ROOT, " %15s", mount));
     char blocksOver = limitKib > 0 && usedKib >= limitKib ? '*' : ' ';
     out.append(String.format(Locale.ROOT, " %7d%c%7d %7d %7s %7d%c%7d %7d %7s%n", usedKib, blocksOver, 0, limitKib, "-", files, ' ', 0, 0, "-"));
     return out.toString();

@@ -23,6 +23,10 @@ class LustreOutputFormatTest {
     assertThat(LustreOutputFormat.projectQuota(1000, "/mnt/lfs", 12, 1048576, 2)).isEqualTo(Samples.read("lfs_quota_p.txt"));
     // Over the limit: the '*' sits right after the number, as in the capture (its -v rows aside).
     assertThat(Samples.read("lfs_quota_p1001_after.txt")).startsWith(LustreOutputFormat.projectQuota(1001, "/mnt/lfs", 102417, 20480, 2));
+    // 2.16.1 keeps a long mount point (the MDS's client mount) on the filesystem line.
+    assertThat(LustreOutputFormat.projectQuota(1000, "/lustre/client/fs1", 12, 1048576, 2).lines())
+        .containsExactly("Disk quotas for prj 1000 (pid 1000):", Samples.read("lfs_quota_p.txt").lines().toList().get(1),
+            " /lustre/client/fs1      12       0 1048576       -       2       0       0       -");
   }
 
   @Test

@@ -14,8 +14,10 @@ import java.util.List;
  * </pre>
  *
  * A '*' after a usage marks an exceeded limit; a value in brackets is one lfs could not read
- * from every target (it then adds a warning line). lfs prints a mount point longer than 15 characters
- * on a line of its own with the numbers on the next, so the parser joins the two.
+ * from every target (it then adds a warning line). Lustre 2.16.1 keeps a long mount point on the
+ * filesystem line; lfs releases before it put one longer than 15 characters on a line of its own
+ * with the numbers on the next. The parser reads the tokens after the header across lines, so it
+ * takes both.
  */
 public final class LfsQuotaParser {
   private LfsQuotaParser() {}

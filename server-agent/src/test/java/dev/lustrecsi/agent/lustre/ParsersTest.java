@@ -75,14 +75,18 @@ class ParsersTest {
   }
 
   @Test
-  void lfsQuotaWithALongMountPointOnItsOwnLine() {
-    String output = """
-        Disk quotas for prj 7 (pid 7):
-             Filesystem  kbytes   quota   limit   grace   files   quota   limit   grace
-        /var/lib/lustre-agent/client/fs1
-                          30720*      0   20480       -      10       0       0       -
-        """;
-    assertThat(LfsQuotaParser.parse(output)).isEqualTo(new ProjectQuota(30720, 20480, 10, true));
+  void lfsQuotaWithALongMountPointOnTheFilesystemLineAs2161PrintsIt() {
+    assertThat(LfsQuotaParser.parse(Fixtures.read("lfs_quota_p_long_mount.txt"))).isEqualTo(new ProjectQuota(49179, 1048576, 3, false));
+  }
+
+  @Test
+  void lfsQuotaWithALongMountPointOnItsOwnLineAsOlderReleasesPrintIt() {
+    assertThat(LfsQuotaParser.parse(Fixtures.read("lfs_quota_p_long_mount_own_line.txt"))).isEqualTo(new ProjectQuota(30720, 20480, 10, true));
+  }
+
+  @Test
+  void lfsQuotaOfADeletedProjectWhoseBlocksZfsHasNotFreedYet() {
+    assertThat(LfsQuotaParser.parse(Fixtures.read("lfs_quota_p_deleted_zfs.txt"))).isEqualTo(new ProjectQuota(16403, 0, 0, false));
   }
 
   @Test

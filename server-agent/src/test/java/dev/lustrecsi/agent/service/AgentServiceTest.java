@@ -201,6 +201,17 @@ class AgentServiceTest {
   }
 
   @Test
+  void deleteOnZfsIsDoneWhileTheFreedBlocksStillCount() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    List<String> delete = List.of("lfs", "setquota", "--delete", "-p", "1000", mount.toString());
+    // A retried delete: the entry is gone, but ZFS has not freed the removed directory's blocks yet.
+    runner.answer(delete, 2, "", "lfs setquota: cannot delete quota: No such file or directory")
+        .answer(List.of("lfs", "quota", "-p", "1000", mount.toString()), Fixtures.read("lfs_quota_p_deleted_zfs.txt"));
+    agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/gone").setProjectId(1000).build());
+    assertThat(runner.commands).contains(delete);
+  }
+
+  @Test
   void deleteThatLeavesALimitFails() throws Exception {
     LustreAgentBlockingStub agent = clientAgent();
     runner.answer(List.of("lfs", "setquota", "--delete", "-p", "1000", mount.toString()), 1, "", "lfs setquota: quotactl failed: Input/output error")
