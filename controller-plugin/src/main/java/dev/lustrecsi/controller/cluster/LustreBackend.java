@@ -54,7 +54,7 @@ import java.util.concurrent.TimeoutException;
 public final class LustreBackend implements AutoCloseable {
   /** Project ids below this are left to admins. */
   public static final int FIRST_PROJECT_ID = 1000;
-  private static final int MAX_CLAIM_ATTEMPTS = 10;
+  private static final int MAX_CLAIM_ATTEMPTS = 20;
 
   private final KubernetesClient client;
   private final String namespace;
@@ -198,10 +198,21 @@ public final class LustreBackend implements AutoCloseable {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
         }
-        // A reconcile pass or another controller wrote the status first: read it again and claim anew.
+        // A reconcile pass or another controller wrote the status first: read it again and claim
+        // anew, after a short random pause so that claimants racing each other fall out of step.
+        pause(attempt);
       }
     }
     throw CsiException.aborted("could not claim project ids for filesystem " + fsName + ": its status kept changing under the claim");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 5L * attempt + 2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CsiException.aborted("interrupted while claiming project ids");
+    }
   }
 
   /**
@@ -352,8 +363,16 @@ public final class LustreBackend implements AutoCloseable {
     return filesystem;
   }
 
+  /** A reconcile pass now; one that kept losing write races to other writers of the status is ABORTED, for the CO to retry. */
   private LustreFilesystem reconciled(String name) {
-    return reconciliations.reconcile(name).orElseThrow(() -> CsiException.unavailable("LustreFilesystem " + name + " disappeared; retry later"));
+    try {
+      return reconciliations.reconcile(name).orElseThrow(() -> CsiException.unavailable("LustreFilesystem " + name + " disappeared; retry later"));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        throw CsiException.aborted("LustreFilesystem " + name + " kept changing during a reconcile pass; retry");
+      }
+      throw e;
+    }
   }
 
   private LustreFilesystem cached(String name) {

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * A Kubernetes API for the sandbox and the tests: fabric8's mock server in CRUD mode, knowing the
- * project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port,
+ * project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, refusing stale status
+ * writes as an API server does ({@link ConflictCheckingDispatcher}), on a loopback port,
  * with a kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
  * It keeps objects in memory only: a restarted sandbox starts with an empty API, and the
  * controller rebuilds what its journal and the simulated servers remember.
@@ -44,7 +45,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   public static EmbeddedApiServer start(String namespace) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of(
+        new ConflictCheckingDispatcher(List.of(
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreFilesystem", "lustrefilesystems"),
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreVolume", "lustrevolumes"),
             context("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
