@@ -52,7 +52,7 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
       return sre.getStatus();
     }
     LOG.log(Level.ERROR, "unexpected failure in a CSI call", e);
-    return Status.INTERNAL.withDescription("internal error: " + e);
+    return Status.INTERNAL.withDescription(CallerText.printable("internal error: " + e, CsiException.MAX_MESSAGE_BYTES));
   }
 
   private static void close(ServerCall<?, ?> call, Status status) {
