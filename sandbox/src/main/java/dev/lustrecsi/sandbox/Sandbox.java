@@ -51,10 +51,12 @@ public final class Sandbox implements AutoCloseable {
   private final dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster;
   private final CsiServer controller;
   private final CsiServer node;
+  private final List<Path> allowedRoots;
 
   private Sandbox(Path stateDir, SimulatedLustre lustre, dev.lustrecsi.sandbox.cluster.SimulatedCluster cluster, CsiServer controller,
-      CsiServer node) {
+      CsiServer node, List<Path> allowedRoots) {
     this.stateDir = stateDir;
+    this.allowedRoots = List.copyOf(allowedRoots);
     this.lustre = lustre;
     this.cluster = cluster;
     this.controller = controller;
@@ -101,7 +103,7 @@ public final class Sandbox implements AutoCloseable {
       cluster.close();
       throw e;
     }
-    return new Sandbox(dir, null, cluster, controller, node);
+    return new Sandbox(dir, null, cluster, controller, node, extraAllowedRoots);
   }
 
   private static void deleteTree(Path root) throws IOException {
@@ -148,7 +150,7 @@ public final class Sandbox implements AutoCloseable {
       controller.close();
       throw e;
     }
-    return new Sandbox(dir, lustre, null, controller, node);
+    return new Sandbox(dir, lustre, null, controller, node, extraAllowedRoots);
   }
 
   public static Sandbox start(Path stateDir) {
@@ -177,13 +179,20 @@ public final class Sandbox implements AutoCloseable {
     return lustre;
   }
 
-  /** Stops both plugins, then unmounts everything mounted under the state directory, innermost first. */
+  /**
+   * Stops both plugins, then unmounts what the node plugin mounted wherever the CO asked: below
+   * each extra allowed root its binds of the sandbox's Lustre, then everything under the state
+   * directory, innermost first.
+   */
   @Override
   public void close() {
     node.close();
     controller.close();
     if (cluster != null) {
       cluster.close();
+    }
+    for (Path root : allowedRoots) {
+      SandboxMounts.unmountBelow(root.toAbsolutePath().normalize(), stateDir);
     }
     unmountAllUnder(stateDir);
   }
