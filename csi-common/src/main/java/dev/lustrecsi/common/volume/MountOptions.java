@@ -42,6 +42,10 @@ public record MountOptions(List<String> lustre, List<String> bind) {
     Set<String> lustre = new LinkedHashSet<>();
     Set<String> bind = new LinkedHashSet<>();
     for (String entry : flags) {
+      if (!CallerText.isPrintable(entry)) {
+        // Spaces around an option are forgiven below; a tab, newline or NUL is not an option's part.
+        throw CsiException.invalidArgument(field, "mount option " + CallerText.quote(entry) + " contains a control character");
+      }
       for (String raw : entry.split(",", -1)) {
         String option = raw.strip();
         if (option.isEmpty()) {

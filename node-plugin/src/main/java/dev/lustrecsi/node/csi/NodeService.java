@@ -27,7 +27,6 @@ import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.volume.MountOptions;
 import dev.lustrecsi.common.request.RequestFields;
 import dev.lustrecsi.common.topology.LnetChoice;
-import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.node.mount.FilesystemMounts;
 import dev.lustrecsi.node.mount.LustreSource;
@@ -133,7 +132,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnstageVolume(NodeUnstageVolumeRequest request, StreamObserver<NodeUnstageVolumeResponse> response) {
     String volumeIdText = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
-    Optional<VolumeLocation> named = named(volumeIdText, Map.of());
+    Optional<VolumeLocation> named = named(volumeIdText);
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
       if (current.isPresent()) {
@@ -167,7 +166,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       throw CsiException.invalidArgument("target_path", CallerText.quote(target.toString()) + " is or contains the staging_target_path");
     }
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
-    Optional<VolumeLocation> named = named(id, request.getVolumeContextMap());
+    // Publish carries the volume context, so a static id names its directory here too: without it, any volume would do.
+    Optional<VolumeLocation> named = Optional.of(VolumeLocation.resolve(id, request.getVolumeContextMap()));
     boolean readOnly = request.getReadonly() || readerOnly(request.getVolumeCapability());
     List<String> bindOptions = bindOptions(options, readOnly);
     try (var lock = locks.acquire("publish:" + target)) {
@@ -204,7 +204,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnpublishVolume(NodeUnpublishVolumeRequest request, StreamObserver<NodeUnpublishVolumeResponse> response) {
     String id = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path target = paths.check(request.getTargetPath(), "target_path");
-    Optional<VolumeLocation> named = named(id, Map.of());
+    Optional<VolumeLocation> named = named(id);
     try (var lock = locks.acquire("publish:" + target)) {
       Optional<MountEntry> current = mounts.at(target);
       if (current.isPresent()) {
@@ -231,7 +231,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     String pathText = RequestFields.path(request.getVolumePath(), "volume_path");
     Path path = Path.of(pathText).toAbsolutePath().normalize();
     MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + CallerText.quote(pathText)));
-    MountedVolume shown = shownThere(mount, named(id, Map.of()))
+    MountedVolume shown = shownThere(mount, named(id))
         .orElseThrow(() -> CsiException.notFound("volume " + id + " is not mounted at " + CallerText.quote(pathText)));
     NodeGetVolumeStatsResponse.Builder answer = NodeGetVolumeStatsResponse.newBuilder();
     Optional<String> stale = health.problem(shown.fsName());
@@ -323,12 +323,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     return MountedVolume.of(mount, filesystems).filter(shown -> named.map(shown::is).orElse(true));
   }
 
-  /** Where the named volume lives, when the id (or, for a static id, the volume context) says. */
-  private static Optional<VolumeLocation> named(String volumeId, Map<String, String> context) {
-    if (VolumeLocation.isStatic(volumeId) && !context.containsKey(VolumeContext.FS_NAME)) {
-      return Optional.empty();
-    }
-    return Optional.of(VolumeLocation.resolve(volumeId, context));
+  /**
+   * Where the named volume lives, for the calls that carry no volume context: a provisioned id
+   * says; a static id does not, and then any volume of this driver's filesystems matches.
+   */
+  private static Optional<VolumeLocation> named(String volumeId) {
+    return VolumeLocation.isStatic(volumeId) ? Optional.empty() : Optional.of(VolumeLocation.resolve(volumeId, Map.of()));
   }
 
   /**

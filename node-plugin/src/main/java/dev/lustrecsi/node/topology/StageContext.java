@@ -36,6 +36,13 @@ public record StageContext(String fsName, List<String> tcpNodes, List<String> o2
    * @param fsNameFromId the filesystem the volume id names, or null when the id does not (static volumes)
    */
   public static StageContext parse(Map<String, String> context, String fsNameFromId) {
+    for (String key : List.of(VolumeContext.FS_NAME, VolumeContext.MGS_NIDS, VolumeContext.MGS_NIDS_O2IB, VolumeContext.LNET, VolumeContext.SUBDIR)) {
+      String value = context.get(key);
+      // Refused, not stripped: a NID or a directory with a newline in it is a caller's mistake, never what was meant.
+      if (value != null && !CallerText.isPrintable(value)) {
+        throw CsiException.invalidArgument(field(key), CallerText.quote(value) + " contains a control character");
+      }
+    }
     String fsName = context.get(VolumeContext.FS_NAME);
     if (fsNameFromId != null) {
       if (fsName != null && !fsName.equals(fsNameFromId)) {

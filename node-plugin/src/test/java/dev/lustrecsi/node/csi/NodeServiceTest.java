@@ -241,6 +241,8 @@ class NodeServiceTest {
         Status.Code.INVALID_ARGUMENT, "volume_context.lnet");
     assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "fsName", "fs2"))),
         Status.Code.INVALID_ARGUMENT, "volume_context.fsName", "differs from the volume id's filesystem fs1");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", "10.1.0.10@tcp\n"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids", "\"10.1.0.10@tcp\\n\" contains a control character");
     assertThat(mountedSources).isEmpty();
   }
 
@@ -280,7 +282,9 @@ class NodeServiceTest {
     assertThat(mountedSources).containsExactly("10.1.0.10@tcp:/lab");
     assertThat(table.at(kubelet.resolve("staging-s")).orElseThrow().root()).endsWith("/shared/data");
     call(node::nodeStageVolume, stage("static:lab-data", "s", attributes)); // idempotent
-    call(node::nodePublishVolume, publish("static:lab-data", "s"));
+    // Kubelet sends the PV's attributes with publish too: without them a static id names no directory to check against.
+    assertStatus(() -> call(node::nodePublishVolume, publish("static:lab-data", "s")), Status.Code.INVALID_ARGUMENT, "volume_context.fsName");
+    call(node::nodePublishVolume, publish("static:lab-data", "s").toBuilder().putAllVolumeContext(attributes).build());
     assertThat(kubelet.resolve("pod-s/existing")).hasContent("data from before");
 
     NodeGetVolumeStatsResponse stats = call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder()
