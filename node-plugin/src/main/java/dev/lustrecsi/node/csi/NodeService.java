@@ -47,7 +47,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -74,6 +73,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   private final NodeNetworking networking;
   private final SourceChooser sources;
   private final MountHealth health;
+  private final VolumePaths volumePaths;
   private final KeyedLocks locks = new KeyedLocks();
 
   public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats,
@@ -87,6 +87,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     this.networking = networking;
     this.sources = new SourceChooser(networking);
     this.health = health;
+    this.volumePaths = new VolumePaths(mounts, filesystems);
   }
 
   @Override
@@ -100,7 +101,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
       if (current.isEmpty()) {
-        requireApartFromVolumes(staging, "staging_target_path");
+        volumePaths.requireApart(staging, "staging_target_path");
       }
       filesystems.withMounted(source, options.lustre(), fsMount -> {
         requireRdmaMount(fsMount, volume);
@@ -132,11 +133,11 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnstageVolume(NodeUnstageVolumeRequest request, StreamObserver<NodeUnstageVolumeResponse> response) {
     String volumeIdText = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
-    Optional<VolumeLocation> named = named(volumeIdText);
+    Optional<VolumeLocation> named = VolumeLocation.namedByIdAlone(volumeIdText);
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
       if (current.isPresent()) {
-        MountedVolume shown = shownThere(current.get(), named).orElse(null);
+        MountedVolume shown = volumePaths.shown(current.get(), named).orElse(null);
         if (shown == null) {
           LOG.log(Level.WARNING, "unstage of " + volumeIdText + " left " + staging + " mounted: it does not hold that volume");
         } else {
@@ -173,7 +174,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     try (var lock = locks.acquire("publish:" + target)) {
       MountEntry staged = mounts.at(staging).orElseThrow(() -> CsiException.failedPrecondition(
           "volume " + id + " is not staged at " + CallerText.quote(staging.toString()) + "; call NodeStageVolume first"));
-      if (shownThere(staged, named).isEmpty()) {
+      if (volumePaths.shown(staged, named).isEmpty()) {
         throw CsiException.failedPrecondition("staging_target_path " + CallerText.quote(staging.toString()) + " does not hold volume " + id
             + "; stage that volume there first");
       }
@@ -188,7 +189,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
               + (existing.readOnly() ? "read-only" : "read-write"));
         }
       } else {
-        requireApartFromVolumes(target, "target_path");
+        volumePaths.requireApart(target, "target_path");
         bind(staging, target, bindOptions, "target_path");
       }
     }
@@ -204,20 +205,18 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnpublishVolume(NodeUnpublishVolumeRequest request, StreamObserver<NodeUnpublishVolumeResponse> response) {
     String id = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path target = paths.check(request.getTargetPath(), "target_path");
-    Optional<VolumeLocation> named = named(id);
+    Optional<VolumeLocation> named = VolumeLocation.namedByIdAlone(id);
     try (var lock = locks.acquire("publish:" + target)) {
       Optional<MountEntry> current = mounts.at(target);
-      if (current.isPresent()) {
-        if (shownThere(current.get(), named).isEmpty()) {
-          LOG.log(Level.WARNING, "unpublish of " + id + " left " + target + " mounted: it does not hold that volume");
-          response.onNext(NodeUnpublishVolumeResponse.getDefaultInstance());
-          response.onCompleted();
-          return;
+      if (current.isPresent() && volumePaths.shown(current.get(), named).isEmpty()) {
+        LOG.log(Level.WARNING, "unpublish of " + id + " left " + target + " mounted: it does not hold that volume");
+      } else {
+        if (current.isPresent()) {
+          unmount(target);
         }
-        unmount(target);
+        volumePaths.requireApart(target, "target_path");
+        removeTargetDirectory(target);
       }
-      requireApartFromVolumes(target, "target_path");
-      removeTargetDirectory(target);
     }
     response.onNext(NodeUnpublishVolumeResponse.getDefaultInstance());
     response.onCompleted();
@@ -231,7 +230,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     String pathText = RequestFields.path(request.getVolumePath(), "volume_path");
     Path path = Path.of(pathText).toAbsolutePath().normalize();
     MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + CallerText.quote(pathText)));
-    MountedVolume shown = shownThere(mount, named(id))
+    MountedVolume shown = volumePaths.shown(mount, VolumeLocation.namedByIdAlone(id))
         .orElseThrow(() -> CsiException.notFound("volume " + id + " is not mounted at " + CallerText.quote(pathText)));
     NodeGetVolumeStatsResponse.Builder answer = NodeGetVolumeStatsResponse.newBuilder();
     Optional<String> stale = health.problem(shown.fsName());
@@ -305,44 +304,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   }
 
   private void requireSameVolume(MountEntry existing, VolumeLocation volume, boolean readOnly) {
-    if (shownThere(existing, Optional.of(volume)).isEmpty()) {
+    if (volumePaths.shown(existing, Optional.of(volume)).isEmpty()) {
       throw CsiException.alreadyExists("staging_target_path " + CallerText.quote(existing.mountPoint().toString())
           + " already has a different volume mounted");
     }
     if (existing.readOnly() != readOnly) {
       throw CsiException.alreadyExists("volume " + volume.volumeId() + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
-    }
-  }
-
-  /**
-   * The volume {@code mount} shows, if it is the one named: a provisioned id, or a static id
-   * with its volume context, names one directory of one filesystem; a static id alone names
-   * none, and then any volume of this driver's filesystems matches.
-   */
-  private Optional<MountedVolume> shownThere(MountEntry mount, Optional<VolumeLocation> named) {
-    return MountedVolume.of(mount, filesystems).filter(shown -> named.map(shown::is).orElse(true));
-  }
-
-  /**
-   * Where the named volume lives, for the calls that carry no volume context: a provisioned id
-   * says; a static id does not, and then any volume of this driver's filesystems matches.
-   */
-  private static Optional<VolumeLocation> named(String volumeId) {
-    return VolumeLocation.isStatic(volumeId) ? Optional.empty() : Optional.of(VolumeLocation.resolve(volumeId, Map.of()));
-  }
-
-  /**
-   * A path to create, mount on or remove must lie neither inside a volume this node has mounted
-   * (that would write into another volume, or remove what is in it) nor above one (a mount there
-   * would hide it, and its unmount would then fail).
-   */
-  private void requireApartFromVolumes(Path path, String field) {
-    for (MountEntry mount : mounts.entries()) {
-      Path point = mount.mountPoint();
-      if (!point.equals(path) && (path.startsWith(point) || point.startsWith(path)) && filesystems.filesystemOf(mount).isPresent()) {
-        throw CsiException.invalidArgument(field, CallerText.quote(path.toString()) + (path.startsWith(point) ? " lies inside" : " holds")
-            + " the volume mounted at " + CallerText.quote(point.toString()));
-      }
     }
   }
 

@@ -6,6 +6,7 @@ import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.node.topology.StageContext;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where a volume lives: its filesystem (with how to reach it) and its directory in it.
@@ -37,6 +38,14 @@ record VolumeLocation(String volumeId, StageContext context, String directory) {
       throw CsiException.invalidArgument("volume_context." + VolumeContext.SUBDIR, "is only for static volumes (ids starting with static:)");
     }
     return new VolumeLocation(volumeId, parsed, id.directory());
+  }
+
+  /**
+   * Where the volume an id names lives, for the calls that carry no volume context: a provisioned
+   * id says; a static id does not, and then the answer is empty.
+   */
+  static Optional<VolumeLocation> namedByIdAlone(String volumeId) {
+    return isStatic(volumeId) ? Optional.empty() : Optional.of(resolve(volumeId, Map.of()));
   }
 
   static boolean isStatic(String volumeId) {
