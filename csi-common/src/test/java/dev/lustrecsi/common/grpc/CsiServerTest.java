@@ -70,6 +70,12 @@ class CsiServerTest {
     }
 
     @Override
+    public void controllerGetVolume(csi.v1.ControllerGetVolumeRequest request, StreamObserver<csi.v1.ControllerGetVolumeResponse> response) {
+      // As a status from a call further on (an agent's) arrives: whatever it carries.
+      throw Status.NOT_FOUND.withDescription("the agent said: " + request.getVolumeId() + "\n" + "x".repeat(10_000)).asRuntimeException();
+    }
+
+    @Override
     public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> response) {
       calls.incrementAndGet();
       // A message that carries caller text raw, as a careless one would: the status still goes out bounded and escaped.
@@ -111,6 +117,21 @@ class CsiServerTest {
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(e.getStatus().getDescription()).startsWith("name: \"a\\nb\\x1b[31m\" is wrong").endsWith("...")
+                .hasSizeLessThanOrEqualTo(CsiException.MAX_MESSAGE_BYTES);
+          });
+    }
+  }
+
+  @Test
+  void aStatusFromFurtherOnGoesOutHeldToTheSameBounds() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new EchoingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.controllerGetVolume(csi.v1.ControllerGetVolumeRequest.newBuilder().setVolumeId("fs1/\u001b[2J").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).startsWith("the agent said: fs1/\\x1b[2J\\nxxx")
                 .hasSizeLessThanOrEqualTo(CsiException.MAX_MESSAGE_BYTES);
           });
     }
