@@ -53,9 +53,11 @@ public final class Sandbox implements AutoCloseable {
   private final SimulatedCluster cluster;
   private final CsiServer controller;
   private final CsiServer node;
+  private final List<Path> allowedRoots;
 
-  private Sandbox(Path stateDir, SimulatedCluster cluster, CsiServer controller, CsiServer node) {
+  private Sandbox(Path stateDir, SimulatedCluster cluster, CsiServer controller, CsiServer node, List<Path> allowedRoots) {
     this.stateDir = stateDir;
+    this.allowedRoots = List.copyOf(allowedRoots);
     this.cluster = cluster;
     this.controller = controller;
     this.node = node;
@@ -98,7 +100,7 @@ public final class Sandbox implements AutoCloseable {
       cluster.close();
       throw e;
     }
-    return new Sandbox(dir, cluster, controller, node);
+    return new Sandbox(dir, cluster, controller, node, extraAllowedRoots);
   }
 
   /** Starts both plugins, the agents on a free port. */
@@ -148,12 +150,19 @@ public final class Sandbox implements AutoCloseable {
     return stateDir.resolve("kubelet");
   }
 
-  /** Stops both plugins, then unmounts everything mounted under the state directory, innermost first. */
+  /**
+   * Stops both plugins, then unmounts what the node plugin mounted wherever the CO asked: below
+   * each extra allowed root its binds of the sandbox's Lustre, then everything under the state
+   * directory, innermost first.
+   */
   @Override
   public void close() {
     node.close();
     controller.close();
     cluster.close();
+    for (Path root : allowedRoots) {
+      SandboxMounts.unmountBelow(root.toAbsolutePath().normalize(), stateDir);
+    }
     unmountAllUnder(stateDir);
   }
 

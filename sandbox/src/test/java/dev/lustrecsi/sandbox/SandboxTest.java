@@ -36,6 +36,39 @@ class SandboxTest {
   }
 
   @Test
+  void closeUnmountsStageAndPublishUnderAnExtraAllowedRootAndNothingElseThere(@TempDir Path co) throws Exception {
+    Path foreign = Files.createDirectories(co.resolve("foreign"));
+    Path foreignSource = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-foreign-source"));
+    Path staging = co.resolve("staging/vol");
+    Path published = co.resolve("pod/vol");
+    try {
+      try (Sandbox sandbox = Sandbox.start(dir.resolve("state"), Sandbox.freePort(), java.util.List.of(co));
+          UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+          UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+        CreateVolumeRequest create = CreateVolumeRequest.newBuilder().setName("elsewhere")
+            .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(Sizes.GIB)).addVolumeCapabilities(mount())
+            .putAllParameters(Map.of("fsName", "away", "ostSize", "4Gi")).build();
+        Volume volume = dev.lustrecsi.sandbox.co.CoRetry.DEFAULT.call(() -> ControllerGrpc.newBlockingStub(c.channel()).createVolume(create)).getVolume();
+        var node = NodeGrpc.newBlockingStub(n.channel());
+        node.nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+            .setStagingTargetPath(staging.toString()).setVolumeCapability(mount()).putAllVolumeContext(volume.getVolumeContextMap()).build());
+        node.nodePublishVolume(csi.v1.NodePublishVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+            .setStagingTargetPath(staging.toString()).setTargetPath(published.toString()).setVolumeCapability(mount())
+            .putAllVolumeContext(volume.getVolumeContextMap()).build());
+        // Mounted there by someone else: not the sandbox's to undo.
+        new dev.lustrecsi.node.mount.Mounter(new dev.lustrecsi.common.exec.ProcessCommandRunner()).bind(foreignSource, foreign, java.util.List.of());
+        assertThat(MountTable.ofThisProcess().at(published)).isPresent();
+      }
+      assertThat(MountTable.ofThisProcess().entries()).as("the sandbox's mounts under the extra root")
+          .noneMatch(m -> m.mountPoint().equals(staging) || m.mountPoint().equals(published));
+      assertThat(MountTable.ofThisProcess().at(foreign)).as("a mount that is not the sandbox's").isPresent();
+    } finally {
+      Sandbox.unmountAllUnder(co);
+      Files.deleteIfExists(foreignSource);
+    }
+  }
+
+  @Test
   void theDemoRunsFromStartToFinish() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new dev.lustrecsi.sandbox.demo.Demo(dir, new PrintStream(out, true, StandardCharsets.UTF_8)).run();

@@ -21,7 +21,9 @@ import csi.v1.ValidateVolumeCapabilitiesResponse;
 import csi.v1.Volume;
 import csi.v1.VolumeCondition;
 import com.google.protobuf.Int64Value;
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.request.RequestFields;
 import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.topology.Topology;
 import dev.lustrecsi.common.topology.VolumeContext;
@@ -66,19 +68,15 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
   @Override
   public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> response) {
-    if (request.getName().isEmpty()) {
-      throw CsiException.missing("name");
-    }
-    if (request.getName().length() > 128) {
-      throw CsiException.invalidArgument("name", "is longer than the 128 characters CSI allows");
-    }
+    String name = RequestFields.id(request.getName(), "name");
     VolumeCapabilities.require(request.getVolumeCapabilitiesList(), "volume_capabilities");
+    refuseMutableParameters(request.getMutableParamsMap());
     if (request.hasVolumeContentSource()) {
       throw CsiException.invalidArgument("volume_content_source", "creating a volume from a snapshot or another volume is not supported");
     }
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
-    VolumeRecord volume = provisioner.create(request.getName(), range, params, request.getParametersMap());
+    VolumeRecord volume = provisioner.create(name, range, params, request.getParametersMap());
     Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
     response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();
@@ -86,10 +84,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
   @Override
   public void deleteVolume(DeleteVolumeRequest request, StreamObserver<DeleteVolumeResponse> response) {
-    if (request.getVolumeId().isEmpty()) {
-      throw CsiException.missing("volume_id");
-    }
-    provisioner.delete(request.getVolumeId());
+    provisioner.delete(RequestFields.id(request.getVolumeId(), "volume_id"));
     response.onNext(DeleteVolumeResponse.getDefaultInstance());
     response.onCompleted();
   }
@@ -100,6 +95,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     if (request.getVolumeCapabilitiesCount() == 0) {
       throw CsiException.missing("volume_capabilities");
     }
+    refuseMutableParameters(request.getMutableParamsMap());
     ValidateVolumeCapabilitiesResponse.Builder answer = ValidateVolumeCapabilitiesResponse.newBuilder();
     String problem = null;
     for (int i = 0; i < request.getVolumeCapabilitiesCount() && problem == null; i++) {
@@ -136,7 +132,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     if (request.getMaxEntries() < 0) {
       throw CsiException.invalidArgument("max_entries", "must not be negative");
     }
-    VolumePages.Page page = pages.page(request.getStartingToken(), request.getMaxEntries());
+    VolumePages.Page page = pages.page(RequestFields.optional(request.getStartingToken(), "starting_token"), request.getMaxEntries());
     ListVolumesResponse.Builder answer = ListVolumesResponse.newBuilder().setNextToken(page.nextToken());
     for (VolumeRecord volume : page.volumes()) {
       answer.addEntries(ListVolumesResponse.Entry.newBuilder()
@@ -182,9 +178,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
   @Override
   public void controllerExpandVolume(ControllerExpandVolumeRequest request, StreamObserver<ControllerExpandVolumeResponse> response) {
-    if (request.getVolumeId().isEmpty()) {
-      throw CsiException.missing("volume_id");
-    }
+    String volumeId = RequestFields.id(request.getVolumeId(), "volume_id");
     if (!request.hasCapacityRange()) {
       throw CsiException.missing("capacity_range");
     }
@@ -194,8 +188,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         throw CsiException.invalidArgument("volume_capability", problem);
       }
     }
-    VolumeId id = VolumeId.parse(request.getVolumeId())
-        .orElseThrow(() -> CsiException.notFound("volume " + request.getVolumeId() + " does not exist"));
+    VolumeId id = VolumeId.parse(volumeId).orElseThrow(() -> CsiException.notFound("volume " + CallerText.quote(volumeId) + " does not exist"));
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
     VolumeRecord volume = provisioner.expand(id, range);
     response.onNext(ControllerExpandVolumeResponse.newBuilder()
@@ -217,12 +210,20 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
   }
 
   private VolumeRecord existing(String volumeId) {
-    if (volumeId.isEmpty()) {
-      throw CsiException.missing("volume_id");
-    }
+    RequestFields.id(volumeId, "volume_id");
     return VolumeId.parse(volumeId)
         .flatMap(provisioner::get)
-        .orElseThrow(() -> CsiException.notFound("volume " + volumeId + " does not exist"));
+        .orElseThrow(() -> CsiException.notFound("volume " + CallerText.quote(volumeId) + " does not exist"));
+  }
+
+  /**
+   * The spec lets a CO send {@code mutable_parameters} only to a plugin that offers MODIFY_VOLUME;
+   * this one does not, so they would be silently ignored if accepted.
+   */
+  private static void refuseMutableParameters(java.util.Map<String, String> mutable) {
+    if (!mutable.isEmpty()) {
+      throw CsiException.invalidArgument("mutable_parameters", "are not supported: this plugin does not offer MODIFY_VOLUME");
+    }
   }
 
   private VolumeCondition condition(VolumeRecord volume) {

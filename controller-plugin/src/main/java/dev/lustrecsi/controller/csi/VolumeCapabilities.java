@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.csi;
 
 import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.MountOptions;
 import java.util.List;
@@ -32,7 +33,7 @@ final class VolumeCapabilities {
     }
     String fsType = capability.getMount().getFsType();
     if (!fsType.isEmpty() && !fsType.equals("lustre")) {
-      return "fs_type \"" + fsType + "\" is not supported; use lustre or leave it empty";
+      return "fs_type " + CallerText.quote(fsType) + " is not supported; use lustre or leave it empty";
     }
     VolumeCapability.AccessMode.Mode mode = capability.getAccessMode().getMode();
     if (mode == VolumeCapability.AccessMode.Mode.UNKNOWN || mode == VolumeCapability.AccessMode.Mode.UNRECOGNIZED) {

@@ -1,5 +1,6 @@
 package dev.lustrecsi.controller.csi;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,6 @@ public final class VolumePages {
       // fall through
     }
     // The spec's code for a token the plugin did not issue.
-    throw CsiException.aborted("starting_token \"" + token + "\" was not issued by this plugin");
+    throw CsiException.aborted("starting_token " + CallerText.quote(token) + " was not issued by this plugin");
   }
 }

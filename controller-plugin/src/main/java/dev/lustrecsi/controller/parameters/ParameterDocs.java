@@ -14,13 +14,13 @@ public final class ParameterDocs {
   /** The parameter table in Markdown, between its markers. */
   public static String markdownTable() {
     StringBuilder out = new StringBuilder(BEGIN).append("\n\n");
-    out.append("| parameter | applies to | default | meaning |\n");
-    out.append("| --- | --- | --- | --- |\n");
+    out.append("| parameter | applies to | default | value | meaning |\n");
+    out.append("| --- | --- | --- | --- | --- |\n");
     for (ParameterDefinition d : StorageClassParameters.DEFINITIONS) {
       String defaultValue = d.required() ? "required" : d.defaultValue().isEmpty() ? "(none)" : "`" + d.defaultValue() + "`";
       String scope = d.scope() == ParameterDefinition.Scope.FILESYSTEM ? "filesystem" : "volume";
       out.append("| `").append(d.key()).append("` | ").append(scope).append(" | ").append(defaultValue).append(" | ")
-          .append(d.description()).append(" |\n");
+          .append(d.grammar().rule()).append(" | ").append(d.description()).append(" |\n");
     }
     return out.append("\n").append(END).toString();
   }

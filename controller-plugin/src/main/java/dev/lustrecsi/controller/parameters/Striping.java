@@ -1,7 +1,8 @@
 package dev.lustrecsi.controller.parameters;
 
 /**
- * A directory's default file layout (lfs setstripe -c COUNT -S SIZE [-p POOL]).
+ * A directory's default file layout (lfs setstripe -c COUNT -S SIZE [-p POOL]), as a volume
+ * records it; which values Lustre takes is {@link dev.lustrecsi.common.volume.StripingRules}'.
  *
  * @param count stripe count, or -1 for all OSTs
  * @param sizeBytes stripe size, a multiple of 64 KiB

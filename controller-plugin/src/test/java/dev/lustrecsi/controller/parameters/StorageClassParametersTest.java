@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.parameters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.Sizes;
 import io.grpc.Status;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class StorageClassParametersTest {
   @Test
@@ -32,31 +34,125 @@ class StorageClassParametersTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource(delimiter = '|', value = {
-      "fsName|''|parameters.fsName",
       "fsName|toolongname|parameters.fsName",
       "fsName|fs.1|parameters.fsName",
+      "fsName|-|parameters.fsName",
+      "fsName|_fs|parameters.fsName",
       "stripeCount|0|parameters.stripeCount",
       "stripeCount|-2|parameters.stripeCount",
+      "stripeCount|2001|parameters.stripeCount",
       "stripeCount|two|parameters.stripeCount",
+      "stripeCount|' 2'|parameters.stripeCount",
+      "stripeCount|'2 '|parameters.stripeCount",
+      "stripeCount|+2|parameters.stripeCount",
+      "stripeCount|02|parameters.stripeCount",
       "stripeSize|100K|parameters.stripeSize",
       "stripeSize|8G|parameters.stripeSize",
+      "stripeSize|4G|parameters.stripeSize",
       "stripeSize|4MB extra|parameters.stripeSize",
+      "stripeSize|' 4M'|parameters.stripeSize",
+      "stripeSize|+4M|parameters.stripeSize",
+      "stripeSize|4m|parameters.stripeSize",
+      "stripeSize|4 M|parameters.stripeSize",
       "pool|a pool|parameters.pool",
       "pool|sixteencharacter|parameters.pool",
+      "pool|..|parameters.pool",
+      "pool|.|parameters.pool",
+      "pool|-p|parameters.pool",
       "ostSize|512Mi|parameters.ostSize",
       "ostSize|1TB|parameters.ostSize",
+      "ostSize|1TI|parameters.ostSize",
+      "ostSize|1 Ti|parameters.ostSize",
+      "ostSize|1ti|parameters.ostSize",
+      "ostSize|1.5Ti|parameters.ostSize",
       "maxOsts|0|parameters.maxOsts",
       "maxOsts|100000|parameters.maxOsts",
+      "maxOsts|' 8'|parameters.maxOsts",
+      "lnet|TCP|parameters.lnet",
+      "lnet|' tcp'|parameters.lnet",
+      "serverImage|' '|parameters.serverImage",
+      "serverImage|a\u0000b|parameters.serverImage",
+      "serverImage|Lustre/Server|parameters.serverImage",
+      "serverImage|lustre:|parameters.serverImage",
+      "serverImage|lustre@sha256:abc|parameters.serverImage",
+      "storageNetwork|ns/net/x|parameters.storageNetwork",
+      "storageNetwork|Net|parameters.storageNetwork",
+      "storageCidr|' 10.1.0.0/24'|parameters.storageCidr",
+      "storageCidr|010.1.0.0/24|parameters.storageCidr",
+      "storageCidr|10.1.0.0/+24|parameters.storageCidr",
+      "storageCidr|10.1.0.0/30|parameters.storageCidr",
+      "ostsPerOss|+4|parameters.ostsPerOss",
+      "ostsPerOss|' 4'|parameters.ostsPerOss",
+      "ostsPerOss|17|parameters.ostsPerOss",
+      "mgtSize|1GI|parameters.mgtSize",
+      "mdtSize|64 Gi|parameters.mdtSize",
+      "diskStorageClass|fast..ssd|parameters.diskStorageClass",
+      "diskStorageClass|Fast|parameters.diskStorageClass",
+      "serverCpu|' 2'|parameters.serverCpu",
+      "serverCpu|+2|parameters.serverCpu",
+      "serverMemory|4gi|parameters.serverMemory",
+      "serverMemory|1Gi|parameters.serverMemory",
+      "lnetNetworks|,|parameters.lnetNetworks",
+      "lnetNetworks|'tcp,,'|parameters.lnetNetworks",
+      "lnetNetworks|'tcp, o2ib'|parameters.lnetNetworks",
+      "lnetNetworks|tcp,tcp|parameters.lnetNetworks",
+      "overcommit|+1.0|parameters.overcommit",
+      "overcommit|' 1.0'|parameters.overcommit",
+      "overcommit|1e1|parameters.overcommit",
+      "overcommit|NaN|parameters.overcommit",
+      "overcommit|0x1p1|parameters.overcommit",
+      "overcommit|0.5|parameters.overcommit",
+      "retention|retain|parameters.retention",
+      "csi.storage.k8s.io/pvc/name|'a\nb'|parameters.csi.storage.k8s.io/pvc/name",
       "stripecount|2|stripecount",
       "csi.storage.k8s.io/fstype|ext4|csi.storage.k8s.io/fstype"})
   void rejectsBadValuesNamingTheParameter(String key, String value, String named) {
     Map<String, String> params = new HashMap<>(Map.of("fsName", "fs1"));
-    params.put(key, value);
+    params.put(key, value.translateEscapes());
     assertThatThrownBy(() -> StorageClassParameters.parse(params))
         .isInstanceOfSatisfying(CsiException.class, e -> {
           assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.getMessage()).contains(named);
+          assertThat(CallerText.isPrintable(e.getMessage())).as("the message quotes the value escaped: %s", e.getMessage()).isTrue();
         });
+  }
+
+  @Test
+  void aVeryLongValueIsQuotedOnlyInPart() {
+    String image = "a".repeat(64 * 1024);
+    assertThatThrownBy(() -> StorageClassParameters.parse(Map.of("fsName", "fs1", "serverImage", image)))
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.getMessage()).hasSizeLessThan(1000).contains("(65536 characters)"));
+  }
+
+  /** One rule for every parameter: an empty value is refused, never taken as the default. */
+  @ParameterizedTest
+  @MethodSource("everyParameter")
+  void anEmptyValueIsRefusedForEveryParameter(String key) {
+    Map<String, String> params = new HashMap<>(Map.of("fsName", "fs1"));
+    params.put(key, "");
+    assertThatThrownBy(() -> StorageClassParameters.parse(params))
+        .isInstanceOfSatisfying(CsiException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getMessage()).startsWith("parameters." + key + ": is empty");
+        });
+  }
+
+  static java.util.stream.Stream<String> everyParameter() {
+    return StorageClassParameters.DEFINITIONS.stream().map(ParameterDefinition::key);
+  }
+
+  @Test
+  void acceptsTheEdgesOfEachGrammar() {
+    StorageClassParameters p = StorageClassParameters.parse(Map.ofEntries(
+        Map.entry("fsName", "a"), Map.entry("stripeCount", "2000"), Map.entry("stripeSize", "4194240K"),
+        Map.entry("pool", "ssd.tier_1-a"), Map.entry("ostSize", "1GiB"), Map.entry("maxOsts", "1024"),
+        Map.entry("serverImage", "registry.example.com:5000/lustre/server-vm:2.16.1@sha256:" + "0123456789abcdef".repeat(4)),
+        Map.entry("storageNetwork", "lustre/lnet-net"), Map.entry("storageCidr", "10.1.0.0/24"), Map.entry("ostsPerOss", "16"),
+        Map.entry("mgtSize", "1073741824"), Map.entry("serverMemory", "2Gi"), Map.entry("lnetNetworks", "o2ib,tcp"),
+        Map.entry("overcommit", "2"), Map.entry("diskStorageClass", "fast.ssd"), Map.entry("csi.storage.k8s.io/pvc/namespace", "team-a")));
+    assertThat(p.striping()).isEqualTo(new Striping(2000, 4 * Sizes.GIB - 64 * Sizes.KIB, "ssd.tier_1-a"));
+    assertThat(p.servers().value("overcommit")).isEqualTo("2.0");
+    assertThat(p.servers().lnetNetworks()).containsExactly("o2ib", "tcp");
   }
 
   @Test

@@ -7,9 +7,13 @@ import io.grpc.Status;
  *
  * <p>Domain code throws these at the point where it knows what went wrong; {@link
  * ErrorMappingInterceptor} is the one place that turns them into gRPC statuses. The message is
- * what the caller sees, so it names the offending field or object.
+ * what the caller sees, so it names the offending field or object; caller-supplied values in it
+ * are quoted with {@link CallerText#quote}.
  */
 public final class CsiException extends RuntimeException {
+  /** The most bytes of message a status carries; percent-encoded, that stays well under 8 KiB. */
+  public static final int MAX_MESSAGE_BYTES = 2000;
+
   private final Status.Code code;
 
   private CsiException(Status.Code code, String message, Throwable cause) {
@@ -21,8 +25,13 @@ public final class CsiException extends RuntimeException {
     return code;
   }
 
+  /**
+   * The status the caller receives. Its message is escaped and bounded whatever it holds: it
+   * travels in a response header, which a caller's limit (8 KiB in grpc-java and grpc-go) would
+   * otherwise turn into RESOURCE_EXHAUSTED, and it reaches the call log.
+   */
   public Status toStatus() {
-    return Status.fromCode(code).withDescription(getMessage());
+    return Status.fromCode(code).withDescription(CallerText.printable(getMessage(), MAX_MESSAGE_BYTES));
   }
 
   public static CsiException invalidArgument(String field, String problem) {

@@ -49,10 +49,13 @@ public final class ErrorMappingInterceptor implements ServerInterceptor {
       return csi.toStatus();
     }
     if (e instanceof io.grpc.StatusRuntimeException sre) {
-      return sre.getStatus();
+      // A status from a call further on (an agent's) goes out held to the same bounds as our own.
+      Status status = sre.getStatus();
+      return status.getDescription() == null ? status
+          : status.withDescription(CallerText.printable(status.getDescription(), CsiException.MAX_MESSAGE_BYTES));
     }
     LOG.log(Level.ERROR, "unexpected failure in a CSI call", e);
-    return Status.INTERNAL.withDescription("internal error: " + e);
+    return Status.INTERNAL.withDescription(CallerText.printable("internal error: " + e, CsiException.MAX_MESSAGE_BYTES));
   }
 
   private static void close(ServerCall<?, ?> call, Status status) {

@@ -2,6 +2,7 @@ package dev.lustrecsi.common.grpc;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.lustrecsi.common.error.CallerText;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -10,15 +11,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
+import java.util.regex.Pattern;
 
 /**
  * Logs every call once it ends: method, volume id, status code, duration, and the error message
  * when it failed. Only the {@code volume_id} field is read from requests, so secrets, volume
- * contexts and parameters never reach the log. Probe is logged at DEBUG: kubelet's liveness
+ * contexts and parameters never reach the log; it and the message are escaped, so no caller
+ * text reaches it raw. Probe is logged at DEBUG: kubelet's liveness
  * sidecar calls it every few seconds.
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final System.Logger LOG = System.getLogger("csi.calls");
+  private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
@@ -50,7 +54,9 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
   static String format(String method, String volumeId, Status status, long micros) {
     StringBuilder line = new StringBuilder(96).append(method);
     if (!volumeId.isEmpty()) {
-      line.append(" volume=").append(volumeId);
+      // The id is the caller's text: anything but a plain id is quoted and escaped, so it cannot
+      // end the line, forge the fields after it or drive a terminal.
+      line.append(" volume=").append(PLAIN_ID.matcher(volumeId).matches() ? volumeId : CallerText.quote(volumeId));
     }
     // Milliseconds with two decimals, formatted by hand: String.format parses its pattern on every call.
     long hundredths = (micros + 5) / 10;
@@ -58,7 +64,7 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
     line.append(" code=").append(status.getCode()).append(" ms=").append(hundredths / 100).append('.')
         .append(fraction < 10 ? "0" : "").append(fraction);
     if (!status.isOk() && status.getDescription() != null) {
-      line.append(" error=\"").append(status.getDescription()).append('"');
+      line.append(" error=\"").append(CallerText.printable(status.getDescription())).append('"');
     }
     return line.toString();
   }

@@ -65,8 +65,10 @@ public final class CsiServer implements AutoCloseable {
             .withChildOption(ChannelOption.SO_KEEPALIVE, null)
             .executor(executor);
     for (BindableService service : services) {
-      // Interceptors run last-added first: logging sees the status the error mapper produced.
-      builder.addService(ServerInterceptors.intercept(service, new ErrorMappingInterceptor(), new CallLoggingInterceptor()));
+      // Interceptors run last-added first: logging sees the status the error mapper produced, and
+      // no request over the CSI size limits reaches a service.
+      builder.addService(ServerInterceptors.intercept(service, new FieldLimitsInterceptor(), new ErrorMappingInterceptor(),
+          new CallLoggingInterceptor()));
     }
     Server server = builder.build();
     try {

@@ -1,10 +1,18 @@
 package dev.lustrecsi.common.volume;
 
+import dev.lustrecsi.common.error.CallerText;
 import java.util.regex.Pattern;
 
-/** Lustre filesystem names: 1 to 8 characters of {@code [A-Za-z0-9_-]} (mkfs.lustre --fsname). */
+/**
+ * Lustre filesystem names: 1 to 8 characters of {@code [A-Za-z0-9_-]} (mkfs.lustre --fsname),
+ * the first a letter or digit. Lustre itself would take a leading '-' or '_', but a name like
+ * {@code -h} reads as an option where it ends up in a command line, so it is refused.
+ */
 public final class FsName {
-  private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9_-]{1,8}");
+  private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,7}");
+
+  /** The rule, as the docs and messages state it. */
+  public static final String RULE = "1 to 8 characters of letters, digits, `_` and `-`, the first a letter or digit";
 
   private FsName() {}
 
@@ -18,10 +26,10 @@ public final class FsName {
       return "is required";
     }
     if (name.length() > 8) {
-      return "\"" + name + "\" is " + name.length() + " characters; a Lustre fsname has at most 8";
+      return CallerText.quote(name) + " is " + name.length() + " characters; a Lustre fsname has at most 8";
     }
     if (!LEGAL.matcher(name).matches()) {
-      return "\"" + name + "\" may contain only letters, digits, '_' and '-'";
+      return CallerText.quote(name) + " is not " + RULE.replace("`", "'");
     }
     return null;
   }

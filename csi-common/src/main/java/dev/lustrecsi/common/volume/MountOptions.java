@@ -1,5 +1,6 @@
 package dev.lustrecsi.common.volume;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,21 +42,25 @@ public record MountOptions(List<String> lustre, List<String> bind) {
     Set<String> lustre = new LinkedHashSet<>();
     Set<String> bind = new LinkedHashSet<>();
     for (String entry : flags) {
+      if (!CallerText.isPrintable(entry)) {
+        // Spaces around an option are forgiven below; a tab, newline or NUL is not an option's part.
+        throw CsiException.invalidArgument(field, "mount option " + CallerText.quote(entry) + " contains a control character");
+      }
       for (String raw : entry.split(",", -1)) {
         String option = raw.strip();
         if (option.isEmpty()) {
-          throw CsiException.invalidArgument(field, "empty mount option in \"" + entry + "\"");
+          throw CsiException.invalidArgument(field, "empty mount option in " + CallerText.quote(entry));
         }
         if (option.indexOf('=') >= 0) {
           // network=, exclude=, mgsname= and the like change which servers and networks the shared mount uses.
-          throw CsiException.invalidArgument(field, "mount option \"" + option + "\" takes a value; options with values are not allowed");
+          throw CsiException.invalidArgument(field, "mount option " + CallerText.quote(option) + " takes a value; options with values are not allowed");
         }
         if (LUSTRE_OPTIONS.contains(option)) {
           lustre.add(option);
         } else if (BIND_OPTIONS.contains(option)) {
           bind.add(option);
         } else {
-          throw CsiException.invalidArgument(field, "mount option \"" + option + "\" is not allowed; allowed: "
+          throw CsiException.invalidArgument(field, "mount option " + CallerText.quote(option) + " is not allowed; allowed: "
               + String.join(", ", sorted(LUSTRE_OPTIONS)) + ", " + String.join(", ", sorted(BIND_OPTIONS)));
         }
       }

@@ -59,6 +59,98 @@ class CsiServerTest {
     }
   }
 
+  /** A controller that answers NOT_FOUND quoting the id, and counts the calls that reach it. */
+  static final class EchoingController extends ControllerGrpc.ControllerImplBase {
+    final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public void deleteVolume(DeleteVolumeRequest request, StreamObserver<DeleteVolumeResponse> response) {
+      calls.incrementAndGet();
+      throw CsiException.notFound("volume " + dev.lustrecsi.common.error.CallerText.quote(request.getVolumeId()) + " does not exist");
+    }
+
+    @Override
+    public void controllerGetVolume(csi.v1.ControllerGetVolumeRequest request, StreamObserver<csi.v1.ControllerGetVolumeResponse> response) {
+      // As a status from a call further on (an agent's) arrives: whatever it carries.
+      throw Status.NOT_FOUND.withDescription("the agent said: " + request.getVolumeId() + "\n" + "x".repeat(10_000)).asRuntimeException();
+    }
+
+    @Override
+    public void createVolume(CreateVolumeRequest request, StreamObserver<CreateVolumeResponse> response) {
+      calls.incrementAndGet();
+      // A message that carries caller text raw, as a careless one would: the status still goes out bounded and escaped.
+      throw CsiException.invalidArgument("name", "\"" + request.getName() + "\" " + "is wrong ".repeat(2000));
+    }
+  }
+
+  @Test
+  void aRequestOverTheCsiSizeLimitsIsRefusedBeforeTheServiceSeesIt() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    EchoingController service = new EchoingController();
+    try (CsiServer server = CsiServer.start(endpoint, List.of(service));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId("v".repeat(64 * 1024)).build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).as("not RESOURCE_EXHAUSTED from an echo of 64 KiB").isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).isEqualTo("volume_id: is 65536 bytes; at most 128 are allowed");
+          });
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId("fs1/v").putSecrets("k", "s".repeat(5000)).build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith("secrets: ").doesNotContain("sss");
+          });
+      assertThat(service.calls).as("calls that reached the service").hasValue(0);
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId("fs1/v").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+    assertThat(logLines).noneMatch(line -> line.contains("vvvvvvvvvv".repeat(30)));
+  }
+
+  @Test
+  void anErrorMessageGoesOutEscapedAndBoundedWhateverItHolds() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new EchoingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.createVolume(CreateVolumeRequest.newBuilder().setName("a\nb\u001b[31m").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith("name: \"a\\nb\\x1b[31m\" is wrong").endsWith("...")
+                .hasSizeLessThanOrEqualTo(CsiException.MAX_MESSAGE_BYTES);
+          });
+    }
+  }
+
+  @Test
+  void aStatusFromFurtherOnGoesOutHeldToTheSameBounds() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new EchoingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.controllerGetVolume(csi.v1.ControllerGetVolumeRequest.newBuilder().setVolumeId("fs1/\u001b[2J").build()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).startsWith("the agent said: fs1/\\x1b[2J\\nxxx")
+                .hasSizeLessThanOrEqualTo(CsiException.MAX_MESSAGE_BYTES);
+          });
+    }
+  }
+
+  @Test
+  void theCallLogCarriesNoRawControlCharacterFromTheCaller() {
+    Endpoint endpoint = Endpoint.of(dir.resolve("csi.sock"));
+    try (CsiServer server = CsiServer.start(endpoint, List.of(new EchoingController()));
+        UnixSockets.Client client = UnixSockets.connect(endpoint)) {
+      var controller = ControllerGrpc.newBlockingStub(client.channel());
+      assertThatThrownBy(() -> controller.deleteVolume(DeleteVolumeRequest.newBuilder()
+          .setVolumeId("x\n2024-01-01 INFO forged\r\u001b[2J\0").build())).isInstanceOf(StatusRuntimeException.class);
+    }
+    assertThat(logLines).anySatisfy(line -> assertThat(line)
+        .startsWith("DeleteVolume volume=\"x\\n2024-01-01 INFO forged\\r\\x1b[2J\\x00\" code=NOT_FOUND"));
+    assertThat(logLines).allSatisfy(line -> assertThat(dev.lustrecsi.common.error.CallerText.isPrintable(line)).as(line).isTrue());
+  }
+
   // Held in a field: java.util.logging keeps loggers only weakly, so a logger fetched, given a
   // handler and dropped can be collected and replaced by a fresh one without the handler.
   private final Logger callLog = Logger.getLogger("csi.calls");

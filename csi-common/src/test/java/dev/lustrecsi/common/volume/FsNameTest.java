@@ -15,10 +15,15 @@ class FsNameTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "ninechars", "fs.1", "fs/1", "fs 1", "fs:1", "ü"})
+  @ValueSource(strings = {"", "ninechars", "fs.1", "fs/1", "fs 1", "fs:1", "ü", "-", "-h", "_fs", "fs\n", "fs\u0000"})
   void rejectsIllegalNames(String name) {
     assertThat(FsName.isLegal(name)).isFalse();
     assertThat(FsName.problem(name)).isNotNull();
+  }
+
+  @Test
+  void aNameThatCouldReadAsAnOptionIsRefusedSayingWhy() {
+    assertThat(FsName.problem("-h")).isEqualTo("\"-h\" is not 1 to 8 characters of letters, digits, '_' and '-', the first a letter or digit");
   }
 
   @Test

@@ -21,7 +21,7 @@ class MountOptionsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"network=tcp1", "flock,network=tcp1", "exclude=fs1-OST0003", "remount", "bind", "rw,suid=1", "flock,", " ,ro",
-      "context=system_u", "x-mount.mkdir"})
+      "context=system_u", "x-mount.mkdir", "noatime\t", "ro\n", "\rflock", "noatime\u0000"})
   void refusesAnythingOutsideTheAllowList(String flags) {
     assertThatThrownBy(() -> MountOptions.parse(List.of(flags), "volume_capability.mount.mount_flags"))
         .isInstanceOfSatisfying(CsiException.class, e -> {

@@ -21,9 +21,11 @@ import csi.v1.VolumeCapability;
 import csi.v1.VolumeCondition;
 import csi.v1.VolumeUsage;
 import dev.lustrecsi.common.concurrent.KeyedLocks;
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.volume.MountOptions;
+import dev.lustrecsi.common.request.RequestFields;
 import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.node.mount.FilesystemMounts;
@@ -39,7 +41,9 @@ import dev.lustrecsi.node.topology.SourceChooser;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +56,8 @@ import java.util.Optional;
  * up where the last one stopped.
  */
 public final class NodeService extends NodeGrpc.NodeImplBase {
+  private static final System.Logger LOG = System.getLogger(NodeService.class.getName());
+
   static final List<NodeServiceCapability.RPC.Type> CAPABILITIES = List.of(
       NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
       NodeServiceCapability.RPC.Type.GET_VOLUME_STATS,
@@ -67,6 +73,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   private final NodeNetworking networking;
   private final SourceChooser sources;
   private final MountHealth health;
+  private final VolumePaths volumePaths;
   private final KeyedLocks locks = new KeyedLocks();
 
   public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats,
@@ -80,11 +87,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     this.networking = networking;
     this.sources = new SourceChooser(networking);
     this.health = health;
+    this.volumePaths = new VolumePaths(mounts, filesystems);
   }
 
   @Override
   public void nodeStageVolume(NodeStageVolumeRequest request, StreamObserver<NodeStageVolumeResponse> response) {
-    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    String volumeIdText = RequestFields.id(request.getVolumeId(), "volume_id");
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
     VolumeLocation volume = VolumeLocation.resolve(volumeIdText, request.getVolumeContextMap());
@@ -92,10 +100,13 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     List<String> bindOptions = bindOptions(options, readerOnly(request.getVolumeCapability()));
     try (var lock = locks.acquire(volumeIdText)) {
       Optional<MountEntry> current = mounts.at(staging);
+      if (current.isEmpty()) {
+        volumePaths.requireApart(staging, "staging_target_path");
+      }
       filesystems.withMounted(source, options.lustre(), fsMount -> {
         requireRdmaMount(fsMount, volume);
         if (current.isPresent()) {
-          requireSameVolume(current.get(), fsMount, volume, bindOptions.contains("ro"), "staging_target_path");
+          requireSameVolume(current.get(), volume, bindOptions.contains("ro"));
           return null;
         }
         Path fsRoot = filesystems.mountPoint(volume.fsName());
@@ -105,7 +116,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
               + " on filesystem " + volume.fsName());
         }
         requireInside(directory, fsRoot, volumeIdText);
-        bind(directory, staging, bindOptions);
+        bind(directory, staging, bindOptions, "staging_target_path");
         return null;
       });
     }
@@ -113,61 +124,98 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     response.onCompleted();
   }
 
+  /**
+   * Unmounts the staging path if it shows the volume named; a path that shows another volume, or
+   * nothing of this driver's, is left alone: the named volume is not staged there, which the
+   * spec answers with OK.
+   */
   @Override
   public void nodeUnstageVolume(NodeUnstageVolumeRequest request, StreamObserver<NodeUnstageVolumeResponse> response) {
-    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    String volumeIdText = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
+    Optional<VolumeLocation> named = VolumeLocation.namedByIdAlone(volumeIdText);
     try (var lock = locks.acquire(volumeIdText)) {
-      // Which filesystem the staging mount shows is read from mountinfo: static volume ids do not name it.
-      Optional<String> fsName = mounts.at(staging).flatMap(filesystems::filesystemOf);
-      unmountIfMounted(staging);
-      fsName.or(() -> VolumeId.parse(volumeIdText).map(VolumeId::fsName)).ifPresent(filesystems::releaseIfUnused);
+      Optional<MountEntry> current = mounts.at(staging);
+      if (current.isPresent()) {
+        MountedVolume shown = volumePaths.shown(current.get(), named).orElse(null);
+        if (shown == null) {
+          LOG.log(Level.WARNING, "unstage of " + volumeIdText + " left " + staging + " mounted: it does not hold that volume");
+        } else {
+          unmount(staging);
+          filesystems.releaseIfUnused(shown.fsName());
+        }
+      } else {
+        // Unstaged before, perhaps by a call that failed after its unmount: the filesystem may still be unused and mounted.
+        VolumeId.parse(volumeIdText).map(VolumeId::fsName).ifPresent(filesystems::releaseIfUnused);
+      }
     }
     response.onNext(NodeUnstageVolumeResponse.getDefaultInstance());
     response.onCompleted();
   }
 
+  /**
+   * Binds the staging path onto the target, once mountinfo shows that the staging path holds the
+   * volume named. Anything else is FAILED_PRECONDITION, as for a volume not yet staged: the CO
+   * is to stage that volume there before it publishes it.
+   */
   @Override
   public void nodePublishVolume(NodePublishVolumeRequest request, StreamObserver<NodePublishVolumeResponse> response) {
-    String volumeIdText = required(request.getVolumeId(), "volume_id");
+    String id = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path target = paths.check(request.getTargetPath(), "target_path");
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
+    if (staging.startsWith(target)) {
+      throw CsiException.invalidArgument("target_path", CallerText.quote(target.toString()) + " is or contains the staging_target_path");
+    }
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
-    String id = knownVolume(volumeIdText);
+    // Publish carries the volume context, so a static id names its directory here too: without it, any volume would do.
+    Optional<VolumeLocation> named = Optional.of(VolumeLocation.resolve(id, request.getVolumeContextMap()));
     boolean readOnly = request.getReadonly() || readerOnly(request.getVolumeCapability());
     List<String> bindOptions = bindOptions(options, readOnly);
     try (var lock = locks.acquire("publish:" + target)) {
-      MountEntry staged = mounts.at(staging)
-          .orElseThrow(() -> CsiException.failedPrecondition("volume " + id + " is not staged at " + staging + "; call NodeStageVolume first"));
+      MountEntry staged = mounts.at(staging).orElseThrow(() -> CsiException.failedPrecondition(
+          "volume " + id + " is not staged at " + CallerText.quote(staging.toString()) + "; call NodeStageVolume first"));
+      if (volumePaths.shown(staged, named).isEmpty()) {
+        throw CsiException.failedPrecondition("staging_target_path " + CallerText.quote(staging.toString()) + " does not hold volume " + id
+            + "; stage that volume there first");
+      }
       Optional<MountEntry> current = mounts.at(target);
       if (current.isPresent()) {
         MountEntry existing = current.get();
         if (!existing.showsSameAs(staged)) {
-          throw CsiException.alreadyExists("target_path " + target + " already has a different volume mounted");
+          throw CsiException.alreadyExists("target_path " + CallerText.quote(target.toString()) + " already has a different volume mounted");
         }
         if (existing.readOnly() != readOnly) {
-          throw CsiException.alreadyExists("volume " + id + " is already published at " + target + " " + (existing.readOnly() ? "read-only" : "read-write"));
+          throw CsiException.alreadyExists("volume " + id + " is already published at " + CallerText.quote(target.toString()) + " "
+              + (existing.readOnly() ? "read-only" : "read-write"));
         }
       } else {
-        bind(staging, target, bindOptions);
+        volumePaths.requireApart(target, "target_path");
+        bind(staging, target, bindOptions, "target_path");
       }
     }
     response.onNext(NodePublishVolumeResponse.getDefaultInstance());
     response.onCompleted();
   }
 
+  /**
+   * Unmounts the target if it shows the volume named and removes the directory publishing made.
+   * A target that shows another volume, or lies inside one, is left as it is.
+   */
   @Override
   public void nodeUnpublishVolume(NodeUnpublishVolumeRequest request, StreamObserver<NodeUnpublishVolumeResponse> response) {
-    required(request.getVolumeId(), "volume_id");
+    String id = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path target = paths.check(request.getTargetPath(), "target_path");
+    Optional<VolumeLocation> named = VolumeLocation.namedByIdAlone(id);
     try (var lock = locks.acquire("publish:" + target)) {
-      unmountIfMounted(target);
-      try {
-        Files.deleteIfExists(target);
-      } catch (DirectoryNotEmptyException e) {
-        // Not ours to empty: something was written to the bare mount point.
-      } catch (IOException e) {
-        throw CsiException.internal("cannot remove target_path " + target + ": " + e.getMessage(), e);
+      Optional<MountEntry> current = mounts.at(target);
+      if (current.isPresent() && volumePaths.shown(current.get(), named).isEmpty()) {
+        LOG.log(Level.WARNING, "unpublish of " + id + " left " + target + " mounted: it does not hold that volume");
+      } else {
+        if (current.isPresent()) {
+          unmount(target);
+        }
+        volumePaths.requireApart(target, "target_path");
+        removeTargetDirectory(target);
       }
     }
     response.onNext(NodeUnpublishVolumeResponse.getDefaultInstance());
@@ -176,18 +224,16 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void nodeGetVolumeStats(NodeGetVolumeStatsRequest request, StreamObserver<NodeGetVolumeStatsResponse> response) {
-    String volumeIdText = required(request.getVolumeId(), "volume_id");
-    String pathText = required(request.getVolumePath(), "volume_path");
-    String id = knownVolume(volumeIdText);
+    String id = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
+    // Any path a volume was staged or published at: not held to the allowed roots, so a path that
+    // is not one of ours is NOT_FOUND (as csi-sanity expects) rather than a caller's mistake.
+    String pathText = RequestFields.path(request.getVolumePath(), "volume_path");
     Path path = Path.of(pathText).toAbsolutePath().normalize();
-    MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + pathText));
-    Optional<String> fsName = filesystems.filesystemOf(mount);
-    Optional<String> directory = VolumeLocation.directoryOfId(volumeIdText);
-    if (fsName.isEmpty() || directory.isPresent() && !mount.root().endsWith("/" + directory.get())) {
-      throw CsiException.notFound("volume " + id + " is not mounted at " + pathText);
-    }
+    MountEntry mount = mounts.at(path).orElseThrow(() -> CsiException.notFound("no volume is mounted at " + CallerText.quote(pathText)));
+    MountedVolume shown = volumePaths.shown(mount, VolumeLocation.namedByIdAlone(id))
+        .orElseThrow(() -> CsiException.notFound("volume " + id + " is not mounted at " + CallerText.quote(pathText)));
     NodeGetVolumeStatsResponse.Builder answer = NodeGetVolumeStatsResponse.newBuilder();
-    Optional<String> stale = health.problem(fsName.get());
+    Optional<String> stale = health.problem(shown.fsName());
     if (stale.isPresent()) {
       // A hung filesystem would also hang this statfs: answer from the background checker instead.
       answer.setVolumeCondition(condition(true, stale.get()));
@@ -195,7 +241,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       response.onCompleted();
       return;
     }
-    switch (stats.probe(VolumeId.parse(volumeIdText), path)) {
+    switch (stats.probe(VolumeId.parse(id), path)) {
       case StatsProbe.Result.Answered(VolumeStats s) -> {
         answer.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES)
             .setTotal(s.totalBytes()).setAvailable(s.availableBytes()).setUsed(s.usedBytes()));
@@ -257,16 +303,20 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
   }
 
-  private void requireSameVolume(MountEntry existing, MountEntry fsMount, VolumeLocation volume, boolean readOnly, String field) {
-    if (!existing.isTakenFrom(fsMount) || !existing.root().equals(volume.expectedRoot(fsMount.root()))) {
-      throw CsiException.alreadyExists(field + " " + existing.mountPoint() + " already has a different volume mounted");
+  private void requireSameVolume(MountEntry existing, VolumeLocation volume, boolean readOnly) {
+    if (volumePaths.shown(existing, Optional.of(volume)).isEmpty()) {
+      throw CsiException.alreadyExists("staging_target_path " + CallerText.quote(existing.mountPoint().toString())
+          + " already has a different volume mounted");
     }
     if (existing.readOnly() != readOnly) {
       throw CsiException.alreadyExists("volume " + volume.volumeId() + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
     }
   }
 
-  private void bind(Path source, Path target, List<String> options) {
+  private void bind(Path source, Path target, List<String> options, String field) {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw CsiException.invalidArgument(field, CallerText.quote(target.toString()) + " exists and is not a directory");
+    }
     try {
       Files.createDirectories(target);
       mounter.bind(source, target, options);
@@ -277,10 +327,21 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
   }
 
-  private void unmountIfMounted(Path path) {
-    if (mounts.at(path).isEmpty()) {
+  /** Removes the empty directory publishing made; never a file, and nothing that is not empty. */
+  private static void removeTargetDirectory(Path target) {
+    if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    try {
+      Files.deleteIfExists(target);
+    } catch (DirectoryNotEmptyException e) {
+      // Not ours to empty: something was written to the bare mount point.
+    } catch (IOException e) {
+      throw CsiException.internal("cannot remove target_path " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void unmount(Path path) {
     try {
       mounter.unmount(path);
     } catch (CommandFailedException e) {
@@ -288,19 +349,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
   }
 
-  private static String required(String value, String field) {
-    if (value.isEmpty()) {
-      throw CsiException.missing(field);
-    }
-    return value;
-  }
-
   /** The id of a volume this driver can have staged: provisioned ({@code fsName/directory}) or static. */
   private static String knownVolume(String text) {
     if (VolumeLocation.isStatic(text) || VolumeId.parse(text).isPresent()) {
       return text;
     }
-    throw CsiException.notFound("volume " + text + " is not a volume of this driver");
+    throw CsiException.notFound("volume " + CallerText.quote(text) + " is not a volume of this driver");
   }
 
   private static MountOptions mountOptions(boolean present, VolumeCapability capability, String field) {
@@ -315,7 +369,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
     String fsType = capability.getMount().getFsType();
     if (!fsType.isEmpty() && !fsType.equals("lustre")) {
-      throw CsiException.invalidArgument(field + ".mount.fs_type", "\"" + fsType + "\" is not supported; use lustre or leave it empty");
+      throw CsiException.invalidArgument(field + ".mount.fs_type", CallerText.quote(fsType) + " is not supported; use lustre or leave it empty");
     }
     VolumeCapability.AccessMode.Mode mode = capability.getAccessMode().getMode();
     if (mode == VolumeCapability.AccessMode.Mode.UNKNOWN || mode == VolumeCapability.AccessMode.Mode.UNRECOGNIZED) {

@@ -1,6 +1,10 @@
 package dev.lustrecsi.node.csi;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.request.RequestFields;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,36 +27,35 @@ public final class PathPolicy {
     return allowedRoots;
   }
 
-  /** Validates a request path; {@code field} names it in the error. */
+  /**
+   * Validates a request path; {@code field} names it in the error. Returns it with symbolic links
+   * resolved as far as it exists: that is where the kernel mounts, and what mountinfo shows.
+   */
   public Path check(String text, String field) {
-    if (text == null || text.isEmpty()) {
-      throw CsiException.missing(field);
-    }
-    if (text.indexOf('\0') >= 0) {
-      throw CsiException.invalidArgument(field, "contains a NUL character");
-    }
+    RequestFields.path(text, field);
     Path path = Path.of(text);
     if (!path.isAbsolute()) {
-      throw CsiException.invalidArgument(field, "\"" + text + "\" is not an absolute path");
+      throw CsiException.invalidArgument(field, CallerText.quote(text) + " is not an absolute path");
     }
     Path normal = path.normalize();
     String stripped = text.length() > 1 && text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     if (!normal.toString().equals(stripped)) {
-      throw CsiException.invalidArgument(field, "\"" + text + "\" is not a normalized path (it has '.', '..' or repeated slashes)");
+      throw CsiException.invalidArgument(field, CallerText.quote(text) + " is not a normalized path (it has '.', '..' or repeated slashes)");
     }
     Path real = resolveExisting(normal);
     for (Path root : allowedRoots) {
-      if (normal.startsWith(root) && !normal.equals(root) && real.startsWith(resolveExisting(root))) {
-        return normal;
+      Path realRoot = resolveExisting(root);
+      if (normal.startsWith(root) && !normal.equals(root) && real.startsWith(realRoot) && !real.equals(realRoot)) {
+        return real;
       }
     }
-    throw CsiException.invalidArgument(field, "\"" + text + "\" is outside the directories this plugin mounts in: " + allowedRoots);
+    throw CsiException.invalidArgument(field, CallerText.quote(text) + " is outside the directories this plugin mounts in: " + allowedRoots);
   }
 
   /** The path with its longest existing prefix resolved through symlinks, so a link cannot lead out of the allowed roots. */
   private static Path resolveExisting(Path path) {
     Path existing = path;
-    while (existing != null && !java.nio.file.Files.exists(existing)) {
+    while (existing != null && !Files.exists(existing)) {
       existing = existing.getParent();
     }
     if (existing == null) {
@@ -60,7 +63,7 @@ public final class PathPolicy {
     }
     try {
       return existing.toRealPath().resolve(existing.relativize(path));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return path;
     }
   }

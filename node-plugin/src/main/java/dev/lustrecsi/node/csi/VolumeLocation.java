@@ -1,5 +1,6 @@
 package dev.lustrecsi.node.csi;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.common.volume.VolumeId;
@@ -30,7 +31,8 @@ record VolumeLocation(String volumeId, StageContext context, String directory) {
       return new VolumeLocation(volumeId, parsed, parsed.subdir());
     }
     VolumeId id = VolumeId.parse(volumeId)
-        .orElseThrow(() -> CsiException.notFound("volume " + volumeId + " is not a volume of this driver (static volumes have ids starting with static:)"));
+        .orElseThrow(() -> CsiException.notFound("volume " + CallerText.quote(volumeId)
+            + " is not a volume of this driver (static volumes have ids starting with static:)"));
     StageContext parsed = StageContext.parse(context, id.fsName());
     if (!parsed.subdir().isEmpty()) {
       throw CsiException.invalidArgument("volume_context." + VolumeContext.SUBDIR, "is only for static volumes (ids starting with static:)");
@@ -38,24 +40,19 @@ record VolumeLocation(String volumeId, StageContext context, String directory) {
     return new VolumeLocation(volumeId, parsed, id.directory());
   }
 
+  /**
+   * Where the volume an id names lives, for the calls that carry no volume context: a provisioned
+   * id says; a static id does not, and then the answer is empty.
+   */
+  static Optional<VolumeLocation> namedByIdAlone(String volumeId) {
+    return isStatic(volumeId) ? Optional.empty() : Optional.of(resolve(volumeId, Map.of()));
+  }
+
   static boolean isStatic(String volumeId) {
     return volumeId.startsWith(STATIC_PREFIX);
   }
 
-  /** The directory a provisioned volume's id names; empty for static ids, which name none. */
-  static Optional<String> directoryOfId(String volumeId) {
-    return VolumeId.parse(volumeId).map(VolumeId::directory);
-  }
-
   String fsName() {
     return context.fsName();
-  }
-
-  /** The root field a bind mount of this volume's directory shows in mountinfo, given the filesystem mount's root. */
-  String expectedRoot(String fsMountRoot) {
-    if (directory.isEmpty()) {
-      return fsMountRoot;
-    }
-    return fsMountRoot.equals("/") ? "/" + directory : fsMountRoot + "/" + directory;
   }
 }

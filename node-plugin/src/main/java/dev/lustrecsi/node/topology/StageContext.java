@@ -1,5 +1,6 @@
 package dev.lustrecsi.node.topology;
 
+import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.topology.VolumeContext;
@@ -35,10 +36,17 @@ public record StageContext(String fsName, List<String> tcpNodes, List<String> o2
    * @param fsNameFromId the filesystem the volume id names, or null when the id does not (static volumes)
    */
   public static StageContext parse(Map<String, String> context, String fsNameFromId) {
+    for (String key : List.of(VolumeContext.FS_NAME, VolumeContext.MGS_NIDS, VolumeContext.MGS_NIDS_O2IB, VolumeContext.LNET, VolumeContext.SUBDIR)) {
+      String value = context.get(key);
+      // Refused, not stripped: a NID or a directory with a newline in it is a caller's mistake, never what was meant.
+      if (value != null && !CallerText.isPrintable(value)) {
+        throw CsiException.invalidArgument(field(key), CallerText.quote(value) + " contains a control character");
+      }
+    }
     String fsName = context.get(VolumeContext.FS_NAME);
     if (fsNameFromId != null) {
       if (fsName != null && !fsName.equals(fsNameFromId)) {
-        throw CsiException.invalidArgument(field(VolumeContext.FS_NAME), "\"" + fsName + "\" differs from the volume id's filesystem " + fsNameFromId);
+        throw CsiException.invalidArgument(field(VolumeContext.FS_NAME), CallerText.quote(fsName) + " differs from the volume id's filesystem " + fsNameFromId);
       }
       fsName = fsNameFromId;
     } else {
@@ -51,7 +59,7 @@ public record StageContext(String fsName, List<String> tcpNodes, List<String> o2
     List<String> o2ib = nodes(context.get(VolumeContext.MGS_NIDS_O2IB), "o2ib", VolumeContext.MGS_NIDS_O2IB);
     String lnetText = context.getOrDefault(VolumeContext.LNET, LnetChoice.AUTO.value());
     LnetChoice lnet = LnetChoice.parse(lnetText).orElseThrow(() -> CsiException.invalidArgument(field(VolumeContext.LNET),
-        "\"" + lnetText + "\" is not one of " + LnetChoice.allowedValues()));
+        CallerText.quote(lnetText) + " is not one of " + LnetChoice.allowedValues()));
     return new StageContext(fsName, tcp, o2ib, lnet, subdir(context.getOrDefault(VolumeContext.SUBDIR, "")));
   }
 
@@ -63,15 +71,15 @@ public record StageContext(String fsName, List<String> tcpNodes, List<String> o2
     List<String> nodes = new ArrayList<>();
     for (String node : text.strip().split(":", -1)) {
       if (node.isBlank()) {
-        throw CsiException.invalidArgument(field(key), "\"" + text + "\" has an empty MGS node between ':' separators");
+        throw CsiException.invalidArgument(field(key), CallerText.quote(text) + " has an empty MGS node between ':' separators");
       }
       List<String> nids = new ArrayList<>();
       for (String raw : node.split(",", -1)) {
         String nidText = raw.strip();
         Nid nid = Nid.parse(nidText).filter(Nid::hasIpv4Address)
-            .orElseThrow(() -> CsiException.invalidArgument(field(key), "\"" + nidText + "\" is not a NID like 10.0.0.1@" + type));
+            .orElseThrow(() -> CsiException.invalidArgument(field(key), CallerText.quote(nidText) + " is not a NID like 10.0.0.1@" + type));
         if (!nid.type().equals(type)) {
-          throw CsiException.invalidArgument(field(key), "\"" + nidText + "\" is not a " + type + " NID");
+          throw CsiException.invalidArgument(field(key), CallerText.quote(nidText) + " is not a " + type + " NID");
         }
         nids.add(nid.toString());
       }
@@ -93,8 +101,8 @@ public record StageContext(String fsName, List<String> tcpNodes, List<String> o2
     }
     for (String component : trimmed.split("/", -1)) {
       if (!PATH_COMPONENT.matcher(component).matches() || component.equals("..")) {
-        throw CsiException.invalidArgument(field(VolumeContext.SUBDIR), "\"" + text
-            + "\" must be a relative path of names made of letters, digits, '_', '-' and '.' (no empty, '.' or '..' parts)");
+        throw CsiException.invalidArgument(field(VolumeContext.SUBDIR), CallerText.quote(text)
+            + " must be a relative path of names made of letters, digits, '_', '-' and '.' (no empty, '.' or '..' parts)");
       }
     }
     return trimmed;

@@ -44,6 +44,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Node service with real bind mounts (the tests run as root). A directory stands in for the
@@ -239,6 +241,8 @@ class NodeServiceTest {
         Status.Code.INVALID_ARGUMENT, "volume_context.lnet");
     assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS, "fsName", "fs2"))),
         Status.Code.INVALID_ARGUMENT, "volume_context.fsName", "differs from the volume id's filesystem fs1");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", "10.1.0.10@tcp\n"))),
+        Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids", "\"10.1.0.10@tcp\\n\" contains a control character");
     assertThat(mountedSources).isEmpty();
   }
 
@@ -278,7 +282,9 @@ class NodeServiceTest {
     assertThat(mountedSources).containsExactly("10.1.0.10@tcp:/lab");
     assertThat(table.at(kubelet.resolve("staging-s")).orElseThrow().root()).endsWith("/shared/data");
     call(node::nodeStageVolume, stage("static:lab-data", "s", attributes)); // idempotent
-    call(node::nodePublishVolume, publish("static:lab-data", "s"));
+    // Kubelet sends the PV's attributes with publish too: without them a static id names no directory to check against.
+    assertStatus(() -> call(node::nodePublishVolume, publish("static:lab-data", "s")), Status.Code.INVALID_ARGUMENT, "volume_context.fsName");
+    call(node::nodePublishVolume, publish("static:lab-data", "s").toBuilder().putAllVolumeContext(attributes).build());
     assertThat(kubelet.resolve("pod-s/existing")).hasContent("data from before");
 
     NodeGetVolumeStatsResponse stats = call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder()
@@ -400,5 +406,87 @@ class NodeServiceTest {
     assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-gone", "g", Map.of("mgsNids", TCP_NIDS))),
         Status.Code.NOT_FOUND, "has no directory pvc-gone");
     assertThat(table.at(filesystems.mountPoint("fs1"))).isEmpty();
+  }
+
+  @Test
+  void publishingFromAStagingPathThatHoldsAnotherVolumeIsRefused() {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    call(node::nodeStageVolume, stage("fs2/pvc-b", "b", Map.of("mgsNids", TCP_NIDS)));
+    String stagingA = kubelet.resolve("staging-a").toString();
+    for (String otherId : List.of("fs1/does-not-exist", "fs1/pvc-b", "fs2/pvc-a")) {
+      NodePublishVolumeRequest request = publish(otherId, "x").toBuilder().setStagingTargetPath(stagingA).build();
+      assertStatus(() -> call(node::nodePublishVolume, request), Status.Code.FAILED_PRECONDITION, "does not hold volume " + otherId);
+    }
+    assertThat(table.at(kubelet.resolve("pod-x"))).as("pvc-a's directory is not exposed at the target").isEmpty();
+    assertThat(kubelet.resolve("pod-x")).doesNotExist();
+    // A static id with its volume context names a directory too, and is held to it.
+    NodePublishVolumeRequest asStatic = publish("static:other", "x").toBuilder().setStagingTargetPath(stagingA)
+        .putAllVolumeContext(Map.of("fsName", "fs1", "subdir", "pvc-b")).build();
+    assertStatus(() -> call(node::nodePublishVolume, asStatic), Status.Code.FAILED_PRECONDITION, "does not hold volume static:other");
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+  }
+
+  @Test
+  void unstagingOrUnpublishingAnotherIdLeavesTheVolumeMounted() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+    Files.writeString(kubelet.resolve("pod-a/data"), "pvc-a's");
+    for (String otherId : List.of("fs1/pvc-b", "fs2/pvc-a", "fs1/does-not-exist")) {
+      call(node::nodeUnpublishVolume, unpublish(otherId, "a"));
+      call(node::nodeUnstageVolume, unstage(otherId, "a"));
+    }
+    assertThat(table.at(kubelet.resolve("pod-a"))).as("published").isPresent();
+    assertThat(table.at(kubelet.resolve("staging-a"))).as("staged").isPresent();
+    assertThat(kubelet.resolve("pod-a/data")).hasContent("pvc-a's");
+    call(node::nodeUnpublishVolume, unpublish("fs1/pvc-a", "a"));
+    call(node::nodeUnstageVolume, unstage("fs1/pvc-a", "a"));
+    assertThat(table.at(kubelet.resolve("staging-a"))).isEmpty();
+  }
+
+  @Test
+  void statsOfOneIdAtAnotherVolumesPathIsNotFound() {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    for (String otherId : List.of("fs2/pvc-a", "fs1/pvc-b")) {
+      assertStatus(() -> call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder().setVolumeId(otherId)
+          .setVolumePath(kubelet.resolve("staging-a").toString()).build()), Status.Code.NOT_FOUND, "is not mounted at");
+    }
+    assertThat(call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder().setVolumeId("fs1/pvc-a")
+        .setVolumePath(kubelet.resolve("staging-a").toString()).build()).getUsageList()).isNotEmpty();
+  }
+
+  @Test
+  void aPathInsideOrAboveAnotherVolumeIsRefusedAndNothingInThatVolumeChanges() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    Files.writeString(server.resolve("pvc-a/keep"), "pvc-a's file");
+    Path insideA = kubelet.resolve("staging-a/sub");
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-b", "b", Map.of("mgsNids", TCP_NIDS)).toBuilder()
+        .setStagingTargetPath(insideA.toString()).build()), Status.Code.INVALID_ARGUMENT, "staging_target_path", "lies inside the volume");
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a").toBuilder().setTargetPath(insideA.toString()).build()),
+        Status.Code.INVALID_ARGUMENT, "target_path");
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a").toBuilder().setTargetPath(kubelet.toString() + "/staging-a").build()),
+        Status.Code.INVALID_ARGUMENT, "is or contains the staging_target_path");
+    assertStatus(() -> call(node::nodeUnpublishVolume, NodeUnpublishVolumeRequest.newBuilder().setVolumeId("fs1/pvc-b")
+        .setTargetPath(kubelet.resolve("staging-a/keep").toString()).build()), Status.Code.INVALID_ARGUMENT, "lies inside the volume");
+    assertThat(server.resolve("pvc-a/sub")).doesNotExist();
+    assertThat(server.resolve("pvc-a/keep")).hasContent("pvc-a's file");
+    // Staging over the directory that holds a volume's staging path would hide it.
+    Files.createDirectories(kubelet.resolve("outer"));
+    call(node::nodeStageVolume, stage("fs1/pvc-b", "b", Map.of("mgsNids", TCP_NIDS)).toBuilder()
+        .setStagingTargetPath(kubelet.resolve("outer/inner").toString()).build());
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs2/pvc-b", "c", Map.of("mgsNids", TCP_NIDS)).toBuilder()
+        .setStagingTargetPath(kubelet.resolve("outer").toString()).build()), Status.Code.INVALID_ARGUMENT, "holds the volume");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"KUBELET/\u0000", "\u0000", "a\u0000b", "KUBELET/staging-a\n"})
+  void aNulInAStatsPathIsInvalidArgumentNamingTheField(String template) {
+    NodeService node = node("no-rdma");
+    String path = template.translateEscapes().replace("KUBELET", kubelet.toString());
+    assertStatus(() -> call(node::nodeGetVolumeStats, NodeGetVolumeStatsRequest.newBuilder().setVolumeId("fs1/pvc-a").setVolumePath(path).build()),
+        Status.Code.INVALID_ARGUMENT, "volume_path: ");
   }
 }

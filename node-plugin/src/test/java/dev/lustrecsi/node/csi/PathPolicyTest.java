@@ -44,6 +44,29 @@ class PathPolicyTest {
   }
 
   @Test
+  void answersWithTheRealPathWhereALinkStaysInside() throws Exception {
+    Path staged = Files.createDirectories(kubelet.resolve("plugins/staging-b"));
+    Files.createSymbolicLink(kubelet.resolve("link"), staged);
+    PathPolicy policy = new PathPolicy(List.of(kubelet));
+    assertThat(policy.check(kubelet + "/link/sub", "target_path")).as("where the kernel would mount").isEqualTo(staged.toRealPath().resolve("sub"));
+    Files.createSymbolicLink(kubelet.resolve("root-link"), kubelet);
+    assertThatThrownBy(() -> policy.check(kubelet + "/root-link", "target_path")).as("the allowed root itself, through a link")
+        .isInstanceOf(CsiException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ROOT/\u0000", "\u0000", "a\u0000b", "ROOT/x\ny", "ROOT/\u001b[2J"})
+  void aNulOrControlCharacterIsInvalidArgumentNeverAnException(String template) {
+    PathPolicy policy = new PathPolicy(List.of(kubelet));
+    String path = template.translateEscapes().replace("ROOT", kubelet.toString());
+    assertThatThrownBy(() -> policy.check(path, "volume_path"))
+        .isInstanceOfSatisfying(CsiException.class, e -> {
+          assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getMessage()).startsWith("volume_path: ");
+        });
+  }
+
+  @Test
   void requiresThePath() {
     assertThatThrownBy(() -> new PathPolicy(List.of(kubelet)).check("", "staging_target_path"))
         .hasMessage("staging_target_path: is required");

@@ -318,12 +318,13 @@ class ProvisioningTest {
   }
 
   /**
-   * The agent's refusal reaches the CSI caller with its code and message: a stripe size of 4 GiB
-   * is one Lustre's lfs refuses (it must be below 4 GiB). Before, CreateVolume answered UNAVAILABLE
-   * for it forever.
+   * A stripe size of 4 GiB, which Lustre's lfs refuses (it must be below 4 GiB): once the
+   * controller took it and the agent refused it, and CreateVolume answered UNAVAILABLE forever.
+   * The controller and the agent now share one set of striping rules, so it is refused before
+   * anything is recorded; AgentHopTest proves that an agent's own refusal keeps its code.
    */
   @Test
-  void aStripingTheServersRefuseIsInvalidArgumentNotRetryLater() {
+  void aStripingLustreRefusesIsInvalidArgumentNotRetryLater() {
     assertThatThrownBy(() -> create("pvc-a", Sizes.GIB, params("stripe", "stripeSize", "4Gi")))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);

@@ -1,21 +1,16 @@
 package dev.lustrecsi.agent.lustre;
 
-import java.util.regex.Pattern;
+import dev.lustrecsi.common.volume.StripingRules;
 
 /**
- * A directory's default layout.
+ * A directory's default layout as the agent's requests carry it: zero in a field keeps the
+ * filesystem's default, any other value must be one {@link StripingRules} accepts.
  *
  * @param count stripe count: 0 keeps the filesystem default, -1 stripes over every OST
  * @param sizeBytes stripe size: 0 keeps the default, else a multiple of 64 KiB
  * @param pool OST pool name, empty for none
  */
 public record Striping(int count, long sizeBytes, String pool) {
-  public static final long SIZE_UNIT = 64 * 1024;
-  /** lfs refuses stripe sizes of 4 GiB and more (LOV_MAX_STRIPE_SIZE is 4 GiB - 64 KiB). */
-  public static final long MAX_SIZE = (4L << 30) - SIZE_UNIT;
-  /** lctl pool_new: at most 15 characters (LOV_MAXPOOLNAME). */
-  private static final Pattern POOL = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
-
   public Striping {
     pool = pool == null ? "" : pool;
   }
@@ -34,16 +29,16 @@ public record Striping(int count, long sizeBytes, String pool) {
 
   /** Why the value is unusable, or null when it is fine. */
   public Problem problem() {
-    if (count < -1) {
-      return new Problem("stripe_count", count + " is not a stripe count (0 for the default, -1 for all OSTs, or a positive count)");
+    String countProblem = count == 0 ? null : StripingRules.countProblem(count);
+    if (countProblem != null) {
+      return new Problem("stripe_count", countProblem);
     }
-    if (sizeBytes < 0 || sizeBytes % SIZE_UNIT != 0 || sizeBytes > MAX_SIZE) {
-      return new Problem("stripe_size_bytes", sizeBytes + " is not a multiple of 64 KiB below 4 GiB");
+    String sizeProblem = sizeBytes == 0 ? null : StripingRules.sizeProblem(sizeBytes);
+    if (sizeProblem != null) {
+      return new Problem("stripe_size_bytes", sizeProblem);
     }
-    if (!pool.isEmpty() && !POOL.matcher(pool).matches()) {
-      return new Problem("pool", "\"" + pool + "\" is not a Lustre pool name (1-15 letters, digits, '_', '-', '.')");
-    }
-    return null;
+    String poolProblem = StripingRules.poolProblem(pool);
+    return poolProblem == null ? null : new Problem("pool", poolProblem);
   }
 
   /** The -S argument: the largest binary unit that divides the size exactly, as people write it ("4M", "64K"). */

@@ -62,7 +62,10 @@ class LustreCommandsTest {
     assertThat(new Striping(1, 4L << 30, "").problem().field()).isEqualTo("stripe_size_bytes");
     assertThat(new Striping(1, 0, "a/b").problem().field()).isEqualTo("pool");
     assertThat(new Striping(1, 0, "sixteen-chars-xx").problem().field()).isEqualTo("pool");
+    assertThat(new Striping(2001, 0, "").problem().field()).isEqualTo("stripe_count");
+    assertThat(new Striping(1, 0, "..").problem().field()).isEqualTo("pool");
     assertThat(new Striping(-1, 4L << 20, "flash").problem()).isNull();
+    assertThat(new Striping(2000, (4L << 30) - (64 << 10), "").problem()).as("the largest layout Lustre takes").isNull();
     assertThat(Striping.defaults().isDefault()).isTrue();
   }
 }
