@@ -131,11 +131,34 @@ public final class KubeVirtSimulator {
     // Status is a subresource: an API server ignores it on create, so it is written after.
     instance.getAdditionalProperties().put("status", status);
     vmis.resource(instance).updateStatus();
-    vm.getAdditionalProperties().put("status", Map.of("printableStatus", "Running", "ready", true, "created", true));
-    client.genericKubernetesResources(VMS).inNamespace(namespace).resource(vm).updateStatus();
+    markRunning(name);
     running.put(name, address);
     for (Listener listener : listeners) {
       listener.started(vm, address);
+    }
+  }
+
+  /**
+   * Writes the VM's status as KubeVirt's controller does: on the VM as it is now, read again when
+   * someone (the driver hot-plugging a disk, say) wrote it since, as an API server refuses a write
+   * naming an older resourceVersion.
+   */
+  private void markRunning(String name) {
+    var vms = client.genericKubernetesResources(VMS).inNamespace(namespace);
+    for (int attempt = 1; ; attempt++) {
+      GenericKubernetesResource current = vms.withName(name).get();
+      if (current == null) {
+        return;  // deleted meanwhile: the next pass stops its instance
+      }
+      current.getAdditionalProperties().put("status", Map.of("printableStatus", "Running", "ready", true, "created", true));
+      try {
+        vms.resource(current).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
     }
   }
 
