@@ -11,6 +11,7 @@ import dev.lustrecsi.node.NodePlugin;
 import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
 import dev.lustrecsi.sandbox.lustre.SimulatedLustreClient;
 import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
@@ -89,7 +90,8 @@ public final class Sandbox implements AutoCloseable {
       try {
         node = NodePlugin.start(Endpoint.of(dir.resolve("node.sock")),
             new NodePlugin.Config(NODE_ID, dir.resolve("node").resolve("lustre"), roots, Duration.ofSeconds(5)),
-            new SimulatedLustreClient(cluster.servers(), new Mounter(runner)), new SimulatedStatfs(cluster.servers()), runner);
+            new SimulatedLustreClient(cluster.servers(), new Mounter(runner)), new SimulatedStatfs(cluster.servers()), runner,
+            NodeNetworking.none()).server();
       } catch (RuntimeException e) {
         controller.close();
         throw e;
