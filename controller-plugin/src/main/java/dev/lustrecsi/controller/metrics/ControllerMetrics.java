@@ -252,7 +252,11 @@ public final class ControllerMetrics implements AutoCloseable {
     if (spec.maxOsts() == null || spec.ostSize() == null) {
       return Double.POSITIVE_INFINITY;
     }
-    return (double) Sizes.parse(spec.ostSize()) * spec.maxOsts();
+    try {
+      return (double) Sizes.parse(spec.ostSize()) * spec.maxOsts();
+    } catch (IllegalArgumentException e) {
+      return Double.NaN;  // an admin's spec the reconciler reports as InvalidSpec: one series says so, the scrape goes on
+    }
   }
 
   private static double orZero(Number value) {
