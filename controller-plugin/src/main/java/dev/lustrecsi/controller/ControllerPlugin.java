@@ -4,10 +4,12 @@ import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.identity.IdentityService;
 import dev.lustrecsi.common.identity.PluginInfo;
+import dev.lustrecsi.common.metrics.CsiCallMetrics;
 import dev.lustrecsi.controller.cluster.ClusterBackend;
 import dev.lustrecsi.controller.csi.ControllerService;
 import dev.lustrecsi.controller.csi.VolumePages;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 
 /** Wires the controller plugin: provisioner, and the Identity and Controller services on one socket. */
@@ -15,9 +17,14 @@ public final class ControllerPlugin {
   private ControllerPlugin() {}
 
   /** Starts serving on the cluster's records and servers; the caller closes the server to stop, then the cluster. */
-  public static CsiServer start(Endpoint endpoint, ClusterBackend cluster) {
+  public static CsiServer start(Endpoint endpoint, ClusterBackend cluster, CsiCallMetrics callMetrics) {
     VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend());
     IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
-    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))));
+    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))), callMetrics);
+  }
+
+  /** As above, timing calls into a registry no one serves (tests that do not look at metrics). */
+  public static CsiServer start(Endpoint endpoint, ClusterBackend cluster) {
+    return start(endpoint, cluster, new CsiCallMetrics(new PrometheusRegistry()));
   }
 }

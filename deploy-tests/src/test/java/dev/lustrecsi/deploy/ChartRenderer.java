@@ -11,6 +11,8 @@ final class ChartRenderer {
   static final String NAMESPACE = "lustre-system";
   /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): render as it would. */
   static final String KUBE_VERSION = "1.29.0";
+  /** Kinds the chart renders that fabric8 has no model for: the Prometheus Operator's. */
+  static final java.util.Set<String> CUSTOM_KINDS = java.util.Set.of("monitoring.coreos.com/v1/ServiceMonitor");
 
   private ChartRenderer() {}
 
@@ -26,7 +28,7 @@ final class ChartRenderer {
     for (Map.Entry<String, Object> set : sets.entrySet()) {
       template = template.set(set.getKey(), set.getValue());
     }
-    return Rendered.parse(template.call());
+    return Rendered.parse(template.call(), CUSTOM_KINDS);
   }
 
   static Rendered renderDefaults() {

@@ -38,6 +38,10 @@ class ValuesSchemaTest {
         Arguments.of("provisioner timeout without a unit", "controller:\n  provisioner:\n    timeout: 300\n",
             "'/controller/provisioner/timeout': got number, want string"),
         Arguments.of("privileged port on the host network", "node:\n  healthPort: 80\n", "'/node/healthPort': minimum: got 80"),
+        Arguments.of("metrics on a privileged port of every node", "node:\n  metrics:\n    port: 443\n",
+            "'/node/metrics/port': minimum: got 443"),
+        Arguments.of("a negative volume limit", "controller:\n  metrics:\n    volumeLimit: -1\n",
+            "'/controller/metrics/volumeLimit': minimum: got -1"),
         Arguments.of("StorageClass without fsName", "storageClasses:\n  - name: a\n    parameters:\n      ostSize: 1Ti\n",
             "fsName"),
         Arguments.of("StorageClass with an unknown lnet", "storageClasses:\n  - name: a\n    parameters:\n"

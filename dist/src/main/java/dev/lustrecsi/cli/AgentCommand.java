@@ -2,12 +2,16 @@ package dev.lustrecsi.cli;
 
 import dev.lustrecsi.agent.AgentServer;
 import dev.lustrecsi.agent.ListenAddress;
+import dev.lustrecsi.agent.metrics.AgentMetrics;
 import dev.lustrecsi.agent.service.AgentService;
 import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.common.exec.ProcessCommandRunner;
 import dev.lustrecsi.common.log.Logging;
+import dev.lustrecsi.common.metrics.MetricsAddress;
+import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.common.tls.TlsFiles;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,6 +37,10 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount", description = "Where this VM mounts the filesystem as a client (the MDS VM); volume calls need it")
   Path clientMount;
 
+  @Option(names = "--metrics-address", defaultValue = "",
+      description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
+  String metricsAddress;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines")
   boolean verbose;
 
@@ -44,18 +52,33 @@ final class AgentCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
     }
+    Optional<MetricsAddress> metricsAt;
+    try {
+      metricsAt = MetricsAddress.parse(metricsAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--metrics-address: " + e.getMessage());
+    }
     Logging.configure(verbose);
-    CommandRunner runner = new ProcessCommandRunner();
+    AgentMetrics metrics = new AgentMetrics();
+    CommandRunner runner = metrics.measured(new ProcessCommandRunner());
     Serving serving = Serving.installShutdownHook();
+    List<AutoCloseable> running = new ArrayList<>();
     AgentServer agent;
     try {
       agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount)));
+      running.add(agent);
+      if (metricsAt.isPresent()) {
+        running.add(MetricsServer.start(metricsAt.get(), metrics.registry()));
+      }
     } catch (Exception e) {
+      for (AutoCloseable started : running) {
+        started.close();
+      }
       serving.startFailed();
       throw e;
     }
     System.out.println("agent ready on " + agent.listen());
-    serving.awaitStopThenClose(List.of(agent));
+    serving.awaitStopThenClose(running);
     return 0;
   }
 }

@@ -2,15 +2,22 @@ package dev.lustrecsi.cli;
 
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.log.Logging;
+import dev.lustrecsi.common.metrics.MetricsAddress;
+import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.controller.ControllerPlugin;
 import dev.lustrecsi.controller.cluster.ClusterBackend;
 import dev.lustrecsi.controller.cluster.ServerDefaults;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Runs the controller plugin. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
@@ -18,6 +25,9 @@ import picocli.CommandLine.Option;
         "Its filesystems are LustreFilesystem resources whose servers run in KubeVirt VMs; its volume records",
         "are LustreVolume objects. Both live in --namespace. (To try it without a cluster: lustre-csi sandbox.)"})
 final class ControllerCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--endpoint", required = true, description = "CSI endpoint, unix:///path/csi.sock")
   String endpoint;
 
@@ -48,11 +58,33 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--reconcile-interval", defaultValue = "PT30S", description = "Time between periodic reconcile passes (default: ${DEFAULT-VALUE})")
   Duration reconcileInterval;
 
+  @Option(names = "--metrics-address", defaultValue = "",
+      description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
+  String metricsAddress;
+
+  @Option(names = "--metrics-volume-limit", defaultValue = "" + ControllerMetrics.Settings.DEFAULT_VOLUME_LIMIT,
+      description = "At most this many volumes (the largest) get usage series, bounding the series and the MDS's quota reads (default: ${DEFAULT-VALUE})")
+  int metricsVolumeLimit;
+
+  @Option(names = "--metrics-volume-interval", defaultValue = "PT60S",
+      description = "Time between two reads of every volume's usage from its project quota (default: ${DEFAULT-VALUE})")
+  Duration metricsVolumeInterval;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
+    Optional<MetricsAddress> metricsAt;
+    try {
+      metricsAt = MetricsAddress.parse(metricsAddress);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--metrics-address: " + e.getMessage());
+    }
+    if (metricsVolumeLimit < 0) {
+      throw new ParameterException(spec.commandLine(), "--metrics-volume-limit must not be negative, not " + metricsVolumeLimit);
+    }
+    var metricsSettings = new ControllerMetrics.Settings(metricsVolumeLimit, metricsVolumeInterval);
     Logging.configure(verbose);
     Serving serving = Serving.installShutdownHook();
     List<AutoCloseable> running = new ArrayList<>();
@@ -60,7 +92,12 @@ final class ControllerCommand implements Callable<Integer> {
       ClusterBackend cluster = ClusterBackend.start(new ClusterBackend.Settings(namespace, leaderElection, identity, agentPort,
           new ServerDefaults(defaultServerImage, defaultStorageNetwork, defaultStorageCidr), reconcileInterval));
       running.add(cluster);  // closed last (the list closes in reverse): calls in flight finish first
-      running.add(ControllerPlugin.start(Endpoint.parse(endpoint), cluster));
+      ControllerMetrics metrics = ControllerMetrics.start(cluster, metricsSettings);
+      running.add(metrics);
+      running.add(ControllerPlugin.start(Endpoint.parse(endpoint), cluster, metrics.calls()));
+      if (metricsAt.isPresent()) {
+        running.add(MetricsServer.start(metricsAt.get(), metrics.registry()));
+      }
     } catch (RuntimeException e) {
       for (AutoCloseable started : running) {
         started.close();

@@ -3,6 +3,8 @@ package dev.lustrecsi.cli;
 import dev.lustrecsi.common.exec.ProcessCommandRunner;
 import dev.lustrecsi.common.grpc.Endpoint;
 import dev.lustrecsi.common.log.Logging;
+import dev.lustrecsi.common.metrics.MetricsAddress;
+import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.node.NodePlugin;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetMode;
@@ -63,12 +65,17 @@ final class NodeCommand implements Callable<Integer> {
       description = "Once ready, remove the taint lustre.csi.lustrecsi.dev/agent-not-ready:NoExecute from this node's Node object (in a cluster only)")
   boolean removeStartupTaint;
 
+  @Option(names = "--metrics-address", defaultValue = "",
+      description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT (on a node: the host's network); empty: no metrics server")
+  String metricsAddress;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
     Logging.configure(verbose);
+    Optional<MetricsAddress> metrics = metricsAddress();
     ProcessCommandRunner runner = new ProcessCommandRunner();
     LnetMode lnetMode = switch (lnet) {
       case "manage" -> LnetMode.MANAGE;
@@ -83,19 +90,35 @@ final class NodeCommand implements Callable<Integer> {
     String node = resolveNodeId();
     var config = new NodePlugin.Config(node, mountRoot, allowedRoots, statsTimeout, healthInterval);
     Serving serving = Serving.installShutdownHook();
-    NodePlugin.Running server;
+    List<AutoCloseable> running = new java.util.ArrayList<>();
     try {
-      server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner, networking);
+      NodePlugin.Running server = NodePlugin.start(Endpoint.parse(endpoint), config, client, stats, runner, networking);
+      running.add(server);
+      // Only once the socket serves: kubelet's wait for the socket is what the start-up budget is about.
+      if (metrics.isPresent()) {
+        running.add(MetricsServer.start(metrics.get(), server.metrics().registry()));
+      }
       if (removeStartupTaint) {
         // The only path that loads the Kubernetes client: the sandbox and plain runs never pay for it.
         StartupTaint.removeWhenReadyInCluster(node, server.readiness()::ready);
       }
     } catch (RuntimeException e) {
+      for (AutoCloseable started : running) {
+        started.close();
+      }
       serving.startFailed();
       throw e;
     }
-    serving.awaitStopThenClose(java.util.List.of(server));
+    serving.awaitStopThenClose(running);
     return 0;
+  }
+
+  private Optional<MetricsAddress> metricsAddress() {
+    try {
+      return MetricsAddress.parse(metricsAddress);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--metrics-address: " + e.getMessage());
+    }
   }
 
   /**

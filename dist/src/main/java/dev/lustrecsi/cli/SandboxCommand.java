@@ -40,6 +40,8 @@ final class SandboxCommand implements Callable<Integer> {
     }
     System.out.println("sandbox ready: controller " + sandbox.controllerEndpoint() + ", node " + sandbox.nodeEndpoint()
         + ", kubeconfig " + sandbox.cluster().kubeconfig());
+    System.out.println("metrics: controller " + sandbox.metrics().get("controller") + ", node " + sandbox.metrics().get("node")
+        + " (each server VM's agent serves its own once the VM runs)");
     System.out.flush();
     serving.awaitStopThenClose(List.of(sandbox));
     return 0;

@@ -9,6 +9,7 @@ import dev.lustrecsi.node.csi.NodeService;
 import dev.lustrecsi.node.csi.PathPolicy;
 import dev.lustrecsi.node.health.MountHealth;
 import dev.lustrecsi.node.health.Readiness;
+import dev.lustrecsi.node.metrics.NodeMetrics;
 import dev.lustrecsi.node.mount.Adoption;
 import dev.lustrecsi.node.mount.FilesystemMounts;
 import dev.lustrecsi.node.mount.LustreClient;
@@ -44,8 +45,8 @@ public final class NodePlugin {
     }
   }
 
-  /** A started node plugin: its server and how ready it is. */
-  public record Running(CsiServer server, Readiness readiness) implements AutoCloseable {
+  /** A started node plugin: its server, how ready it is, and its metrics (served by the caller, once the socket serves). */
+  public record Running(CsiServer server, Readiness readiness, NodeMetrics metrics) implements AutoCloseable {
     @Override
     public void close() {
       server.close();
@@ -67,11 +68,10 @@ public final class NodePlugin {
         new StatsProbe(statsSource, config.statsTimeout()), networking, health);
     Readiness readiness = new Readiness(client, networking);
     IdentityService identity = new IdentityService(PluginInfo.current(), readiness::ready);
-    return new Running(CsiServer.start(endpoint, List.of(identity, node)), readiness);
-  }
-
-  /** Starts without LNet or RDMA (the sandbox). */
-  public static CsiServer start(Endpoint endpoint, Config config, LustreClient client, VolumeStatsSource statsSource, CommandRunner runner) {
-    return start(endpoint, config, client, statsSource, runner, NodeNetworking.none()).server();
+    NodeMetrics metrics = new NodeMetrics();
+    CsiServer server = CsiServer.start(endpoint, List.of(identity, node), metrics.calls());
+    // After the socket serves: kubelet waits for the socket, and a scraper can wait a moment longer.
+    metrics.watch(filesystems, health, networking, readiness);
+    return new Running(server, readiness, metrics);
   }
 }

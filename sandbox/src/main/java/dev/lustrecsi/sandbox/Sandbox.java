@@ -6,11 +6,15 @@ import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.common.exec.ProcessCommandRunner;
 import dev.lustrecsi.common.grpc.CsiServer;
 import dev.lustrecsi.common.grpc.Endpoint;
+import dev.lustrecsi.common.metrics.MetricsAddress;
+import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.controller.ControllerPlugin;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.node.NodePlugin;
 import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
 import dev.lustrecsi.sandbox.lustre.SimulatedLustreClient;
 import dev.lustrecsi.sandbox.lustre.SimulatedStatfs;
@@ -18,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +45,9 @@ import java.util.List;
  * DIR/kubelet/                 where a CO (the demo, the tests) stages and publishes volumes
  * </pre>
  *
+ * Each component serves its Prometheus metrics on a free port of 127.0.0.1 (the controller's,
+ * the node plugin's, and each server VM's agent at the VM's address): {@link #metrics()}.
+ *
  * The API server and the simulated servers keep their state in memory, so a sandbox starts
  * afresh each time (DIR/cluster is cleared).
  */
@@ -49,18 +57,30 @@ public final class Sandbox implements AutoCloseable {
   /** Node id the sandbox's node plugin reports. */
   public static final String NODE_ID = "sandbox-node";
 
+  /** How often the sandbox's controller reads volume usage: often, so a demo sees writes soon. */
+  static final Duration VOLUME_USAGE_INTERVAL = Duration.ofSeconds(5);
+
   private final Path stateDir;
   private final SimulatedCluster cluster;
   private final CsiServer controller;
   private final CsiServer node;
   private final List<Path> allowedRoots;
+  private final ControllerMetrics controllerMetrics;
+  private final List<AutoCloseable> metricsServers;
+  private final URI controllerMetricsUri;
+  private final URI nodeMetricsUri;
 
-  private Sandbox(Path stateDir, SimulatedCluster cluster, CsiServer controller, CsiServer node, List<Path> allowedRoots) {
+  private Sandbox(Path stateDir, SimulatedCluster cluster, CsiServer controller, CsiServer node, List<Path> allowedRoots,
+      ControllerMetrics controllerMetrics, MetricsServer controllerMetricsServer, MetricsServer nodeMetricsServer) {
     this.stateDir = stateDir;
     this.allowedRoots = List.copyOf(allowedRoots);
     this.cluster = cluster;
     this.controller = controller;
     this.node = node;
+    this.controllerMetrics = controllerMetrics;
+    this.metricsServers = List.of(controllerMetricsServer, nodeMetricsServer);
+    this.controllerMetricsUri = controllerMetricsServer.uri();
+    this.nodeMetricsUri = nodeMetricsServer.uri();
   }
 
   /**
@@ -82,25 +102,36 @@ public final class Sandbox implements AutoCloseable {
       throw new UncheckedIOException("cannot start the simulated cluster in " + dir, e);
     }
     CommandRunner runner = new ProcessCommandRunner();
-    CsiServer controller;
-    CsiServer node;
+    MetricsAddress anyPort = new MetricsAddress("127.0.0.1", 0);
+    List<AutoCloseable> started = new ArrayList<>(List.of(cluster));
     try {
-      controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.controller());
+      ControllerMetrics controllerMetrics = ControllerMetrics.start(cluster.controller(),
+          new ControllerMetrics.Settings(ControllerMetrics.Settings.DEFAULT_VOLUME_LIMIT, VOLUME_USAGE_INTERVAL));
+      started.add(controllerMetrics);
+      CsiServer controller = ControllerPlugin.start(Endpoint.of(dir.resolve("controller.sock")), cluster.controller(), controllerMetrics.calls());
+      started.add(controller);
+      MetricsServer controllerMetricsServer = MetricsServer.start(anyPort, controllerMetrics.registry());
+      started.add(controllerMetricsServer);
       List<Path> roots = new ArrayList<>(List.of(dir.resolve("kubelet")));
       roots.addAll(extraAllowedRoots);
-      try {
-        node = NodePlugin.start(Endpoint.of(dir.resolve("node.sock")),
-            new NodePlugin.Config(NODE_ID, dir.resolve("node").resolve("lustre"), roots, Duration.ofSeconds(5)),
-            new SimulatedLustreClient(cluster.servers(), new Mounter(runner)), new SimulatedStatfs(cluster.servers()), runner);
-      } catch (RuntimeException e) {
-        controller.close();
-        throw e;
-      }
+      NodePlugin.Running node = NodePlugin.start(Endpoint.of(dir.resolve("node.sock")),
+          new NodePlugin.Config(NODE_ID, dir.resolve("node").resolve("lustre"), roots, Duration.ofSeconds(5)),
+          new SimulatedLustreClient(cluster.servers(), new Mounter(runner)), new SimulatedStatfs(cluster.servers()), runner,
+          NodeNetworking.none());
+      started.add(node);
+      MetricsServer nodeMetricsServer = MetricsServer.start(anyPort, node.metrics().registry());
+      return new Sandbox(dir, cluster, controller, node.server(), extraAllowedRoots, controllerMetrics, controllerMetricsServer,
+          nodeMetricsServer);
     } catch (RuntimeException e) {
-      cluster.close();
+      for (AutoCloseable closeable : started.reversed()) {
+        try {
+          closeable.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       throw e;
     }
-    return new Sandbox(dir, cluster, controller, node, extraAllowedRoots);
   }
 
   /** Starts both plugins, the agents on a free port. */
@@ -145,6 +176,23 @@ public final class Sandbox implements AutoCloseable {
     return stateDir;
   }
 
+  /**
+   * Where each component serves its metrics: "controller", "node", and each server VM's agent by
+   * the VM's name.
+   */
+  public java.util.Map<String, URI> metrics() {
+    java.util.Map<String, URI> uris = new java.util.LinkedHashMap<>();
+    uris.put("controller", controllerMetricsUri);
+    uris.put("node", nodeMetricsUri);
+    uris.putAll(cluster.serverVms().agentMetrics());
+    return uris;
+  }
+
+  /** The controller's metrics, to read volume usage now rather than at its next round. */
+  public ControllerMetrics controllerMetrics() {
+    return controllerMetrics;
+  }
+
   /** Where a CO may stage and publish volumes in this sandbox. */
   public Path kubeletDir() {
     return stateDir.resolve("kubelet");
@@ -159,6 +207,14 @@ public final class Sandbox implements AutoCloseable {
   public void close() {
     node.close();
     controller.close();
+    for (AutoCloseable server : metricsServers) {
+      try {
+        server.close();
+      } catch (Exception e) {
+        LOG.log(Level.WARNING, "could not stop a metrics server: " + e.getMessage());
+      }
+    }
+    controllerMetrics.close();
     cluster.close();
     for (Path root : allowedRoots) {
       SandboxMounts.unmountBelow(root.toAbsolutePath().normalize(), stateDir);

@@ -142,6 +142,11 @@ public final class LustreBackend implements AutoCloseable {
     return filesystems.getStore().list().stream().map(LustreBackend::state).toList();
   }
 
+  /** Every LustreFilesystem resource, spec and status, as the cache last saw it (metrics read them). */
+  public List<LustreFilesystem> resources() {
+    return filesystems.getStore().list();
+  }
+
   /**
    * Raises the filesystem's {@code spec.ostCount} to at least {@code ostCount} and runs a reconcile
    * pass. Refused without touching the spec when the growth limit or the plan (addresses left in

@@ -49,6 +49,8 @@ public final class LustreFilesystemCrd {
         .addNewAdditionalPrinterColumn().withName("OSTs").withType("integer").withJsonPath(".status.ostCount").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Capacity").withType("string").withJsonPath(".status.capacity").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Used").withType("string").withJsonPath(".status.used").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Fill").withType("string").withJsonPath(".status.fill")
+            .withDescription("Used bytes as a percentage of the usable OST capacity").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Health").withType("string").withJsonPath(".status.health").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
         .withNewSchema().withNewOpenAPIV3Schema()

@@ -24,6 +24,8 @@ import java.util.List;
  *     the controller moves it a block ahead (a write conditional on resourceVersion) before it
  *     hands out any id of the block, so an id is never given twice, not even across a crash or
  *     between two controllers. Unset until the first volume; ids below it are never reused.
+ * @param fill how full the OSTs are: used bytes as a whole percentage of the usable capacity,
+ *     e.g. "42%" (printer column); unset while no OST is up
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemStatus(
@@ -39,7 +41,8 @@ public record LustreFilesystemStatus(
     Long usableBytes,
     Long committedBytes,
     Long usedBytes,
-    Integer nextProjectId) {
+    Integer nextProjectId,
+    String fill) {
 
   public LustreFilesystemStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
@@ -48,13 +51,13 @@ public record LustreFilesystemStatus(
   }
 
   public static LustreFilesystemStatus empty() {
-    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null, null);
+    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null, null, null);
   }
 
   /** The same status with the project-id mark moved to {@code next}. */
   public LustreFilesystemStatus withNextProjectId(int next) {
     return new LustreFilesystemStatus(phase, observedGeneration, conditions, servers, targets, ostCount, capacity, used, health,
-        usableBytes, committedBytes, usedBytes, next);
+        usableBytes, committedBytes, usedBytes, next, fill);
   }
 
   /**

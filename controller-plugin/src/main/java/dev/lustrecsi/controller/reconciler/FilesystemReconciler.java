@@ -177,7 +177,7 @@ public final class FilesystemReconciler {
     var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", INVALID_SPEC, message, since, generation);
     return new LustreFilesystemStatus(FAILED, generation, List.of(condition), current.servers(), current.targets(),
         current.ostCount(), current.capacity(), current.used(), current.health(), current.usableBytes(), current.committedBytes(),
-        current.usedBytes(), current.nextProjectId());
+        current.usedBytes(), current.nextProjectId(), current.fill());
   }
 
   private LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {

@@ -65,7 +65,12 @@ public final class FilesystemStatusCalculator {
         anyLost ? describeNotUp(targetStates) : "no target that was up is down or recovering", generation, now));
 
     return new LustreFilesystemStatus(phase, generation, conditions, serverStates, targetStates, osts.size(),
-        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId());
+        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId(), fill(used, usable));
+  }
+
+  /** Used as a whole percentage of usable, rounded down (99.6% full is not full); empty while nothing is usable. */
+  static String fill(long used, long usable) {
+    return usable <= 0 ? null : (long) Math.min(100, Math.floor(used * 100.0 / usable)) + "%";
   }
 
   static ServerStatus serverState(ServerStatus server, ServerObservation seen) {

@@ -47,6 +47,11 @@ public final class ServerSetup {
   public static final String AGENT_SERVICE = "lustre-csi-agent.service";
   /** Units cloud-init enables that the image itself must carry. */
   public static final List<String> IMAGE_UNITS = List.of("qemu-guest-agent.service");
+  /**
+   * Where each agent serves Prometheus metrics, on the VM's pod-network address. Fixed: every VM
+   * has its pod address to itself, and the chart's Service for scraping the agents names this port.
+   */
+  public static final int AGENT_METRICS_PORT = 9444;
   /** How long one attempt at the MDS's client mount may take before it gives up and the timer tries again. */
   public static final int CLIENT_MOUNT_TIMEOUT_SECONDS = 120;
 
@@ -90,7 +95,8 @@ public final class ServerSetup {
   public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
     String fsName = filesystem.getSpec().fsName();
     String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
-        + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) : "");
+        + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) : "")
+        + " --metrics-address :" + AGENT_METRICS_PORT;
     return "#cloud-config\n"
         + "write_files:\n"
         + file("/etc/lustre-csi/server.env", "0644", environment(filesystem, server, mgs, targets))

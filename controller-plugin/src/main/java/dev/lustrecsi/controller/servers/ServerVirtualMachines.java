@@ -66,7 +66,10 @@ public final class ServerVirtualMachines {
         "devices", map(
             "disks", disks,
             "interfaces", List.of(
-                map("name", "default", "masquerade", Map.of(), "ports", List.of(map("name", "agent", "port", agentPort, "protocol", "TCP"))),
+                // Masquerade forwards only the ports declared here into the VM: the agent's gRPC and its metrics.
+                map("name", "default", "masquerade", Map.of(), "ports", List.of(
+                    map("name", "agent", "port", agentPort, "protocol", "TCP"),
+                    map("name", "metrics", "port", ServerSetup.AGENT_METRICS_PORT, "protocol", "TCP"))),
                 storageInterface)));
     Map<String, Object> templateSpec = map(
         "domain", domain,

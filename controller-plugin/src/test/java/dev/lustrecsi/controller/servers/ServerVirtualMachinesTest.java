@@ -40,6 +40,16 @@ class ServerVirtualMachinesTest {
   }
 
   @Test
+  void thePodNetworkForwardsOnlyTheAgentAndItsMetricsIntoTheVm() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, filesystem.getStatus().servers().get(2),
+        targetsOf(filesystem, filesystem.getStatus().servers().get(2)), 9443);
+    String json = Serialization.asJson(vm.getAdditionalProperties().get("spec"));
+    assertThat(json).contains("{\"name\":\"default\",\"masquerade\":{},\"ports\":[{\"name\":\"agent\",\"port\":9443,\"protocol\":\"TCP\"},"
+        + "{\"name\":\"metrics\",\"port\":" + ServerSetup.AGENT_METRICS_PORT + ",\"protocol\":\"TCP\"}]}");
+  }
+
+  @Test
   void theValidatorCatchesWhatKubevirtWouldRefuse() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     ServerStatus oss = filesystem.getStatus().servers().get(2);
@@ -89,7 +99,7 @@ class ServerVirtualMachinesTest {
     assertThat(userData).startsWith("#cloud-config\n")
         .contains("FSNAME='fs1'", "ROLE='oss'", "MGS_NIDS='10.1.0.10@tcp,10.1.0.10@o2ib'",
             "LNET_NETS='tcp0:lnet0 o2ib0:lnet0'", "TARGETS='ost0002'",
-            "lustre-csi agent --listen 0.0.0.0:9443 --tls-dir /etc/lustre-csi/tls")
+            "lustre-csi agent --listen 0.0.0.0:9443 --tls-dir /etc/lustre-csi/tls --metrics-address :" + ServerSetup.AGENT_METRICS_PORT)
         .doesNotContain("--client-mount");
     assertThat(decode(secret, "networkdata")).contains("macaddress: '02:6c:0a:01:00:0d'", "addresses: ['10.1.0.13/24']");
     ServerStatus mds = filesystem.getStatus().servers().get(1);

@@ -1,6 +1,7 @@
 package dev.lustrecsi.common.grpc;
 
 import dev.lustrecsi.common.error.ErrorMappingInterceptor;
+import dev.lustrecsi.common.metrics.CsiCallMetrics;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -11,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -45,8 +47,13 @@ public final class CsiServer implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Binds the socket and starts serving; returns once the socket accepts connections. */
+  /** As {@link #start(Endpoint, List, CsiCallMetrics)}, timing calls into a registry no one serves (tests). */
   public static CsiServer start(Endpoint endpoint, List<BindableService> services) {
+    return start(endpoint, services, new CsiCallMetrics(new PrometheusRegistry()));
+  }
+
+  /** Binds the socket and starts serving, timing every call into {@code callMetrics}; returns once the socket accepts connections. */
+  public static CsiServer start(Endpoint endpoint, List<BindableService> services, CsiCallMetrics callMetrics) {
     Path socket = endpoint.socketPath();
     try {
       Files.createDirectories(socket.getParent());
@@ -65,10 +72,10 @@ public final class CsiServer implements AutoCloseable {
             .withChildOption(ChannelOption.SO_KEEPALIVE, null)
             .executor(executor);
     for (BindableService service : services) {
-      // Interceptors run last-added first: logging sees the status the error mapper produced, and
-      // no request over the CSI size limits reaches a service.
+      // Interceptors run last-added first: logging and metrics see the status the error mapper
+      // produced, and no request over the CSI size limits reaches a service.
       builder.addService(ServerInterceptors.intercept(service, new FieldLimitsInterceptor(), new ErrorMappingInterceptor(),
-          new CallLoggingInterceptor()));
+          new CallLoggingInterceptor(), callMetrics));
     }
     Server server = builder.build();
     try {

@@ -95,9 +95,25 @@ public final class FilesystemMounts {
 
   /** The bind mounts (staged and published volumes) taken from the filesystem mount {@code fsMount}. */
   public List<MountEntry> users(MountEntry fsMount) {
-    return mounts.entries().stream()
+    return users(fsMount, mounts.entries());
+  }
+
+  private List<MountEntry> users(MountEntry fsMount, List<MountEntry> entries) {
+    return entries.stream()
         .filter(m -> m.id() != fsMount.id() && !isFilesystemMount(m) && m.isTakenFrom(fsMount))
         .toList();
+  }
+
+  /** Each filesystem mounted under the mount root, by name, with how many bind mounts are taken from it: one read of mountinfo. */
+  public java.util.SortedMap<String, Integer> volumeMountCounts() {
+    List<MountEntry> entries = mounts.entries();
+    java.util.SortedMap<String, Integer> counts = new java.util.TreeMap<>();
+    for (MountEntry fs : entries) {
+      if (isFilesystemMount(fs)) {
+        counts.put(fs.mountPoint().getFileName().toString(), users(fs, entries).size());
+      }
+    }
+    return counts;
   }
 
   /** The filesystem (by name) whose mount under the mount root {@code mount} is, or was taken from, if any. */

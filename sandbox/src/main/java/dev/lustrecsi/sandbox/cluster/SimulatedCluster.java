@@ -121,6 +121,11 @@ public final class SimulatedCluster implements AutoCloseable {
     return kubeconfig;
   }
 
+  /** What runs inside the server VMs: their agents and the agents' metrics. */
+  public SimulatedServerVms serverVms() {
+    return vms;
+  }
+
   public SimulatedServers servers() {
     return servers;
   }

@@ -3,7 +3,10 @@ package dev.lustrecsi.sandbox.cluster;
 import dev.lustrecsi.agent.AgentServer;
 import dev.lustrecsi.agent.ListenAddress;
 import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.metrics.AgentMetrics;
 import dev.lustrecsi.agent.service.AgentService;
+import dev.lustrecsi.common.metrics.MetricsAddress;
+import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.common.tls.TlsFiles;
 import dev.lustrecsi.common.tls.TlsMaterial;
 import dev.lustrecsi.common.volume.Sizes;
@@ -22,6 +25,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -34,7 +38,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * a VM, its targets are formatted once and mounted on the simulated servers, as the VM's setup
  * script does, and its agent starts serving at the VM's pod address over mutual TLS with the
  * certificate from its Secret disk, running the simulated Lustre commands beneath the agent's
- * real command runner. {@link #setUp} runs again for every running VM on each pass, as the
+ * real command runner, measured as the agent command measures it; its metrics are served at
+ * the VM's address on a free port (a real VM serves them on the fixed agent metrics port, but
+ * here every VM shares the machine with whatever else listens). {@link #setUp} runs again for every running VM on each pass, as the
  * setup timer does in a real VM, so OSTs added to a running OSS come up.
  */
 public final class SimulatedServerVms implements KubeVirtSimulator.Listener, AutoCloseable {
@@ -45,6 +51,7 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
   private final SimulatedServers servers;
   private final int agentPort;
   private final Map<String, AgentServer> agents = new ConcurrentHashMap<>();
+  private final Map<String, MetricsServer> agentMetrics = new ConcurrentHashMap<>();
 
   public SimulatedServerVms(KubernetesClient client, String namespace, SimulatedServers servers, int agentPort) {
     this.client = client;
@@ -65,12 +72,17 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       servers.serverUp(name);
       LustreFilesystem fs = filesystem.get();
       boolean mds = TargetKinds.MDS.equals(vm.getMetadata().getLabels().get(ObjectMeta.ROLE_LABEL));
-      AgentService service = new AgentService(new SimulatedLustreCommands(servers, name),
+      AgentMetrics metrics = new AgentMetrics();
+      AgentService service = new AgentService(metrics.measured(new SimulatedLustreCommands(servers, name)),
           mds ? Optional.of(servers.namespace(fs.getSpec().fsName())) : Optional.empty());
       AgentServer agent = AgentServer.start(new ListenAddress(podAddress, agentPort), tlsOf(fs), service);
       AgentServer previous = agents.put(name, agent);
       if (previous != null) {
         previous.close();
+      }
+      MetricsServer previousMetrics = agentMetrics.put(name, MetricsServer.start(new MetricsAddress(podAddress, 0), metrics.registry()));
+      if (previousMetrics != null) {
+        previousMetrics.close();
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "server VM " + name + " failed to come up: " + e.getMessage());
@@ -82,6 +94,10 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
     AgentServer agent = agents.remove(vmName);
     if (agent != null) {
       agent.close();
+    }
+    MetricsServer metrics = agentMetrics.remove(vmName);
+    if (metrics != null) {
+      metrics.close();
     }
     if (servers.server(vmName).isPresent()) {
       servers.serverDown(vmName);
@@ -156,9 +172,18 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
     return List.copyOf(agents.keySet());
   }
 
+  /** Where each running VM's agent serves its metrics, by VM name. */
+  public Map<String, URI> agentMetrics() {
+    Map<String, URI> uris = new java.util.TreeMap<>();
+    agentMetrics.forEach((vm, server) -> uris.put(vm, server.uri()));
+    return uris;
+  }
+
   @Override
   public void close() {
     agents.values().forEach(AgentServer::close);
     agents.clear();
+    agentMetrics.values().forEach(MetricsServer::close);
+    agentMetrics.clear();
   }
 }

@@ -1,0 +1,137 @@
+package dev.lustrecsi.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import csi.v1.CapacityRange;
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.NodeGrpc;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.Volume;
+import csi.v1.VolumeCapability;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import dev.lustrecsi.common.metrics.Scrape;
+import dev.lustrecsi.sandbox.Sandbox;
+import dev.lustrecsi.sandbox.co.CoRetry;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every metric the Grafana dashboard queries is one the driver exports. The dashboard is read
+ * from the chart as Helm renders it; the exported names are what the running components serve:
+ * a sandbox (the production controller, node plugin and agents) provisions and stages a volume,
+ * then each component's /metrics is scraped over HTTP.
+ */
+class DashboardMetricsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  static Set<String> exported = new TreeSet<>();
+
+  @BeforeAll
+  static void scrapeEveryComponentOfARunningSandbox() throws Exception {
+    VolumeCapability mount = VolumeCapability.newBuilder().setMount(VolumeCapability.MountVolume.getDefaultInstance())
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER)).build();
+    try (Sandbox sandbox = Sandbox.start(dir);
+        UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      CreateVolumeRequest create = CreateVolumeRequest.newBuilder().setName("pvc-dash")
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(1L << 30)).addVolumeCapabilities(mount)
+          .putAllParameters(Map.of("fsName", "dash", "ostSize", "4Gi")).build();
+      Volume volume = CoRetry.DEFAULT.call(() -> ControllerGrpc.newBlockingStub(c.channel()).createVolume(create)).getVolume();
+      Path staging = sandbox.kubeletDir().resolve("staging/pvc-dash");
+      NodeGrpc.newBlockingStub(n.channel()).nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(mount).putAllVolumeContext(volume.getVolumeContextMap()).build());
+      Files.writeString(staging.resolve("data"), "x");
+      sandbox.controllerMetrics().sampleVolumes();
+      assertThat(sandbox.metrics()).containsKeys("controller", "node", "dash-mgs", "dash-mds0", "dash-oss0");
+      for (URI endpoint : sandbox.metrics().values()) {
+        exported.addAll(Scrape.of(endpoint).names());
+      }
+    } finally {
+      Sandbox.unmountAllUnder(dir);
+    }
+  }
+
+  @AfterAll
+  static void leaveNoMounts() {
+    Sandbox.unmountAllUnder(dir);
+  }
+
+  @Test
+  void everyMetricTheDashboardQueriesIsOneTheDriverExports() throws Exception {
+    Set<String> queried = queriedMetrics(renderedDashboard());
+    assertThat(queried).as("metrics the dashboard queries").hasSizeGreaterThan(15)
+        .contains("lustre_csi_filesystem_used_bytes", "lustre_csi_ost_used_bytes", "lustre_csi_call_duration_seconds_bucket",
+            "lustre_csi_target_state", "lustre_csi_agent_command_duration_seconds_bucket", "lustre_csi_node_filesystem_healthy");
+    assertThat(missing(queried)).as("metrics the dashboard queries that no component exports").isEmpty();
+  }
+
+  @Test
+  void aDashboardQueryingAMetricNoComponentExportsIsCaught() throws Exception {
+    JsonNode dashboard = renderedDashboard();
+    ObjectNode panel = ((ArrayNode) dashboard.get("panels")).addObject();
+    panel.putArray("targets").addObject().put("expr", "sum(rate(lustre_csi_volume_writes_total{filesystem=~\"$filesystem\"}[5m]))");
+    assertThat(missing(queriedMetrics(dashboard))).containsExactly("lustre_csi_volume_writes_total");
+  }
+
+  @Test
+  void metricNamesAreReadFromPromqlAsPrometheusWould() {
+    assertThat(PromQl.metricNames("histogram_quantile(0.99, sum by (le, method) (rate(lustre_csi_call_duration_seconds_bucket"
+        + "{method!=\"Probe\"}[$__rate_interval])))")).containsExactly("lustre_csi_call_duration_seconds_bucket");
+    assertThat(PromQl.metricNames("count(lustre_csi_node_ready == 0) or vector(0)")).containsExactly("lustre_csi_node_ready");
+    assertThat(PromQl.metricNames("max by (filesystem) (a / b{x=\"by (c)\"}) - min without (ost) (d offset 1h) > 1e9"))
+        .containsExactly("a", "b", "d");
+    assertThat(PromQl.variableMetricNames("label_values(lustre_csi_filesystem_capacity_bytes, filesystem)"))
+        .containsExactly("lustre_csi_filesystem_capacity_bytes");
+  }
+
+  private static Set<String> missing(Set<String> queried) {
+    Set<String> missing = new TreeSet<>(queried);
+    missing.removeAll(exported);
+    return missing;
+  }
+
+  /** The dashboard JSON as the chart ships it: the ConfigMap Helm renders. */
+  static JsonNode renderedDashboard() throws Exception {
+    ConfigMap configMap = ChartRenderer.renderDefaults().named(ConfigMap.class, "lustre-csi-dashboard");
+    return JSON.readTree(configMap.getData().get("lustre-csi.json"));
+  }
+
+  /** Every metric a panel's query or a variable's query reads, rows' nested panels included. */
+  static Set<String> queriedMetrics(JsonNode dashboard) {
+    Set<String> names = new TreeSet<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      collect(panel, names);
+    }
+    for (JsonNode variable : dashboard.path("templating").path("list")) {
+      JsonNode query = variable.path("query");
+      if (variable.path("type").asText().equals("query")) {
+        names.addAll(PromQl.variableMetricNames(query.isObject() ? query.path("query").asText() : query.asText()));
+      }
+    }
+    return names;
+  }
+
+  private static void collect(JsonNode panel, Set<String> names) {
+    for (JsonNode target : panel.path("targets")) {
+      names.addAll(PromQl.metricNames(target.path("expr").asText()));
+    }
+    for (JsonNode nested : panel.path("panels")) {
+      collect(nested, names);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.lustrecsi.node.metrics;
+
+import dev.lustrecsi.common.metrics.CsiCallMetrics;
+import dev.lustrecsi.node.health.MountHealth;
+import dev.lustrecsi.node.health.Readiness;
+import dev.lustrecsi.node.lnet.LnetStatus;
+import dev.lustrecsi.node.lnet.Nid;
+import dev.lustrecsi.node.mount.FilesystemMounts;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Every metric the node plugin exports, defined here and nowhere else: its CSI calls, the Lustre
+ * filesystems it has mounted and the volumes bound from each, each mount's health as the
+ * background checker last found it, and LNet. Values are read when Prometheus scrapes (one read
+ * of the mount table per metric, the checker's and LNet's last findings), so nothing runs and
+ * nothing is kept between scrapes: the plugin stays as small at rest as it was.
+ */
+public final class NodeMetrics {
+  public static final String FILESYSTEM_MOUNTS = "lustre_csi_node_filesystem_mounts";
+  public static final String VOLUME_MOUNTS = "lustre_csi_node_volume_mounts";
+  public static final String FILESYSTEM_HEALTHY = "lustre_csi_node_filesystem_healthy";
+  public static final String READY = "lustre_csi_node_ready";
+  public static final String LNET_READY = "lustre_csi_node_lnet_ready";
+  public static final String LNET_NIDS = "lustre_csi_node_lnet_nids";
+  public static final String RDMA = "lustre_csi_node_rdma";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final CsiCallMetrics calls = new CsiCallMetrics(registry);
+
+  /** The CSI call metrics: the node's socket needs them before anything else is known. */
+  public CsiCallMetrics calls() {
+    return calls;
+  }
+
+  /** Registers the node's state; call once the parts it reads exist. */
+  public NodeMetrics watch(FilesystemMounts filesystems, MountHealth health, NodeNetworking networking, Readiness readiness) {
+    gauge(FILESYSTEM_MOUNTS, "Lustre filesystems this node plugin has mounted (one mount per filesystem)")
+        .callback(out -> out.call(filesystems.volumeMountCounts().size())).register(registry);
+    gauge(VOLUME_MOUNTS, "Bind mounts taken from the filesystem's mount: each staged volume and each pod it is published to")
+        .labelNames("filesystem")
+        .callback(out -> filesystems.volumeMountCounts().forEach((fs, binds) -> out.call(binds, fs))).register(registry);
+    gauge(FILESYSTEM_HEALTHY, "1 when the filesystem's mount answered the background statfs within its deadline, 0 when it hung or failed")
+        .labelNames("filesystem")
+        .callback(out -> filesystems.volumeMountCounts().keySet()
+            .forEach(fs -> out.call(health.problem(fs).isEmpty() ? 1 : 0, fs))).register(registry);
+    gauge(READY, "1 when this node can mount Lustre (client present, LNet answers): what Probe reports")
+        .callback(out -> out.call(readiness.notReadyReason().isEmpty() ? 1 : 0)).register(registry);
+    gauge(LNET_READY, "1 when LNet is configured and each of the node's own NIDs answers a ping")
+        .callback(out -> out.call(networking.lnet().ready() ? 1 : 0)).register(registry);
+    gauge(LNET_NIDS, "The node's own LNet NIDs, by network (tcp0, o2ib0)")
+        .labelNames("net")
+        .callback(out -> nidsByNet(networking.lnet()).forEach((net, count) -> out.call(count, net))).register(registry);
+    gauge(RDMA, "1 when the node has a usable RDMA port (it then reports the RDMA topology segment)")
+        .callback(out -> out.call(networking.rdma() ? 1 : 0)).register(registry);
+    return this;
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  private static Map<String, Integer> nidsByNet(LnetStatus lnet) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Nid nid : lnet.nids()) {
+      counts.merge(nid.net(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  private static GaugeWithCallback.Builder gauge(String name, String help) {
+    return GaugeWithCallback.builder().name(name).help(help);
+  }
+}

@@ -1,0 +1,111 @@
+package dev.lustrecsi.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import csi.v1.CapacityRange;
+import csi.v1.ControllerGrpc;
+import csi.v1.CreateVolumeRequest;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.Volume;
+import dev.lustrecsi.agent.metrics.AgentMetrics;
+import dev.lustrecsi.common.grpc.UnixSockets;
+import dev.lustrecsi.common.metrics.CsiCallMetrics;
+import dev.lustrecsi.common.metrics.Scrape;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
+import dev.lustrecsi.node.metrics.NodeMetrics;
+import dev.lustrecsi.sandbox.cluster.SimulatedCluster;
+import dev.lustrecsi.sandbox.co.CoRetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every component's metrics, scraped over HTTP from a running sandbox (the production controller,
+ * node plugin and agents) after a volume is provisioned, staged, published and written.
+ */
+class SandboxMetricsTest {
+  @TempDir Path dir;
+
+  @AfterEach
+  void leaveNoMounts() {
+    Sandbox.unmountAllUnder(dir);
+  }
+
+  @Test
+  void eachComponentServesWhatTheDashboardShows() throws Exception {
+    try (Sandbox sandbox = Sandbox.start(dir);
+        UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      CreateVolumeRequest create = CreateVolumeRequest.newBuilder().setName("pvc-m")
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(2 * Sizes.GIB)).addVolumeCapabilities(SandboxTest.mount())
+          .putAllParameters(Map.of("fsName", "mx", "ostSize", "4Gi")).build();
+      Volume volume = CoRetry.DEFAULT.call(() -> ControllerGrpc.newBlockingStub(c.channel()).createVolume(create)).getVolume();
+      Path staging = sandbox.kubeletDir().resolve("staging/pvc-m");
+      Path pod = sandbox.kubeletDir().resolve("pods/p1/pvc-m");
+      var node = NodeGrpc.newBlockingStub(n.channel());
+      node.nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(SandboxTest.mount()).putAllVolumeContext(volume.getVolumeContextMap()).build());
+      node.nodePublishVolume(NodePublishVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setTargetPath(pod.toString()).setVolumeCapability(SandboxTest.mount()).build());
+      Files.write(pod.resolve("results.dat"), new byte[1 << 20]);
+      sandbox.controllerMetrics().sampleVolumes();
+
+      Scrape controller = Scrape.of(sandbox.metrics().get("controller"));
+      Map<String, String> mx = Map.of("filesystem", "mx");
+      assertThat(controller.value(ControllerMetrics.LEADER, Map.of())).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_PHASE, Map.of("filesystem", "mx", "phase", "Ready"))).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_PHASE, Map.of("filesystem", "mx", "phase", "Degraded"))).contains(0.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_HEALTH, Map.of("filesystem", "mx", "health", "Healthy"))).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_OSTS, mx)).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_CAPACITY, mx)).hasValueSatisfying(v -> assertThat(v).isPositive());
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_CAPACITY_LIMIT, mx)).hasValueSatisfying(v -> assertThat(v).isPositive());
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_COMMITTED, mx)).contains((double) (2 * Sizes.GIB));
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_USED, mx)).isPresent();
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_VOLUMES, mx)).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.TARGET_STATE,
+          Map.of("filesystem", "mx", "target", "mx-OST0000", "kind", "OST", "state", "Up"))).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.TARGET_STATE,
+          Map.of("filesystem", "mx", "target", "MGS", "state", "Down"))).contains(0.0);
+      assertThat(controller.value(ControllerMetrics.SERVER_STATE, Map.of("filesystem", "mx", "server", "mx-mds0", "state", "Ready")))
+          .contains(1.0);
+      assertThat(controller.value(ControllerMetrics.OST_CAPACITY, Map.of("filesystem", "mx", "ost", "mx-OST0000")))
+          .hasValueSatisfying(v -> assertThat(v).isPositive());
+      assertThat(controller.value(ControllerMetrics.OST_USED, Map.of("filesystem", "mx", "ost", "mx-OST0000"))).isPresent();
+      Map<String, String> pvc = Map.of("filesystem", "mx", "volume", "pvc-m");
+      assertThat(controller.value(ControllerMetrics.VOLUME_QUOTA, pvc)).contains((double) (2 * Sizes.GIB));
+      assertThat(controller.value(ControllerMetrics.VOLUME_USED, pvc)).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1 << 20));
+      assertThat(controller.value(ControllerMetrics.VOLUME_INODES, pvc)).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
+      assertThat(controller.value(ControllerMetrics.VOLUME_USAGE_OMITTED, Map.of())).contains(0.0);
+      assertThat(controller.value(CsiCallMetrics.CALL_DURATION + "_count", Map.of("method", "CreateVolume", "code", "OK"))).contains(1.0);
+
+      Scrape nodeScrape = Scrape.of(sandbox.metrics().get("node"));
+      assertThat(nodeScrape.value(NodeMetrics.FILESYSTEM_MOUNTS, Map.of())).contains(1.0);
+      assertThat(nodeScrape.value(NodeMetrics.VOLUME_MOUNTS, mx)).as("staged and published").contains(2.0);
+      assertThat(nodeScrape.value(NodeMetrics.FILESYSTEM_HEALTHY, mx)).contains(1.0);
+      assertThat(nodeScrape.value(CsiCallMetrics.CALL_DURATION + "_count", Map.of("method", "NodeStageVolume", "code", "OK")))
+          .contains(1.0);
+
+      // The MDS's agent ran lfs quota for the volume's usage; every server's agent ran lctl for its health.
+      assertThat(sandbox.metrics()).containsKeys("mx-mgs", "mx-mds0", "mx-oss0");
+      Scrape mds = Scrape.of(sandbox.metrics().get("mx-mds0"));
+      assertThat(mds.value(AgentMetrics.COMMAND_DURATION + "_count", Map.of("command", "lfs quota")))
+          .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
+      assertThat(mds.value(AgentMetrics.COMMAND_FAILURES, Map.of("command", "lfs quota"))).contains(0.0);
+      Scrape oss = Scrape.of(sandbox.metrics().get("mx-oss0"));
+      assertThat(oss.find(AgentMetrics.COMMAND_DURATION + "_count", Map.of())).extracting(s -> s.labels().get("command"))
+          .contains("lctl get_param");
+
+      // What the metrics show, kubectl shows at a glance: the Fill column.
+      LustreFilesystem filesystem = sandbox.cluster().client().resources(LustreFilesystem.class).inNamespace(SimulatedCluster.NAMESPACE)
+          .withName("mx").get();
+      assertThat(filesystem.getStatus().fill()).matches("\\d{1,3}%");
+    }
+  }
+}
