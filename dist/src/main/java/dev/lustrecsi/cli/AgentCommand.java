@@ -37,6 +37,9 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount", description = "Where this VM mounts the filesystem as a client (the MDS VM); volume calls need it")
   Path clientMount;
 
+  @Option(names = "--client-mount-status", description = "A file the VM's setup writes how the client mount stands in; quoted when it is missing")
+  Path clientMountStatus;
+
   @Option(names = "--metrics-address", defaultValue = "",
       description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
   String metricsAddress;
@@ -65,7 +68,7 @@ final class AgentCommand implements Callable<Integer> {
     List<AutoCloseable> running = new ArrayList<>();
     AgentServer agent;
     try {
-      agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount)));
+      agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount), Optional.ofNullable(clientMountStatus)));
       running.add(agent);
       if (metricsAt.isPresent()) {
         running.add(MetricsServer.start(metricsAt.get(), metrics.registry()));

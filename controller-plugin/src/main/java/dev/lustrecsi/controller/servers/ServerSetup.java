@@ -52,6 +52,13 @@ public final class ServerSetup {
    * has its pod address to itself, and the chart's Service for scraping the agents names this port.
    */
   public static final int AGENT_METRICS_PORT = 9444;
+  /**
+   * Where the setup writes how the MDS's client mount stands (mounted, still mounting, waiting for
+   * OSTs, failed): the agent quotes it when a volume call finds no client mount, so the caller
+   * learns why, and not only that it must retry. The script's own default (its STATE_DIR); the
+   * script test checks the two agree.
+   */
+  public static final String CLIENT_MOUNT_STATUS = "/var/lib/lustre-csi/client-mount.status";
   /** How long one attempt at the MDS's client mount may take before it gives up and the timer tries again. */
   public static final int CLIENT_MOUNT_TIMEOUT_SECONDS = 120;
 
@@ -84,6 +91,7 @@ public final class ServerSetup {
         + "TARGETS=" + quote(serials) + "\n"
         + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n"
         + "CLIENT_MOUNT_UNIT=" + quote(CLIENT_MOUNT_SERVICE) + "\n"
+
         + "CLIENT_MOUNT_TIMEOUT=" + quote(Integer.toString(CLIENT_MOUNT_TIMEOUT_SECONDS)) + "\n";
   }
 
@@ -95,7 +103,7 @@ public final class ServerSetup {
   public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
     String fsName = filesystem.getSpec().fsName();
     String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
-        + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) : "")
+        + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) + " --client-mount-status " + CLIENT_MOUNT_STATUS : "")
         + " --metrics-address :" + AGENT_METRICS_PORT;
     return "#cloud-config\n"
         + "write_files:\n"

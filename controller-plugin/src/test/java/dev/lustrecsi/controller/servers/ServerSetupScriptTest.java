@@ -274,6 +274,19 @@ class ServerSetupScriptTest {
         "ExecStart=" + ServerSetup.LAUNCHER + " agent").doesNotContain(ServerSetup.SETUP_SERVICE, ServerSetup.CLIENT_MOUNT_SERVICE);
   }
 
+  /** The MDS's agent quotes the client mount's status from the file the script writes it to: one path, in both. */
+  @Test
+  void theMdsAgentReadsTheClientMountStatusWhereTheScriptWritesIt() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus mds = filesystem.getStatus().servers().get(1);
+    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+    assertThat(userData).contains(" --client-mount-status " + ServerSetup.CLIENT_MOUNT_STATUS);
+    String status = ServerSetup.CLIENT_MOUNT_STATUS;
+    assertThat(ServerSetup.script())
+        .contains("${STATE_DIR:=" + status.substring(0, status.lastIndexOf('/')) + "}")
+        .contains("${CLIENT_MOUNT_STATUS:=$STATE_DIR/" + status.substring(status.lastIndexOf('/') + 1) + "}");
+  }
+
   @Test
   void everyUnitCloudInitEnablesItWritesOrTheImageCarries() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));

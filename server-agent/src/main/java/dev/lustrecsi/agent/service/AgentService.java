@@ -44,8 +44,16 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
    *     serve targets (they answer GetHealth and refuse the volume calls)
    */
   public AgentService(CommandRunner runner, Optional<Path> clientMount) {
+    this(runner, clientMount, Optional.empty());
+  }
+
+  /**
+   * @param clientMountStatus where the VM's setup writes how the client mount stands; a volume
+   *     call that finds no client mount quotes it
+   */
+  public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus) {
     this.lustre = new LustreAdmin(runner);
-    this.client = clientMount.map(m -> new ClientFilesystem(m, lustre));
+    this.client = clientMount.map(m -> new ClientFilesystem(m, lustre, clientMountStatus));
   }
 
   @FunctionalInterface

@@ -70,6 +70,30 @@ class AgentServiceTest {
     });
   }
 
+  /**
+   * On an MDS whose filesystem has no OST up yet, the client mount waits (the MDS answers a
+   * client's connect with EAGAIN), and the setup says so in its status file: a volume call is
+   * UNAVAILABLE and says why, escaped, so the caller learns more than "retry later".
+   */
+  @Test
+  void aVolumeCallWithoutTheClientMountQuotesWhyFromTheSetupsStatus(@TempDir Path state) throws Exception {
+    Path status = state.resolve("client-mount.status");
+    Files.writeString(status, "waiting for OSTs: mount -t lustre 10.1.0.10@tcp:/lfs gave up after 120 s;\n\u001b[31m no OST is up yet\n");
+    runner.answer(List.of("lfs", "getname", mount.toString()), 2, "", "lfs getname: no such mount point: " + mount);
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(new AgentService(runner, Optional.of(mount), Optional.of(status))).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    assertThatThrownBy(() -> LustreAgentGrpc.newBlockingStub(channel).ensureVolumeDirectory(ensure("pvc-1").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).startsWith("filesystem not mounted at " + mount)
+              .contains("; client mount: waiting for OSTs: mount -t lustre 10.1.0.10@tcp:/lfs gave up after 120 s;")
+              .doesNotContain("\u001b").doesNotContain("\n");
+        });
+    assertThat(mount.resolve("pvc-1")).doesNotExist();
+  }
+
   @Test
   void healthOfAServerAfterARestart() throws Exception {
     runner.answer(List.of("lctl", "get_param", "-n", "health_check"), Fixtures.read("health_check.txt"))
