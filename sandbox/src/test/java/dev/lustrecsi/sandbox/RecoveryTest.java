@@ -153,4 +153,47 @@ class RecoveryTest {
       assertThat(Files.size(published.resolve("data.bin"))).isEqualTo(64L * 1024 * written.get());
     }
   }
+
+  /**
+   * The MDS VM dies: CreateVolume answers UNAVAILABLE with the reason (the provisioner retries and
+   * `kubectl describe pvc` shows it), volumes already mounted on the node stay mounted, and once
+   * the MDS is back the retried call succeeds.
+   */
+  @Test
+  void whileTheMdsIsDownCreateVolumeIsUnavailableWithTheReasonAndNodeMountsStay() throws Exception {
+    try (Sandbox sandbox = Sandbox.start(dir);
+        UnixSockets.Client c = UnixSockets.connect(sandbox.controllerEndpoint());
+        UnixSockets.Client n = UnixSockets.connect(sandbox.nodeEndpoint())) {
+      var controller = ControllerGrpc.newBlockingStub(c.channel());
+      Map<String, String> params = Map.of("fsName", "mdsdown", "ostSize", "4Gi");
+      CreateVolumeRequest first = CreateVolumeRequest.newBuilder().setName("pvc-1")
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(Sizes.GIB)).addVolumeCapabilities(SandboxTest.mount())
+          .putAllParameters(params).build();
+      Volume volume = CoRetry.DEFAULT.call(() -> controller.createVolume(first)).getVolume();
+      Path staging = sandbox.kubeletDir().resolve("staging/pvc-1");
+      NodeGrpc.newBlockingStub(n.channel()).nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId())
+          .setStagingTargetPath(staging.toString()).setVolumeCapability(SandboxTest.mount())
+          .putAllVolumeContext(volume.getVolumeContextMap()).build());
+      Files.writeString(staging.resolve("before.txt"), "written before the MDS died");
+
+      sandbox.cluster().kubevirt().fail("mdsdown-mds0");
+      var filesystems = sandbox.cluster().client().resources(LustreFilesystem.class).inNamespace("lustre-csi");
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!"Degraded".equals(filesystems.withName("mdsdown").get().getStatus().phase()) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      CreateVolumeRequest second = first.toBuilder().setName("pvc-2").build();
+      var refused = org.assertj.core.api.Assertions.catchThrowableOfType(io.grpc.StatusRuntimeException.class,
+          () -> controller.createVolume(second));
+
+      assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      assertThat(refused.getStatus().getDescription()).contains("filesystem mdsdown is not ready", "Degraded", "mdsdown-MDT0000");
+      assertThat(dev.lustrecsi.node.mount.MountTable.ofThisProcess().at(staging)).as("the node's mount of the volume").isPresent();
+      assertThat(staging.resolve("before.txt")).hasContent("written before the MDS died");
+
+      Volume after = CoRetry.DEFAULT.call(() -> controller.createVolume(second)).getVolume();
+      assertThat(after.getCapacityBytes()).isEqualTo(Sizes.GIB);
+      assertThat(filesystems.withName("mdsdown").get().getStatus().phase()).isEqualTo("Ready");
+    }
+  }
 }
