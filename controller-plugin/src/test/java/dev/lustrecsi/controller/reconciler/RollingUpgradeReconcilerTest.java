@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * a new spec.serverImage replaces the server VMs one at a time, in order, each after the one
  * before is back; a server that does not come back stops the rollout and leaves the rest.
  */
-class RollingUpgradeReconcilerTest {
+class RollingUpgradeReconcilerTest implements AutoCloseable {
   private static final String OLD = "example.org/lustre-server:2.16.1";
   private static final String NEW = "example.org/lustre-server:2.16.2";
 
@@ -65,7 +65,7 @@ class RollingUpgradeReconcilerTest {
 
   @AfterEach
   void stop() {
-    cluster.close();
+    close();
   }
 
   private void createAndSettle() {
@@ -216,5 +216,70 @@ class RollingUpgradeReconcilerTest {
     LustreFilesystem fs = reconciler.reconcile("fs1").orElseThrow();
     assertThat(fs.getStatus().upgrade()).isNull();
     assertThat(fs.getStatus().conditions()).extracting(FilesystemCondition::type).doesNotContain(RollingUpgrade.CONDITION);
+  }
+
+  /**
+   * The controller killed before each write it makes during a rollout, then restarted: the
+   * restarted one finishes the rollout, never with two servers replaced at once, and every
+   * server ends on the new image. The server picked is in the status before its VM is touched,
+   * so a restart waits for that server (and restarts its instance if the kill came first).
+   */
+  @Test
+  void aControllerKilledBeforeAnyWriteOfARolloutAndRestartedFinishesItOneServerAtATime() {
+    int writes = upgradeWrites(Integer.MAX_VALUE);
+    assertThat(writes).as("writes of a whole rollout: one kill point each").isGreaterThan(10);
+    for (int killAt = 1; killAt <= writes; killAt++) {
+      assertThat(upgradeWrites(killAt)).as("kill before write " + killAt).isEqualTo(-1);
+    }
+  }
+
+  /** Runs a rollout on a fresh cluster with a controller killed before write {@code killAt}; returns the writes of an unkilled run, or -1. */
+  private static int upgradeWrites(int killAt) {
+    try (RollingUpgradeReconcilerTest t = new RollingUpgradeReconcilerTest()) {
+      return t.rollOutKilledAt(killAt);
+    }
+  }
+
+  private int rollOutKilledAt(int killAt) {
+    createAndSettle();
+    setImage(NEW);
+    ReconcilerCrashTest.KillBeforeWrite killer = new ReconcilerCrashTest.KillBeforeWrite(killAt);
+    var doomed = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)))
+        .adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class).inNamespace(MockCluster.NAMESPACE);
+    FilesystemReconciler first = new FilesystemReconciler(doomed, MockCluster.NAMESPACE, agents,
+        new dev.lustrecsi.controller.agent.AgentCredentials(doomed, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L, clock,
+        Duration.ofMinutes(10));
+    boolean killed = false;
+    try {
+      rollOut(first);
+    } catch (ReconcilerCrashTest.Killed | io.fabric8.kubernetes.client.KubernetesClientException e) {
+      killed = true;
+    }
+    if (!killed) {
+      return killer.writes();
+    }
+    rollOut(reconciler);  // the restarted controller: nothing carried over in memory
+    assertThat(running().values()).as("killed before write " + killAt).containsOnly(NEW);
+    assertThat(cluster.client.resources(LustreFilesystem.class).withName("fs1").get().getStatus().upgrade().state())
+        .isEqualTo(RollingUpgrade.COMPLETE);
+    return -1;
+  }
+
+  /** Passes until the rollout is complete, checking after each that at most one server is off both images. */
+  private void rollOut(FilesystemReconciler controller) {
+    for (int pass = 0; pass < 20; pass++) {
+      LustreFilesystem fs = controller.reconcile("fs1").orElseThrow();
+      assertThat(running().values().stream().filter(image -> !OLD.equals(image) && !NEW.equals(image)).count())
+          .as("servers being replaced at once").isLessThanOrEqualTo(1);
+      cluster.kubevirt.sync();
+      if (fs.getStatus().upgrade() != null && RollingUpgrade.COMPLETE.equals(fs.getStatus().upgrade().state())) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    cluster.close();
   }
 }
