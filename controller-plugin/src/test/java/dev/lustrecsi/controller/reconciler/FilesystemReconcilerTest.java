@@ -151,6 +151,31 @@ class FilesystemReconcilerTest {
   }
 
   @Test
+  void anEvictedServerComesBackAsAnotherInstanceWithItsAddressAndTheFilesystemIsReadyAgain() {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    LustreFilesystem before = reconcileUntilSettled();
+    String instanceBefore = cluster.kubevirt.running().get("fs1-oss0");
+    String vmBefore = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get().getAdditionalProperties().get("spec"));
+
+    cluster.kubevirt.evict("fs1-oss0");  // a node drain: the instance is deleted
+    LustreFilesystem evicted = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(evicted.getStatus().phase()).isEqualTo("Degraded");
+    assertThat(evicted.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).singleElement()
+        .satisfies(c -> assertThat(c.reason() + ": " + c.message()).startsWith("ServerRestarting: fs1-OST0000 down while fs1-oss0 restarts"));
+
+    cluster.kubevirt.sync();
+    LustreFilesystem back = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(back.getStatus().phase()).isEqualTo("Ready");
+    assertThat(cluster.kubevirt.running().get("fs1-oss0")).isNotEqualTo(instanceBefore);
+    assertThat(back.getStatus().servers()).isEqualTo(before.getStatus().servers());
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get().getAdditionalProperties().get("spec")))
+        .as("the VM, its disks and address untouched").isEqualTo(vmBefore);
+  }
+
+  @Test
   void aSpecThatCannotBePlannedFailsWithAConditionNamingTheField() {
     create(new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null, null, null, List.of("tcp"),
         new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/33", null), null));
