@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class FilesystemReconciler {
     RollingUpgrade.Step upgrade = RollingUpgrade.next(filesystem.getSpec().serverImage(), current, observed, images(planned),
         clock.instant(), upgradeLimit);
     if (upgrade.status() != null) {
-      List<LustreFilesystemStatus.FilesystemCondition> conditions = new java.util.ArrayList<>(observed.conditions());
+      List<LustreFilesystemStatus.FilesystemCondition> conditions = new ArrayList<>(observed.conditions());
       conditions.add(upgrade.condition());
       observed = observed.withUpgrade(upgrade.status(), conditions);
     }
