@@ -56,6 +56,14 @@ class SandboxMetricsTest {
           .setStagingTargetPath(staging.toString()).setTargetPath(pod.toString()).setVolumeCapability(SandboxTest.mount()).build());
       Files.write(pod.resolve("results.dat"), new byte[1 << 20]);
       sandbox.controllerMetrics().sampleVolumes();
+      // The status counts the volume's capacity at the reconciler's next pass (one a second here), not at once.
+      var filesystems = sandbox.cluster().client().resources(dev.lustrecsi.controller.filesystem.LustreFilesystem.class)
+          .inNamespace("lustre-csi");
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!Long.valueOf(2 * Sizes.GIB).equals(filesystems.withName("mx").get().getStatus().committedBytes())
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
 
       Scrape controller = Scrape.of(sandbox.metrics().get("controller"));
       Map<String, String> mx = Map.of("filesystem", "mx");
@@ -68,6 +76,8 @@ class SandboxMetricsTest {
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_CAPACITY_LIMIT, mx)).hasValueSatisfying(v -> assertThat(v).isPositive());
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_COMMITTED, mx)).contains((double) (2 * Sizes.GIB));
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_USED, mx)).isPresent();
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_SERVERS_UPGRADED, mx)).as("no upgrade ever: every server").hasValue(3.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_UPGRADE_STALLED, mx)).hasValue(0.0);
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_VOLUMES, mx)).contains(1.0);
       assertThat(controller.value(ControllerMetrics.TARGET_STATE,
           Map.of("filesystem", "mx", "target", "mx-OST0000", "kind", "OST", "state", "Up"))).contains(1.0);

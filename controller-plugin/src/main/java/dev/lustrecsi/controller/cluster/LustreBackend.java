@@ -278,7 +278,8 @@ public final class LustreBackend implements AutoCloseable {
             .map(LustreFilesystemStatus.FilesystemCondition::message).findFirst()
         : Optional.empty();
     return new FilesystemState(new FilesystemSpec(spec.fsName(), ostSize, spec.maxOsts() == null ? Integer.MAX_VALUE : spec.maxOsts(),
-        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE), osts, isReady(filesystem), mgsNids, invalid);
+        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE), osts, isReady(filesystem), mgsNids, invalid,
+        notReady(filesystem));
   }
 
   /** A filesystem whose spec cannot be carried out takes no volumes: FAILED_PRECONDITION with the reconciler's reason. */
@@ -300,6 +301,17 @@ public final class LustreBackend implements AutoCloseable {
     LustreFilesystemStatus status = statusOf(filesystem);
     return FilesystemStatusCalculator.READY.equals(status.phase())
         && status.targets().stream().allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
+  }
+
+  /** Why a filesystem is not ready, in its status's words (phase and the Ready condition), so a caller told to retry learns why. */
+  private static Optional<String> notReady(LustreFilesystem filesystem) {
+    if (isReady(filesystem)) {
+      return Optional.empty();
+    }
+    LustreFilesystemStatus status = statusOf(filesystem);
+    String why = status.conditions().stream().filter(c -> c.type().equals("Ready")).map(LustreFilesystemStatus.FilesystemCondition::message)
+        .findFirst().orElse("not observed yet");
+    return Optional.of((status.phase() == null ? "Pending" : status.phase()) + ": " + why);
   }
 
   private static LustreFilesystemStatus statusOf(LustreFilesystem filesystem) {

@@ -56,7 +56,7 @@ public final class FilesystemPlanner {
     }
     return new LustreFilesystemStatus(status.phase(), status.observedGeneration(), status.conditions(), servers, targets,
         (int) osts, status.capacity(), status.used(), status.health(), status.usableBytes(), status.committedBytes(),
-        status.usedBytes(), status.nextProjectId(), status.fill());
+        status.usedBytes(), status.nextProjectId(), status.fill(), status.upgrade());
   }
 
   private static String ensureServer(List<ServerStatus> servers, String name, String role, AddressPool pool, List<String> networks) {

@@ -29,7 +29,9 @@ public final class LustreFilesystemCrd {
         "retention", s -> s.withEnum(texts("Retain", "Delete"))
             .withDescription("What deleting the resource does to target disks (PVCs): Retain (default) or Delete."),
         "lnetNetworks[]", s -> s.withEnum(texts("tcp", "o2ib")),
-        "storageNetwork", s -> s.withRequired("networkAttachmentDefinition", "cidr"));
+        "storageNetwork", s -> s.withRequired("networkAttachmentDefinition", "cidr"),
+        "serverImage", s -> s.withDescription("The containerDisk image of the server VMs. Changing it replaces them one at a time"
+            + " (OSSes, then the MDS, then the MGS), each after the one before is back; status.upgrade shows the progress."));
     var specSchema = CrdSchemas.of(LustreFilesystemSpec.class, spec);
     specSchema.setRequired(List.of("fsName", "serverImage", "ostSize", "storageNetwork"));
     var statusSchema = CrdSchemas.of(LustreFilesystemStatus.class, Map.of());
@@ -52,6 +54,9 @@ public final class LustreFilesystemCrd {
         .addNewAdditionalPrinterColumn().withName("Fill").withType("string").withJsonPath(".status.fill")
             .withDescription("Used bytes as a percentage of the usable OST capacity").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Health").withType("string").withJsonPath(".status.health").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Upgrade").withType("string").withJsonPath(".status.upgrade.progress")
+            .withDescription("The rolling upgrade of the server VMs: servers back on the new image / all, and the one being replaced")
+            .endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
         .withNewSchema().withNewOpenAPIV3Schema()
         .withType("object")

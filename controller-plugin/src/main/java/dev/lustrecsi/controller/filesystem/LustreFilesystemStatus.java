@@ -26,6 +26,8 @@ import java.util.List;
  *     between two controllers. Unset until the first volume; ids below it are never reused.
  * @param fill how full the OSTs are: used bytes as a whole percentage of the usable capacity,
  *     e.g. "42%" (printer column); unset while no OST is up
+ * @param upgrade the rolling replacement of the server VMs onto {@code spec.serverImage}: unset
+ *     until the image first changes, then the last rollout's progress
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemStatus(
@@ -42,7 +44,8 @@ public record LustreFilesystemStatus(
     Long committedBytes,
     Long usedBytes,
     Integer nextProjectId,
-    String fill) {
+    String fill,
+    UpgradeStatus upgrade) {
 
   public LustreFilesystemStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
@@ -51,14 +54,38 @@ public record LustreFilesystemStatus(
   }
 
   public static LustreFilesystemStatus empty() {
-    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null, null, null);
+    return new LustreFilesystemStatus(null, null, List.of(), List.of(), List.of(), 0, null, null, null, null, null, null, null, null, null);
   }
 
   /** The same status with the project-id mark moved to {@code next}. */
   public LustreFilesystemStatus withNextProjectId(int next) {
     return new LustreFilesystemStatus(phase, observedGeneration, conditions, servers, targets, ostCount, capacity, used, health,
-        usableBytes, committedBytes, usedBytes, next, fill);
+        usableBytes, committedBytes, usedBytes, next, fill, upgrade);
   }
+
+  /** The same status with the rollout's progress replaced. */
+  public LustreFilesystemStatus withUpgrade(UpgradeStatus newUpgrade, List<FilesystemCondition> newConditions) {
+    return new LustreFilesystemStatus(phase, observedGeneration, newConditions, servers, targets, ostCount, capacity, used, health,
+        usableBytes, committedBytes, usedBytes, nextProjectId, fill, newUpgrade);
+  }
+
+  /**
+   * A rolling upgrade of the server VMs, one at a time. Written before a VM is replaced, so a
+   * controller that restarts mid-way knows which server it was waiting for and since when.
+   *
+   * @param image the image being rolled out ({@code spec.serverImage} when it started)
+   * @param state Upgrading, Stalled (a server did not come back within the limit; the rest are left
+   *     as they are) or Complete
+   * @param server the server being replaced now, unset between servers
+   * @param serverSince when that server's replacement started (RFC 3339)
+   * @param upgraded servers back up on the image
+   * @param total server VMs of the filesystem
+   * @param progress what the printer column shows, e.g. "2/5 fs1-oss1", "stalled at fs1-mds0 (3/5)", "5/5"
+   * @param message what is happening, or why it stopped
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record UpgradeStatus(String image, String state, String server, String serverSince, Integer upgraded, Integer total,
+      String progress, String message) {}
 
   /**
    * A server VM.

@@ -11,8 +11,10 @@ import java.util.Optional;
  * @param ready whether every target is up and the filesystem takes new volumes
  * @param mgsNids the MGS's NIDs, one per LNet network it serves (e.g. 10.1.0.10@tcp, 10.1.0.10@o2ib)
  * @param invalidSpec why its spec cannot be carried out, when the reconciler found it so
+ * @param notReady why it is not ready, as its status says (phase and what is not up), when it is not
  */
-public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready, List<String> mgsNids, Optional<String> invalidSpec) {
+public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready, List<String> mgsNids, Optional<String> invalidSpec,
+    Optional<String> notReady) {
   public FilesystemState {
     osts = List.copyOf(osts);
     mgsNids = List.copyOf(mgsNids);

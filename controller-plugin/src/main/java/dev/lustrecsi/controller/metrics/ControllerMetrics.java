@@ -50,6 +50,8 @@ public final class ControllerMetrics implements AutoCloseable {
   public static final String FILESYSTEM_CAPACITY_LIMIT = "lustre_csi_filesystem_capacity_limit_bytes";
   public static final String FILESYSTEM_COMMITTED = "lustre_csi_filesystem_committed_bytes";
   public static final String FILESYSTEM_USED = "lustre_csi_filesystem_used_bytes";
+  public static final String FILESYSTEM_SERVERS_UPGRADED = "lustre_csi_filesystem_upgrade_servers_done";
+  public static final String FILESYSTEM_UPGRADE_STALLED = "lustre_csi_filesystem_upgrade_stalled";
   public static final String FILESYSTEM_VOLUMES = "lustre_csi_filesystem_volumes";
   public static final String TARGET_STATE = "lustre_csi_target_state";
   public static final String SERVER_STATE = "lustre_csi_server_state";
@@ -147,6 +149,12 @@ public final class ControllerMetrics implements AutoCloseable {
         fs -> orZero(status(fs).committedBytes()));
     filesystemGauge(FILESYSTEM_USED, "Bytes in use on the filesystem's OSTs (status.usedBytes)",
         fs -> orZero(status(fs).usedBytes()));
+    // A filesystem whose image never changed has every server on its image: done is all of them.
+    filesystemGauge(FILESYSTEM_SERVERS_UPGRADED, "Server VMs back on spec.serverImage in the rolling upgrade (status.upgrade.upgraded;"
+        + " every server when no upgrade ever ran)", fs -> status(fs).upgrade() == null ? status(fs).servers().size()
+            : orZero(status(fs).upgrade().upgraded()));
+    filesystemGauge(FILESYSTEM_UPGRADE_STALLED, "1 while the rolling upgrade is stopped at a server that did not come back in time",
+        fs -> status(fs).upgrade() != null && "Stalled".equals(status(fs).upgrade().state()) ? 1 : 0);
     gauge(FILESYSTEM_VOLUMES, "Volumes recorded on the filesystem (LustreVolume objects), whatever their state")
         .labelNames("filesystem")
         .callback(out -> {

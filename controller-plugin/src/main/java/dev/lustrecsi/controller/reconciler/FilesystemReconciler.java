@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +49,20 @@ public final class FilesystemReconciler {
   private final ToLongFunction<String> committedBytes;
   private final Clock clock;
   private final FilesystemEvents events;
+  private final Duration upgradeLimit;
 
   public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
       int agentPort, ToLongFunction<String> committedBytes, Clock clock) {
+    this(client, namespace, agents, credentials, agentPort, committedBytes, clock, RollingUpgrade.DEFAULT_LIMIT);
+  }
+
+  /**
+   * @param upgradeLimit how long a server replaced by a rolling upgrade may take to come back
+   *     before the rollout stops
+   */
+  public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
+      int agentPort, ToLongFunction<String> committedBytes, Clock clock, Duration upgradeLimit) {
+    this.upgradeLimit = upgradeLimit;
     this.client = client;
     this.namespace = namespace;
     this.agents = agents;
@@ -79,13 +92,65 @@ public final class FilesystemReconciler {
     }
     ensureObjects(filesystem, planned);
     LustreFilesystemStatus observed = observe(filesystem, planned);
+    RollingUpgrade.Step upgrade = RollingUpgrade.next(filesystem.getSpec().serverImage(), current, observed, images(planned),
+        clock.instant(), upgradeLimit);
+    if (upgrade.status() != null) {
+      List<LustreFilesystemStatus.FilesystemCondition> conditions = new ArrayList<>(observed.conditions());
+      conditions.add(upgrade.condition());
+      observed = observed.withUpgrade(upgrade.status(), conditions);
+    }
     if (!Objects.equals(observed.phase(), current.phase())) {
       events.phaseChanged(filesystem, current.phase(), observed);
     }
     if (!observed.equals(filesystem.getStatus())) {
-      filesystem = writeStatus(filesystem, observed);
+      filesystem = writeStatus(filesystem, observed);  // the server picked is recorded before it is replaced
+    }
+    for (RollingUpgrade.Note note : upgrade.notes()) {
+      if (note.warning()) {
+        events.warning(filesystem, note.reason(), note.message());
+      } else {
+        events.normal(filesystem, note.reason(), note.message());
+      }
+    }
+    if (upgrade.replace().isPresent()) {
+      replace(filesystem, observed, upgrade.replace().get());
     }
     return Optional.of(filesystem);
+  }
+
+  /** Each server's images: what its VM's template boots from and what its running instance booted from. */
+  private Map<String, RollingUpgrade.ServerImages> images(LustreFilesystemStatus plan) {
+    Map<String, RollingUpgrade.ServerImages> images = new LinkedHashMap<>();
+    var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+    var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
+    for (ServerStatus server : plan.servers()) {
+      String template = ServerVirtualMachines.templateImage(vms.withName(server.name()).get()).orElse("");
+      images.put(server.name(), new RollingUpgrade.ServerImages(template, VmiView.of(vmis.withName(server.name()).get()).image()));
+    }
+    return images;
+  }
+
+  /**
+   * Boots a server on the spec's image: its VM's template takes the image, and its running
+   * instance is deleted so that KubeVirt (runStrategy Always) starts a new one from the template.
+   * KubeVirt does not restart an instance when its VM's template changes; deleting the instance
+   * shuts the guest down (terminationGracePeriodSeconds), so its targets unmount, and the new
+   * instance keeps the VM's disks, MAC and storage-network address.
+   */
+  private void replace(LustreFilesystem filesystem, LustreFilesystemStatus plan, String serverName) {
+    ServerStatus server = plan.servers().stream().filter(s -> s.name().equals(serverName)).findFirst().orElseThrow();
+    List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(serverName)).toList();
+    var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+    GenericKubernetesResource existing = vms.withName(serverName).get();
+    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, filesystem.getSpec().serverImage());
+    if (existing != null && !sameSpec(existing, vm)) {
+      existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
+      vms.resource(existing).update();
+    }
+    var vmi = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace).withName(serverName);
+    if (vmi.get() != null) {
+      vmi.delete();
+    }
   }
 
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
@@ -108,17 +173,21 @@ public final class FilesystemReconciler {
         existingSecret.setData(cloudInit.getData());
         client.secrets().inNamespace(namespace).resource(existingSecret).update();
       }
-      GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort);
       var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
       GenericKubernetesResource existing = vms.withName(server.name()).get();
+      String image = RollingUpgrade.imageFor(server.name(), filesystem.getSpec().serverImage(),
+          ServerVirtualMachines.templateImage(existing).orElse(""), plan.upgrade());
+      GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, image);
       if (existing == null) {
         createIgnoringConflict(() -> vms.resource(vm).create());
         events.normal(filesystem, "ServerCreated", "created VirtualMachine " + server.name() + " (" + server.role() + ", " + server.address() + ")");
       } else if (!sameSpec(existing, vm)) {
         // New OST disks on a running OSS: KubeVirt hot-plugs the added volumes (DeclarativeHotplugVolumes).
+        // A new image reaches the template only when the rolling upgrade picks the server (see RollingUpgrade).
         existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
         vms.resource(existing).update();
-        events.normal(filesystem, "ServerUpdated", "attached " + targets.stream().map(TargetStatus::name).toList() + " to " + server.name());
+        events.normal(filesystem, "ServerUpdated", "updated VirtualMachine " + server.name() + ": disks "
+            + targets.stream().map(TargetStatus::name).toList() + ", image " + image);
       }
     }
   }
@@ -177,7 +246,7 @@ public final class FilesystemReconciler {
     var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", INVALID_SPEC, message, since, generation);
     return new LustreFilesystemStatus(FAILED, generation, List.of(condition), current.servers(), current.targets(),
         current.ostCount(), current.capacity(), current.used(), current.health(), current.usableBytes(), current.committedBytes(),
-        current.usedBytes(), current.nextProjectId(), current.fill());
+        current.usedBytes(), current.nextProjectId(), current.fill(), current.upgrade());
   }
 
   private LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {

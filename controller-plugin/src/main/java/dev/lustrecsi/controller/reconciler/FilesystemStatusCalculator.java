@@ -63,9 +63,11 @@ public final class FilesystemStatusCalculator {
         serversReady ? "every server VM is running and its agent answers" : describeServers(serverStates), generation, now));
     conditions.add(condition(planned, "TargetsHealthy", !anyLost, anyLost ? "TargetsLost" : "NoTargetLost",
         anyLost ? describeNotUp(targetStates) : "no target that was up is down or recovering", generation, now));
+    conditions.add(recovering(planned, targetStates, serverStates, servers, generation, now));
 
     return new LustreFilesystemStatus(phase, generation, conditions, serverStates, targetStates, osts.size(),
-        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId(), fill(used, usable));
+        Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId(), fill(used, usable),
+        planned.upgrade());
   }
 
   /** Used as a whole percentage of usable, rounded down (99.6% full is not full); empty while nothing is usable. */
@@ -106,6 +108,36 @@ public final class FilesystemStatusCalculator {
     Long capacity = usage.map(TargetUsage::getCapacityBytes).orElse(target.capacityBytes());
     Long used = usage.map(TargetUsage::getUsedBytes).orElse(target.usedBytes());
     return target.withObserved(state, capacity, used);
+  }
+
+  /**
+   * Recovering: a target that was up is coming back, either in Lustre recovery (clients
+   * reconnecting and replaying, recovery_status RECOVERING or WAITING) or down while its server VM
+   * restarts. Client I/O to it blocks meanwhile and resumes when it ends. A target down on a
+   * server that runs is not recovering (its disk may be gone): TargetsHealthy says so instead.
+   */
+  static FilesystemCondition recovering(LustreFilesystemStatus previous, List<TargetStatus> targets, List<ServerStatus> servers,
+      Map<String, ServerObservation> seen, long generation, Instant now) {
+    List<String> inRecovery = new ArrayList<>();
+    List<String> restarting = new ArrayList<>();
+    for (TargetStatus target : targets) {
+      Optional<ServerStatus> server = servers.stream().filter(s -> s.name().equals(target.server())).findFirst();
+      if ("Recovering".equals(target.state())) {
+        long left = seen.getOrDefault(target.server(), ServerObservation.absent()).agent().stream()
+            .flatMap(a -> a.getTargetsList().stream()).filter(t -> t.getName().equals(target.name()))
+            .mapToLong(Target::getRecoveryTimeRemainingSeconds).findFirst().orElse(0);
+        inRecovery.add(target.name() + " in recovery" + (left > 0 ? " (at most " + left + " s left)" : ""));
+      } else if ("Down".equals(target.state()) && server.isPresent() && !READY.equals(server.get().state())) {
+        restarting.add(target.name() + " down while " + server.get().name() + " restarts ("
+            + (server.get().message() == null ? server.get().state() : server.get().message()) + ")");
+      }
+    }
+    boolean any = !inRecovery.isEmpty() || !restarting.isEmpty();
+    List<String> all = new ArrayList<>(restarting);
+    all.addAll(inRecovery);
+    return condition(previous, "Recovering", any, !inRecovery.isEmpty() ? "TargetsRecovering" : any ? "ServerRestarting" : "NoRecovery",
+        any ? String.join(", ", all) + "; client I/O to these targets waits and resumes when they are back" : "no target is recovering",
+        generation, now);
   }
 
   private static FilesystemCondition condition(LustreFilesystemStatus previous, String type, boolean true_, String reason,

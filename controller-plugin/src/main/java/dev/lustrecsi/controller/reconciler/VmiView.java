@@ -1,19 +1,26 @@
 package dev.lustrecsi.controller.reconciler;
 
+import dev.lustrecsi.controller.servers.ServerVirtualMachines;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The parts of a VirtualMachineInstance's status the controller reads: phase, the Ready
- * condition, and the address of the pod-network interface (named "default" in the VM) where the
- * agent listens.
+ * The parts of a VirtualMachineInstance the controller reads: phase, the Ready condition, the
+ * address of the pod-network interface (named "default" in the VM) where the agent listens, and
+ * the server image it booted from (its spec is the VM's template as it was when it started, so
+ * this is what runs, whatever the VM's template says now).
  */
-public record VmiView(String phase, boolean ready, String podAddress) {
+public record VmiView(String phase, boolean ready, String podAddress, String image) {
   @SuppressWarnings("unchecked")
   public static VmiView of(GenericKubernetesResource vmi) {
-    if (vmi == null || !(vmi.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
-      return new VmiView("", false, "");
+    if (vmi == null) {
+      return new VmiView("", false, "", "");
+    }
+    String image = vmi.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+        ? ServerVirtualMachines.rootImage(spec).orElse("") : "";
+    if (!(vmi.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+      return new VmiView("", false, "", image);
     }
     String phase = status.get("phase") instanceof String p ? p : "";
     boolean ready = false;
@@ -34,6 +41,6 @@ public record VmiView(String phase, boolean ready, String podAddress) {
         }
       }
     }
-    return new VmiView(phase, ready, address);
+    return new VmiView(phase, ready, address, image);
   }
 }

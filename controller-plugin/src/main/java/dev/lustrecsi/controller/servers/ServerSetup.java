@@ -91,12 +91,28 @@ public final class ServerSetup {
         + "TARGETS=" + quote(serials) + "\n"
         + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n"
         + "CLIENT_MOUNT_UNIT=" + quote(CLIENT_MOUNT_SERVICE) + "\n"
+        + "HOSTID=" + quote(hostId(server.address())) + "\n"
 
         + "CLIENT_MOUNT_TIMEOUT=" + quote(Integer.toString(CLIENT_MOUNT_TIMEOUT_SECONDS)) + "\n";
   }
 
   public static String clientMount(String fsName) {
     return CLIENT_MOUNT_ROOT + "/" + fsName;
+  }
+
+  /**
+   * The server's ZFS host id: its storage-network address in hex (10.1.0.12 is 0a01000c). ZFS
+   * imports a pool that was not exported (a VM that died, or was stopped to be replaced) without
+   * -f only on the host id that last had it, and a containerDisk root keeps no /etc/hostid from
+   * one boot to the next; the address is the server's for life and no other server's, so its
+   * pools are its own on every boot and no other server's.
+   */
+  public static String hostId(String ipv4) {
+    StringBuilder hex = new StringBuilder();
+    for (String octet : ipv4.split("\\.")) {
+      hex.append(String.format("%02x", Integer.parseInt(octet)));
+    }
+    return hex.toString();
   }
 
   /** The #cloud-config user data. */

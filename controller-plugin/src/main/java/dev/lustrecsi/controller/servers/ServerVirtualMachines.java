@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The KubeVirt VirtualMachine of one Lustre server, and the Secret holding its cloud-init.
@@ -32,10 +33,21 @@ public final class ServerVirtualMachines {
   public static final String KIND = "VirtualMachine";
   public static final int DEFAULT_CPU = 2;
   public static final String DEFAULT_MEMORY = "4Gi";
+  /** The disk and volume the server image boots from. */
+  public static final String ROOT_DISK = "root";
 
   private ServerVirtualMachines() {}
 
   public static GenericKubernetesResource build(LustreFilesystem filesystem, ServerStatus server, List<TargetStatus> targets, int agentPort) {
+    return build(filesystem, server, targets, agentPort, filesystem.getSpec().serverImage());
+  }
+
+  /**
+   * The VM with its root disk from {@code image}: during a rolling upgrade a server the rollout has
+   * not reached yet keeps the image it runs, so its VM does not change under it.
+   */
+  public static GenericKubernetesResource build(LustreFilesystem filesystem, ServerStatus server, List<TargetStatus> targets, int agentPort,
+      String image) {
     LustreFilesystemSpec spec = filesystem.getSpec();
     ResourceNames names = ResourceNames.of(spec.fsName());
     Map<String, String> labels = ObjectMeta.labels(filesystem, "lustre-server");
@@ -43,8 +55,8 @@ public final class ServerVirtualMachines {
 
     List<Object> disks = new ArrayList<>();
     List<Object> volumes = new ArrayList<>();
-    disks.add(map("name", "root", "disk", map("bus", "virtio")));
-    volumes.add(map("name", "root", "containerDisk", map("image", spec.serverImage())));
+    disks.add(map("name", ROOT_DISK, "disk", map("bus", "virtio")));
+    volumes.add(map("name", ROOT_DISK, "containerDisk", map("image", image)));
     disks.add(map("name", "cloudinit", "disk", map("bus", "virtio")));
     volumes.add(map("name", "cloudinit", "cloudInitNoCloud", map(
         "secretRef", map("name", names.cloudInitSecret(server.name())),
@@ -94,6 +106,28 @@ public final class ServerVirtualMachines {
                 "metadata", map("labels", new LinkedHashMap<>(labels)),
                 "spec", templateSpec)))
         .build();
+  }
+
+  /** The image a VM's template boots from, if it names one. */
+  public static Optional<String> templateImage(GenericKubernetesResource vm) {
+    if (vm != null && vm.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+        && spec.get("template") instanceof Map<?, ?> template && template.get("spec") instanceof Map<?, ?> templateSpec) {
+      return rootImage(templateSpec);
+    }
+    return Optional.empty();
+  }
+
+  /** The containerDisk image of the root volume in a VM template's or a VMI's spec. */
+  public static Optional<String> rootImage(Map<?, ?> vmSpec) {
+    if (vmSpec.get("volumes") instanceof List<?> volumes) {
+      for (Object item : volumes) {
+        if (item instanceof Map<?, ?> volume && ROOT_DISK.equals(volume.get("name"))
+            && volume.get("containerDisk") instanceof Map<?, ?> disk && disk.get("image") instanceof String image) {
+          return Optional.of(image);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The Secret with the server's cloud-init user data and network data. */

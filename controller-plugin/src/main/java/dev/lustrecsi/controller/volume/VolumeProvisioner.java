@@ -291,7 +291,9 @@ public final class VolumeProvisioner {
     }
     state = backend.ensureOstCount(fsName, needed);
     if (!state.ready()) {
-      throw CsiException.unavailable("filesystem " + fsName + " is still coming up (" + state.osts().size() + " OSTs); retry later");
+      // The status's reason (an MDS restarting, a target in recovery, OSTs being added) reaches `kubectl describe pvc`.
+      throw CsiException.unavailable("filesystem " + fsName + " is not ready (" + state.osts().size() + " OSTs; "
+          + state.notReady().orElse("coming up") + "); retry later");
     }
   }
 

@@ -4,7 +4,8 @@
 # Written by the lustre-csi controller through cloud-init. It runs at boot and again every
 # minute (lustre-csi-setup.timer), so an OST disk hot-plugged into a running OSS is picked up.
 # Every step is idempotent, and a disk that already holds a Lustre target is never formatted:
-# its ZFS pool is imported instead.
+# its ZFS pool is imported instead (under the server's own host id, the same on every boot), and a
+# disk with a pool that cannot be imported is left alone and reported.
 #
 #   lustre-csi-setup                    bring the targets up (the timer's run)
 #   lustre-csi-setup client-mount       one bounded attempt at the MDS's client mount (its own unit)
@@ -79,6 +80,24 @@ holds_target() {
   zpool list -H -o name "$pool" >/dev/null 2>&1 || zpool import "$pool" >/dev/null 2>&1
 }
 
+# Whether the disk carries any ZFS pool at all, importable here or not: such a disk is never
+# formatted (mkfs.lustre's zpool create would write over it).
+holds_any_pool() {
+  local device=$1
+  zpool import -d "$device" 2>/dev/null | grep -q 'pool:'
+}
+
+# The server's own ZFS host id, the same on every boot. The root disk is a containerDisk that keeps
+# nothing between boots, and a pool that was not exported (the VM died, or was stopped to be
+# replaced) is imported without -f only by the host id that last had it: a new random one would
+# make every target look foreign after a restart.
+ensure_hostid() {
+  : "${HOSTID:?}"
+  if [ "$(od -An -tx4 "$HOSTID_FILE" 2>/dev/null | tr -d ' \n')" != "$HOSTID" ]; then
+    zgenhostid -f -o "$HOSTID_FILE" "$HOSTID"
+  fi
+}
+
 format_target() {
   local serial=$1 device=$2 pool=$3 index
   case "$serial" in
@@ -104,6 +123,10 @@ bring_up_target() {
   pool="$POOL_PREFIX-$serial"
   if holds_target "$pool"; then
     log "$serial already holds a target: not formatting"
+  elif holds_any_pool "$device"; then
+    log "$serial holds ZFS pool $(zpool import -d "$device" 2>/dev/null | sed -n 's/^ *pool: //p' | head -1)," \
+      "which this server cannot import; not formatting it (zpool import -d $device says why)"
+    return 1
   else
     log "formatting $serial on $device"
     format_target "$serial" "$device" "$pool"
@@ -176,16 +199,21 @@ mount_client() {
 }
 
 setup() {
-  # ZFS refuses to import pools without a host id of its own.
-  [ -s "$HOSTID_FILE" ] || zgenhostid
+  local failed=""
+  ensure_hostid
   setup_lnet
+  # One target that cannot come up does not keep the others down.
   for serial in $TARGETS; do
-    bring_up_target "$serial"
+    bring_up_target "$serial" || failed+=" $serial"
   done
   case "$ROLE" in
     mgs) enforce_quotas ;;
     mds) start_client_mount ;;
   esac
+  if [ -n "$failed" ]; then
+    log "done, except:$failed"
+    return 1
+  fi
   log "done"
 }
 

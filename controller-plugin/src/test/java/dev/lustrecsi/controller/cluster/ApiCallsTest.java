@@ -71,6 +71,26 @@ class ApiCallsTest {
     return listed;
   }
 
+  /**
+   * A rolling upgrade, by the same reconciler on the recorded client with agents that answer
+   * (none answer in the backend above, so no filesystem there is ever healthy enough to upgrade).
+   */
+  private static void rollOntoANewImage(dev.lustrecsi.controller.reconciler.MockClusterAccess cluster, KubernetesClient recorded) {
+    var reconciler = cluster.reconcilerWithAgents(recorded);
+    var filesystem = dev.lustrecsi.controller.filesystem.Filesystems.resource(
+        dev.lustrecsi.controller.filesystem.Filesystems.spec("up", 1, 1, List.of("tcp")));
+    filesystem.setStatus(null);
+    cluster.client().resources(LustreFilesystem.class).resource(filesystem).create();
+    for (int pass = 0; pass < 3; pass++) {
+      reconciler.reconcile("up");
+      cluster.kubevirt().sync();
+    }
+    cluster.setServerImage("up", "example.org/lustre-server:2.16.2");
+    reconciler.reconcile("up");
+    assertThat(cluster.client().resources(LustreFilesystem.class).withName("up").get().getStatus().upgrade().server())
+        .isEqualTo("up-oss0");
+  }
+
   @Test
   void theControllerMakesExactlyTheCallsItsRbacGrants() throws Exception {
     try (var cluster = new dev.lustrecsi.controller.reconciler.MockClusterAccess()) {
@@ -112,6 +132,8 @@ class ApiCallsTest {
         }
         stale.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
       }
+      rollOntoANewImage(cluster, cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("record", recorder)))
+          .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace()));
       Set<String> expected = new TreeSet<>(listed("controller"));
       assertThat(recorder.calls).as("calls made that deploy/api-calls.txt does not list").isSubsetOf(listed("controller"));
       assertThat(expected).as("calls listed in deploy/api-calls.txt that the controller never makes").isSubsetOf(recorder.calls);

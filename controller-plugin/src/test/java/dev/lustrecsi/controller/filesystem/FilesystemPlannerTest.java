@@ -54,7 +54,7 @@ class FilesystemPlannerTest {
     List<TargetStatus> targets = first.targets().stream()
         .map(t -> t.kind().equals("OST") ? new TargetStatus("fs1-OST0007", "OST", 7, t.server(), "fs1-ost0007", "Up", null, null) : t)
         .toList();
-    LustreFilesystemStatus imported = new LustreFilesystemStatus(null, null, List.of(), first.servers(), targets, 1, null, null, null, null, null, null, null, null);
+    LustreFilesystemStatus imported = new LustreFilesystemStatus(null, null, List.of(), first.servers(), targets, 1, null, null, null, null, null, null, null, null, null);
 
     LustreFilesystemStatus grown = FilesystemPlanner.plan(spec.withOstCount(2), imported);
 

@@ -81,7 +81,7 @@ class FilesystemReconcilerTest {
     assertThat(status.committedBytes()).isEqualTo(5L << 40);
     assertThat(status.targets()).extracting(TargetStatus::state).containsOnly("Up");
     assertThat(status.conditions()).extracting(c -> c.type() + "=" + c.status())
-        .containsExactly("Ready=True", "ServersReady=True", "TargetsHealthy=True");
+        .containsExactly("Ready=True", "ServersReady=True", "TargetsHealthy=True", "Recovering=False");
     assertThat(cluster.client.v1().events().list().getItems()).extracting(Event::getReason)
         .contains("DiskCreated", "ServerCreated", "Provisioning", "Ready");
   }
@@ -124,6 +124,11 @@ class FilesystemReconcilerTest {
         .containsOnly("Down");
     assertThat(degraded.getStatus().conditions()).filteredOn(c -> c.type().equals("TargetsHealthy")).singleElement()
         .satisfies(c -> assertThat(c.message()).contains("fs1-OST0000 Down", "fs1-OST0001 Down"));
+    assertThat(degraded.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).singleElement().satisfies(c -> {
+      assertThat(c.status()).isEqualTo("True");
+      assertThat(c.reason()).isEqualTo("ServerRestarting");
+      assertThat(c.message()).contains("fs1-OST0000 down while fs1-oss0 restarts");
+    });
     assertThat(cluster.client.v1().events().list().getItems()).filteredOn(e -> e.getType().equals("Warning"))
         .extracting(Event::getReason).contains("Degraded");
 
@@ -131,8 +136,43 @@ class FilesystemReconcilerTest {
     agents.recovering("fs1-OST0000", true);
     assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().targets())
         .filteredOn(t -> t.name().equals("fs1-OST0000")).extracting(TargetStatus::state).containsExactly("Recovering");
+    LustreFilesystem recovering = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(recovering.getStatus().phase()).isEqualTo("Degraded");
+    assertThat(recovering.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).singleElement()
+        .satisfies(c -> assertThat(c.reason() + ": " + c.message()).isEqualTo("TargetsRecovering: fs1-OST0000 in recovery"
+            + "; client I/O to these targets waits and resumes when they are back"));
+    assertThat(recovering.getStatus().servers()).filteredOn(s -> s.name().equals("fs1-oss0")).extracting(ServerStatus::address)
+        .containsExactly("10.1.0.12");
     agents.recovering("fs1-OST0000", false);
-    assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().phase()).isEqualTo("Ready");
+    LustreFilesystem ready = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(ready.getStatus().phase()).isEqualTo("Ready");
+    assertThat(ready.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).extracting(c -> c.status())
+        .containsExactly("False");
+  }
+
+  @Test
+  void anEvictedServerComesBackAsAnotherInstanceWithItsAddressAndTheFilesystemIsReadyAgain() {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    LustreFilesystem before = reconcileUntilSettled();
+    String instanceBefore = cluster.kubevirt.running().get("fs1-oss0");
+    String vmBefore = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get().getAdditionalProperties().get("spec"));
+
+    cluster.kubevirt.evict("fs1-oss0");  // a node drain: the instance is deleted
+    LustreFilesystem evicted = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(evicted.getStatus().phase()).isEqualTo("Degraded");
+    assertThat(evicted.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).singleElement()
+        .satisfies(c -> assertThat(c.reason() + ": " + c.message()).startsWith("ServerRestarting: fs1-OST0000 down while fs1-oss0 restarts"));
+
+    cluster.kubevirt.sync();
+    LustreFilesystem back = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(back.getStatus().phase()).isEqualTo("Ready");
+    assertThat(cluster.kubevirt.running().get("fs1-oss0")).isNotEqualTo(instanceBefore);
+    assertThat(back.getStatus().servers()).isEqualTo(before.getStatus().servers());
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get().getAdditionalProperties().get("spec")))
+        .as("the VM, its disks and address untouched").isEqualTo(vmBefore);
   }
 
   @Test

@@ -37,7 +37,15 @@ class ServerSetupScriptTest {
     log = dir.resolve("commands.log");
     Files.createDirectories(dir.resolve("disks"));
     fake("modprobe", "exit 0");
-    fake("zgenhostid", "echo 1234abcd > \"$HOSTID_FILE\"");
+    // zgenhostid [-f] [-o FILE] [HOSTID]: a random id when none is given; written as the 4 bytes the kernel reads.
+    fake("zgenhostid", """
+        out=$HOSTID_FILE; id=""; force=""  # the test's, never this machine's /etc/hostid
+        while [ $# -gt 0 ]; do
+          case "$1" in -f) force=1 ;; -o) out=$2; shift ;; *) id=$1 ;; esac; shift
+        done
+        [ -z "$id" ] && id=$(printf '%08x' $((RANDOM * 65536 + RANDOM)))
+        [ -e "$out" ] && [ -z "$force" ] && { echo "zgenhostid: $out exists" >&2; exit 1; }
+        printf "\\x${id:6:2}\\x${id:4:2}\\x${id:2:2}\\x${id:0:2}" > "$out\"""");
     fake("lnetctl", """
         case "$1 $2" in
           "lnet configure") exit 0 ;;
@@ -45,16 +53,41 @@ class ServerSetupScriptTest {
           "net add") touch "$FAKE_STATE/net-$4" ;;
           *) exit 22 ;;
         esac""");
+    // Pools as ZFS keeps them: imported (pool-NAME), exported cleanly (exported-NAME), or left on
+    // the disk by a system that stopped without exporting (ondisk-NAME, holding that system's host
+    // id). ZFS imports such a pool without -f only for the host id that last had it.
     fake("zpool", """
-        case "$1" in
-          list) [ -e "$FAKE_STATE/pool-$5" ] ;;
-          import) [ -e "$FAKE_STATE/exported-$2" ] && mv "$FAKE_STATE/exported-$2" "$FAKE_STATE/pool-$2" ;;
+        me=$(od -An -tx4 "$HOSTID_FILE" 2>/dev/null | tr -d ' \\n')
+        case "$1 $2" in
+          "list -H") [ -e "$FAKE_STATE/pool-$5" ] ;;
+          "import -d")
+            serial=${3##*[-_]}
+            for f in "$FAKE_STATE"/ondisk-*-"$serial" "$FAKE_STATE"/exported-*-"$serial"; do
+              [ -e "$f" ] || continue
+              name=${f##*/}; name=${name#*-}
+              echo "   pool: $name"
+              echo "  state: ONLINE"
+              [ "${f##*/ondisk-}" != "${f##*/}" ] && echo " status: The pool was last accessed by another system."
+            done
+            exit 0 ;;
+          import*)
+            if [ -e "$FAKE_STATE/exported-$2" ]; then
+              mv "$FAKE_STATE/exported-$2" "$FAKE_STATE/pool-$2"
+            elif [ -e "$FAKE_STATE/ondisk-$2" ] && [ "$(cat "$FAKE_STATE/ondisk-$2")" = "$me" ]; then
+              mv "$FAKE_STATE/ondisk-$2" "$FAKE_STATE/pool-$2"
+            elif [ -e "$FAKE_STATE/ondisk-$2" ]; then
+              echo "cannot import '$2': pool was previously in use from another system." >&2; exit 1
+            else
+              echo "cannot import '$2': no such pool available" >&2; exit 1
+            fi ;;
           *) exit 22 ;;
         esac""");
     fake("mkfs.lustre", """
         for last; do :; done
         dataset=${@: -2:1}
+        # zpool create -f: refused for a pool imported here, and writes over a pool merely left on the disk.
         [ -e "$FAKE_STATE/pool-${dataset%%/*}" ] && { echo "checking for existing Lustre data: found" >&2; exit 1; }
+        rm -f "$FAKE_STATE/ondisk-${dataset%%/*}" "$FAKE_STATE/exported-${dataset%%/*}"
         touch "$FAKE_STATE/pool-${dataset%%/*}\"""");
     fake("mountpoint", "[ -e \"$FAKE_STATE/mounted-$(echo \"$2\" | tr / _)\" ]");
     // A client mount blocks for as long as the MDS refuses clients (while client-mount-blocks exists).
@@ -146,7 +179,7 @@ class ServerSetupScriptTest {
     String disks = dir.resolve("disks").toString();
     String targets = dir.resolve("targets").toString();
     assertThat(first).containsSubsequence(
-        "zgenhostid ",
+        "zgenhostid -f -o " + dir.resolve("hostid") + " 0a01000c",
         "modprobe lnet",
         "lnetctl lnet configure",
         "lnetctl net show --net tcp0",
@@ -175,6 +208,64 @@ class ServerSetupScriptTest {
     assertThat(commands).contains("zpool import lcsi-fs1-ost0000")
         .noneMatch(line -> line.startsWith("mkfs.lustre"))
         .contains("mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000");
+  }
+
+  /**
+   * A VM that died (or was replaced by a rolling upgrade) boots again from a fresh root disk: its
+   * containerDisk keeps nothing, /etc/hostid included, and its pools were never exported. ZFS
+   * imports them without -f only for the host id that had them, so the host id is the server's
+   * own, derived from its fixed address, and the same on every boot: the pools are imported and
+   * nothing is formatted.
+   */
+  @Test
+  void aVmBootingAgainFromAFreshRootDiskImportsItsPoolsWithItsOwnHostIdAndFormatsNothing() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0000");
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0001");
+    run(filesystem, oss);
+    String hostId = ServerSetup.hostId(oss.address());
+    assertThat(hostId).isEqualTo("0a01000c");
+    // The VM stops hard: its pools stay on the disks, not exported; the root disk goes with the instance.
+    for (String pool : List.of("lcsi-fs1-ost0000", "lcsi-fs1-ost0001")) {
+      Files.move(state.resolve("pool-" + pool), state.resolve("ondisk-" + pool));
+      Files.writeString(state.resolve("ondisk-" + pool), hostId);
+    }
+    Files.delete(dir.resolve("hostid"));
+    Files.list(state).filter(f -> f.getFileName().toString().startsWith("mounted-")).forEach(f -> f.toFile().delete());
+
+    List<String> reboot = run(filesystem, oss);
+
+    assertThat(reboot).contains("zgenhostid -f -o " + dir.resolve("hostid") + " " + hostId,
+            "zpool import lcsi-fs1-ost0000", "zpool import lcsi-fs1-ost0001")
+        .noneMatch(line -> line.startsWith("mkfs.lustre"))
+        .contains("mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000",
+            "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+  }
+
+  /** A disk holding a pool this server cannot import (another host id) is left alone, loudly, and the other targets still come up. */
+  @Test
+  void aDiskWhosePoolCannotBeImportedIsNeverFormattedAndTheSetupFails() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0000");
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0001");
+    Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), "deadbeef");
+
+    ServerStatus mgs = filesystem.getStatus().servers().getFirst();
+    List<TargetStatus> targets = filesystem.getStatus().targets().stream().filter(t -> t.server().equals(oss.name())).toList();
+    Files.writeString(dir.resolve("server.env"), ServerSetup.environment(filesystem, oss, mgs, targets)
+        + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
+        + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client") + "\n");
+    Path script = dir.resolve("lustre-csi-setup");
+    Files.writeString(script, ServerSetup.script());
+    String output = bash(script, 1);
+
+    List<String> commands = Files.readAllLines(log);
+    assertThat(commands).noneMatch(line -> line.startsWith("mkfs.lustre") && line.contains("ost0000"))
+        .contains("mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+    assertThat(output).contains("ost0000 holds ZFS pool lcsi-fs1-ost0000, which this server cannot import; not formatting it");
+    assertThat(state.resolve("ondisk-lcsi-fs1-ost0000")).hasContent("deadbeef");
   }
 
   @Test

@@ -39,6 +39,19 @@ class ServerVirtualMachinesTest {
     }
   }
 
+  /** A rolling upgrade builds a server's VM with the image the rollout allows it, and reads back what a VM or an instance boots. */
+  @Test
+  void aVmBootsTheImageItIsBuiltWithAndTheImageIsReadBackFromItsTemplate() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    GenericKubernetesResource held = ServerVirtualMachines.build(filesystem, oss, targetsOf(filesystem, oss), 9443, "example.org/old:1");
+    assertThat(kubevirt.validate(held, "v1.VirtualMachine")).isEmpty();
+    assertThat(ServerVirtualMachines.templateImage(held)).contains("example.org/old:1");
+    assertThat(ServerVirtualMachines.templateImage(ServerVirtualMachines.build(filesystem, oss, targetsOf(filesystem, oss), 9443)))
+        .contains(filesystem.getSpec().serverImage());
+    assertThat(ServerVirtualMachines.templateImage(null)).isEmpty();
+  }
+
   @Test
   void thePodNetworkForwardsOnlyTheAgentAndItsMetricsIntoTheVm() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));

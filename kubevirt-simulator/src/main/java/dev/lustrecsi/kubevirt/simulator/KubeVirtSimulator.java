@@ -20,7 +20,10 @@ import java.util.stream.Collectors;
  * API (in tests and the sandbox: fabric8's mock server). For each VirtualMachine that should run
  * it creates a VirtualMachineInstance that is Running and Ready with a pod-network address, and
  * mirrors that into the VM's status; a VM deleted loses its VMI; a VMI that failed is replaced
- * (runStrategy Always). {@link #fail} makes a VM's instance fail, as when its node dies.
+ * (runStrategy Always), and so is one deleted (a restart: the new one boots from the VM's template
+ * as it is then, a new image included). {@link #fail} makes a VM's instance fail, as when its
+ * node dies; {@link #evict} deletes it, as an eviction does; {@link #unschedulable} keeps new
+ * instances from starting.
  *
  * <p>Listeners hear when an instance starts and stops: the sandbox starts a server agent per
  * running VM, which is what the image's systemd units do on a real cluster.
@@ -44,6 +47,7 @@ public final class KubeVirtSimulator {
   private final IntFunction<String> podAddresses;
   private final List<Listener> listeners;
   private final Map<String, String> running = new ConcurrentHashMap<>();
+  private final Map<String, String> unschedulable = new ConcurrentHashMap<>();
   private int started;
 
   /**
@@ -76,6 +80,11 @@ public final class KubeVirtSimulator {
         instance = null;
       }
       if (instance == null) {
+        // Deleted by someone (a restart, an eviction): its guest is gone, and a new one boots from the VM's template as it is now.
+        stop(name);
+        start(vm);
+      } else if ("Scheduling".equals(phaseOf(instance)) && !unschedulable.containsKey(name)) {
+        vmis.withName(name).delete();
         start(vm);
       }
     }
@@ -99,6 +108,31 @@ public final class KubeVirtSimulator {
     }
   }
 
+  /**
+   * Evicts a VM's instance, as a node drain or {@code virtctl restart} does: the instance is
+   * deleted and its guest stops at once; the next {@link #sync} starts a new instance from the VM's
+   * template as it is then (a new image, if the template changed), with a new pod address.
+   */
+  public synchronized void evict(String vmName) {
+    var vmis = client.genericKubernetesResources(VMIS).inNamespace(namespace);
+    if (vmis.withName(vmName).get() != null) {
+      vmis.withName(vmName).delete();
+    }
+    stop(vmName);
+  }
+
+  /**
+   * Makes new instances of a VM stay in Scheduling, as when no node can take them or their image
+   * cannot be pulled ({@code reason}); {@code null} lets them start again.
+   */
+  public synchronized void unschedulable(String vmName, String reason) {
+    if (reason == null) {
+      unschedulable.remove(vmName);
+    } else {
+      unschedulable.put(vmName, reason);
+    }
+  }
+
   /** The pod addresses of the running instances, by VM name. */
   public Map<String, String> running() {
     return Map.copyOf(running);
@@ -106,11 +140,28 @@ public final class KubeVirtSimulator {
 
   private void start(GenericKubernetesResource vm) {
     String name = vm.getMetadata().getName();
+    String reason = unschedulable.get(name);
+    if (reason != null) {
+      createInstance(vm, Map.of("phase", "Scheduling", "conditions", List.of(
+          Map.of("type", "Ready", "status", "False", "reason", "Unschedulable", "message", reason))));
+      return;
+    }
     String address = podAddresses.apply(started++);
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("phase", "Running");
     status.put("conditions", List.of(Map.of("type", "Ready", "status", "True"), Map.of("type", "AgentConnected", "status", "True")));
     status.put("interfaces", List.of(Map.of("name", "default", "ipAddress", address, "interfaceName", "eth0")));
+    createInstance(vm, status);
+    markRunning(name);
+    running.put(name, address);
+    for (Listener listener : listeners) {
+      listener.started(vm, address);
+    }
+  }
+
+  /** Creates the VM's instance from its template as it is now, with the given status. */
+  private void createInstance(GenericKubernetesResource vm, Map<String, Object> status) {
+    String name = vm.getMetadata().getName();
     GenericKubernetesResource instance = new GenericKubernetesResourceBuilder()
         .withApiVersion("kubevirt.io/v1").withKind("VirtualMachineInstance")
         .withNewMetadata().withName(name).withNamespace(namespace).withLabels(vm.getMetadata().getLabels())
@@ -131,11 +182,6 @@ public final class KubeVirtSimulator {
     // Status is a subresource: an API server ignores it on create, so it is written after.
     instance.getAdditionalProperties().put("status", status);
     vmis.resource(instance).updateStatus();
-    markRunning(name);
-    running.put(name, address);
-    for (Listener listener : listeners) {
-      listener.started(vm, address);
-    }
   }
 
   /**

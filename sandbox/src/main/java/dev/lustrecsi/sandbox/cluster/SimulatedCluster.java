@@ -27,6 +27,8 @@ public final class SimulatedCluster implements AutoCloseable {
   public static final ServerDefaults DEFAULTS = new ServerDefaults("lustre-csi/lustre-server:2.16.1-sandbox", "lustre-csi/lnet", "10.1.0.0/24");
   /** How often the sandbox's controller reconciles every filesystem (a cluster's default is 30 s). */
   static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(1);
+  /** How long a target that restarted stays in recovery in the sandbox. */
+  static final Duration RECOVERY_WINDOW = Duration.ofSeconds(30);
 
   private final EmbeddedApiServer api;
   private final SimulatedServers servers;
@@ -38,7 +40,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Duration reconcileInterval;
   private volatile ClusterBackend controller;
 
-  private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
+  private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
     this.agentPort = agentPort;
     this.reconcileInterval = reconcileInterval;
     api = EmbeddedApiServer.start(NAMESPACE);
@@ -46,7 +48,7 @@ public final class SimulatedCluster implements AutoCloseable {
       java.nio.file.Files.createDirectories(dir);
       kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), NAMESPACE);
       KubernetesClient client = api.client();
-      servers = new SimulatedServers(dir.resolve("lustre-servers"));
+      servers = new SimulatedServers(dir.resolve("lustre-servers"), java.time.Clock.systemUTC(), recoveryWindow);
       vms = new SimulatedServerVms(client, NAMESPACE, servers, agentPort);
       // Each instance gets its own loopback address, as each VMI gets its own pod IP.
       kubevirt = new KubeVirtSimulator(client, NAMESPACE, n -> "127.1." + (n / 250) + "." + (n % 250 + 2), List.of(vms));
@@ -60,12 +62,17 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** Starts the simulated cluster with its state under {@code dir}; agents listen on {@code agentPort} at each VM's address. */
   public static SimulatedCluster start(Path dir, int agentPort) throws IOException {
-    return new SimulatedCluster(dir, agentPort, RECONCILE_INTERVAL);
+    return new SimulatedCluster(dir, agentPort, RECONCILE_INTERVAL, RECOVERY_WINDOW);
   }
 
   /** Likewise, with the controller's periodic reconcile passes this far apart (tests that count its writes want none). */
   public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
-    return new SimulatedCluster(dir, agentPort, reconcileInterval);
+    return new SimulatedCluster(dir, agentPort, reconcileInterval, RECOVERY_WINDOW);
+  }
+
+  /** Likewise, with a target that restarts staying in Lustre recovery this long (Lustre's own window is minutes). */
+  public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
+    return new SimulatedCluster(dir, agentPort, reconcileInterval, recoveryWindow);
   }
 
   private ClusterBackend startController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings) {

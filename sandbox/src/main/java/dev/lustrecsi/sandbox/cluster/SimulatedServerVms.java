@@ -68,6 +68,9 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       if (filesystem.isEmpty()) {
         return;
       }
+      if (servers.server(name).isPresent()) {
+        servers.serverUp(name);  // booting again (a restart, an eviction, a new image): up before its targets mount
+      }
       setUp(name);
       servers.serverUp(name);
       LustreFilesystem fs = filesystem.get();

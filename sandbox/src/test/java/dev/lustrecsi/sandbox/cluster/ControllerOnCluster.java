@@ -43,8 +43,13 @@ final class ControllerOnCluster implements AutoCloseable {
 
   /** {@code reconcileInterval}: how far apart the controller's periodic passes are. */
   ControllerOnCluster(Path dir, Duration reconcileInterval) throws IOException {
+    this(dir, reconcileInterval, SimulatedCluster.RECOVERY_WINDOW);
+  }
+
+  /** {@code recoveryWindow}: how long a restarted target stays in Lustre recovery. */
+  ControllerOnCluster(Path dir, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
     this.dir = dir;
-    cluster = SimulatedCluster.start(dir.resolve("cluster"), Sandbox.freePort(), reconcileInterval);
+    cluster = SimulatedCluster.start(dir.resolve("cluster"), Sandbox.freePort(), reconcileInterval, recoveryWindow);
     serve();
   }
 

@@ -1,0 +1,110 @@
+package dev.lustrecsi.controller.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.UpgradeStatus;
+import dev.lustrecsi.controller.reconciler.RollingUpgrade.ServerImages;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The rollout's decisions as a pure function: order, waiting, rollback, and which image each VM template gets. */
+class RollingUpgradeTest {
+  private static final String OLD = "img:1";
+  private static final String NEW = "img:2";
+  private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+
+  private static ServerStatus server(String name, String role, String state) {
+    return new ServerStatus(name, role, "10.1.0.1", List.of("10.1.0.1@tcp"), state, null);
+  }
+
+  private static LustreFilesystemStatus status(String phase, List<ServerStatus> servers, List<TargetStatus> targets, UpgradeStatus upgrade) {
+    return new LustreFilesystemStatus(phase, 1L, List.of(), servers, targets, 1, null, null, null, null, null, null, null, null, upgrade);
+  }
+
+  private static final List<TargetStatus> TARGETS = List.of(
+      new TargetStatus("MGS", "MGT", 0, "fs-mgs", "fs-mgt", "Up", null, null),
+      new TargetStatus("fs-MDT0000", "MDT", 0, "fs-mds0", "fs-mdt0000", "Up", null, null),
+      new TargetStatus("fs-OST0000", "OST", 0, "fs-oss0", "fs-ost0000", "Up", null, null),
+      new TargetStatus("fs-OST0001", "OST", 1, "fs-oss1", "fs-ost0001", "Up", null, null));
+
+  private static Map<String, ServerImages> images(String mgs, String mds, String oss0, String oss1) {
+    Map<String, ServerImages> images = new LinkedHashMap<>();
+    images.put("fs-mgs", new ServerImages(mgs, mgs));
+    images.put("fs-mds0", new ServerImages(mds, mds));
+    images.put("fs-oss0", new ServerImages(oss0, oss0));
+    images.put("fs-oss1", new ServerImages(oss1, oss1));
+    return images;
+  }
+
+  private static List<ServerStatus> servers(String oss1State) {
+    return List.of(server("fs-mgs", "mgs", "Ready"), server("fs-mds0", "mds", "Ready"), server("fs-oss0", "oss", "Ready"),
+        server("fs-oss1", "oss", oss1State));
+  }
+
+  @Test
+  void ossesGoFirstThenTheMdsThenTheMgs() {
+    assertThat(RollingUpgrade.order(servers("Ready"))).extracting(ServerStatus::name)
+        .containsExactly("fs-oss0", "fs-oss1", "fs-mds0", "fs-mgs");
+  }
+
+  @Test
+  void aServerNotReachedKeepsItsImageAndANewOrPickedOneGetsTheSpecs() {
+    UpgradeStatus picked = new UpgradeStatus(NEW, RollingUpgrade.UPGRADING, "fs-oss0", NOW.toString(), 0, 4, "0/4 fs-oss0", "");
+    assertThat(RollingUpgrade.imageFor("fs-oss1", NEW, OLD, picked)).isEqualTo(OLD);
+    assertThat(RollingUpgrade.imageFor("fs-oss0", NEW, OLD, picked)).isEqualTo(NEW);
+    assertThat(RollingUpgrade.imageFor("fs-oss2", NEW, "", picked)).as("no VM yet").isEqualTo(NEW);
+    assertThat(RollingUpgrade.imageFor("fs-oss0", "img:3", OLD, picked)).as("picked for another image").isEqualTo(OLD);
+  }
+
+  @Test
+  void aDegradedFilesystemIsNotUpgradedUntilItIsReadyUnlessTheServerIsDownAnyway() {
+    var observed = status("Degraded", servers("Ready"), TARGETS, null);
+    var step = RollingUpgrade.next(NEW, status("Ready", servers("Ready"), TARGETS, null), observed, images(OLD, OLD, OLD, OLD), NOW,
+        Duration.ofMinutes(20));
+    assertThat(step.replace()).isEmpty();
+    assertThat(step.status().progress()).isEqualTo("0/4 waiting");
+
+    var oss1Down = status("Degraded", servers("Starting"), TARGETS, null);
+    var down = RollingUpgrade.next(NEW, oss1Down, oss1Down, images(OLD, OLD, OLD, OLD), NOW, Duration.ofMinutes(20));
+    assertThat(down.replace()).as("a server down anyway goes first").contains("fs-oss1");
+  }
+
+  @Test
+  void rollingBackAfterAStallReplacesTheStalledServerFirst() {
+    UpgradeStatus stalled = new UpgradeStatus(NEW, RollingUpgrade.STALLED, "fs-oss1", NOW.minusSeconds(3600).toString(), 1, 4,
+        "stalled at fs-oss1 (1/4)", "");
+    Map<String, ServerImages> images = images(OLD, OLD, NEW, NEW);
+    images.put("fs-oss1", new ServerImages(NEW, ""));
+    var observed = status("Degraded", servers("Starting"), TARGETS, stalled);
+
+    var back = RollingUpgrade.next(OLD, observed, observed, images, NOW, Duration.ofMinutes(20));
+
+    assertThat(back.replace()).contains("fs-oss1");
+    assertThat(back.status().image()).isEqualTo(OLD);
+    assertThat(back.notes()).extracting(RollingUpgrade.Note::reason).containsExactly("UpgradeStarted", "ServerUpgrading");
+  }
+
+  @Test
+  void aServerInFlightThatLeftTheFilesystemIsWaitedForNoMore() {
+    UpgradeStatus inFlight = new UpgradeStatus(NEW, RollingUpgrade.UPGRADING, "fs-oss2", NOW.toString(), 4, 4, "", "");
+    var observed = status("Ready", servers("Ready"), TARGETS, inFlight);
+    var step = RollingUpgrade.next(NEW, observed, observed, images(NEW, NEW, NEW, NEW), NOW, Duration.ofMinutes(20));
+    assertThat(step.status().state()).isEqualTo(RollingUpgrade.COMPLETE);
+  }
+
+  @Test
+  void nothingHappensWhileEveryServerRunsTheSpecsImage() {
+    var observed = status("Ready", servers("Ready"), TARGETS, null);
+    var step = RollingUpgrade.next(OLD, observed, observed, images(OLD, OLD, OLD, OLD), NOW, Duration.ofMinutes(20));
+    assertThat(step.status()).isNull();
+    assertThat(step.replace()).isEmpty();
+    assertThat(step.notes()).isEmpty();
+  }
+}
