@@ -20,7 +20,7 @@ public final class ControllerPlugin {
   public static CsiServer start(Endpoint endpoint, ClusterBackend cluster, CsiCallMetrics callMetrics) {
     VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend());
     IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
-    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))), callMetrics);
+    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes), cluster.snapshots())), callMetrics);
   }
 
   /** As above, timing calls into a registry no one serves (tests that do not look at metrics). */
