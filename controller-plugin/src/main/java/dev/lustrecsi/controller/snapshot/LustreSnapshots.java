@@ -48,6 +48,9 @@ public final class LustreSnapshots {
     destroyPieces(all, fsName, name);
     List<TargetSnapshot> pieces = new ArrayList<>();
     try {
+      // A barrier that holds now was left by a caller that died (snapshot work on a filesystem is
+      // one at a time, and the CO's sidecar calls one controller): thawed, not waited out.
+      agents.thawBarrier(all.filesystem(), all.mgs().address(), fsName);
       agents.freezeBarrier(all.filesystem(), all.mgs().address(), fsName, barrierSeconds);
       for (Server server : all.servers()) {
         pieces.addAll(agents.createTargetSnapshots(all.filesystem(), server.address(), fsName, name));

@@ -73,6 +73,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
   @Override
   public CommandResult run(Command command) throws CommandFailedException {
     List<String> argv = command.argv();
+    servers.beforeCommand(serverName, argv);
     try {
       String out = switch (argv.getFirst()) {
         case "lfs" -> lfs(argv.subList(1, argv.size()), command.timeout());

@@ -96,6 +96,22 @@ public final class SimulatedServers implements SimulatedNamespaces {
   /** Each filesystem's write barrier, as the MGS keeps it. */
   private final Map<String, Barrier> barriers = new HashMap<>();
 
+  /** Told of each command a server is about to run; tests use it to stop a caller at a chosen step. */
+  private volatile java.util.function.BiConsumer<String, List<String>> commandHook = (server, argv) -> {};
+
+  /**
+   * Runs {@code hook} before every command any simulated server runs, with the server's name and
+   * the command line. A hook that throws stops the command before it does anything, as a caller
+   * that died before asking would.
+   */
+  public void onCommand(java.util.function.BiConsumer<String, List<String>> hook) {
+    commandHook = hook == null ? (server, argv) -> {} : hook;
+  }
+
+  void beforeCommand(String server, List<String> argv) {
+    commandHook.accept(server, argv);
+  }
+
   /** A write barrier: its state as barrier_stat names it, and when a frozen one expires. */
   record Barrier(String state, long expiresAtMillis) {}
 
