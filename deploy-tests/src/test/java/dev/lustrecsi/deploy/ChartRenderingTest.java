@@ -110,7 +110,7 @@ class ChartRenderingTest {
     assertThat(controller.getSpec().getReplicas()).isEqualTo(2);
     PodSpec pod = controller.getSpec().getTemplate().getSpec();
     assertThat(pod.getContainers()).extracting(Container::getName)
-        .containsExactly("lustre-controller", "csi-provisioner", "csi-resizer", "liveness-probe");
+        .containsExactly("lustre-controller", "csi-provisioner", "csi-snapshotter", "csi-resizer", "liveness-probe");
     assertThat(container(pod, "lustre-controller").getArgs()).contains("--leader-election");
     assertThat(container(pod, "csi-provisioner").getArgs()).contains("--leader-election", "--extra-create-metadata",
         "--feature-gates=Topology=true", "--timeout=300s", "--retry-interval-max=5m");
