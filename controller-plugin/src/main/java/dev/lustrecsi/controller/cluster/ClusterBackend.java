@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.cluster;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.agent.GrpcServerAgents;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
+import dev.lustrecsi.controller.snapshot.GroupSnapshots;
 import dev.lustrecsi.controller.snapshot.LustreSnapshots;
 import dev.lustrecsi.controller.snapshot.SnapshotBatches;
 import dev.lustrecsi.controller.snapshot.SnapshotService;
@@ -46,6 +47,7 @@ public final class ClusterBackend implements AutoCloseable {
   private final Reconciliations reconciliations;
   private final LustreBackend backend;
   private final SnapshotService snapshots;
+  private final GroupSnapshots groupSnapshots;
   private final AtomicBoolean leading = new AtomicBoolean();
   private CompletableFuture<?> election;
 
@@ -57,9 +59,11 @@ public final class ClusterBackend implements AutoCloseable {
     FilesystemReconciler reconciler = new FilesystemReconciler(client, settings.namespace(), agents, credentials, settings.agentPort(),
         journal::committedBytes, Clock.systemUTC());
     reconciliations = new Reconciliations(client, settings.namespace(), reconciler);
-    snapshots = new SnapshotService(new KubernetesSnapshotJournal(client, settings.namespace()), journal::byId,
-        new SnapshotBatches(new LustreSnapshots(new FilesystemServers(client, settings.namespace()), agents, BARRIER_SECONDS),
-            java.time.Duration.ZERO, Clock.systemUTC()));
+    KubernetesSnapshotJournal snapshotRecords = new KubernetesSnapshotJournal(client, settings.namespace());
+    SnapshotBatches batches = new SnapshotBatches(new LustreSnapshots(new FilesystemServers(client, settings.namespace()), agents,
+        BARRIER_SECONDS), java.time.Duration.ZERO, Clock.systemUTC());
+    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches);
+    groupSnapshots = new GroupSnapshots(snapshotRecords, journal::byId, batches, snapshots);
     try {
       backend = LustreBackend.start(client, settings.namespace(), reconciliations, agents, settings.defaults());
     } catch (RuntimeException e) {
@@ -114,6 +118,11 @@ public final class ClusterBackend implements AutoCloseable {
   /** CSI snapshots on Lustre snapshots. */
   public SnapshotService snapshots() {
     return snapshots;
+  }
+
+  /** Group snapshots: several volumes of a filesystem in one Lustre snapshot. */
+  public GroupSnapshots groupSnapshots() {
+    return groupSnapshots;
   }
 
   /** The volume records. */

@@ -145,6 +145,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         .setSizeBytes(snapshot.sizeBytes())
         .setCreationTime(Timestamp.newBuilder().setSeconds(snapshot.creationSeconds()))
         .setReadyToUse(snapshot.state() == SnapshotRecord.State.READY)
+        .setGroupSnapshotId(snapshot.groupId())
         .build();
   }
 

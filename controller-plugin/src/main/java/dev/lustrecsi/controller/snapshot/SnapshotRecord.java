@@ -14,9 +14,10 @@ import dev.lustrecsi.common.volume.VolumeId;
  * @param sizeBytes the source volume's capacity when the snapshot was taken: the least a volume restored from it needs
  * @param creationSeconds when the Lustre snapshot was taken (ZFS's creation time); 0 until READY
  * @param state how far the snapshot has come
+ * @param group the record name of the group snapshot it belongs to; empty for a snapshot of its own
  */
 public record SnapshotRecord(String name, SnapshotId id, VolumeId source, String lustreSnapshot, long sizeBytes, long creationSeconds,
-    State state) {
+    State state, String group) {
 
   /** Life cycle of a snapshot record. */
   public enum State {
@@ -28,11 +29,20 @@ public record SnapshotRecord(String name, SnapshotId id, VolumeId source, String
     DELETING
   }
 
+  public SnapshotRecord {
+    group = group == null ? "" : group;
+  }
+
+  /** The group snapshot's id, empty for a snapshot of its own. */
+  public String groupId() {
+    return group.isEmpty() ? "" : new SnapshotId(id.fsName(), group).toString();
+  }
+
   public SnapshotRecord ready(long creation) {
-    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creation, State.READY);
+    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creation, State.READY, group);
   }
 
   public SnapshotRecord withState(State newState) {
-    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creationSeconds, newState);
+    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creationSeconds, newState, group);
   }
 }

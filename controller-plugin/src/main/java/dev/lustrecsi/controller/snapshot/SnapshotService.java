@@ -49,6 +49,9 @@ public final class SnapshotService {
           throw CsiException.alreadyExists("snapshot " + CallerText.quote(name) + " exists already, of volume " + found.source()
               + ", not of " + CallerText.quote(sourceVolumeId));
         }
+        if (!found.group().isEmpty()) {
+          throw CsiException.alreadyExists("snapshot " + CallerText.quote(name) + " is a member of group snapshot " + found.groupId());
+        }
         return switch (found.state()) {
           case READY -> found;
           case CREATING -> finish(found);
@@ -59,7 +62,7 @@ public final class SnapshotService {
           .orElseThrow(() -> CsiException.notFound("source_volume_id: volume " + CallerText.quote(sourceVolumeId) + " does not exist"));
       SnapshotBatches.Batch batch = batches.join(volume.id().fsName());
       SnapshotRecord record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
-          volume.capacityBytes(), 0, State.CREATING);
+          volume.capacityBytes(), 0, State.CREATING, "");
       journal.put(record);
       SnapshotRecord ready = record.ready(batches.await(batch));
       journal.put(ready);
@@ -74,23 +77,24 @@ public final class SnapshotService {
       return;
     }
     try (Busy held = hold(id.get().record(), "snapshot " + CallerText.quote(snapshotId))) {
-      Optional<SnapshotRecord> found = journal.get(id.get().record()).filter(r -> r.id().equals(id.get()));
-      if (found.isEmpty()) {
-        return;
-      }
-      SnapshotRecord deleting = found.get().withState(State.DELETING);
-      journal.put(deleting);
-      boolean shared = journal.all().stream().anyMatch(other -> !other.id().equals(deleting.id())
-          && other.state() != State.DELETING
-          && other.id().fsName().equals(deleting.id().fsName())
-          && other.lustreSnapshot().equals(deleting.lustreSnapshot()));
-      if (!shared) {
-        batches.destroy(deleting.id().fsName(), deleting.lustreSnapshot());
-      }
-      journal.remove(deleting);
-      LOG.log(Level.INFO, "deleted snapshot " + deleting.id() + (shared ? " (its Lustre snapshot " + deleting.lustreSnapshot()
-          + " stays for the others sharing it)" : ", and Lustre snapshot " + deleting.lustreSnapshot()));
+      journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
     }
+  }
+
+  /** Deletes one record's snapshot: its Lustre snapshot goes with the last live record that shares it. */
+  void delete(SnapshotRecord found) {
+    SnapshotRecord deleting = found.withState(State.DELETING);
+    journal.put(deleting);
+    boolean shared = journal.all().stream().anyMatch(other -> !other.id().equals(deleting.id())
+        && other.state() != State.DELETING
+        && other.id().fsName().equals(deleting.id().fsName())
+        && other.lustreSnapshot().equals(deleting.lustreSnapshot()));
+    if (!shared) {
+      batches.destroy(deleting.id().fsName(), deleting.lustreSnapshot());
+    }
+    journal.remove(deleting);
+    LOG.log(Level.INFO, "deleted snapshot " + deleting.id() + (shared ? " (its Lustre snapshot " + deleting.lustreSnapshot()
+        + " stays for the others sharing it)" : ", and Lustre snapshot " + deleting.lustreSnapshot()));
   }
 
   /** The snapshot with this id, when it exists and is ready. */
@@ -104,7 +108,8 @@ public final class SnapshotService {
     return journal.all().stream().filter(r -> r.state() == State.READY).toList();
   }
 
-  private SnapshotRecord finish(SnapshotRecord interrupted) {
+  /** Finishes a record an interrupted call left CREATING: its Lustre snapshot is whole, or taken again. */
+  SnapshotRecord finish(SnapshotRecord interrupted) {
     String fsName = interrupted.id().fsName();
     long creation = batches.retake(fsName, interrupted.lustreSnapshot(), () -> journal.all().stream()
         .filter(r -> r.state() == State.READY && r.id().fsName().equals(fsName) && r.lustreSnapshot().equals(interrupted.lustreSnapshot()))
@@ -114,13 +119,13 @@ public final class SnapshotService {
     return ready;
   }
 
-  private interface Busy extends AutoCloseable {
+  interface Busy extends AutoCloseable {
     @Override
     void close();
   }
 
   /** One call per snapshot at a time; a second is ABORTED at once, as the CSI spec asks, and the CO retries. */
-  private Busy hold(String key, String what) {
+  Busy hold(String key, String what) {
     if (!busy.add(key)) {
       throw CsiException.aborted("an operation on " + what + " is already in progress; retry later");
     }

@@ -3,6 +3,12 @@ package dev.lustrecsi.sandbox.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import csi.v1.CreateSnapshotRequest;
+import csi.v1.CreateVolumeGroupSnapshotRequest;
+import csi.v1.DeleteVolumeGroupSnapshotRequest;
+import csi.v1.GetVolumeGroupSnapshotRequest;
+import csi.v1.GroupControllerGrpc;
+import csi.v1.VolumeGroupSnapshot;
+import io.grpc.StatusRuntimeException;
 import csi.v1.DeleteSnapshotRequest;
 import csi.v1.DeleteVolumeRequest;
 import csi.v1.ListSnapshotsRequest;
@@ -158,6 +164,48 @@ class SnapshotTest {
       delete(s.getSnapshotId());
     }
     controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(v2.getVolumeId()).build()));
+  }
+
+  @Test
+  void aGroupSnapshotIsOneLustreSnapshotOfVolumesOfOneFilesystem() {
+    Volume v1 = controller.create("snapd-v1", 1L << 30, params("snapd"));
+    Volume v2 = controller.create("snapd-v2", 1L << 30, params("snapd"));
+    Volume v3 = controller.create("snapd-v3", 1L << 30, params("snapd"));
+    GroupControllerGrpc.GroupControllerBlockingStub groups = GroupControllerGrpc.newBlockingStub(controller.channel());
+    CreateVolumeGroupSnapshotRequest request = CreateVolumeGroupSnapshotRequest.newBuilder().setName("snapd-g1")
+        .addSourceVolumeIds(v1.getVolumeId()).addSourceVolumeIds(v2.getVolumeId()).build();
+    VolumeGroupSnapshot group = controller.asCo(() -> groups.createVolumeGroupSnapshot(request)).getGroupSnapshot();
+
+    assertThat(group.getReadyToUse()).isTrue();
+    assertThat(group.getSnapshotsList()).extracting(Snapshot::getSourceVolumeId).containsExactlyInAnyOrder(v1.getVolumeId(), v2.getVolumeId());
+    assertThat(group.getSnapshotsList()).allSatisfy(s -> assertThat(s.getGroupSnapshotId()).isEqualTo(group.getGroupSnapshotId()));
+    assertThat(zfsSnapshots("snapd")).as("one Lustre snapshot: one piece per target").hasSize(targetCount("snapd"));
+    assertThat(controller.asCo(() -> groups.createVolumeGroupSnapshot(request)).getGroupSnapshot()).isEqualTo(group);
+    assertThat(groups.getVolumeGroupSnapshot(GetVolumeGroupSnapshotRequest.newBuilder().setGroupSnapshotId(group.getGroupSnapshotId()).build())
+        .getGroupSnapshot()).isEqualTo(group);
+    assertThat(list(ListSnapshotsRequest.newBuilder().setSourceVolumeId(v2.getVolumeId()).build())).containsExactly(
+        group.getSnapshotsList().stream().filter(s -> s.getSourceVolumeId().equals(v2.getVolumeId())).findFirst().orElseThrow());
+
+    assertThat(controller.codeOf(() -> groups.createVolumeGroupSnapshot(request.toBuilder().clearSourceVolumeIds()
+        .addSourceVolumeIds(v3.getVolumeId()).build()))).isEqualTo(Status.Code.ALREADY_EXISTS);
+    StatusRuntimeException mixed = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class, () ->
+        groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder().setName("snapd-g2")
+            .addSourceVolumeIds(v3.getVolumeId()).addSourceVolumeIds("otherfs/pvc-9").build()));
+    assertThat(mixed.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(mixed.getStatus().getDescription()).contains("source_volume_ids", "otherfs/pvc-9", v3.getVolumeId());
+    assertThat(controller.codeOf(() -> groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder().setName("snapd-g3")
+        .addSourceVolumeIds("snapd/no-such-volume").build()))).isEqualTo(Status.Code.NOT_FOUND);
+
+    DeleteVolumeGroupSnapshotRequest delete = DeleteVolumeGroupSnapshotRequest.newBuilder().setGroupSnapshotId(group.getGroupSnapshotId())
+        .addAllSnapshotIds(group.getSnapshotsList().stream().map(Snapshot::getSnapshotId).toList()).build();
+    assertThat(controller.codeOf(() -> groups.deleteVolumeGroupSnapshot(delete.toBuilder().clearSnapshotIds()
+        .addSnapshotIds(delete.getSnapshotIds(0)).build())))
+        .isEqualTo(Status.Code.INVALID_ARGUMENT);
+    controller.asCo(() -> groups.deleteVolumeGroupSnapshot(delete));
+    controller.asCo(() -> groups.deleteVolumeGroupSnapshot(delete));
+    assertThat(zfsSnapshots("snapd")).isEmpty();
+    assertThat(controller.codeOf(() -> groups.getVolumeGroupSnapshot(GetVolumeGroupSnapshotRequest.newBuilder()
+        .setGroupSnapshotId(group.getGroupSnapshotId()).build()))).isEqualTo(Status.Code.NOT_FOUND);
   }
 
   private static List<Snapshot> list(ListSnapshotsRequest request) {

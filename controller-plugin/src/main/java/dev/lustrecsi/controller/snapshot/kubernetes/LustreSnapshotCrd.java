@@ -27,7 +27,8 @@ public final class LustreSnapshotCrd {
         "sizeBytes", s -> s.withMinimum(0.0),
         "size", s -> s.withDescription("sizeBytes, readable; informational only."),
         "creationSeconds", s -> s.withMinimum(0.0).withDescription("When the Lustre snapshot was taken (seconds since the epoch); 0 until READY."),
-        "state", s -> s.withEnum(List.of(TextNode.valueOf("CREATING"), TextNode.valueOf("READY"), TextNode.valueOf("DELETING"))));
+        "state", s -> s.withEnum(List.of(TextNode.valueOf("CREATING"), TextNode.valueOf("READY"), TextNode.valueOf("DELETING"))),
+        "groupSnapshot", s -> s.withDescription("The group snapshot this snapshot belongs to (its id is fsName@groupSnapshot); absent for a snapshot of its own."));
     var specSchema = CrdSchemas.of(LustreSnapshotSpec.class, refinements);
     specSchema.setRequired(List.of("name", "fsName", "sourceDirectory", "lustreSnapshot", "sizeBytes", "creationSeconds", "state"));
     return new CustomResourceDefinitionBuilder()

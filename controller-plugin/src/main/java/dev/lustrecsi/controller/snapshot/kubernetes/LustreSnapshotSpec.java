@@ -11,6 +11,7 @@ package dev.lustrecsi.controller.snapshot.kubernetes;
  * @param size the same, readable, for kubectl's printer column
  * @param creationSeconds when the Lustre snapshot was taken; 0 until READY
  * @param state CREATING, READY or DELETING
+ * @param groupSnapshot the record name of the group snapshot it belongs to; absent for a snapshot of its own
  */
 public record LustreSnapshotSpec(String name, String fsName, String sourceDirectory, String lustreSnapshot, long sizeBytes, String size,
-    long creationSeconds, String state) {}
+    long creationSeconds, String state, String groupSnapshot) {}

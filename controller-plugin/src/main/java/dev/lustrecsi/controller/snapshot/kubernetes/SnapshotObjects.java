@@ -45,7 +45,7 @@ public final class SnapshotObjects {
         .build());
     object.setSpec(new LustreSnapshotSpec(snapshot.name(), snapshot.source().fsName(), snapshot.source().directory(),
         snapshot.lustreSnapshot(), snapshot.sizeBytes(), Sizes.format(snapshot.sizeBytes()), snapshot.creationSeconds(),
-        snapshot.state().name()));
+        snapshot.state().name(), snapshot.group().isEmpty() ? null : snapshot.group()));
     return object;
   }
 
@@ -53,6 +53,6 @@ public final class SnapshotObjects {
     LustreSnapshotSpec spec = object.getSpec();
     return new SnapshotRecord(spec.name(), new SnapshotId(spec.fsName(), object.getMetadata().getName()),
         new VolumeId(spec.fsName(), spec.sourceDirectory()), spec.lustreSnapshot(), spec.sizeBytes(), spec.creationSeconds(),
-        SnapshotRecord.State.valueOf(spec.state()));
+        SnapshotRecord.State.valueOf(spec.state()), spec.groupSnapshot());
   }
 }
