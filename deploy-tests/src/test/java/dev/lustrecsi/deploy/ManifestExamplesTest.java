@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class ManifestExamplesTest {
   /** Kinds of other projects' CRDs the examples may use (fabric8 has no model for them). */
   static final Set<String> CUSTOM_KINDS = Set.of("k8s.cni.cncf.io/v1/NetworkAttachmentDefinition",
-      "snapshot.storage.k8s.io/v1/VolumeSnapshotClass", "snapshot.storage.k8s.io/v1/VolumeSnapshot");
+      "snapshot.storage.k8s.io/v1/VolumeSnapshotClass", "snapshot.storage.k8s.io/v1/VolumeSnapshot",
+      "groupsnapshot.storage.k8s.io/v1beta1/VolumeGroupSnapshotClass", "groupsnapshot.storage.k8s.io/v1beta1/VolumeGroupSnapshot");
 
   @Test
   void everyExampleParsesIntoKnownKinds() throws IOException {

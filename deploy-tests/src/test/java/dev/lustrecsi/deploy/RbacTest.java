@@ -109,6 +109,23 @@ class RbacTest {
   }
 
   @Test
+  void groupSnapshotsAddTheSnapshottersGroupRulesAndFeatureGate() {
+    Rendered rendered = ChartRenderer.render(null, Map.of("controller.snapshotter.groupSnapshots", "true"));
+    Set<ApiCall> granted = new LinkedHashSet<>();
+    for (Grant grant : grants(rendered, "csi-snapshotter")) {
+      granted.addAll(grant.calls("csi-snapshotter"));
+    }
+    Set<ApiCall> expected = new LinkedHashSet<>(SIDECAR_CALLS.stream().filter(c -> c.component().equals("csi-snapshotter")).toList());
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotclasses", "get", "list", "watch");
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotcontents", "get", "list", "watch", "update", "patch");
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotcontents/status", "update", "patch");
+    assertThat(granted).containsExactlyInAnyOrderElementsOf(expected);
+    var pod = rendered.one(io.fabric8.kubernetes.api.model.apps.Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers()).filteredOn(c -> c.getName().equals("csi-snapshotter")).singleElement()
+        .satisfies(c -> assertThat(c.getArgs()).contains("--feature-gates=CSIVolumeGroupSnapshot=true"));
+  }
+
+  @Test
   void everyRoleIsForOneNamedProgramAndBoundOnlyToThePodThatRunsIt() {
     Rendered rendered = ChartRenderer.renderDefaults();
     String controllerAccount = rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();

@@ -3,6 +3,9 @@ package dev.lustrecsi.sandbox.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import csi.v1.CreateSnapshotRequest;
+import csi.v1.CreateVolumeGroupSnapshotRequest;
+import csi.v1.DeleteVolumeGroupSnapshotRequest;
+import csi.v1.GroupControllerGrpc;
 import csi.v1.DeleteSnapshotRequest;
 import csi.v1.Volume;
 import dev.lustrecsi.common.volume.Sizes;
@@ -106,13 +109,15 @@ class SnapshotCrashTest {
     }
   }
 
-  /** The CO's calls: two snapshots, one deleted, a third taken; names are the run's own. */
+  /** The CO's calls: two snapshots, one deleted, a third taken, a group of both volumes; names are the run's own. */
   private static List<Consumer<ControllerOnCluster>> scenario(String run) {
     return List.of(
         c -> snapshot(c, run + "-a", v1),
         c -> snapshot(c, run + "-b", v2),
         c -> c.asCo(() -> c.csi().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(FS + "@" + run + "-a").build())),
-        c -> snapshot(c, run + "-c", v1));
+        c -> snapshot(c, run + "-c", v1),
+        c -> c.asCo(() -> GroupControllerGrpc.newBlockingStub(c.channel()).createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest
+            .newBuilder().setName(run + "-g").addSourceVolumeIds(v1.getVolumeId()).addSourceVolumeIds(v2.getVolumeId()).build())));
   }
 
   private static void snapshot(ControllerOnCluster c, String name, Volume source) {
@@ -148,6 +153,8 @@ class SnapshotCrashTest {
     for (String left : List.of(run + "-b", run + "-c")) {
       controller.asCo(() -> controller.csi().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(FS + "@" + left).build()));
     }
+    controller.asCo(() -> GroupControllerGrpc.newBlockingStub(controller.channel()).deleteVolumeGroupSnapshot(
+        DeleteVolumeGroupSnapshotRequest.newBuilder().setGroupSnapshotId(FS + "@" + run + "-g").build()));
     assertThat(controller.cluster.servers().allSnapshots()).as("clean-up of run %s", run).isEmpty();
     return outcome;
   }
@@ -161,7 +168,7 @@ class SnapshotCrashTest {
     Map<String, Long> unclaimed = new HashMap<>(piecesBySnapshot);
     for (LustreSnapshot record : controller.cluster.client().resources(LustreSnapshot.class).list().getItems()) {
       var spec = record.getSpec();
-      String name = spec.name().substring(run.length());
+      String name = spec.name().substring(run.length()) + (spec.groupSnapshot() == null ? "" : " in group " + spec.groupSnapshot().substring(run.length()));
       unclaimed.remove(spec.lustreSnapshot());
       state.put("snapshot " + name, spec.sourceDirectory() + " " + spec.state() + " " + spec.size() + " created: " + (spec.creationSeconds() > 0)
           + " pieces: " + piecesBySnapshot.getOrDefault(spec.lustreSnapshot(), 0L));
@@ -177,6 +184,7 @@ class SnapshotCrashTest {
     Outcome clean = run(0);
     assertThat(clean.killed()).isFalse();
     assertThat(clean.state()).containsKeys("snapshot -b", "snapshot -c").doesNotContainKey("snapshot -a");
+    assertThat(clean.state().keySet()).filteredOn(k -> k.contains("in group -g")).as("the group's members").hasSize(2);
     assertThat(clean.state().get("snapshot -b")).startsWith("snapcr-v2 READY 1 GiB created: true pieces: " + clean.state().get("targets"));
     assertThat(clean.state().get("ZFS snapshots no record names")).isEqualTo("{}");
     assertThat(clean.steps()).as("the clean run's steps: one kill point each").isGreaterThan(15);
