@@ -55,6 +55,9 @@ public final class GroupSnapshots {
     Set<String> sources = new LinkedHashSet<>(sourceVolumeIds);
     try (SnapshotService.Busy held = snapshots.hold("group/" + group, "group snapshot " + CallerText.quote(name))) {
       List<SnapshotRecord> existing = members(group);
+      if (existing.stream().anyMatch(m -> m.state() == State.DELETING)) {
+        throw CsiException.aborted("group snapshot " + CallerText.quote(name) + " is being deleted; retry later");
+      }
       if (!existing.isEmpty()) {
         Set<String> had = existing.stream().map(m -> m.source().toString()).collect(Collectors.toSet());
         // Fewer members than asked for is a call that died while writing them, and is finished;
@@ -65,16 +68,15 @@ public final class GroupSnapshots {
         }
       }
       sameFilesystem(sources);
-      List<VolumeRecord> members = sources.stream().map(this::volume).toList();
-      String fsName = members.getFirst().id().fsName();
+      // Volumes already in the group are not looked up again: a retry succeeds even when one was deleted since.
+      List<VolumeRecord> missing = sources.stream().filter(s -> existing.stream().noneMatch(m -> m.source().toString().equals(s)))
+          .map(this::volume).toList();
+      String fsName = existing.isEmpty() ? missing.getFirst().id().fsName() : existing.getFirst().id().fsName();
       // Members a crashed call never wrote join the Lustre snapshot its other members name.
       String lustreSnapshot = existing.isEmpty() ? null : existing.getFirst().lustreSnapshot();
       SnapshotBatches.Batch batch = lustreSnapshot == null ? batches.join(fsName) : null;
       List<SnapshotRecord> written = new ArrayList<>(existing);
-      for (VolumeRecord volume : members) {
-        if (existing.stream().anyMatch(m -> m.source().equals(volume.id()))) {
-          continue;
-        }
+      for (VolumeRecord volume : missing) {
         String memberName = memberPrefix(name) + volume.id();
         SnapshotRecord member = new SnapshotRecord(memberName, new SnapshotId(fsName, SnapshotObjects.objectName(memberName)), volume.id(),
             batch != null ? batch.name() : lustreSnapshot, volume.capacityBytes(), 0, State.CREATING, group);
