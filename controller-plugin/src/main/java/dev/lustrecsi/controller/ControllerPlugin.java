@@ -7,12 +7,13 @@ import dev.lustrecsi.common.identity.PluginInfo;
 import dev.lustrecsi.common.metrics.CsiCallMetrics;
 import dev.lustrecsi.controller.cluster.ClusterBackend;
 import dev.lustrecsi.controller.csi.ControllerService;
+import dev.lustrecsi.controller.csi.GroupControllerService;
 import dev.lustrecsi.controller.csi.VolumePages;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 
-/** Wires the controller plugin: provisioner, and the Identity and Controller services on one socket. */
+/** Wires the controller plugin: provisioner, and the Identity, Controller and GroupController services on one socket. */
 public final class ControllerPlugin {
   private ControllerPlugin() {}
 
@@ -20,7 +21,8 @@ public final class ControllerPlugin {
   public static CsiServer start(Endpoint endpoint, ClusterBackend cluster, CsiCallMetrics callMetrics) {
     VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend());
     IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
-    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes))), callMetrics);
+    return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes), cluster.snapshots()),
+        new GroupControllerService(cluster.groupSnapshots())), callMetrics);
   }
 
   /** As above, timing calls into a registry no one serves (tests that do not look at metrics). */

@@ -55,7 +55,8 @@ class ChartRenderingTest {
       }
     }
     assertThat(crds).extracting(crd -> crd.getMetadata().getName())
-        .containsExactly("lustrefilesystems.lustre.csi.lustrecsi.dev", "lustrevolumes.lustre.csi.lustrecsi.dev");
+        .containsExactly("lustrefilesystems.lustre.csi.lustrecsi.dev", "lustresnapshots.lustre.csi.lustrecsi.dev",
+            "lustrevolumes.lustre.csi.lustrecsi.dev");
     assertThat(crds).allSatisfy(crd -> {
       assertThat(crd.getSpec().getGroup()).isEqualTo(DRIVER);
       assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
@@ -63,7 +64,7 @@ class ChartRenderingTest {
         assertThat(version.getName()).isEqualTo("v1alpha1");
         assertThat(version.getStorage()).isTrue();
         assertThat(version.getSchema().getOpenAPIV3Schema().getProperties()).containsKey("spec");
-        // A LustreVolume is the controller's own record, with nothing to report: no status.
+        // LustreVolumes and LustreSnapshots are the controller's own records, with nothing to report: no status.
         if (crd.getSpec().getNames().getKind().equals("LustreFilesystem")) {
           assertThat(version.getSubresources().getStatus()).isNotNull();
           assertThat(version.getSchema().getOpenAPIV3Schema().getProperties()).containsKey("status");
@@ -109,7 +110,7 @@ class ChartRenderingTest {
     assertThat(controller.getSpec().getReplicas()).isEqualTo(2);
     PodSpec pod = controller.getSpec().getTemplate().getSpec();
     assertThat(pod.getContainers()).extracting(Container::getName)
-        .containsExactly("lustre-controller", "csi-provisioner", "csi-resizer", "liveness-probe");
+        .containsExactly("lustre-controller", "csi-provisioner", "csi-snapshotter", "csi-resizer", "liveness-probe");
     assertThat(container(pod, "lustre-controller").getArgs()).contains("--leader-election");
     assertThat(container(pod, "csi-provisioner").getArgs()).contains("--leader-election", "--extra-create-metadata",
         "--feature-gates=Topology=true", "--timeout=300s", "--retry-interval-max=5m");

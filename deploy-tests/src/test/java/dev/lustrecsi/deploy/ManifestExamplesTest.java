@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /** The plain manifests in deploy/examples parse, and agree with the chart's examples. */
 class ManifestExamplesTest {
   /** Kinds of other projects' CRDs the examples may use (fabric8 has no model for them). */
-  static final Set<String> CUSTOM_KINDS = Set.of("k8s.cni.cncf.io/v1/NetworkAttachmentDefinition");
+  static final Set<String> CUSTOM_KINDS = Set.of("k8s.cni.cncf.io/v1/NetworkAttachmentDefinition",
+      "snapshot.storage.k8s.io/v1/VolumeSnapshotClass", "snapshot.storage.k8s.io/v1/VolumeSnapshot",
+      "groupsnapshot.storage.k8s.io/v1beta1/VolumeGroupSnapshotClass", "groupsnapshot.storage.k8s.io/v1beta1/VolumeGroupSnapshot");
 
   @Test
   void everyExampleParsesIntoKnownKinds() throws IOException {
@@ -54,5 +57,18 @@ class ManifestExamplesTest {
     Pod pod = examples.one(Pod.class);
     assertThat(pod.getSpec().getVolumes()).anySatisfy(v ->
         assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName()));
+  }
+
+  @Test
+  void exampleSnapshotIsOfTheExamplePvcWithAClassOfThisDriver() throws IOException {
+    Rendered snapshot = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("snapshot.yaml")), CUSTOM_KINDS);
+    PersistentVolumeClaim claim = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("pvc.yaml")))
+        .one(PersistentVolumeClaim.class);
+    List<GenericKubernetesResource> objects = snapshot.all(GenericKubernetesResource.class);
+    assertThat(objects).extracting(GenericKubernetesResource::getKind).containsExactly("VolumeSnapshotClass", "VolumeSnapshot");
+    assertThat(objects.get(0).getAdditionalProperties().get("driver")).isEqualTo(dev.lustrecsi.common.identity.PluginInfo.DRIVER_NAME);
+    Map<?, ?> spec = (Map<?, ?>) objects.get(1).getAdditionalProperties().get("spec");
+    assertThat(spec.get("volumeSnapshotClassName")).isEqualTo(objects.get(0).getMetadata().getName());
+    assertThat(((Map<?, ?>) spec.get("source")).get("persistentVolumeClaimName")).isEqualTo(claim.getMetadata().getName());
   }
 }

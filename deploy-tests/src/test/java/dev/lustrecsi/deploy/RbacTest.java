@@ -38,7 +38,7 @@ class RbacTest {
 
   /**
    * The sidecars' rules, as their upstream deploy/kubernetes/rbac.yaml lists them for the pinned
-   * versions, without what this driver never triggers (snapshots, VolumeAttachments,
+   * versions, without what this driver never triggers (group snapshots, restores, VolumeAttachments,
    * CSIStorageCapacity, VolumeAttributesClasses, and the resizer's pod watch, off with
    * --handle-volume-inuse-error=false).
    * node-driver-registrar and livenessprobe make no API calls and have no rules.
@@ -54,6 +54,11 @@ class RbacTest {
     grant(calls, "csi-provisioner", "storage.k8s.io", "csinodes", "get", "list", "watch");
     grant(calls, "csi-provisioner", "", "nodes", "get", "list", "watch");
     grant(calls, "csi-provisioner", "coordination.k8s.io", "leases", "get", "watch", "list", "delete", "update", "create");
+    grant(calls, "csi-snapshotter", "", "events", "list", "watch", "create", "update", "patch");
+    grant(calls, "csi-snapshotter", "snapshot.storage.k8s.io", "volumesnapshotclasses", "get", "list", "watch");
+    grant(calls, "csi-snapshotter", "snapshot.storage.k8s.io", "volumesnapshotcontents", "get", "list", "watch", "update", "patch");
+    grant(calls, "csi-snapshotter", "snapshot.storage.k8s.io", "volumesnapshotcontents/status", "update", "patch");
+    grant(calls, "csi-snapshotter", "coordination.k8s.io", "leases", "get", "watch", "list", "delete", "update", "create");
     grant(calls, "csi-resizer", "", "persistentvolumes", "get", "list", "watch", "patch");
     grant(calls, "csi-resizer", "", "persistentvolumeclaims", "get", "list", "watch");
     grant(calls, "csi-resizer", "", "persistentvolumeclaims/status", "patch");
@@ -95,7 +100,7 @@ class RbacTest {
   void sidecarsGetExactlyTheRulesTheirDocumentationLists() {
     Rendered rendered = ChartRenderer.renderDefaults();
     Set<ApiCall> granted = new LinkedHashSet<>();
-    for (String sidecar : List.of("csi-provisioner", "csi-resizer")) {
+    for (String sidecar : List.of("csi-provisioner", "csi-snapshotter", "csi-resizer")) {
       for (Grant grant : grants(rendered, sidecar)) {
         granted.addAll(grant.calls(sidecar));
       }
@@ -104,12 +109,29 @@ class RbacTest {
   }
 
   @Test
+  void groupSnapshotsAddTheSnapshottersGroupRulesAndFeatureGate() {
+    Rendered rendered = ChartRenderer.render(null, Map.of("controller.snapshotter.groupSnapshots", "true"));
+    Set<ApiCall> granted = new LinkedHashSet<>();
+    for (Grant grant : grants(rendered, "csi-snapshotter")) {
+      granted.addAll(grant.calls("csi-snapshotter"));
+    }
+    Set<ApiCall> expected = new LinkedHashSet<>(SIDECAR_CALLS.stream().filter(c -> c.component().equals("csi-snapshotter")).toList());
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotclasses", "get", "list", "watch");
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotcontents", "get", "list", "watch", "update", "patch");
+    grant(expected, "csi-snapshotter", "groupsnapshot.storage.k8s.io", "volumegroupsnapshotcontents/status", "update", "patch");
+    assertThat(granted).containsExactlyInAnyOrderElementsOf(expected);
+    var pod = rendered.one(io.fabric8.kubernetes.api.model.apps.Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers()).filteredOn(c -> c.getName().equals("csi-snapshotter")).singleElement()
+        .satisfies(c -> assertThat(c.getArgs()).contains("--feature-gates=CSIVolumeGroupSnapshot=true"));
+  }
+
+  @Test
   void everyRoleIsForOneNamedProgramAndBoundOnlyToThePodThatRunsIt() {
     Rendered rendered = ChartRenderer.renderDefaults();
     String controllerAccount = rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
     String nodeAccount = rendered.one(DaemonSet.class).getSpec().getTemplate().getSpec().getServiceAccountName();
     Map<String, String> accountOf = Map.of("controller-plugin", controllerAccount, "csi-provisioner", controllerAccount,
-        "csi-resizer", controllerAccount, "node-plugin", nodeAccount);
+        "csi-resizer", controllerAccount, "csi-snapshotter", controllerAccount, "node-plugin", nodeAccount);
 
     List<HasMetadata> roles = new ArrayList<>();
     roles.addAll(rendered.all(Role.class));

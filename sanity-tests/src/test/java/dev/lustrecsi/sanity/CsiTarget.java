@@ -124,6 +124,11 @@ public final class CsiTarget implements AutoCloseable {
   }
 
   /** A controller stub whose deadline starts now: take a new one for every call. */
+  /** The GroupController service, on the controller's socket. */
+  public csi.v1.GroupControllerGrpc.GroupControllerBlockingStub groupController() {
+    return csi.v1.GroupControllerGrpc.newBlockingStub(controllerClient.channel()).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
   public ControllerGrpc.ControllerBlockingStub controller() {
     return ControllerGrpc.newBlockingStub(controllerClient.channel()).withDeadlineAfter(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }

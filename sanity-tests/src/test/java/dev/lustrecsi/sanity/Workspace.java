@@ -122,6 +122,26 @@ final class Workspace implements AutoCloseable {
     return ((StatusRuntimeException) thrown).getStatus();
   }
 
+  /** A snapshot name no other test of any run uses. */
+  String snapshotName() {
+    return "sanity-snap-" + target.runId() + "-" + VOLUMES.incrementAndGet();
+  }
+
+  /** Snapshots the volume under a new name, and deletes the snapshot when the test ends (before its volume). */
+  csi.v1.Snapshot createSnapshot(String sourceVolumeId) {
+    return createSnapshot(csi.v1.CreateSnapshotRequest.newBuilder().setName(snapshotName()).setSourceVolumeId(sourceVolumeId).build());
+  }
+
+  csi.v1.Snapshot createSnapshot(csi.v1.CreateSnapshotRequest request) {
+    csi.v1.Snapshot snapshot = target.asCo(() -> target.controller().createSnapshot(request)).getSnapshot();
+    undoLater("delete snapshot " + snapshot.getSnapshotId(), () -> deleteSnapshot(snapshot.getSnapshotId()));
+    return snapshot;
+  }
+
+  void deleteSnapshot(String snapshotId) {
+    target.asCo(() -> target.controller().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(snapshotId).build()));
+  }
+
   void deleteVolume(String volumeId) {
     target.asCo(() -> target.controller().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volumeId).build()));
   }

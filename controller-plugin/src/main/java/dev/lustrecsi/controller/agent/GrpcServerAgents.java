@@ -1,5 +1,12 @@
 package dev.lustrecsi.controller.agent;
 
+import dev.lustrecsi.agent.v1.CreateTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.DestroyTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.FreezeBarrierRequest;
+import dev.lustrecsi.agent.v1.ListTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.TargetSnapshot;
+import dev.lustrecsi.agent.v1.ThawBarrierRequest;
+import java.util.List;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthRequest;
@@ -70,6 +77,38 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   @Override
   public GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException {
     return call(filesystem, mdsAddress, "GetProjectUsage", stub -> stub.getProjectUsage(request));
+  }
+
+  @Override
+  public void freezeBarrier(String filesystem, String mgsAddress, String fsName, int timeoutSeconds) throws AgentUnavailableException {
+    call(filesystem, mgsAddress, "FreezeBarrier", stub -> stub.freezeBarrier(
+        FreezeBarrierRequest.newBuilder().setFsName(fsName).setTimeoutSeconds(timeoutSeconds).build()));
+  }
+
+  @Override
+  public String thawBarrier(String filesystem, String mgsAddress, String fsName) throws AgentUnavailableException {
+    return call(filesystem, mgsAddress, "ThawBarrier", stub -> stub.thawBarrier(ThawBarrierRequest.newBuilder().setFsName(fsName).build()))
+        .getStateBefore();
+  }
+
+  @Override
+  public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name)
+      throws AgentUnavailableException {
+    return call(filesystem, address, "CreateTargetSnapshots", stub -> stub.createTargetSnapshots(
+        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build())).getSnapshotsList();
+  }
+
+  @Override
+  public List<TargetSnapshot> destroyTargetSnapshots(String filesystem, String address, String fsName, String name)
+      throws AgentUnavailableException {
+    return call(filesystem, address, "DestroyTargetSnapshots", stub -> stub.destroyTargetSnapshots(
+        DestroyTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build())).getDestroyedList();
+  }
+
+  @Override
+  public List<TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName) throws AgentUnavailableException {
+    return call(filesystem, address, "ListTargetSnapshots", stub -> stub.listTargetSnapshots(
+        ListTargetSnapshotsRequest.newBuilder().setFsName(fsName).build())).getSnapshotsList();
   }
 
   private interface Call<T> {

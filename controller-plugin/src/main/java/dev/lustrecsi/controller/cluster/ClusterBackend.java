@@ -3,6 +3,11 @@ package dev.lustrecsi.controller.cluster;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.agent.GrpcServerAgents;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
+import dev.lustrecsi.controller.snapshot.GroupSnapshots;
+import dev.lustrecsi.controller.snapshot.LustreSnapshots;
+import dev.lustrecsi.controller.snapshot.SnapshotBatches;
+import dev.lustrecsi.controller.snapshot.SnapshotService;
+import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
 import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -26,6 +31,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ClusterBackend implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClusterBackend.class.getName());
   public static final String LEASE = "lustre-csi-controller";
+  /**
+   * The write barrier's timeout for a snapshot: Lustre's own default, ample for one ZFS snapshot
+   * per target, and the longest a controller that dies mid-snapshot can block metadata changes.
+   */
+  static final int BARRIER_SECONDS = 30;
 
   /** Settings from the command line. */
   public record Settings(String namespace, boolean leaderElection, String identity, int agentPort, ServerDefaults defaults,
@@ -36,6 +46,8 @@ public final class ClusterBackend implements AutoCloseable {
   private final GrpcServerAgents agents;
   private final Reconciliations reconciliations;
   private final LustreBackend backend;
+  private final SnapshotService snapshots;
+  private final GroupSnapshots groupSnapshots;
   private final AtomicBoolean leading = new AtomicBoolean();
   private CompletableFuture<?> election;
 
@@ -47,6 +59,11 @@ public final class ClusterBackend implements AutoCloseable {
     FilesystemReconciler reconciler = new FilesystemReconciler(client, settings.namespace(), agents, credentials, settings.agentPort(),
         journal::committedBytes, Clock.systemUTC());
     reconciliations = new Reconciliations(client, settings.namespace(), reconciler);
+    KubernetesSnapshotJournal snapshotRecords = new KubernetesSnapshotJournal(client, settings.namespace());
+    SnapshotBatches batches = new SnapshotBatches(new LustreSnapshots(new FilesystemServers(client, settings.namespace()), agents,
+        BARRIER_SECONDS), java.time.Duration.ZERO, Clock.systemUTC());
+    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches);
+    groupSnapshots = new GroupSnapshots(snapshotRecords, journal::byId, batches, snapshots);
     try {
       backend = LustreBackend.start(client, settings.namespace(), reconciliations, agents, settings.defaults());
     } catch (RuntimeException e) {
@@ -96,6 +113,16 @@ public final class ClusterBackend implements AutoCloseable {
 
   public LustreBackend backend() {
     return backend;
+  }
+
+  /** CSI snapshots on Lustre snapshots. */
+  public SnapshotService snapshots() {
+    return snapshots;
+  }
+
+  /** Group snapshots: several volumes of a filesystem in one Lustre snapshot. */
+  public GroupSnapshots groupSnapshots() {
+    return groupSnapshots;
   }
 
   /** The volume records. */

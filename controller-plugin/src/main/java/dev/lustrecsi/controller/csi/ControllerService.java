@@ -1,5 +1,17 @@
 package dev.lustrecsi.controller.csi;
 
+import csi.v1.CreateSnapshotRequest;
+import csi.v1.CreateSnapshotResponse;
+import csi.v1.DeleteSnapshotRequest;
+import csi.v1.DeleteSnapshotResponse;
+import csi.v1.GetSnapshotRequest;
+import csi.v1.GetSnapshotResponse;
+import csi.v1.ListSnapshotsRequest;
+import csi.v1.ListSnapshotsResponse;
+import csi.v1.Snapshot;
+import com.google.protobuf.Timestamp;
+import dev.lustrecsi.controller.snapshot.SnapshotRecord;
+import dev.lustrecsi.controller.snapshot.SnapshotService;
 import csi.v1.ControllerExpandVolumeRequest;
 import csi.v1.ControllerExpandVolumeResponse;
 import csi.v1.ControllerGetCapabilitiesRequest;
@@ -56,14 +68,85 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
       ControllerServiceCapability.RPC.Type.EXPAND_VOLUME,
       ControllerServiceCapability.RPC.Type.GET_VOLUME,
       ControllerServiceCapability.RPC.Type.VOLUME_CONDITION,
-      ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER);
+      ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER,
+      ControllerServiceCapability.RPC.Type.CREATE_DELETE_SNAPSHOT,
+      ControllerServiceCapability.RPC.Type.LIST_SNAPSHOTS,
+      ControllerServiceCapability.RPC.Type.GET_SNAPSHOT);
+
+  /**
+   * Parameter keys the external snapshotter adds (secret references, and with
+   * --extra-create-metadata the VolumeSnapshot's name and namespace): accepted and unused. A
+   * snapshot takes no parameters of its own, so any other key is refused rather than ignored.
+   */
+  static final String CO_PARAMETER_PREFIX = "csi.storage.k8s.io/";
 
   private final VolumeProvisioner provisioner;
   private final VolumePages pages;
+  private final SnapshotService snapshots;
 
-  public ControllerService(VolumeProvisioner provisioner, VolumePages pages) {
+  public ControllerService(VolumeProvisioner provisioner, VolumePages pages, SnapshotService snapshots) {
     this.provisioner = provisioner;
     this.pages = pages;
+    this.snapshots = snapshots;
+  }
+
+  @Override
+  public void createSnapshot(CreateSnapshotRequest request, StreamObserver<CreateSnapshotResponse> response) {
+    String name = RequestFields.id(request.getName(), "name");
+    String source = RequestFields.id(request.getSourceVolumeId(), "source_volume_id");
+    for (String key : request.getParametersMap().keySet()) {
+      if (!key.startsWith(CO_PARAMETER_PREFIX)) {
+        throw CsiException.invalidArgument("parameters." + key, "is not a snapshot parameter: snapshots of this driver take none");
+      }
+    }
+    response.onNext(CreateSnapshotResponse.newBuilder().setSnapshot(toCsi(snapshots.create(name, source))).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void deleteSnapshot(DeleteSnapshotRequest request, StreamObserver<DeleteSnapshotResponse> response) {
+    snapshots.delete(RequestFields.id(request.getSnapshotId(), "snapshot_id"));
+    response.onNext(DeleteSnapshotResponse.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listSnapshots(ListSnapshotsRequest request, StreamObserver<ListSnapshotsResponse> response) {
+    if (request.getMaxEntries() < 0) {
+      throw CsiException.invalidArgument("max_entries", "must not be negative");
+    }
+    String token = RequestFields.optional(request.getStartingToken(), "starting_token");
+    String snapshotId = RequestFields.optional(request.getSnapshotId(), "snapshot_id");
+    String source = RequestFields.optional(request.getSourceVolumeId(), "source_volume_id");
+    // A filter naming nothing that exists is an empty list, not an error (CSI spec).
+    List<SnapshotRecord> matching = (snapshotId.isEmpty() ? snapshots.ready() : snapshots.get(snapshotId).stream().toList()).stream()
+        .filter(s -> source.isEmpty() || s.source().toString().equals(source))
+        .toList();
+    SnapshotPages.Page page = SnapshotPages.page(matching, token, request.getMaxEntries());
+    ListSnapshotsResponse.Builder answer = ListSnapshotsResponse.newBuilder().setNextToken(page.nextToken());
+    page.snapshots().forEach(s -> answer.addEntries(ListSnapshotsResponse.Entry.newBuilder().setSnapshot(toCsi(s))));
+    response.onNext(answer.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getSnapshot(GetSnapshotRequest request, StreamObserver<GetSnapshotResponse> response) {
+    String snapshotId = RequestFields.id(request.getSnapshotId(), "snapshot_id");
+    SnapshotRecord snapshot = snapshots.get(snapshotId)
+        .orElseThrow(() -> CsiException.notFound("snapshot " + CallerText.quote(snapshotId) + " does not exist"));
+    response.onNext(GetSnapshotResponse.newBuilder().setSnapshot(toCsi(snapshot)).build());
+    response.onCompleted();
+  }
+
+  static Snapshot toCsi(SnapshotRecord snapshot) {
+    return Snapshot.newBuilder()
+        .setSnapshotId(snapshot.id().toString())
+        .setSourceVolumeId(snapshot.source().toString())
+        .setSizeBytes(snapshot.sizeBytes())
+        .setCreationTime(Timestamp.newBuilder().setSeconds(snapshot.creationSeconds()))
+        .setReadyToUse(snapshot.state() == SnapshotRecord.State.READY)
+        .setGroupSnapshotId(snapshot.groupId())
+        .build();
   }
 
   @Override

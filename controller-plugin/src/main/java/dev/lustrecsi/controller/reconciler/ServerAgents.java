@@ -7,6 +7,8 @@ import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
 import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.agent.v1.TargetSnapshot;
+import java.util.List;
 
 /**
  * The controller's line to the agents in the server VMs, each reached at its VM's pod-network
@@ -28,6 +30,21 @@ public interface ServerAgents {
   void deleteVolumeDirectory(String filesystem, String mdsAddress, DeleteVolumeDirectoryRequest request) throws AgentUnavailableException;
 
   GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException;
+
+  /** lctl barrier_freeze on the MGS: metadata changes block until thawed or {@code timeoutSeconds} pass. */
+  void freezeBarrier(String filesystem, String mgsAddress, String fsName, int timeoutSeconds) throws AgentUnavailableException;
+
+  /** Thaws the MGS's barrier if it holds; returns its state before ("frozen" when it held until now). */
+  String thawBarrier(String filesystem, String mgsAddress, String fsName) throws AgentUnavailableException;
+
+  /** A ZFS snapshot named {@code name} of each of the server's targets of the filesystem. */
+  List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
+
+  /** Destroys the server's ZFS snapshots named {@code name}; returns those it destroyed. */
+  List<TargetSnapshot> destroyTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
+
+  /** Every ZFS snapshot of the server's targets of the filesystem. */
+  List<TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName) throws AgentUnavailableException;
 
   /** Thrown when an agent cannot be reached or does not answer in time. */
   final class AgentUnavailableException extends Exception {

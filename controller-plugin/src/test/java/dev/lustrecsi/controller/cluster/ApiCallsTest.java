@@ -131,6 +131,16 @@ class ApiCallsTest {
           other.put(volume.withCapacity(2 * Sizes.GIB));
         }
         stale.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
+        // The snapshotter's side: a snapshot record created, marked ready, read, listed and removed.
+        var snapshots = new dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal(recorded, cluster.namespace());
+        var snapshot = new dev.lustrecsi.controller.snapshot.SnapshotRecord("snapshot-1",
+            new dev.lustrecsi.controller.snapshot.SnapshotId("fs1", "snapshot-1"), id, "lcsi-20261206-220000-000001", Sizes.GIB, 0,
+            dev.lustrecsi.controller.snapshot.SnapshotRecord.State.CREATING, "");
+        snapshots.put(snapshot);
+        snapshots.put(snapshot.ready(1_765_000_000L));
+        assertThat(snapshots.get("snapshot-1")).hasValue(snapshot.ready(1_765_000_000L));
+        assertThat(snapshots.all()).hasSize(1);
+        snapshots.remove(snapshot);
       }
       rollOntoANewImage(cluster, cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("record", recorder)))
           .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace()));

@@ -87,4 +87,32 @@ final class FakeAgents implements ServerAgents {
       dev.lustrecsi.agent.v1.GetProjectUsageRequest request) throws AgentUnavailableException {
     throw new AgentUnavailableException("project usage is not part of the reconciler's tests", null);
   }
+
+  @Override
+  public void freezeBarrier(String filesystem, String mgsAddress, String fsName, int timeoutSeconds) throws AgentUnavailableException {
+    throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public String thawBarrier(String filesystem, String mgsAddress, String fsName) throws AgentUnavailableException {
+    throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName,
+      String name) throws AgentUnavailableException {
+    throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> destroyTargetSnapshots(String filesystem, String address, String fsName,
+      String name) throws AgentUnavailableException {
+    throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
 }

@@ -13,6 +13,8 @@ public final class DriverCapabilities {
   /** What the driver does, in the order it is reported. */
   public static final List<PluginCapability> ALL = List.of(
       service(PluginCapability.Service.Type.CONTROLLER_SERVICE),
+      // Group snapshots: volumes of one filesystem in one Lustre snapshot (the controller's socket serves it).
+      service(PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE),
       // Volumes of the RDMA tier (lnet: o2ib) carry an accessibility requirement on the rdma topology segment.
       service(PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS),
       PluginCapability.newBuilder()

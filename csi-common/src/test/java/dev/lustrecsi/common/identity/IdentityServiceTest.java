@@ -32,7 +32,8 @@ class IdentityServiceTest {
 
     assertThat(answered).isEqualTo(DriverCapabilities.ALL);
     assertThat(answered).filteredOn(PluginCapability::hasService).extracting(c -> c.getService().getType())
-        .containsExactly(PluginCapability.Service.Type.CONTROLLER_SERVICE, PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS);
+        .containsExactly(PluginCapability.Service.Type.CONTROLLER_SERVICE, PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE,
+            PluginCapability.Service.Type.VOLUME_ACCESSIBILITY_CONSTRAINTS);
     assertThat(answered).filteredOn(PluginCapability::hasVolumeExpansion).extracting(c -> c.getVolumeExpansion().getType())
         .containsExactly(PluginCapability.VolumeExpansion.Type.ONLINE);
   }

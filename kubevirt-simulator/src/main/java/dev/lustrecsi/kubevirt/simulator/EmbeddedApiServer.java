@@ -48,6 +48,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         new ConflictCheckingDispatcher(List.of(
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreFilesystem", "lustrefilesystems"),
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreVolume", "lustrevolumes"),
+            context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreSnapshot", "lustresnapshots"),
             context("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
             context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"))), false);
     server.init(InetAddress.getLoopbackAddress(), 0);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,6 +41,9 @@ public final class SimulatedLustreCommands implements CommandRunner {
   static final String VERSION = "2.16.1";
   private static final int EINVAL = 22;
   private static final int ENOENT = 2;
+  private static final int ENODEV = 19;
+  private static final int EALREADY = 114;
+  private static final java.util.regex.Pattern ZFS_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,255}");
 
   private final SimulatedServers servers;
   private final String serverName;
@@ -69,10 +73,12 @@ public final class SimulatedLustreCommands implements CommandRunner {
   @Override
   public CommandResult run(Command command) throws CommandFailedException {
     List<String> argv = command.argv();
+    servers.beforeCommand(serverName, argv);
     try {
       String out = switch (argv.getFirst()) {
-        case "lfs" -> lfs(argv.subList(1, argv.size()));
+        case "lfs" -> lfs(argv.subList(1, argv.size()), command.timeout());
         case "lctl" -> lctl(argv.subList(1, argv.size()));
+        case "zfs" -> zfs(argv.subList(1, argv.size()));
         default -> throw new Failure(127, argv.getFirst() + ": command not found");
       };
       return new CommandResult(command, 0, out, "");
@@ -114,8 +120,123 @@ public final class SimulatedLustreCommands implements CommandRunner {
         yield server.nid() + "\n";
       }
       case "get_param" -> getParam(rest);
+      case "barrier_freeze", "barrier_thaw", "barrier_stat" -> barrier(sub, rest);
       default -> throw usage("lctl", "lctl: unknown command '" + sub + "'");
     };
+  }
+
+  /**
+   * The write barrier commands, which only the MGS serves (Lustre manual, "Global Write
+   * Barriers"): freeze and thaw print nothing when they succeed, stat prints the state and, while
+   * frozen, the seconds left. Errors are one line naming the filesystem and errno.
+   */
+  private String barrier(String sub, List<String> args) throws Failure {
+    int maxArgs = sub.equals("barrier_freeze") ? 2 : 1;
+    if (args.isEmpty() || args.size() > maxArgs) {
+      throw usage("lctl " + sub, "lctl " + sub + ": expected <fsname>" + (maxArgs == 2 ? " [timeout]" : ""));
+    }
+    String fsName = args.getFirst();
+    String verb = sub.substring("barrier_".length());
+    boolean mgs = servers.targetsOf(serverName).stream().anyMatch(t -> t.kind() == TargetKind.MGT && t.mounted() && t.fsName().equals(fsName));
+    if (!mgs) {
+      throw new Failure(ENODEV, "Fail to " + verb + " barrier on filesystem " + fsName + ": No such device");
+    }
+    return switch (sub) {
+      case "barrier_freeze" -> {
+        int seconds = args.size() == 2 ? (int) number("lctl barrier_freeze", "timeout", args.get(1), 1, 3600) : 30;
+        if (!servers.freeze(fsName, seconds)) {
+          throw new Failure(EALREADY, "Fail to freeze barrier on filesystem " + fsName + ": Operation already in progress");
+        }
+        yield "";
+      }
+      case "barrier_thaw" -> {
+        if (!servers.thaw(fsName)) {
+          throw new Failure(EINVAL, "Fail to thaw barrier on filesystem " + fsName + ": Invalid argument");
+        }
+        yield "";
+      }
+      default -> {
+        SimulatedServers.Barrier barrier = servers.barrier(fsName);
+        String out = "The barrier for " + fsName + " is in '" + barrier.state() + "'\n";
+        if (barrier.state().equals("frozen")) {
+          long left = Math.max(0, Math.ceilDiv(barrier.expiresAtMillis() - servers.clock().millis(), 1000));
+          out += "The barrier will be expired after " + left + " seconds\n";
+        }
+        yield out;
+      }
+    };
+  }
+
+  /**
+   * A metadata change while the filesystem's barrier is frozen blocks until it is thawed or
+   * expires, as the MDT holds it; past the command's timeout it is a hang like any other.
+   */
+  private void awaitBarrier(String fsName, Duration timeout) throws Hang {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (servers.frozen(fsName)) {
+      if (System.nanoTime() >= deadline) {
+        throw new Hang("the write barrier of " + fsName + " is frozen");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Hang("interrupted while the write barrier of " + fsName + " is frozen");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- zfs
+
+  /**
+   * The zfs subcommands the agent runs for snapshots, over this server's target datasets (named
+   * as the setup script names them, tagged with lustre:svname as mkfs.lustre tags them). Messages
+   * and exit codes are zfs(8)'s: 1 for a failed operation, 2 for a usage error.
+   */
+  private String zfs(List<String> args) throws Failure {
+    if (servers.server(serverName).map(s -> !s.up()).orElse(true)) {
+      throw new Failure(1, "The ZFS modules are not loaded.\nTry running 'modprobe zfs' as root to load them.");
+    }
+    if (args.equals(List.of("list", "-H", "-p", "-o", "name,lustre:svname", "-t", "filesystem"))) {
+      StringBuilder out = new StringBuilder();
+      for (Target t : servers.targetsOf(serverName)) {
+        String dataset = SimulatedServers.dataset(t);
+        out.append(dataset, 0, dataset.indexOf('/')).append("\t-\n");
+        out.append(dataset).append('\t').append(t.name()).append('\n');
+      }
+      return out.toString();
+    }
+    if (args.equals(List.of("list", "-H", "-p", "-o", "name,creation", "-t", "snapshot"))) {
+      StringBuilder out = new StringBuilder();
+      for (Target t : servers.targetsOf(serverName)) {
+        String dataset = SimulatedServers.dataset(t);
+        servers.snapshotsOf(dataset).entrySet().stream().sorted(Map.Entry.comparingByValue())
+            .forEach(e -> out.append(dataset).append('@').append(e.getKey()).append('\t').append(e.getValue()).append('\n'));
+      }
+      return out.toString();
+    }
+    if (args.size() == 2 && (args.get(0).equals("snapshot") || args.get(0).equals("destroy"))) {
+      String full = args.get(1);
+      int at = full.indexOf('@');
+      if (at <= 0 || !ZFS_NAME.matcher(full.substring(at + 1)).matches()) {
+        throw new Failure(2, "cannot " + (args.get(0).equals("snapshot") ? "create snapshot" : "destroy") + " '" + full + "': invalid character or missing '@'");
+      }
+      String dataset = full.substring(0, at);
+      String name = full.substring(at + 1);
+      if (servers.targetOfDataset(serverName, dataset).isEmpty()) {
+        throw new Failure(1, "cannot open '" + dataset + "': dataset does not exist");
+      }
+      if (args.get(0).equals("snapshot")) {
+        if (!servers.takeSnapshot(dataset, name)) {
+          throw new Failure(1, "cannot create snapshot '" + full + "': dataset already exists");
+        }
+      } else if (!servers.destroySnapshot(dataset, name)) {
+        throw new Failure(1, "could not find any snapshots to destroy; check snapshot names.");
+      }
+      return "";
+    }
+    throw new Failure(2, "zfs: the simulation knows list (as the agent runs it), snapshot DATASET@NAME and destroy DATASET@NAME; not '"
+        + String.join(" ", args) + "'");
   }
 
   private String getParam(List<String> args) throws Failure {
@@ -242,7 +363,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
 
   // ---------------------------------------------------------------- lfs
 
-  private String lfs(List<String> args) throws Failure, Hang {
+  private String lfs(List<String> args, Duration timeout) throws Failure, Hang {
     if (args.isEmpty()) {
       throw usage("lfs", "lfs: missing command");
     }
@@ -255,9 +376,9 @@ public final class SimulatedLustreCommands implements CommandRunner {
       }
       case "getname" -> getName(rest);
       case "df" -> df(rest);
-      case "setstripe" -> setStripe(rest);
-      case "project" -> project(rest);
-      case "setquota" -> setQuota(rest);
+      case "setstripe" -> setStripe(rest, timeout);
+      case "project" -> project(rest, timeout);
+      case "setquota" -> setQuota(rest, timeout);
       case "quota" -> quota(rest);
       default -> throw usage("lfs", "lfs: unknown command '" + sub + "'");
     };
@@ -304,7 +425,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     return LustreOutputFormat.df(mount.toString(), rows);
   }
 
-  private String setStripe(List<String> args) throws Failure, Hang {
+  private String setStripe(List<String> args, Duration timeout) throws Failure, Hang {
     int count = 0;
     long size = 0;
     String pool = "";
@@ -328,11 +449,12 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     Located at = existingDirectory("lfs setstripe", dir);
     requireMdt(at.fsName());
+    awaitBarrier(at.fsName(), timeout);
     servers.setLayout(at.fsName(), at.relative(), new Layout(count, size, pool));
     return "";
   }
 
-  private String project(List<String> args) throws Failure, Hang {
+  private String project(List<String> args, Duration timeout) throws Failure, Hang {
     long id = -1;
     boolean inherit = false;
     boolean recursive = false;
@@ -356,6 +478,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     Located at = existingDirectory("lfs project", dir);
     requireMdt(at.fsName());
+    awaitBarrier(at.fsName(), timeout);
     List<String> below = List.of();
     if (recursive) {
       Path root = servers.namespace(at.fsName());
@@ -369,7 +492,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     return "";
   }
 
-  private String setQuota(List<String> args) throws Failure, Hang {
+  private String setQuota(List<String> args, Duration timeout) throws Failure, Hang {
     long id = -1;
     Long limitKib = null;
     boolean delete = false;
@@ -393,6 +516,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     Located at = mountPoint("lfs setquota", mount);
     requireMdt(at.fsName());
+    awaitBarrier(at.fsName(), timeout);
     if (delete) {
       if (!servers.deleteBlockLimit(at.fsName(), id)) {
         throw new Failure(ENOENT, "lfs setquota: cannot delete quota of prj " + id + ": No such file or directory");

@@ -91,6 +91,29 @@ public final class SimulatedServers implements SimulatedNamespaces {
   private final Duration recoveryWindow;
   private final Map<String, Server> servers = new TreeMap<>();
   private final Map<String, Live> filesystems = new TreeMap<>();
+  /** ZFS snapshots: dataset to snapshot name to creation (seconds). Datasets are named as the VM setup script names them. */
+  private final Map<String, Map<String, Long>> zfsSnapshots = new TreeMap<>();
+  /** Each filesystem's write barrier, as the MGS keeps it. */
+  private final Map<String, Barrier> barriers = new HashMap<>();
+
+  /** Told of each command a server is about to run; tests use it to stop a caller at a chosen step. */
+  private volatile java.util.function.BiConsumer<String, List<String>> commandHook = (server, argv) -> {};
+
+  /**
+   * Runs {@code hook} before every command any simulated server runs, with the server's name and
+   * the command line. A hook that throws stops the command before it does anything, as a caller
+   * that died before asking would.
+   */
+  public void onCommand(java.util.function.BiConsumer<String, List<String>> hook) {
+    commandHook = hook == null ? (server, argv) -> {} : hook;
+  }
+
+  void beforeCommand(String server, List<String> argv) {
+    commandHook.accept(server, argv);
+  }
+
+  /** A write barrier: its state as barrier_stat names it, and when a frozen one expires. */
+  record Barrier(String state, long expiresAtMillis) {}
 
   /**
    * @param directory where the namespaces are made, one directory per filesystem
@@ -287,6 +310,85 @@ public final class SimulatedServers implements SimulatedNamespaces {
     fs.layouts.keySet().removeIf(d -> !Files.isDirectory(fs.root.resolve(d)));
     fs.projects.keySet().removeIf(d -> !Files.isDirectory(fs.root.resolve(d)));
     return fs.copy();
+  }
+
+  // ---------------------------------------------------------------- ZFS datasets and snapshots
+
+  /**
+   * The ZFS dataset holding a target, named as the VM's setup script names it when it formats
+   * the target: pool {@code lcsi-FSNAME-SERIAL}, dataset {@code POOL/SERIAL}.
+   */
+  public static String dataset(Target target) {
+    String serial = target.kind() == TargetKind.MGT ? "mgt" : String.format("%s%04x", target.kind().name().toLowerCase(java.util.Locale.ROOT), target.index());
+    return "lcsi-" + target.fsName() + "-" + serial + "/" + serial;
+  }
+
+  /** The server's target whose dataset this is. */
+  synchronized Optional<Target> targetOfDataset(String server, String dataset) {
+    return targetsOf(server).stream().filter(t -> dataset(t).equals(dataset)).findFirst();
+  }
+
+  /** The dataset's snapshots, by name, in the order taken. */
+  synchronized Map<String, Long> snapshotsOf(String dataset) {
+    return Map.copyOf(zfsSnapshots.getOrDefault(dataset, Map.of()));
+  }
+
+  /** Takes a snapshot; false when one of that name exists. */
+  synchronized boolean takeSnapshot(String dataset, String name) {
+    Map<String, Long> snapshots = zfsSnapshots.computeIfAbsent(dataset, d -> new java.util.LinkedHashMap<>());
+    if (snapshots.containsKey(name)) {
+      return false;
+    }
+    snapshots.put(name, clock.millis() / 1000);
+    return true;
+  }
+
+  /** Destroys a snapshot; false when there was none of that name. */
+  synchronized boolean destroySnapshot(String dataset, String name) {
+    Map<String, Long> snapshots = zfsSnapshots.get(dataset);
+    return snapshots != null && snapshots.remove(name) != null;
+  }
+
+  /** Every ZFS snapshot of every dataset, as {@code dataset@name}: what tests check for leftovers. */
+  public synchronized List<String> allSnapshots() {
+    List<String> all = new ArrayList<>();
+    zfsSnapshots.forEach((dataset, snapshots) -> snapshots.keySet().forEach(name -> all.add(dataset + "@" + name)));
+    return all;
+  }
+
+  // ---------------------------------------------------------------- write barriers
+
+  /** The filesystem's barrier now: a frozen barrier whose lifetime ran out reads as expired. */
+  synchronized Barrier barrier(String fsName) {
+    Barrier barrier = barriers.getOrDefault(fsName, new Barrier("init", 0));
+    if (barrier.state().equals("frozen") && clock.millis() >= barrier.expiresAtMillis()) {
+      barrier = new Barrier("expired", 0);
+      barriers.put(fsName, barrier);
+    }
+    return barrier;
+  }
+
+  /** Freezes the barrier for {@code seconds}; false when it is frozen already. */
+  synchronized boolean freeze(String fsName, int seconds) {
+    if (barrier(fsName).state().equals("frozen")) {
+      return false;
+    }
+    barriers.put(fsName, new Barrier("frozen", clock.millis() + seconds * 1000L));
+    return true;
+  }
+
+  /** Thaws a frozen barrier; false when it was not frozen. */
+  synchronized boolean thaw(String fsName) {
+    if (!barrier(fsName).state().equals("frozen")) {
+      return false;
+    }
+    barriers.put(fsName, new Barrier("thawed", 0));
+    return true;
+  }
+
+  /** Whether metadata changes of the filesystem are blocked now. */
+  public synchronized boolean frozen(String fsName) {
+    return barrier(fsName).state().equals("frozen");
   }
 
   private Live live(String fsName) {

@@ -71,6 +71,11 @@ final class ControllerOnCluster implements AutoCloseable {
     restart(b -> {});
   }
 
+  /** The controller socket's channel, for services other than Controller (GroupController). */
+  io.grpc.Channel channel() {
+    return socket.channel();
+  }
+
   ControllerGrpc.ControllerBlockingStub csi() {
     return ControllerGrpc.newBlockingStub(socket.channel());
   }

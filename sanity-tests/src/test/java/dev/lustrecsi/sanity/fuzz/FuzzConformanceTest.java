@@ -59,7 +59,7 @@ class FuzzConformanceTest {
       Judge judge = new Judge(world, logs, sandboxArea);
       HostileValues values = new HostileValues(text, world);
       List<IntFunction<FuzzCase>> rpcs = rpcs(new ControllerCases(world, text, values, stubs), new NodeCases(world, text, values, stubs),
-          new IdentityCases(text, stubs));
+          new IdentityCases(text, stubs), new SnapshotCases(world, text, values, stubs));
       try {
         int index = 0;
         for (FuzzCase fuzzCase : HandPicked.cases(world, stubs)) {
@@ -101,7 +101,8 @@ class FuzzConformanceTest {
   }
 
   /** Every served RPC, the ones with fields weighted up: they are where hostile values can go. */
-  private static List<IntFunction<FuzzCase>> rpcs(ControllerCases controller, NodeCases node, IdentityCases identity) {
+  private static List<IntFunction<FuzzCase>> rpcs(ControllerCases controller, NodeCases node, IdentityCases identity,
+      SnapshotCases snapshots) {
     List<IntFunction<FuzzCase>> rpcs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       rpcs.add(controller::create);
@@ -120,6 +121,9 @@ class FuzzConformanceTest {
       rpcs.add(controller::get);
       rpcs.add(identity::next);
     }
+    rpcs.add(snapshots::create);
+    rpcs.add(snapshots::delete);
+    rpcs.add(snapshots::list);
     return rpcs;
   }
 }

@@ -90,6 +90,24 @@ public final class LustreCommands {
     return new Command(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), QUICK);
   }
 
+  /**
+   * {@code lctl barrier_freeze FSNAME TIMEOUT}, run on the MGS: blocks metadata changes on every
+   * MDT until thawed or until TIMEOUT seconds pass. Prints nothing when it succeeds.
+   */
+  public static Command barrierFreeze(String fsName, int timeoutSeconds) {
+    return new Command(List.of("lctl", "barrier_freeze", fsName, Integer.toString(timeoutSeconds)), SERVERS);
+  }
+
+  /** {@code lctl barrier_thaw FSNAME}, run on the MGS: lifts the barrier. Prints nothing when it succeeds. */
+  public static Command barrierThaw(String fsName) {
+    return new Command(List.of("lctl", "barrier_thaw", fsName), SERVERS);
+  }
+
+  /** {@code lctl barrier_stat FSNAME}, run on the MGS: the barrier's state and remaining lifetime. */
+  public static Command barrierStat(String fsName) {
+    return new Command(List.of("lctl", "barrier_stat", fsName), QUICK);
+  }
+
   /** {@code lfs --version}: "lfs 2.16.1". */
   public static Command version() {
     return new Command(List.of("lfs", "--version"), QUICK);

@@ -4,6 +4,19 @@ import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Striping;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetSpace;
+import dev.lustrecsi.agent.v1.CreateTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.CreateTargetSnapshotsResponse;
+import dev.lustrecsi.agent.v1.DestroyTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.DestroyTargetSnapshotsResponse;
+import dev.lustrecsi.agent.v1.FreezeBarrierRequest;
+import dev.lustrecsi.agent.v1.FreezeBarrierResponse;
+import dev.lustrecsi.agent.v1.ListTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.ListTargetSnapshotsResponse;
+import dev.lustrecsi.agent.v1.TargetSnapshot;
+import dev.lustrecsi.agent.v1.ThawBarrierRequest;
+import dev.lustrecsi.agent.v1.ThawBarrierResponse;
+import dev.lustrecsi.common.volume.FsName;
+import java.util.List;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryResponse;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
@@ -36,6 +49,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   private static final long MAX_PROJECT_ID = 0xFFFF_FFFEL;
 
   private final LustreAdmin lustre;
+  private final TargetSnapshots snapshots;
   private final Optional<ClientFilesystem> client;
 
   /**
@@ -53,6 +67,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
    */
   public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus) {
     this.lustre = new LustreAdmin(runner);
+    this.snapshots = new TargetSnapshots(runner);
     this.client = clientMount.map(m -> new ClientFilesystem(m, lustre, clientMountStatus));
   }
 
@@ -182,6 +197,55 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
           .setOverLimit(quota.overLimit())
           .build();
     });
+  }
+
+  @Override
+  public void freezeBarrier(FreezeBarrierRequest request, StreamObserver<FreezeBarrierResponse> observer) {
+    respond(observer, () -> {
+      snapshots.freeze(fsName(request.getFsName()), TargetSnapshots.checkTimeout(request.getTimeoutSeconds()));
+      return FreezeBarrierResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void thawBarrier(ThawBarrierRequest request, StreamObserver<ThawBarrierResponse> observer) {
+    respond(observer, () -> ThawBarrierResponse.newBuilder().setStateBefore(snapshots.thaw(fsName(request.getFsName())).state()).build());
+  }
+
+  @Override
+  public void createTargetSnapshots(CreateTargetSnapshotsRequest request, StreamObserver<CreateTargetSnapshotsResponse> observer) {
+    respond(observer, () -> {
+      String fsName = fsName(request.getFsName());
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      return CreateTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.create(fsName, name))).build();
+    });
+  }
+
+  @Override
+  public void destroyTargetSnapshots(DestroyTargetSnapshotsRequest request, StreamObserver<DestroyTargetSnapshotsResponse> observer) {
+    respond(observer, () -> {
+      String fsName = fsName(request.getFsName());
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      return DestroyTargetSnapshotsResponse.newBuilder().addAllDestroyed(wire(snapshots.destroy(fsName, name))).build();
+    });
+  }
+
+  @Override
+  public void listTargetSnapshots(ListTargetSnapshotsRequest request, StreamObserver<ListTargetSnapshotsResponse> observer) {
+    respond(observer, () -> ListTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.list(fsName(request.getFsName())))).build());
+  }
+
+  private static String fsName(String name) {
+    String problem = FsName.problem(name);
+    if (problem != null) {
+      throw CsiException.invalidArgument("fs_name", problem);
+    }
+    return name;
+  }
+
+  private static List<TargetSnapshot> wire(List<TargetSnapshots.Piece> pieces) {
+    return pieces.stream().map(p -> TargetSnapshot.newBuilder().setTarget(p.target()).setDataset(p.dataset())
+        .setSnapshotName(p.name()).setCreationSeconds(p.creationSeconds()).build()).toList();
   }
 
   private ClientFilesystem client() {

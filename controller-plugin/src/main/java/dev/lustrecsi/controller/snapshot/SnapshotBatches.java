@@ -1,0 +1,144 @@
+package dev.lustrecsi.controller.snapshot;
+
+import dev.lustrecsi.common.error.CsiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * How CSI snapshots share Lustre snapshots. A Lustre snapshot covers the whole filesystem, so
+ * every CSI snapshot requested while one of the same filesystem is being taken (or within the
+ * gathering window before it starts) joins the next one: a burst of N requests costs two
+ * barriers, not N. Each joiner learns the Lustre snapshot's name at once, so it can record it
+ * before the snapshot is taken; the snapshot is taken after every joiner's request arrived, so
+ * each CSI snapshot holds its volume as it was at some moment during its own call.
+ *
+ * <p>All Lustre snapshot work of one filesystem (take, retake, destroy) runs under the
+ * filesystem's lock, one at a time: they would contend for its one barrier anyway.
+ */
+public final class SnapshotBatches {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'-'HHmmss").withZone(ZoneOffset.UTC);
+  /** How long a call waits for the filesystem's other snapshot work before answering ABORTED for a retry. */
+  private static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+
+  /** A Lustre snapshot to be taken once for everyone who joined it. */
+  public static final class Batch {
+    private final String fsName;
+    private final String name;
+    private final long openedNanos;
+    private boolean done;
+    private long creationSeconds;
+    private RuntimeException failure;
+
+    private Batch(String fsName, String name, long openedNanos) {
+      this.fsName = fsName;
+      this.name = name;
+      this.openedNanos = openedNanos;
+    }
+
+    /** The Lustre snapshot's name: every target's ZFS snapshot is {@code DATASET@NAME}. */
+    public String name() {
+      return name;
+    }
+  }
+
+  private final LustreSnapshots lustre;
+  private final Duration window;
+  private final Clock clock;
+  private final ConcurrentMap<String, Batch> open = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  /** @param window how long a new batch gathers joiners before its snapshot is taken (zero: share only with what queues behind a running one) */
+  public SnapshotBatches(LustreSnapshots lustre, Duration window, Clock clock) {
+    this.lustre = lustre;
+    this.window = window;
+    this.clock = clock;
+  }
+
+  /** The filesystem's open batch, or a new one. */
+  public Batch join(String fsName) {
+    return open.computeIfAbsent(fsName, fs -> new Batch(fs, newName(), System.nanoTime()));
+  }
+
+  /** Waits until the batch's Lustre snapshot is taken, taking it if no joiner has yet, and returns its creation time. */
+  public long await(Batch batch) {
+    return underLock(batch.fsName, () -> {
+      if (!batch.done) {
+        pauseForJoiners(batch);
+        open.remove(batch.fsName, batch);  // from here on, newcomers open the next batch
+        try {
+          batch.creationSeconds = lustre.take(batch.fsName, batch.name);
+        } catch (RuntimeException e) {
+          batch.failure = e;
+        }
+        batch.done = true;
+      }
+      if (batch.failure != null) {
+        throw batch.failure;
+      }
+      return batch.creationSeconds;
+    });
+  }
+
+  /**
+   * Finishes a Lustre snapshot that a crashed or failed call left unfinished: {@code whole} says
+   * whether another record already proved it whole (its creation time, or -1); otherwise it is
+   * taken again from scratch under the same name.
+   */
+  public long retake(String fsName, String name, LongSupplier whole) {
+    return underLock(fsName, () -> {
+      long known = whole.getAsLong();
+      return known >= 0 ? known : lustre.take(fsName, name);
+    });
+  }
+
+  /** Destroys every piece of a Lustre snapshot. */
+  public void destroy(String fsName, String name) {
+    underLock(fsName, () -> {
+      lustre.destroy(fsName, name);
+      return 0L;
+    });
+  }
+
+  private void pauseForJoiners(Batch batch) {
+    long left = window.toNanos() - (System.nanoTime() - batch.openedNanos);
+    if (left > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw CsiException.aborted("interrupted while gathering snapshots of " + batch.fsName);
+      }
+    }
+  }
+
+  private long underLock(String fsName, LongSupplier work) {
+    ReentrantLock lock = locks.computeIfAbsent(fsName, fs -> new ReentrantLock(true));
+    try {
+      if (!lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw CsiException.aborted("another snapshot of filesystem " + fsName + " is taking long; retry later");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CsiException.aborted("interrupted while waiting for the snapshots of " + fsName);
+    }
+    try {
+      return work.getAsLong();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** lcsi-YYYYMMDD-HHMMSS-RANDOM: unique, sorts by time, and says who made it in {@code zfs list}. */
+  private String newName() {
+    return "lcsi-" + STAMP.format(clock.instant()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt() & 0xFFFFFF, 6);
+  }
+}

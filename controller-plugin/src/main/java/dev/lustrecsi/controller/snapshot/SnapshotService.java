@@ -1,0 +1,134 @@
+package dev.lustrecsi.controller.snapshot;
+
+import dev.lustrecsi.common.error.CallerText;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.snapshot.SnapshotRecord.State;
+import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
+import dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * CSI snapshots: each a record naming its source volume and the Lustre snapshot holding it.
+ *
+ * <p>Crash safety: the record is written (CREATING, naming the Lustre snapshot) before the
+ * snapshot is taken, and marked READY only once every target holds it. A call that finds its
+ * record CREATING was interrupted: if another record of the same Lustre snapshot is READY the
+ * snapshot is whole and this one is READY too; otherwise whatever pieces exist are destroyed and
+ * the Lustre snapshot is taken again. Deletion marks the record DELETING, destroys the Lustre
+ * snapshot once no other live record shares it, then removes the record.
+ */
+public final class SnapshotService {
+  private static final System.Logger LOG = System.getLogger(SnapshotService.class.getName());
+
+  private final KubernetesSnapshotJournal journal;
+  private final Function<VolumeId, Optional<VolumeRecord>> volumes;
+  private final SnapshotBatches batches;
+  private final Set<String> busy = ConcurrentHashMap.newKeySet();
+
+  public SnapshotService(KubernetesSnapshotJournal journal, Function<VolumeId, Optional<VolumeRecord>> volumes, SnapshotBatches batches) {
+    this.journal = journal;
+    this.volumes = volumes;
+    this.batches = batches;
+  }
+
+  /** CreateSnapshot: the snapshot named {@code name} of the volume, taken now or found from an earlier call. */
+  public SnapshotRecord create(String name, String sourceVolumeId) {
+    String object = SnapshotObjects.objectName(name);
+    try (Busy held = hold(object, "snapshot " + CallerText.quote(name))) {
+      Optional<SnapshotRecord> existing = journal.get(object);
+      if (existing.isPresent()) {
+        SnapshotRecord found = existing.get();
+        if (!found.name().equals(name) || !found.source().toString().equals(sourceVolumeId)) {
+          throw CsiException.alreadyExists("snapshot " + CallerText.quote(name) + " exists already, of volume " + found.source()
+              + ", not of " + CallerText.quote(sourceVolumeId));
+        }
+        if (!found.group().isEmpty()) {
+          throw CsiException.alreadyExists("snapshot " + CallerText.quote(name) + " is a member of group snapshot " + found.groupId());
+        }
+        return switch (found.state()) {
+          case READY -> found;
+          case CREATING -> finish(found);
+          case DELETING -> throw CsiException.aborted("snapshot " + CallerText.quote(name) + " is being deleted; retry later");
+        };
+      }
+      VolumeRecord volume = VolumeId.parse(sourceVolumeId).flatMap(volumes).filter(v -> v.state() == VolumeRecord.State.READY)
+          .orElseThrow(() -> CsiException.notFound("source_volume_id: volume " + CallerText.quote(sourceVolumeId) + " does not exist"));
+      SnapshotBatches.Batch batch = batches.join(volume.id().fsName());
+      SnapshotRecord record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
+          volume.capacityBytes(), 0, State.CREATING, "");
+      journal.put(record);
+      SnapshotRecord ready = record.ready(batches.await(batch));
+      journal.put(ready);
+      return ready;
+    }
+  }
+
+  /** DeleteSnapshot: an id that names no snapshot is already deleted. */
+  public void delete(String snapshotId) {
+    Optional<SnapshotId> id = SnapshotId.parse(snapshotId);
+    if (id.isEmpty()) {
+      return;
+    }
+    try (Busy held = hold(id.get().record(), "snapshot " + CallerText.quote(snapshotId))) {
+      journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
+    }
+  }
+
+  /** Deletes one record's snapshot: its Lustre snapshot goes with the last live record that shares it. */
+  void delete(SnapshotRecord found) {
+    SnapshotRecord deleting = found.withState(State.DELETING);
+    journal.put(deleting);
+    boolean shared = journal.all().stream().anyMatch(other -> !other.id().equals(deleting.id())
+        && other.state() != State.DELETING
+        && other.id().fsName().equals(deleting.id().fsName())
+        && other.lustreSnapshot().equals(deleting.lustreSnapshot()));
+    if (!shared) {
+      batches.destroy(deleting.id().fsName(), deleting.lustreSnapshot());
+    }
+    journal.remove(deleting);
+    LOG.log(Level.INFO, "deleted snapshot " + deleting.id() + (shared ? " (its Lustre snapshot " + deleting.lustreSnapshot()
+        + " stays for the others sharing it)" : ", and Lustre snapshot " + deleting.lustreSnapshot()));
+  }
+
+  /** The snapshot with this id, when it exists and is ready. */
+  public Optional<SnapshotRecord> get(String snapshotId) {
+    return SnapshotId.parse(snapshotId).flatMap(id -> journal.get(id.record()).filter(r -> r.id().equals(id)))
+        .filter(r -> r.state() == State.READY);
+  }
+
+  /** Every ready snapshot, sorted by id. */
+  public List<SnapshotRecord> ready() {
+    return journal.all().stream().filter(r -> r.state() == State.READY).toList();
+  }
+
+  /** Finishes a record an interrupted call left CREATING: its Lustre snapshot is whole, or taken again. */
+  SnapshotRecord finish(SnapshotRecord interrupted) {
+    String fsName = interrupted.id().fsName();
+    long creation = batches.retake(fsName, interrupted.lustreSnapshot(), () -> journal.all().stream()
+        .filter(r -> r.state() == State.READY && r.id().fsName().equals(fsName) && r.lustreSnapshot().equals(interrupted.lustreSnapshot()))
+        .mapToLong(SnapshotRecord::creationSeconds).findFirst().orElse(-1));
+    SnapshotRecord ready = interrupted.ready(creation);
+    journal.put(ready);
+    return ready;
+  }
+
+  interface Busy extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** One call per snapshot at a time; a second is ABORTED at once, as the CSI spec asks, and the CO retries. */
+  Busy hold(String key, String what) {
+    if (!busy.add(key)) {
+      throw CsiException.aborted("an operation on " + what + " is already in progress; retry later");
+    }
+    return () -> busy.remove(key);
+  }
+}

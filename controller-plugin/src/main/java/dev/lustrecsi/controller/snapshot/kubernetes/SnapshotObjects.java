@@ -1,0 +1,58 @@
+package dev.lustrecsi.controller.snapshot.kubernetes;
+
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.snapshot.SnapshotId;
+import dev.lustrecsi.controller.snapshot.SnapshotRecord;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Pure conversions between snapshot records and LustreSnapshot objects. */
+public final class SnapshotObjects {
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  private SnapshotObjects() {}
+
+  /**
+   * The object name of a snapshot: its CSI name when it is a short DNS label (the external
+   * snapshotter's {@code snapshot-UUID} names are), else a hash of it. Stable, so a retried
+   * CreateSnapshot finds its record; a label, so it fits in the snapshot id.
+   */
+  public static String objectName(String csiName) {
+    if (NAME.matcher(csiName).matches()) {
+      return csiName;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(csiName.getBytes(StandardCharsets.UTF_8));
+      return "snap-" + HexFormat.of().formatHex(digest, 0, 20);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  public static LustreSnapshot toObject(SnapshotRecord snapshot, String namespace) {
+    LustreSnapshot object = new LustreSnapshot();
+    object.setMetadata(new ObjectMetaBuilder()
+        .withName(snapshot.id().record())
+        .withNamespace(namespace)
+        .addToLabels("app.kubernetes.io/managed-by", "lustre-csi")
+        .addToLabels("lustre.csi.lustrecsi.dev/filesystem", snapshot.id().fsName().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .build());
+    object.setSpec(new LustreSnapshotSpec(snapshot.name(), snapshot.source().fsName(), snapshot.source().directory(),
+        snapshot.lustreSnapshot(), snapshot.sizeBytes(), Sizes.format(snapshot.sizeBytes()), snapshot.creationSeconds(),
+        snapshot.state().name(), snapshot.group().isEmpty() ? null : snapshot.group()));
+    return object;
+  }
+
+  public static SnapshotRecord toRecord(LustreSnapshot object) {
+    LustreSnapshotSpec spec = object.getSpec();
+    return new SnapshotRecord(spec.name(), new SnapshotId(spec.fsName(), object.getMetadata().getName()),
+        new VolumeId(spec.fsName(), spec.sourceDirectory()), spec.lustreSnapshot(), spec.sizeBytes(), spec.creationSeconds(),
+        SnapshotRecord.State.valueOf(spec.state()), spec.groupSnapshot());
+  }
+}
