@@ -71,6 +71,11 @@ public record LustreFilesystemSpec(
     return drainBatchFiles == null ? DEFAULT_DRAIN_BATCH_FILES : drainBatchFiles;
   }
 
+  public LustreFilesystemSpec withDrainBatch(Integer files) {
+    return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, files);
+  }
+
   public LustreFilesystemSpec withDrain(List<Integer> indexes) {
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
         overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, indexes, drainBatchFiles);

@@ -108,7 +108,9 @@ final class OstDrainer {
 
     void update(TargetStatus target, DrainStatus drain) {
       List<TargetStatus> targets = new ArrayList<>(status().targets());
-      targets.replaceAll(t -> t.kind().equals(target.kind()) && t.index() == target.index() ? t.withDrain(drain) : t);
+      // A target leaving service says so at once; the rest of the status is the next pass's to recompute.
+      targets.replaceAll(t -> t.kind().equals(target.kind()) && t.index() == target.index()
+          ? (t.withDrain(drain).inService() ? t.withDrain(drain) : FilesystemStatusCalculator.leaving(t.withDrain(drain))) : t);
       filesystem = host.writeStatus(filesystem, status().withLayout(status().servers(), targets));
     }
 
