@@ -144,9 +144,11 @@ final class OstDrainer {
         case DrainStatus.MIGRATING -> migrate(pass, now);
         case DrainStatus.REMOVING -> {
           boolean already = call(pass, now, () -> agents.removeOst(pass.name(), pass.address(pass.roleServer(TargetKinds.MGS)), pass.fsName(), now.index()));
+          // Progress is written before it is told: an Event lost to a crash is a line missing from
+          // `kubectl describe`; progress lost would be a step done twice.
+          pass.update(now, drain.at(DrainStatus.RELEASING, now()));
           events.normal(pass.filesystem, "OstRemoved", now.name() + (already ? " was already" : " is now")
               + " deactivated for good and deleted from the configuration logs (del_ost)");
-          pass.update(now, drain.at(DrainStatus.RELEASING, now()));
         }
         case DrainStatus.RELEASING -> {
           call(pass, now, () -> {
@@ -176,8 +178,8 @@ final class OstDrainer {
         pass.status().committedBytes() == null ? 0 : pass.status().committedBytes(), spec.overcommit() == null ? 1.0 : spec.overcommit());
     if (shortfall.isPresent()) {
       if (!shortfall.get().equals(target.drain().message())) {
-        events.warning(pass.filesystem, DrainSummary.INSUFFICIENT_CAPACITY, "not draining " + target.name() + ": " + shortfall.get());
         pass.update(target, DrainStatus.waiting(shortfall.get(), now()));
+        events.warning(pass.filesystem, DrainSummary.INSUFFICIENT_CAPACITY, "not draining " + target.name() + ": " + shortfall.get());
       }
       throw new Stop();
     }
@@ -186,9 +188,9 @@ final class OstDrainer {
       agents.stopOstCreation(pass.name(), mds, pass.fsName(), target.index());
       return null;
     });
+    pass.update(target, new DrainStatus(DrainStatus.MIGRATING, null, 0L, null, bytesOn(pass, target), null, now()));
     events.normal(pass.filesystem, "DrainStarted", "no new objects on " + target.name() + "; migrating its files, "
         + spec.drainBatch() + " per pass");
-    pass.update(target, new DrainStatus(DrainStatus.MIGRATING, null, 0L, null, bytesOn(pass, target), null, now()));
   }
 
   /** Migrating: one batch this pass; a batch that finds nothing means the OST is empty. */
@@ -203,8 +205,8 @@ final class OstDrainer {
     });
     long migrated = (drain.filesMigrated() == null ? 0 : drain.filesMigrated()) + batch.getFilesMigrated();
     if (batch.getFilesFound() == 0) {
-      events.normal(pass.filesystem, "OstEmpty", target.name() + " holds no file any more (" + migrated + " migrated); removing it");
       pass.update(target, new DrainStatus(DrainStatus.REMOVING, 0L, migrated, 0L, bytesOn(pass, target), null, now()));
+      events.normal(pass.filesystem, "OstEmpty", target.name() + " holds no file any more (" + migrated + " migrated); removing it");
       return;
     }
     String failure = batch.getFirstFailure().isEmpty() ? null : batch.getFilesFailed() + " not migrated this pass: " + batch.getFirstFailure();
@@ -219,7 +221,14 @@ final class OstDrainer {
     if (!server.removed()) {
       host.ensureServer(pass.filesystem, pass.status(), server);
     }
-    client.persistentVolumeClaims().inNamespace(namespace).withName(target.disk()).delete();
+    deleteIfPresent(client.persistentVolumeClaims().inNamespace(namespace).withName(target.disk()));
+  }
+
+  /** Looked at before it is deleted: a pass over a drain long finished makes no write. */
+  private static void deleteIfPresent(io.fabric8.kubernetes.client.dsl.Resource<?> resource) {
+    if (resource.get() != null) {
+      resource.delete();
+    }
   }
 
   /**
@@ -242,9 +251,9 @@ final class OstDrainer {
         pass.filesystem = host.writeStatus(pass.filesystem, pass.status().withLayout(servers, pass.status().targets()));
         events.normal(pass.filesystem, "ServerRemoved", "deleting VirtualMachine " + server.name() + ": every OST it served was drained");
       }
-      // Deleting what is already gone is no error: a repeat after a crash finishes the job.
-      client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace).withName(server.name()).delete();
-      client.secrets().inNamespace(namespace).withName(ResourceNames.of(pass.fsName()).cloudInitSecret(server.name())).delete();
+      // Every pass looks again: a repeat after a crash finishes the job.
+      deleteIfPresent(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace).withName(server.name()));
+      deleteIfPresent(client.secrets().inNamespace(namespace).withName(ResourceNames.of(pass.fsName()).cloudInitSecret(server.name())));
     }
   }
 
@@ -264,10 +273,10 @@ final class OstDrainer {
         // A waiting drain's message is its capacity verdict; a refusal before the start is told by the Event alone.
         events.warning(pass.filesystem, "DrainStepFailed", target.name() + ": " + message);
       } else if (!message.equals(target.drain().message())) {
-        events.warning(pass.filesystem, "DrainStepFailed", target.name() + ": " + message);
         DrainStatus drain = target.drain();
         pass.update(target, new DrainStatus(drain.step(), drain.filesLeft(), drain.filesMigrated(), drain.filesFailed(), drain.bytesLeft(),
             message, drain.since()));
+        events.warning(pass.filesystem, "DrainStepFailed", target.name() + ": " + message);
       }
       throw new Stop();
     }
