@@ -220,7 +220,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
         throw CsiException.invalidArgument("max_seconds", request.getMaxSeconds() + " is negative");
       }
       fs.check(request.getFsName());
-      OstRemoval.Batch batch = osts.migrate(fs.mount(), index, request.getMaxFiles(), Duration.ofSeconds(request.getMaxSeconds()));
+      OstRemoval.Batch batch = osts.migrate(fs.mount(), OstRemoval.ost(request.getFsName(), index), request.getMaxFiles(),
+          Duration.ofSeconds(request.getMaxSeconds()));
       return MigrateOstFilesResponse.newBuilder().setFilesFound(batch.found()).setFilesMigrated(batch.migrated())
           .setFilesFailed(batch.failed()).setFirstFailure(batch.firstFailure()).build();
     });

@@ -6,6 +6,7 @@ import dev.lustrecsi.agent.lustre.LustreCommands;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.agent.lustre.TargetPaths;
+import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.exec.CommandResult;
 import dev.lustrecsi.common.exec.CommandRunner;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The agent's part in draining and removing an OST, in the order of the Lustre manual for 2.16:
@@ -28,6 +32,12 @@ final class OstRemoval {
 
   private final CommandRunner runner;
   private final Clock clock;
+  /**
+   * One batch per OST at a time. A file that takes longer to migrate than the controller waits
+   * for its answer keeps its batch running here after the call has timed out; the next pass's
+   * batch must not start a second lfs migrate beside it, or slow files would pile up migrations.
+   */
+  private final ConcurrentMap<TargetName, ReentrantLock> batches = new ConcurrentHashMap<>();
 
   OstRemoval(CommandRunner runner, Clock clock) {
     this.runner = runner;
@@ -43,7 +53,20 @@ final class OstRemoval {
    * each, starting none after {@code budget}. A file lfs refuses (open for write, removed since
    * the find) is counted and left for the next batch: it is found again if it still needs moving.
    */
-  Batch migrate(Path mount, int ostIndex, int maxFiles, Duration budget) throws CommandFailedException {
+  Batch migrate(Path mount, TargetName ost, int maxFiles, Duration budget) throws CommandFailedException {
+    ReentrantLock batch = batches.computeIfAbsent(ost, unused -> new ReentrantLock());
+    if (!batch.tryLock()) {
+      throw CsiException.aborted("a migration batch of " + ost + " is still running (a large file takes longer than one call); "
+          + "the next pass looks again");
+    }
+    try {
+      return migrateBatch(mount, ost.index(), maxFiles, budget);
+    } finally {
+      batch.unlock();
+    }
+  }
+
+  private Batch migrateBatch(Path mount, int ostIndex, int maxFiles, Duration budget) throws CommandFailedException {
     String listing = runner.runChecked(LustreCommands.findOnOst(mount, ostIndex)).stdout();
     List<String> files = Arrays.stream(listing.split("\n")).filter(line -> !line.isBlank()).toList();
     Instant stopAt = budget.isZero() ? Instant.MAX : clock.instant().plus(budget);

@@ -141,4 +141,38 @@ class OstRemovalServiceTest {
         });
     assertThat(runner.commands).isEmpty();
   }
+
+  @Test
+  void aSecondBatchWhileOneStillRunsIsAbortedNotStartedBesideIt() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    String big = mount.resolve("volumes/v1/big").toString();
+    runner.answer(List.of("lfs", "find", mount.toString(), "--ost", "1"), big + "\n");
+    java.util.concurrent.CountDownLatch migrating = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+    dev.lustrecsi.common.exec.CommandRunner slow = command -> {
+      if (command.argv().get(1).equals("migrate")) {
+        migrating.countDown();
+        try {
+          finish.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return runner.run(command);
+    };
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).addService(new AgentService(slow, Optional.of(mount))).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    LustreAgentBlockingStub agent = LustreAgentGrpc.newBlockingStub(channel);
+    MigrateOstFilesRequest request = MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build();
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> agent.migrateOstFiles(request));
+    assertThat(migrating.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> agent.migrateOstFiles(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+      assertThat(e.getStatus().getDescription()).contains("fs1-OST0001 is still running");
+    });
+    finish.countDown();
+    assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).getFilesMigrated()).isEqualTo(1);
+    assertThat(agent.migrateOstFiles(request).getFilesFound()).as("the next batch runs once the first is done").isEqualTo(1);
+  }
 }
