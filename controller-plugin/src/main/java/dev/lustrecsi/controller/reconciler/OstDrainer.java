@@ -158,6 +158,15 @@ final class OstDrainer {
           pass.update(now, drain.at(DrainStatus.DETACHING, now()));  // written before the disk is let go
         }
         case DrainStatus.DETACHING -> {
+          // Released again right before the disk goes: the VM's setup timer may have mounted it
+          // again since (it mounts every attached disk it knows), and a mounted disk must not be pulled.
+          ServerStatus oss = server(pass, now);
+          if (!oss.removed()) {
+            call(pass, now, () -> {
+              agents.releaseOst(pass.name(), pass.address(now.server()), pass.fsName(), now.index());
+              return null;
+            });
+          }
           detach(pass, now);
           pass.update(now, drain.at(DrainStatus.REMOVED, now()));
           events.normal(pass.filesystem, "OstDrained", now.name() + " is removed; its disk " + now.disk() + " is deleted");
@@ -216,8 +225,12 @@ final class OstDrainer {
   }
 
   /** Detaching: the VM without the disk first, then the disk; both may already be done. */
+  private static ServerStatus server(Pass pass, TargetStatus target) {
+    return pass.status().servers().stream().filter(s -> s.name().equals(target.server())).findFirst().orElseThrow();
+  }
+
   private void detach(Pass pass, TargetStatus target) {
-    ServerStatus server = pass.status().servers().stream().filter(s -> s.name().equals(target.server())).findFirst().orElseThrow();
+    ServerStatus server = server(pass, target);
     if (!server.removed()) {
       host.ensureServer(pass.filesystem, pass.status(), server);
     }
