@@ -16,6 +16,11 @@ import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
+import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
+import dev.lustrecsi.agent.v1.ReleaseOstRequest;
+import dev.lustrecsi.agent.v1.RemoveOstRequest;
+import dev.lustrecsi.agent.v1.StopOstCreationRequest;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.common.tls.GrpcTls;
 import dev.lustrecsi.controller.reconciler.ServerAgents;
@@ -109,6 +114,30 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   public List<TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName) throws AgentUnavailableException {
     return call(filesystem, address, "ListTargetSnapshots", stub -> stub.listTargetSnapshots(
         ListTargetSnapshotsRequest.newBuilder().setFsName(fsName).build())).getSnapshotsList();
+  }
+
+  @Override
+  public void stopOstCreation(String filesystem, String mdsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    call(filesystem, mdsAddress, "StopOstCreation", stub -> stub.stopOstCreation(
+        StopOstCreationRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).build()));
+  }
+
+  @Override
+  public MigrateOstFilesResponse migrateOstFiles(String filesystem, String mdsAddress, MigrateOstFilesRequest request)
+      throws AgentUnavailableException {
+    return call(filesystem, mdsAddress, "MigrateOstFiles", stub -> stub.migrateOstFiles(request));
+  }
+
+  @Override
+  public boolean removeOst(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    return call(filesystem, mgsAddress, "RemoveOst", stub -> stub.removeOst(
+        RemoveOstRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).build())).getAlreadyRemoved();
+  }
+
+  @Override
+  public void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    call(filesystem, ossAddress, "ReleaseOst", stub -> stub.releaseOst(
+        ReleaseOstRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).build()));
   }
 
   private interface Call<T> {

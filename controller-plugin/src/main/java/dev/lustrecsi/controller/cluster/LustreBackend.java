@@ -267,7 +267,8 @@ public final class LustreBackend implements AutoCloseable {
     LustreFilesystemSpec spec = filesystem.getSpec();
     LustreFilesystemStatus status = statusOf(filesystem);
     long ostSize = Sizes.parse(spec.ostSize());
-    List<FilesystemState.Ost> osts = status.targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()))
+    // Draining OSTs back no volume: what they hold is on its way to the others.
+    List<FilesystemState.Ost> osts = status.targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()) && t.backsVolumes())
         .map(t -> new FilesystemState.Ost(t.index(), t.capacityBytes() == null ? ostSize : t.capacityBytes(),
             t.usedBytes() == null ? 0 : t.usedBytes()))
         .toList();
@@ -300,7 +301,8 @@ public final class LustreBackend implements AutoCloseable {
   private static boolean isReady(LustreFilesystem filesystem) {
     LustreFilesystemStatus status = statusOf(filesystem);
     return FilesystemStatusCalculator.READY.equals(status.phase())
-        && status.targets().stream().allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
+        && status.targets().stream().filter(LustreFilesystemStatus.TargetStatus::inService)
+            .allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
   }
 
   /** Why a filesystem is not ready, in its status's words (phase and the Ready condition), so a caller told to retry learns why. */

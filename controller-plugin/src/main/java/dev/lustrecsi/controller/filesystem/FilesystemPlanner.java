@@ -12,6 +12,11 @@ import java.util.List;
  * the status, never from counting objects in the cluster. The reconciler writes the plan to the
  * status before it creates anything, so a crash between the two leaves a plan that the restarted
  * controller carries out, not a second one.
+ *
+ * <p>Draining is the one way anything leaves, and even then nothing is unplanned: an OST named in
+ * {@code spec.drain} is marked for its drain and stops counting towards {@code ostCount} (so a
+ * replacement is planned unless the count was lowered too), and keeps its entry, state Removed,
+ * once it is gone, so that neither its index nor its server's name and address are used again.
  */
 public final class FilesystemPlanner {
   private FilesystemPlanner() {}
@@ -41,9 +46,10 @@ public final class FilesystemPlanner {
     String mds = ensureServer(servers, names.server(TargetKinds.MDS, 0), TargetKinds.MDS, pool, networks);
     ensureTarget(targets, spec.fsName(), names, TargetKinds.MDT, 0, mds);
 
+    markDrains(spec, targets);
     int wanted = spec.ostCount() == null ? 1 : spec.ostCount();
     int perOss = spec.ostsPerOss() == null ? 1 : spec.ostsPerOss();
-    long osts = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind())).count();
+    long osts = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind()) && t.drain() == null).count();
     while (osts < wanted) {
       int index = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind())).mapToInt(TargetStatus::index).max().orElse(-1) + 1;
       String oss = ossWithRoom(servers, targets, perOss);
@@ -56,7 +62,25 @@ public final class FilesystemPlanner {
     }
     return new LustreFilesystemStatus(status.phase(), status.observedGeneration(), status.conditions(), servers, targets,
         (int) osts, status.capacity(), status.used(), status.health(), status.usableBytes(), status.committedBytes(),
-        status.usedBytes(), status.nextProjectId(), status.fill(), status.upgrade());
+        status.usedBytes(), status.nextProjectId(), status.fill(), status.upgrade(), status.draining());
+  }
+
+  /** Marks each OST that spec.drain names and that is not draining yet; an index no OST has is refused. */
+  private static void markDrains(LustreFilesystemSpec spec, List<TargetStatus> targets) {
+    for (int index : spec.drainIndexes()) {
+      int at = -1;
+      for (int i = 0; i < targets.size(); i++) {
+        if (TargetKinds.OST.equals(targets.get(i).kind()) && targets.get(i).index() == index) {
+          at = i;
+        }
+      }
+      if (at < 0) {
+        throw new PlanException("spec.drain names OST index " + index + ", which this filesystem does not have");
+      }
+      if (targets.get(at).drain() == null) {
+        targets.set(at, targets.get(at).withDrain(DrainStatus.waiting(DrainStatus.NOT_STARTED, null)));
+      }
+    }
   }
 
   private static String ensureServer(List<ServerStatus> servers, String name, String role, AddressPool pool, List<String> networks) {
@@ -84,8 +108,9 @@ public final class FilesystemPlanner {
 
   private static String ossWithRoom(List<ServerStatus> servers, List<TargetStatus> targets, int perOss) {
     for (ServerStatus server : servers) {
-      if (TargetKinds.OSS.equals(server.role())
-          && targets.stream().filter(t -> server.name().equals(t.server())).count() < perOss) {
+      // A removed OSS is gone for good; an OSS keeps room taken by an OST until its disk is detached.
+      if (TargetKinds.OSS.equals(server.role()) && !server.removed()
+          && targets.stream().filter(t -> server.name().equals(t.server()) && t.diskAttached()).count() < perOss) {
         return server.name();
       }
     }

@@ -19,7 +19,7 @@ public final class LustreFilesystemCrd {
   }
 
   public static CustomResourceDefinition definition() {
-    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> spec = Map.of(
+    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> spec = new java.util.HashMap<>(Map.of(
         "fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$").withDescription("The Lustre fsname: 1 to 8 characters of [A-Za-z0-9_-]."),
         "ostsPerOss", s -> s.withMinimum(1.0).withMaximum(16.0),
         "ostCount", s -> s.withMinimum(1.0).withDescription("OSTs wanted; the controller raises it as volumes are asked for."),
@@ -31,7 +31,12 @@ public final class LustreFilesystemCrd {
         "lnetNetworks[]", s -> s.withEnum(texts("tcp", "o2ib")),
         "storageNetwork", s -> s.withRequired("networkAttachmentDefinition", "cidr"),
         "serverImage", s -> s.withDescription("The containerDisk image of the server VMs. Changing it replaces them one at a time"
-            + " (OSSes, then the MDS, then the MGS), each after the one before is back; status.upgrade shows the progress."));
+            + " (OSSes, then the MDS, then the MGS), each after the one before is back; status.upgrade shows the progress.")));
+    spec.putAll(Map.of(
+        "drain", s -> s.withDescription("Indexes of OSTs to empty and remove. They stop counting towards ostCount: lower it to shrink,"
+            + " leave it to have each replaced."),
+        "drain[]", s -> s.withMinimum(0.0).withMaximum(65535.0),
+        "drainBatchFiles", s -> s.withMinimum(1.0).withDescription("Files migrated off each draining OST per reconcile pass (default 100).")));
     var specSchema = CrdSchemas.of(LustreFilesystemSpec.class, spec);
     specSchema.setRequired(List.of("fsName", "serverImage", "ostSize", "storageNetwork"));
     var statusSchema = CrdSchemas.of(LustreFilesystemStatus.class, Map.of());
@@ -53,6 +58,8 @@ public final class LustreFilesystemCrd {
         .addNewAdditionalPrinterColumn().withName("Used").withType("string").withJsonPath(".status.used").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Fill").withType("string").withJsonPath(".status.fill")
             .withDescription("Used bytes as a percentage of the usable OST capacity").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Draining").withType("string").withJsonPath(".status.draining")
+            .withDescription("OSTs being drained, each with its step and the files left on it").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Health").withType("string").withJsonPath(".status.health").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Upgrade").withType("string").withJsonPath(".status.upgrade.progress")
             .withDescription("The rolling upgrade of the server VMs: servers back on the new image / all, and the one being replaced")

@@ -22,6 +22,13 @@ import java.util.List;
  * @param lnetNetworks LNet network types the servers offer: tcp, o2ib
  * @param storageNetwork the secondary network the servers' LNet traffic uses
  * @param retention what deleting the resource does to target disks: Retain or Delete
+ * @param drain indexes of OSTs to empty and remove: their files are migrated to the other OSTs,
+ *     then each is removed from the filesystem and its disk (and an OSS VM left with none) deleted.
+ *     OSTs being drained do not count towards {@code ostCount}: lower it by as many to shrink the
+ *     filesystem, leave it to have each drained OST replaced by a new one. Once started, a drain
+ *     is finished even if its index leaves this list (a half-drained OST is no use to anyone).
+ * @param drainBatchFiles how many files one reconcile pass migrates off each draining OST (the
+ *     pace of a drain: one batch per pass); default {@value #DEFAULT_DRAIN_BATCH_FILES}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemSpec(
@@ -39,10 +46,40 @@ public record LustreFilesystemSpec(
     String serverMemory,
     List<String> lnetNetworks,
     StorageNetwork storageNetwork,
-    String retention) {
+    String retention,
+    List<Integer> drain,
+    Integer drainBatchFiles) {
 
   public static final String RETAIN = "Retain";
   public static final String DELETE = "Delete";
+  public static final int DEFAULT_DRAIN_BATCH_FILES = 100;
+
+  /** A spec that drains nothing. */
+  public LustreFilesystemSpec(String fsName, String serverImage, String mgtSize, String mdtSize, String ostSize, Integer ostsPerOss,
+      Integer ostCount, Integer maxOsts, Double overcommit, String diskStorageClass, Integer serverCpu, String serverMemory,
+      List<String> lnetNetworks, StorageNetwork storageNetwork, String retention) {
+    this(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts, overcommit, diskStorageClass, serverCpu,
+        serverMemory, lnetNetworks, storageNetwork, retention, null, null);
+  }
+
+  /** The OST indexes to drain; empty when none. */
+  public List<Integer> drainIndexes() {
+    return drain == null ? List.of() : drain;
+  }
+
+  public int drainBatch() {
+    return drainBatchFiles == null ? DEFAULT_DRAIN_BATCH_FILES : drainBatchFiles;
+  }
+
+  public LustreFilesystemSpec withDrainBatch(Integer files) {
+    return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, files);
+  }
+
+  public LustreFilesystemSpec withDrain(List<Integer> indexes) {
+    return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, indexes, drainBatchFiles);
+  }
 
   /**
    * The Multus network the server VMs attach to for LNet, and the addresses they get on it.
@@ -56,6 +93,6 @@ public record LustreFilesystemSpec(
 
   public LustreFilesystemSpec withOstCount(int count) {
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, count, maxOsts,
-        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention);
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, drainBatchFiles);
   }
 }

@@ -28,6 +28,8 @@ import java.util.List;
  *     e.g. "42%" (printer column); unset while no OST is up
  * @param upgrade the rolling replacement of the server VMs onto {@code spec.serverImage}: unset
  *     until the image first changes, then the last rollout's progress
+ * @param draining the OSTs being drained and how far each has come, e.g. "OST0001 Migrating
+ *     (120 files left)" (printer column); unset when none is
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemStatus(
@@ -45,7 +47,16 @@ public record LustreFilesystemStatus(
     Long usedBytes,
     Integer nextProjectId,
     String fill,
-    UpgradeStatus upgrade) {
+    UpgradeStatus upgrade,
+    String draining) {
+
+  /** A status with nothing draining. */
+  public LustreFilesystemStatus(String phase, Long observedGeneration, List<FilesystemCondition> conditions, List<ServerStatus> servers,
+      List<TargetStatus> targets, Integer ostCount, String capacity, String used, String health, Long usableBytes, Long committedBytes,
+      Long usedBytes, Integer nextProjectId, String fill, UpgradeStatus upgrade) {
+    this(phase, observedGeneration, conditions, servers, targets, ostCount, capacity, used, health, usableBytes, committedBytes,
+        usedBytes, nextProjectId, fill, upgrade, null);
+  }
 
   public LustreFilesystemStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
@@ -60,13 +71,19 @@ public record LustreFilesystemStatus(
   /** The same status with the project-id mark moved to {@code next}. */
   public LustreFilesystemStatus withNextProjectId(int next) {
     return new LustreFilesystemStatus(phase, observedGeneration, conditions, servers, targets, ostCount, capacity, used, health,
-        usableBytes, committedBytes, usedBytes, next, fill, upgrade);
+        usableBytes, committedBytes, usedBytes, next, fill, upgrade, draining);
+  }
+
+  /** The same status with these servers and targets (the drain's steps change them one by one). */
+  public LustreFilesystemStatus withLayout(List<ServerStatus> newServers, List<TargetStatus> newTargets) {
+    return new LustreFilesystemStatus(phase, observedGeneration, conditions, newServers, newTargets, ostCount, capacity, used, health,
+        usableBytes, committedBytes, usedBytes, nextProjectId, fill, upgrade, draining);
   }
 
   /** The same status with the rollout's progress replaced. */
   public LustreFilesystemStatus withUpgrade(UpgradeStatus newUpgrade, List<FilesystemCondition> newConditions) {
     return new LustreFilesystemStatus(phase, observedGeneration, newConditions, servers, targets, ostCount, capacity, used, health,
-        usableBytes, committedBytes, usedBytes, nextProjectId, fill, newUpgrade);
+        usableBytes, committedBytes, usedBytes, nextProjectId, fill, newUpgrade, draining);
   }
 
   /**
@@ -94,11 +111,18 @@ public record LustreFilesystemStatus(
    * @param role mgs, mds or oss
    * @param address its fixed IPv4 address on the storage network; never changes once given
    * @param nids the LNet NIDs it serves on, one per network type
-   * @param state Pending, Starting, Running, Ready or Failed, from the VM, VMI and agent
+   * @param state Pending, Starting, Running, Ready or Failed, from the VM, VMI and agent; Removed
+   *     once an OSS has no OST left and its VM is deleted (its name and address are never reused)
    * @param message why it is not ready, when it is not
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ServerStatus(String name, String role, String address, List<String> nids, String state, String message) {
+    public static final String REMOVED = "Removed";
+
+    public boolean removed() {
+      return REMOVED.equals(state);
+    }
+
     public ServerStatus withState(String newState, String newMessage) {
       return new ServerStatus(name, role, address, nids, newState, newMessage);
     }
@@ -112,15 +136,43 @@ public record LustreFilesystemStatus(
    * @param index the target index
    * @param server the VM serving it
    * @param disk the block PVC holding it
-   * @param state Pending, Formatting, Up, Recovering or Down
+   * @param state Pending, Formatting, Up, Recovering or Down; Removing and Removed while and once
+   *     a drained OST leaves
    * @param capacityBytes its size once up
    * @param usedBytes bytes used once up
+   * @param drain how far its drain has come; unset for an OST nobody asked to drain
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TargetStatus(String name, String kind, int index, String server, String disk, String state,
-      Long capacityBytes, Long usedBytes) {
+      Long capacityBytes, Long usedBytes, DrainStatus drain) {
+    public static final String REMOVING = "Removing";
+    public static final String REMOVED = "Removed";
+
+    public TargetStatus(String name, String kind, int index, String server, String disk, String state, Long capacityBytes, Long usedBytes) {
+      this(name, kind, index, server, disk, state, capacityBytes, usedBytes, null);
+    }
+
     public TargetStatus withObserved(String newState, Long capacity, Long used) {
-      return new TargetStatus(name, kind, index, server, disk, newState, capacity, used);
+      return new TargetStatus(name, kind, index, server, disk, newState, capacity, used, drain);
+    }
+
+    public TargetStatus withDrain(DrainStatus newDrain) {
+      return new TargetStatus(name, kind, index, server, disk, state, capacityBytes, usedBytes, newDrain);
+    }
+
+    /** Whether its disk belongs on its server's VM (false once a drain has let go of it). */
+    public boolean diskAttached() {
+      return drain == null || drain.diskAttached();
+    }
+
+    /** Whether it serves data and counts as part of the filesystem's health. */
+    public boolean inService() {
+      return drain == null || drain.serving();
+    }
+
+    /** Whether it holds data that volumes may be promised: neither draining nor gone. */
+    public boolean backsVolumes() {
+      return drain == null;
     }
   }
 

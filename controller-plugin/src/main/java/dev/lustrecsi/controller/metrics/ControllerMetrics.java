@@ -57,6 +57,7 @@ public final class ControllerMetrics implements AutoCloseable {
   public static final String SERVER_STATE = "lustre_csi_server_state";
   public static final String OST_CAPACITY = "lustre_csi_ost_capacity_bytes";
   public static final String OST_USED = "lustre_csi_ost_used_bytes";
+  public static final String OST_DRAIN_FILES_LEFT = "lustre_csi_ost_drain_files_left";
   public static final String VOLUME_QUOTA = "lustre_csi_volume_quota_bytes";
   public static final String VOLUME_USED = "lustre_csi_volume_used_bytes";
   public static final String VOLUME_INODES = "lustre_csi_volume_used_inodes";
@@ -167,6 +168,9 @@ public final class ControllerMetrics implements AutoCloseable {
         .labelNames("filesystem", "target", "kind", "server", "state")
         .callback(out -> eachFilesystem(fs -> {
           for (TargetStatus target : status(fs).targets()) {
+            if (!target.inService()) {
+              continue;  // a drain took it out on purpose: not a target to be healthy, and soon gone
+            }
             states(TARGET_STATES, target.state() == null ? "Pending" : target.state()).forEach((state, value) ->
                 out.call(value, fs.getSpec().fsName(), target.name(), target.kind(), target.server(), state));
           }
@@ -175,12 +179,17 @@ public final class ControllerMetrics implements AutoCloseable {
         .labelNames("filesystem", "server", "role", "state")
         .callback(out -> eachFilesystem(fs -> {
           for (ServerStatus server : status(fs).servers()) {
+            if (server.removed()) {
+              continue;  // deleted after a drain emptied it
+            }
             states(SERVER_STATES, server.state() == null ? "Pending" : server.state()).forEach((state, value) ->
                 out.call(value, fs.getSpec().fsName(), server.name(), server.role(), state));
           }
         })).register(registry);
     ostGauge(OST_CAPACITY, "Each OST's size as lfs df reports it", TargetStatus::capacityBytes);
     ostGauge(OST_USED, "Bytes in use on each OST as lfs df reports it", TargetStatus::usedBytes);
+    ostGauge(OST_DRAIN_FILES_LEFT, "Files left on each OST being drained (status.targets[].drain.filesLeft), while it migrates",
+        t -> t.drain() != null && "Migrating".equals(t.drain().step()) ? t.drain().filesLeft() : null);
 
     gauge(VOLUME_QUOTA, "Each volume's capacity: its project quota (the PVC's size)")
         .labelNames("filesystem", "volume")
@@ -215,7 +224,7 @@ public final class ControllerMetrics implements AutoCloseable {
         .callback(out -> eachFilesystem(fs -> {
           for (TargetStatus target : status(fs).targets()) {
             Long bytes = value.apply(target);
-            if (TargetKinds.OST.equals(target.kind()) && bytes != null) {
+            if (TargetKinds.OST.equals(target.kind()) && bytes != null && target.inService()) {
               out.call(bytes, fs.getSpec().fsName(), target.name(), target.server());
             }
           }

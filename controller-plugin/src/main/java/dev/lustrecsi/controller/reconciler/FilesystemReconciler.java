@@ -50,6 +50,7 @@ public final class FilesystemReconciler {
   private final Clock clock;
   private final FilesystemEvents events;
   private final Duration upgradeLimit;
+  private final OstDrainer drainer;
 
   public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
       int agentPort, ToLongFunction<String> committedBytes, Clock clock) {
@@ -71,6 +72,17 @@ public final class FilesystemReconciler {
     this.committedBytes = committedBytes;
     this.clock = clock;
     this.events = new FilesystemEvents(client, namespace, clock);
+    this.drainer = new OstDrainer(client, namespace, agents, events, clock, new OstDrainer.Host() {
+      @Override
+      public LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {
+        return FilesystemReconciler.this.writeStatus(filesystem, status);
+      }
+
+      @Override
+      public void ensureServer(LustreFilesystem filesystem, LustreFilesystemStatus plan, ServerStatus server) {
+        FilesystemReconciler.this.ensureServer(filesystem, plan, server);
+      }
+    });
   }
 
   /** One pass over the named filesystem; returns it as it stands afterwards, or empty if it does not exist. */
@@ -91,7 +103,8 @@ public final class FilesystemReconciler {
       filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
     }
     ensureObjects(filesystem, planned);
-    LustreFilesystemStatus observed = observe(filesystem, planned);
+    Observation observation = observe(filesystem, planned);
+    LustreFilesystemStatus observed = observation.status();
     RollingUpgrade.Step upgrade = RollingUpgrade.next(filesystem.getSpec().serverImage(), current, observed, images(planned),
         clock.instant(), upgradeLimit);
     if (upgrade.status() != null) {
@@ -115,6 +128,9 @@ public final class FilesystemReconciler {
     if (upgrade.replace().isPresent()) {
       replace(filesystem, observed, upgrade.replace().get());
     }
+    if (observed.targets().stream().anyMatch(t -> t.drain() != null) || observed.servers().stream().anyMatch(ServerStatus::removed)) {
+      filesystem = drainer.advance(filesystem, observation.servers(), observation.usage());
+    }
     return Optional.of(filesystem);
   }
 
@@ -124,6 +140,9 @@ public final class FilesystemReconciler {
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
     var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
     for (ServerStatus server : plan.servers()) {
+      if (server.removed()) {
+        continue;  // drained away: nothing to upgrade
+      }
       String template = ServerVirtualMachines.templateImage(vms.withName(server.name()).get()).orElse("");
       images.put(server.name(), new RollingUpgrade.ServerImages(template, VmiView.of(vmis.withName(server.name()).get()).image()));
     }
@@ -139,7 +158,7 @@ public final class FilesystemReconciler {
    */
   private void replace(LustreFilesystem filesystem, LustreFilesystemStatus plan, String serverName) {
     ServerStatus server = plan.servers().stream().filter(s -> s.name().equals(serverName)).findFirst().orElseThrow();
-    List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(serverName)).toList();
+    List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(serverName) && t.diskAttached()).toList();
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
     GenericKubernetesResource existing = vms.withName(serverName).get();
     GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, filesystem.getSpec().serverImage());
@@ -153,10 +172,16 @@ public final class FilesystemReconciler {
     }
   }
 
+  /** One pass's look at the servers: the status it makes, and what the drain steps need of it. */
+  private record Observation(LustreFilesystemStatus status, Map<String, ServerObservation> servers,
+      Optional<GetTargetUsageResponse> usage) {}
+
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
-    ServerStatus mgs = plan.servers().getFirst();
     credentials.ensureServerSecret(filesystem);  // the VMs mount it: it must exist before them
     for (TargetStatus target : plan.targets()) {
+      if (!target.diskAttached()) {
+        continue;  // drained: its disk is being (or was) deleted, never made again
+      }
       PersistentVolumeClaim claim = TargetDisks.build(filesystem, target);
       if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get() == null) {
         createIgnoringConflict(() -> client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create());
@@ -164,39 +189,46 @@ public final class FilesystemReconciler {
       }
     }
     for (ServerStatus server : plan.servers()) {
-      List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(server.name())).toList();
-      Secret cloudInit = ServerVirtualMachines.cloudInit(filesystem, server, mgs, targets, agentPort);
-      Secret existingSecret = client.secrets().inNamespace(namespace).withName(cloudInit.getMetadata().getName()).get();
-      if (existingSecret == null) {
-        createIgnoringConflict(() -> client.secrets().inNamespace(namespace).resource(cloudInit).create());
-      } else if (!cloudInit.getData().equals(existingSecret.getData())) {
-        existingSecret.setData(cloudInit.getData());
-        client.secrets().inNamespace(namespace).resource(existingSecret).update();
-      }
-      var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
-      GenericKubernetesResource existing = vms.withName(server.name()).get();
-      String image = RollingUpgrade.imageFor(server.name(), filesystem.getSpec().serverImage(),
-          ServerVirtualMachines.templateImage(existing).orElse(""), plan.upgrade());
-      GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, image);
-      if (existing == null) {
-        createIgnoringConflict(() -> vms.resource(vm).create());
-        events.normal(filesystem, "ServerCreated", "created VirtualMachine " + server.name() + " (" + server.role() + ", " + server.address() + ")");
-      } else if (!sameSpec(existing, vm)) {
-        // New OST disks on a running OSS: KubeVirt hot-plugs the added volumes (DeclarativeHotplugVolumes).
-        // A new image reaches the template only when the rolling upgrade picks the server (see RollingUpgrade).
-        existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
-        vms.resource(existing).update();
-        events.normal(filesystem, "ServerUpdated", "updated VirtualMachine " + server.name() + ": disks "
-            + targets.stream().map(TargetStatus::name).toList() + ", image " + image);
+      if (!server.removed()) {
+        ensureServer(filesystem, plan, server);
       }
     }
   }
 
-  private LustreFilesystemStatus observe(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
+  /** The server's cloud-init Secret and VM as the plan has them, with the disks of its targets still attached. */
+  private void ensureServer(LustreFilesystem filesystem, LustreFilesystemStatus plan, ServerStatus server) {
+    ServerStatus mgs = plan.servers().getFirst();
+    List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(server.name()) && t.diskAttached()).toList();
+    Secret cloudInit = ServerVirtualMachines.cloudInit(filesystem, server, mgs, targets, agentPort);
+    Secret existingSecret = client.secrets().inNamespace(namespace).withName(cloudInit.getMetadata().getName()).get();
+    if (existingSecret == null) {
+      createIgnoringConflict(() -> client.secrets().inNamespace(namespace).resource(cloudInit).create());
+    } else if (!cloudInit.getData().equals(existingSecret.getData())) {
+      existingSecret.setData(cloudInit.getData());
+      client.secrets().inNamespace(namespace).resource(existingSecret).update();
+    }
+    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort);
+    var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+    GenericKubernetesResource existing = vms.withName(server.name()).get();
+    if (existing == null) {
+      createIgnoringConflict(() -> vms.resource(vm).create());
+      events.normal(filesystem, "ServerCreated", "created VirtualMachine " + server.name() + " (" + server.role() + ", " + server.address() + ")");
+    } else if (!sameSpec(existing, vm)) {
+      // New OST disks on a running OSS, or a drained one let go: KubeVirt hot-plugs and unplugs (DeclarativeHotplugVolumes).
+      existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
+      vms.resource(existing).update();
+      events.normal(filesystem, "ServerUpdated", server.name() + " now has the disks of " + targets.stream().map(TargetStatus::name).toList());
+    }
+  }
+
+  private Observation observe(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
     Map<String, ServerObservation> seen = new LinkedHashMap<>();
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
     var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
     for (ServerStatus server : plan.servers()) {
+      if (server.removed()) {
+        continue;
+      }
       boolean vmExists = vms.withName(server.name()).get() != null;
       GenericKubernetesResource vmi = vmis.withName(server.name()).get();
       VmiView view = VmiView.of(vmi);
@@ -224,8 +256,8 @@ public final class FilesystemReconciler {
       }
     }
     Long generation = filesystem.getMetadata().getGeneration();
-    return FilesystemStatusCalculator.observe(plan, seen, usage, generation == null ? 0 : generation,
-        committedBytes.applyAsLong(filesystem.getSpec().fsName()), clock.instant());
+    return new Observation(FilesystemStatusCalculator.observe(plan, seen, usage, generation == null ? 0 : generation,
+        committedBytes.applyAsLong(filesystem.getSpec().fsName()), clock.instant()), seen, usage);
   }
 
   /**
@@ -246,7 +278,7 @@ public final class FilesystemReconciler {
     var condition = new LustreFilesystemStatus.FilesystemCondition("Ready", "False", INVALID_SPEC, message, since, generation);
     return new LustreFilesystemStatus(FAILED, generation, List.of(condition), current.servers(), current.targets(),
         current.ostCount(), current.capacity(), current.used(), current.health(), current.usableBytes(), current.committedBytes(),
-        current.usedBytes(), current.nextProjectId(), current.fill(), current.upgrade());
+        current.usedBytes(), current.nextProjectId(), current.fill(), current.upgrade(), current.draining());
   }
 
   private LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {

@@ -5,6 +5,7 @@ import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.Target;
 import dev.lustrecsi.agent.v1.TargetUsage;
 import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
@@ -35,39 +36,49 @@ public final class FilesystemStatusCalculator {
       Optional<GetTargetUsageResponse> usage, long generation, long committedBytes, Instant now) {
     List<ServerStatus> serverStates = new ArrayList<>();
     for (ServerStatus server : planned.servers()) {
-      serverStates.add(serverState(server, servers.getOrDefault(server.name(), ServerObservation.absent())));
+      serverStates.add(server.removed() ? server : serverState(server, servers.getOrDefault(server.name(), ServerObservation.absent())));
     }
     List<TargetStatus> targetStates = new ArrayList<>();
     for (TargetStatus target : planned.targets()) {
       ServerObservation observation = servers.getOrDefault(target.server(), ServerObservation.absent());
       Optional<TargetUsage> targetUsage = usage.flatMap(u -> u.getTargetsList().stream()
           .filter(t -> t.getUuid().equals(target.name() + "_UUID")).findFirst());
-      targetStates.add(targetState(target, observation, targetUsage));
+      targetStates.add(target.inService() ? targetState(target, observation, targetUsage) : leaving(target));
     }
-    List<TargetStatus> osts = targetStates.stream().filter(t -> TargetKinds.OST.equals(t.kind())).toList();
+    // What a drain has taken out of service is neither up nor lost: health speaks of the rest.
+    List<TargetStatus> inService = targetStates.stream().filter(TargetStatus::inService).toList();
+    List<TargetStatus> osts = inService.stream().filter(t -> TargetKinds.OST.equals(t.kind())).toList();
     long usable = osts.stream().filter(t -> "Up".equals(t.state()) && t.capacityBytes() != null).mapToLong(TargetStatus::capacityBytes).sum();
     long used = osts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
 
-    boolean allUp = targetStates.stream().allMatch(t -> "Up".equals(t.state()));
-    boolean anyLost = targetStates.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));
-    boolean coreUp = targetStates.stream().filter(t -> !TargetKinds.OST.equals(t.kind())).allMatch(t -> "Up".equals(t.state()))
+    boolean allUp = inService.stream().allMatch(t -> "Up".equals(t.state()));
+    boolean anyLost = inService.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));
+    boolean coreUp = inService.stream().filter(t -> !TargetKinds.OST.equals(t.kind())).allMatch(t -> "Up".equals(t.state()))
         && osts.stream().anyMatch(t -> "Up".equals(t.state()));
     String phase = allUp ? READY : anyLost ? DEGRADED : coreUp ? GROWING : PROVISIONING;
     String health = allUp ? "Healthy" : anyLost ? "Degraded" : "Unknown";
 
     List<FilesystemCondition> conditions = new ArrayList<>();
     conditions.add(condition(planned, "Ready", allUp, allUp ? "AllTargetsUp" : phase,
-        allUp ? "every target is up" : describeNotUp(targetStates), generation, now));
-    boolean serversReady = serverStates.stream().allMatch(s -> READY.equals(s.state()));
+        allUp ? "every target is up" : describeNotUp(inService), generation, now));
+    boolean serversReady = serverStates.stream().allMatch(s -> READY.equals(s.state()) || s.removed());
     conditions.add(condition(planned, "ServersReady", serversReady, serversReady ? "AllServersReady" : "ServersNotReady",
         serversReady ? "every server VM is running and its agent answers" : describeServers(serverStates), generation, now));
     conditions.add(condition(planned, "TargetsHealthy", !anyLost, anyLost ? "TargetsLost" : "NoTargetLost",
-        anyLost ? describeNotUp(targetStates) : "no target that was up is down or recovering", generation, now));
-    conditions.add(recovering(planned, targetStates, serverStates, servers, generation, now));
+        anyLost ? describeNotUp(inService) : "no target that was up is down or recovering", generation, now));
+    conditions.add(recovering(planned, inService, serverStates, servers, generation, now));
+    DrainSummary.condition(targetStates).ifPresent(c -> conditions.add(
+        condition(planned, c.type(), c.status().equals("True"), c.reason(), c.message(), generation, now)));
 
     return new LustreFilesystemStatus(phase, generation, conditions, serverStates, targetStates, osts.size(),
         Sizes.format(usable), Sizes.format(used), health, usable, committedBytes, used, planned.nextProjectId(), fill(used, usable),
-        planned.upgrade());
+        planned.upgrade(), DrainSummary.column(targetStates));
+  }
+
+  /** A drained OST on its way out keeps its last capacity and usage; its state says how far it is. */
+  static TargetStatus leaving(TargetStatus target) {
+    String state = DrainStatus.REMOVED.equals(target.drain().step()) ? TargetStatus.REMOVED : TargetStatus.REMOVING;
+    return target.withObserved(state, target.capacityBytes(), target.usedBytes());
   }
 
   /** Used as a whole percentage of usable, rounded down (99.6% full is not full); empty while nothing is usable. */

@@ -73,6 +73,11 @@ public final class RollingUpgrade {
     return inFlight ? specImage : currentTemplate;
   }
 
+  /** The servers still in the filesystem: one drained away is neither upgraded nor waited for. */
+  private static List<ServerStatus> live(LustreFilesystemStatus observed) {
+    return observed.servers().stream().filter(s -> !s.removed()).toList();
+  }
+
   /** The order servers are replaced in: OSSes (in the order they were planned), the MDS, the MGS. */
   static List<ServerStatus> order(List<ServerStatus> servers) {
     Comparator<ServerStatus> byRole = Comparator.comparingInt(s -> switch (s.role()) {
@@ -93,7 +98,7 @@ public final class RollingUpgrade {
    */
   public static Step next(String image, LustreFilesystemStatus previous, LustreFilesystemStatus observed,
       Map<String, ServerImages> images, Instant now, Duration limit) {
-    List<ServerStatus> servers = order(observed.servers());
+    List<ServerStatus> servers = order(live(observed));
     UpgradeStatus last = previous.upgrade();
     List<ServerStatus> stale = servers.stream().filter(s -> isStale(images.get(s.name()), image)).toList();
     if (last == null && stale.isEmpty()) {
@@ -168,8 +173,9 @@ public final class RollingUpgrade {
   private static Step step(String image, String state, String server, String since, LustreFilesystemStatus observed,
       Map<String, ServerImages> images, String message, LustreFilesystemStatus previous, Instant now, Optional<String> replace,
       List<Note> notes) {
-    int total = observed.servers().size();
-    int upgraded = (int) observed.servers().stream()
+    List<ServerStatus> live = live(observed);
+    int total = live.size();
+    int upgraded = (int) live.stream()
         .filter(s -> isBack(observed, s.name(), images.getOrDefault(s.name(), new ServerImages("", "")), image)).count();
     String progress = switch (state) {
       case COMPLETE -> upgraded + "/" + total;

@@ -6,6 +6,8 @@ import dev.lustrecsi.agent.v1.GetHealthResponse;
 import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
 import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
+import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
+import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.agent.v1.TargetSnapshot;
 import java.util.List;
@@ -45,6 +47,18 @@ public interface ServerAgents {
 
   /** Every ZFS snapshot of the server's targets of the filesystem. */
   List<TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName) throws AgentUnavailableException;
+
+  /** On the MDS: no new objects on the OST. */
+  void stopOstCreation(String filesystem, String mdsAddress, String fsName, int ostIndex) throws AgentUnavailableException;
+
+  /** On the MDS's client mount: one batch of the OST's files migrated elsewhere. */
+  MigrateOstFilesResponse migrateOstFiles(String filesystem, String mdsAddress, MigrateOstFilesRequest request) throws AgentUnavailableException;
+
+  /** On the MGS: the OST deactivated for good and deleted from the configuration logs; true if it already was. */
+  boolean removeOst(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException;
+
+  /** On the OSS: the OST unmounted and its pool exported. */
+  void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException;
 
   /** Thrown when an agent cannot be reached or does not answer in time. */
   final class AgentUnavailableException extends Exception {

@@ -23,7 +23,7 @@ class CrdFilesTest {
     var version = LustreFilesystemCrd.definition().getSpec().getVersions().getFirst();
     assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-        .containsExactly("Phase", "OSTs", "Capacity", "Used", "Fill", "Health", "Upgrade", "Age");
+        .containsExactly("Phase", "OSTs", "Capacity", "Used", "Fill", "Draining", "Health", "Upgrade", "Age");
     var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getProperties()).containsKeys("fsName", "serverImage", "ostSize", "ostsPerOss", "storageNetwork", "retention");
     assertThat(spec.getProperties().get("fsName").getPattern()).isEqualTo("^[A-Za-z0-9_-]{1,8}$");

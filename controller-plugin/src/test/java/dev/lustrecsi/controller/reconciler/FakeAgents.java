@@ -115,4 +115,25 @@ final class FakeAgents implements ServerAgents {
       throws AgentUnavailableException {
     throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
   }
+
+  @Override
+  public void stopOstCreation(String filesystem, String mdsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public dev.lustrecsi.agent.v1.MigrateOstFilesResponse migrateOstFiles(String filesystem, String mdsAddress,
+      dev.lustrecsi.agent.v1.MigrateOstFilesRequest request) throws AgentUnavailableException {
+    throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public boolean removeOst(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
+  }
 }

@@ -61,7 +61,8 @@ final class NamespaceUsage {
             totals[0] += attrs.size();
             totals[1]++;
           }
-          usage.place(namespace.relativize(file).toString(), attrs.size(), nearest(fs.layouts(), namespace, file.getParent()), ostIndexes);
+          usage.place(namespace.relativize(file).toString(), attrs.size(), nearest(fs.layouts(), namespace, file.getParent()), ostIndexes,
+              fs.objects());
           return FileVisitResult.CONTINUE;
         }
 
@@ -89,17 +90,38 @@ final class NamespaceUsage {
     return inodes;
   }
 
-  private void place(String relative, long size, Layout layout, List<Integer> osts) {
-    if (osts.isEmpty() || size == 0) {
+  /**
+   * The OSTs a new file's objects go on: as many as its layout's stripe count (-1: all), starting
+   * at one picked by a hash of its path, as the MDS's allocator spreads new files.
+   */
+  static List<Integer> allocate(String relative, Layout layout, List<Integer> osts) {
+    int count = layout == null || layout.stripeCount() == 0 ? 1 : layout.stripeCount() == -1 ? osts.size() : Math.min(layout.stripeCount(), osts.size());
+    int start = Math.floorMod(relative.hashCode(), osts.size());
+    List<Integer> chosen = new java.util.ArrayList<>();
+    for (int slot = 0; slot < count; slot++) {
+      chosen.add(osts.get((start + slot) % osts.size()));
+    }
+    return List.copyOf(chosen);
+  }
+
+  /** Spreads the file's bytes RAID-0 over its objects: the OSTs it was given, else those a new file would get now. */
+  private void place(String relative, long size, Layout layout, List<Integer> osts, Map<String, List<Integer>> objects) {
+    List<Integer> placed = objects.get(relative);
+    if (placed == null) {
+      if (osts.isEmpty()) {
+        return;
+      }
+      placed = allocate(relative, layout, osts);
+    }
+    if (size == 0) {
       return;
     }
-    int count = layout == null || layout.stripeCount() == 0 ? 1 : layout.stripeCount() == -1 ? osts.size() : Math.min(layout.stripeCount(), osts.size());
+    int count = placed.size();
     long stripe = layout == null || layout.stripeSizeBytes() == 0 ? DEFAULT_STRIPE_SIZE : layout.stripeSizeBytes();
-    int start = Math.floorMod(relative.hashCode(), osts.size());
     long chunks = size / stripe;
     for (int slot = 0; slot < count; slot++) {
       long bytes = (chunks / count + (slot < chunks % count ? 1 : 0)) * stripe + (slot == chunks % count ? size % stripe : 0);
-      ostBytes.merge(osts.get((start + slot) % osts.size()), bytes, Long::sum);
+      ostBytes.merge(placed.get(slot), bytes, Long::sum);
     }
   }
 

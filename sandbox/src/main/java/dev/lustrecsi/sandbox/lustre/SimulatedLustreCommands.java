@@ -40,7 +40,7 @@ import java.util.stream.Stream;
 public final class SimulatedLustreCommands implements CommandRunner {
   static final String VERSION = "2.16.1";
   private static final int EINVAL = 22;
-  private static final int ENOENT = 2;
+  static final int ENOENT = 2;
   private static final int ENODEV = 19;
   private static final int EALREADY = 114;
   private static final java.util.regex.Pattern ZFS_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,255}");
@@ -54,7 +54,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
   }
 
   /** A failed command: exit code and stderr. */
-  private static class Failure extends Exception {
+  static class Failure extends Exception {
     final int exitCode;
 
     Failure(int exitCode, String message) {
@@ -79,6 +79,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "lfs" -> lfs(argv.subList(1, argv.size()), command.timeout());
         case "lctl" -> lctl(argv.subList(1, argv.size()));
         case "zfs" -> zfs(argv.subList(1, argv.size()));
+        case "umount" -> SimulatedOstRemoval.umount(servers, serverName, argv.subList(1, argv.size()));
+        case "zpool" -> SimulatedOstRemoval.zpool(servers, serverName, argv.subList(1, argv.size()));
         default -> throw new Failure(127, argv.getFirst() + ": command not found");
       };
       return new CommandResult(command, 0, out, "");
@@ -121,6 +123,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
       }
       case "get_param" -> getParam(rest);
       case "barrier_freeze", "barrier_thaw", "barrier_stat" -> barrier(sub, rest);
+      case "set_param" -> SimulatedOstRemoval.setParam(servers, serverName, rest);
+      case "--device" -> SimulatedOstRemoval.mgsDevice(servers, serverName, rest);
       default -> throw usage("lctl", "lctl: unknown command '" + sub + "'");
     };
   }
@@ -380,6 +384,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "project" -> project(rest, timeout);
       case "setquota" -> setQuota(rest, timeout);
       case "quota" -> quota(rest);
+      case "find" -> find(rest);
+      case "migrate" -> migrate(rest);
       default -> throw usage("lfs", "lfs: unknown command '" + sub + "'");
     };
   }
@@ -401,10 +407,10 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     Located at = locate("lfs df", args.getFirst());
     requireMdt(at.fsName());
-    Filesystem fs = servers.filesystem(at.fsName()).orElseThrow();
+    Filesystem fs = servers.placeObjects(at.fsName());
     Path mount = servers.namespace(at.fsName());
-    List<Target> osts = fs.targets().stream().filter(t -> t.kind() == TargetKind.OST && t.registered()).toList();
-    NamespaceUsage usage = NamespaceUsage.of(mount, fs, osts.stream().map(Target::index).toList());
+    List<Target> osts = fs.listedOsts();
+    NamespaceUsage usage = NamespaceUsage.of(mount, fs, fs.allocating());
     List<DfRow> rows = new ArrayList<>();
     for (Target t : fs.targets()) {
       if (t.kind() == TargetKind.MDT) {
@@ -539,6 +545,44 @@ public final class SimulatedLustreCommands implements CommandRunner {
     return LustreOutputFormat.projectQuota(id, args.get(2), Math.ceilDiv(usage.bytes(), Sizes.KIB), fs.blockLimitsKib().getOrDefault(id, 0L), usage.inodes());
   }
 
+  /** {@code lfs find DIR --ost INDEX}: the files below DIR with an object on the OST, one path per line. */
+  private String find(List<String> args) throws Failure, Hang {
+    if (args.size() != 3 || !args.get(1).equals("--ost")) {
+      throw usage("lfs find", "lfs find: the simulation knows lfs find DIR --ost INDEX");
+    }
+    int index = (int) number("lfs find", "--ost", args.get(2), 0, 0xFFFF);
+    Located at = existingDirectory("lfs find", args.get(0));
+    requireMdt(at.fsName());
+    Filesystem fs = servers.placeObjects(at.fsName());
+    Path root = servers.namespace(at.fsName());
+    Path asked = Path.of(args.get(0));
+    StringBuilder out = new StringBuilder();
+    fs.objects().entrySet().stream()
+        .filter(e -> e.getValue().contains(index))
+        .map(e -> root.resolve(e.getKey()))
+        .filter(file -> file.startsWith(root.resolve(at.relative())))
+        .sorted()
+        .forEach(file -> out.append(asked.resolve(root.resolve(at.relative()).relativize(file))).append('\n'));
+    return out.toString();
+  }
+
+  /** {@code lfs migrate FILE}: the file's objects rewritten on OSTs the MDS allocates on. */
+  private String migrate(List<String> args) throws Failure, Hang {
+    if (args.size() != 1 || args.getFirst().startsWith("-")) {
+      throw usage("lfs migrate", "lfs migrate: the simulation knows lfs migrate FILE");
+    }
+    Located at = locate("lfs migrate", args.getFirst());
+    requireMdt(at.fsName());
+    if (!Files.isRegularFile(Path.of(args.getFirst()), LinkOption.NOFOLLOW_LINKS)) {
+      throw new Failure(ENOENT, "lfs migrate: cannot open '" + args.getFirst() + "': No such file or directory (2)");
+    }
+    servers.placeObjects(at.fsName());
+    if (!servers.migrate(at.fsName(), at.relative())) {
+      throw new Failure(28, "lfs migrate: cannot migrate '" + args.getFirst() + "': No space left on device (28)");
+    }
+    return "";
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private record Located(String fsName, String relative) {}
@@ -625,7 +669,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
   }
 
-  private static Failure usage(String tool, String message) {
+  static Failure usage(String tool, String message) {
     return new Failure(EINVAL, message + "\nusage: see " + tool + " --help (simulated Lustre " + VERSION + ")");
   }
 }

@@ -56,14 +56,39 @@ public final class SimulatedServers implements SimulatedNamespaces {
   /** A directory's project id and inherit flag, as {@code lfs project -p ID -s} left it. */
   public record Project(long id, boolean inherit) {}
 
-  /** A copy of one filesystem's server-side state. Directory keys are paths relative to the namespace root. */
+  /**
+   * A copy of one filesystem's server-side state. Directory keys are paths relative to the namespace root.
+   *
+   * @param objects the OSTs holding each file's objects, by file, in stripe order: fixed when the
+   *     file is first seen (as the MDS allocates at create) and changed only by lfs migrate
+   * @param noCreate OSTs the MDS makes no new objects on (max_create_count=0; forgotten when the MDT mounts again)
+   * @param deactivated OSTs deactivated for good on the MGS (set_param -P osc.*.active=0)
+   * @param deleted OSTs whose configuration records del_ost cancelled
+   */
   public record Filesystem(String fsName, List<Target> targets, Map<String, Layout> layouts, Map<String, Project> projects,
-      Map<Long, Long> blockLimitsKib) {
+      Map<Long, Long> blockLimitsKib, Map<String, List<Integer>> objects, java.util.Set<Integer> noCreate,
+      java.util.Set<Integer> deactivated, java.util.Set<Integer> deleted) {
     public Filesystem {
       targets = List.copyOf(targets);
       layouts = Map.copyOf(layouts);
       projects = Map.copyOf(projects);
       blockLimitsKib = Map.copyOf(blockLimitsKib);
+      objects = Map.copyOf(objects);
+      noCreate = java.util.Set.copyOf(noCreate);
+      deactivated = java.util.Set.copyOf(deactivated);
+      deleted = java.util.Set.copyOf(deleted);
+    }
+
+    /** The OSTs the MDS places new objects on: known to the configuration, mounted, allocating. */
+    public List<Integer> allocating() {
+      return targets.stream().filter(t -> t.kind() == TargetKind.OST && t.registered() && t.mounted())
+          .map(Target::index).filter(i -> !noCreate.contains(i) && !deactivated.contains(i) && !deleted.contains(i)).toList();
+    }
+
+    /** The OSTs clients list: known to the configuration and not deactivated for good (lfs df omits those). */
+    public List<Target> listedOsts() {
+      return targets.stream().filter(t -> t.kind() == TargetKind.OST && t.registered()
+          && !deactivated.contains(t.index()) && !deleted.contains(t.index())).toList();
     }
   }
 
@@ -75,6 +100,11 @@ public final class SimulatedServers implements SimulatedNamespaces {
     final Map<String, Layout> layouts = new HashMap<>();
     final Map<String, Project> projects = new HashMap<>();
     final Map<Long, Long> blockLimitsKib = new HashMap<>();
+    final Map<String, List<Integer>> objects = new HashMap<>();
+    final java.util.Set<Integer> noCreate = new java.util.HashSet<>();
+    final java.util.Set<Integer> deactivated = new java.util.HashSet<>();
+    final java.util.Set<Integer> deleted = new java.util.HashSet<>();
+    final java.util.Set<Integer> exported = new java.util.HashSet<>();
 
     Live(String fsName, Path root) {
       this.fsName = fsName;
@@ -82,7 +112,7 @@ public final class SimulatedServers implements SimulatedNamespaces {
     }
 
     Filesystem copy() {
-      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib);
+      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib, objects, noCreate, deactivated, deleted);
     }
   }
 
@@ -222,6 +252,11 @@ public final class SimulatedServers implements SimulatedNamespaces {
       }
       if (t.mounted()) {
         return t;
+      }
+      Live fs = filesystems.get(fsName);
+      fs.exported.remove(index);  // mounting imports the pool again
+      if (kind == TargetKind.MDT) {
+        fs.noCreate.clear();  // max_create_count is a runtime setting of the MDT's osp devices
       }
       return t.crashed() ? t.with(true, false, clock.millis()) : t.with(true, false, t.recoveryStartMillis());
     });
@@ -389,6 +424,86 @@ public final class SimulatedServers implements SimulatedNamespaces {
   /** Whether metadata changes of the filesystem are blocked now. */
   public synchronized boolean frozen(String fsName) {
     return barrier(fsName).state().equals("frozen");
+  }
+
+  /**
+   * Fixes the objects of every file not seen before on the OSTs allocating now, and forgets the
+   * files that are gone: what lfs commands that look at objects see first.
+   */
+  public synchronized Filesystem placeObjects(String fsName) {
+    Live fs = live(fsName);
+    List<Integer> allocating = fs.copy().allocating();
+    java.util.Set<String> present = new java.util.HashSet<>();
+    try (java.util.stream.Stream<Path> walk = Files.walk(fs.root)) {
+      walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(file -> {
+        String relative = fs.root.relativize(file).toString();
+        present.add(relative);
+        if (!fs.objects.containsKey(relative) && !allocating.isEmpty()) {
+          fs.objects.put(relative, NamespaceUsage.allocate(relative, nearestLayout(fs, file.getParent()), allocating));
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // A file removed while walking: it is simply not placed.
+    }
+    fs.objects.keySet().retainAll(present);
+    return fs.copy();
+  }
+
+  /** lfs migrate: the file's objects rewritten, as many stripes as before where there are OSTs enough, on OSTs allocating now. */
+  synchronized boolean migrate(String fsName, String relative) {
+    Live fs = live(fsName);
+    List<Integer> allocating = fs.copy().allocating();
+    List<Integer> before = fs.objects.get(relative);
+    if (before == null || allocating.isEmpty()) {
+      return false;
+    }
+    int count = Math.min(before.size(), allocating.size());
+    int start = Math.floorMod((relative + "#" + before).hashCode(), allocating.size());
+    List<Integer> after = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      after.add(allocating.get((start + i) % allocating.size()));
+    }
+    fs.objects.put(relative, List.copyOf(after));
+    return true;
+  }
+
+  synchronized void stopCreation(String fsName, int index) {
+    live(fsName).noCreate.add(index);
+  }
+
+  synchronized void deactivate(String fsName, int index) {
+    live(fsName).deactivated.add(index);
+  }
+
+  /** del_ost: false when the configuration had no record of the OST left. */
+  synchronized boolean deleteFromConfiguration(String fsName, int index) {
+    Live fs = live(fsName);
+    boolean known = find(fs.targets, TargetKind.OST, index).filter(Target::registered).isPresent();
+    return known && fs.deleted.add(index);
+  }
+
+  /** zpool export: false when the pool is not imported (never formatted here, or exported already). */
+  synchronized boolean exportPool(String fsName, int index, String server) {
+    Live fs = live(fsName);
+    Optional<Target> ost = find(fs.targets, TargetKind.OST, index).filter(t -> t.server().equals(server));
+    if (ost.isEmpty() || fs.exported.contains(index)) {
+      return false;
+    }
+    if (ost.get().mounted()) {
+      throw new IllegalStateException("cannot export '" + server + "': pool is busy");
+    }
+    fs.exported.add(index);
+    return true;
+  }
+
+  private static Layout nearestLayout(Live fs, Path dir) {
+    for (Path p = dir; p != null && p.startsWith(fs.root); p = p.getParent()) {
+      Layout layout = fs.layouts.get(fs.root.relativize(p).toString());
+      if (layout != null) {
+        return layout;
+      }
+    }
+    return null;
   }
 
   private Live live(String fsName) {

@@ -199,7 +199,7 @@ class SimulatedLustreCommandsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"lfs migrate x", "lfs setstripe -E 64M /tmp", "lfs quota -u root MOUNT", "lfs setquota -p 1 -b 5 MOUNT",
+  @ValueSource(strings = {"lfs migrate -c 2 x", "lfs setstripe -E 64M /tmp", "lfs quota -u root MOUNT", "lfs setquota -p 1 -b 5 MOUNT",
       "lctl set_param x=1", "lctl get_param -P x", "lctl get_param osd-*.*.quota_slave.info", "lfs df -h MOUNT", "lfs"})
   void unknownCommandsAndOptionsFailWithUsage(String line) throws Exception {
     List<String> argv = List.of(line.replace("MOUNT", mount.toString()).split(" "));

@@ -112,4 +112,57 @@ public final class LustreCommands {
   public static Command version() {
     return new Command(List.of("lfs", "--version"), QUICK);
   }
+
+  /** A file migration may copy gigabytes; one stuck file must still end. */
+  static final Duration MIGRATE = Duration.ofMinutes(30);
+
+  /**
+   * {@code lctl set_param osp.FS-OSTxxxx-osc-MDT*.max_create_count=0} on the MDS: the MDS makes
+   * no new objects on the OST (the manual's first step of removing one). Lost when the MDT is
+   * mounted again.
+   */
+  public static Command stopOstCreation(TargetName ost) {
+    return new Command(List.of("lctl", "set_param", "osp." + ost + "-osc-MDT*.max_create_count=0"), QUICK);
+  }
+
+  /** {@code lfs find MOUNT --ost INDEX}: every file with an object on the OST, one path per line. */
+  public static Command findOnOst(Path mount, int ostIndex) {
+    return new Command(List.of("lfs", "find", mount.toString(), "--ost", Integer.toString(ostIndex)), TREE_WALK);
+  }
+
+  /**
+   * {@code lfs migrate FILE}: rewrites the file's objects with its own layout, on OSTs the MDS
+   * still allocates on (the successor of the deprecated lfs_migrate script).
+   */
+  public static Command migrate(Path file) {
+    return new Command(List.of("lfs", "migrate", file.toString()), MIGRATE);
+  }
+
+  /** {@code lctl --device MGS llog_print FSNAME-client}: the clients' configuration log on the MGS, in YAML. */
+  public static Command clientConfigLog(String fsName) {
+    return new Command(List.of("lctl", "--device", "MGS", "llog_print", fsName + "-client"), SERVERS);
+  }
+
+  /**
+   * {@code lctl set_param -P osc.FS-OSTxxxx-*.active=0} on the MGS: deactivates the OST on the
+   * MDS and every client, permanently (the set_param -P form of the deprecated conf_param).
+   */
+  public static Command deactivateOst(TargetName ost) {
+    return new Command(List.of("lctl", "set_param", "-P", "osc." + ost + "-*.active=0"), SERVERS);
+  }
+
+  /** {@code lctl --device MGS del_ost --target FS-OSTxxxx}: cancels the OST's records in the configuration logs (2.16). */
+  public static Command deleteOst(TargetName ost) {
+    return new Command(List.of("lctl", "--device", "MGS", "del_ost", "--target", ost.toString()), SERVERS);
+  }
+
+  /** {@code umount DIR}: unmounts a target mounted there. */
+  public static Command unmount(Path mountPoint) {
+    return new Command(List.of("umount", mountPoint.toString()), SERVERS);
+  }
+
+  /** {@code zpool export POOL}: lets go of a target's ZFS pool, so its disk can be detached. */
+  public static Command exportPool(String pool) {
+    return new Command(List.of("zpool", "export", pool), SERVERS);
+  }
 }

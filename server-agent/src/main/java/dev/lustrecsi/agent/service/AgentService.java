@@ -28,15 +28,26 @@ import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
+import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
+import dev.lustrecsi.agent.v1.ReleaseOstRequest;
+import dev.lustrecsi.agent.v1.ReleaseOstResponse;
+import dev.lustrecsi.agent.v1.RemoveOstRequest;
+import dev.lustrecsi.agent.v1.RemoveOstResponse;
+import dev.lustrecsi.agent.v1.StopOstCreationRequest;
+import dev.lustrecsi.agent.v1.StopOstCreationResponse;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.agent.v1.SetProjectQuotaResponse;
 import dev.lustrecsi.agent.v1.Target;
 import dev.lustrecsi.agent.v1.TargetUsage;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandRunner;
+import dev.lustrecsi.common.volume.FsName;
 import dev.lustrecsi.common.volume.Sizes;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -48,8 +59,12 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   /** Project id 0 is every file's default project, and 2^32-1 is Lustre's "no id": neither can hold a volume. */
   private static final long MAX_PROJECT_ID = 0xFFFF_FFFEL;
 
+  /** Lustre OST indexes are below 65536 (OST%04x). */
+  private static final int MAX_OST_INDEX = 0xFFFF;
+
   private final LustreAdmin lustre;
   private final TargetSnapshots snapshots;
+  private final OstRemoval osts;
   private final Optional<ClientFilesystem> client;
 
   /**
@@ -68,6 +83,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus) {
     this.lustre = new LustreAdmin(runner);
     this.snapshots = new TargetSnapshots(runner);
+    this.osts = new OstRemoval(runner, Clock.systemUTC());
     this.client = clientMount.map(m -> new ClientFilesystem(m, lustre, clientMountStatus));
   }
 
@@ -235,6 +251,49 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
     respond(observer, () -> ListTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.list(fsName(request.getFsName())))).build());
   }
 
+  @Override
+  public void stopOstCreation(StopOstCreationRequest request, StreamObserver<StopOstCreationResponse> observer) {
+    respond(observer, () -> {
+      osts.stopCreation(OstRemoval.ost(fsName(request.getFsName()), ostIndex(request.getOstIndex())));
+      return StopOstCreationResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void migrateOstFiles(MigrateOstFilesRequest request, StreamObserver<MigrateOstFilesResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      int index = ostIndex(request.getOstIndex());
+      if (request.getMaxFiles() < 1) {
+        throw CsiException.invalidArgument("max_files", request.getMaxFiles() + " is below 1");
+      }
+      if (request.getMaxSeconds() < 0) {
+        throw CsiException.invalidArgument("max_seconds", request.getMaxSeconds() + " is negative");
+      }
+      fs.check(request.getFsName());
+      OstRemoval.Batch batch = osts.migrate(fs.mount(), OstRemoval.ost(request.getFsName(), index), request.getMaxFiles(),
+          Duration.ofSeconds(request.getMaxSeconds()));
+      return MigrateOstFilesResponse.newBuilder().setFilesFound(batch.found()).setFilesMigrated(batch.migrated())
+          .setFilesFailed(batch.failed()).setFirstFailure(batch.firstFailure()).build();
+    });
+  }
+
+  @Override
+  public void removeOst(RemoveOstRequest request, StreamObserver<RemoveOstResponse> observer) {
+    respond(observer, () -> {
+      boolean gone = osts.remove(OstRemoval.ost(fsName(request.getFsName()), ostIndex(request.getOstIndex())));
+      return RemoveOstResponse.newBuilder().setAlreadyRemoved(gone).build();
+    });
+  }
+
+  @Override
+  public void releaseOst(ReleaseOstRequest request, StreamObserver<ReleaseOstResponse> observer) {
+    respond(observer, () -> {
+      osts.release(OstRemoval.ost(fsName(request.getFsName()), ostIndex(request.getOstIndex())));
+      return ReleaseOstResponse.getDefaultInstance();
+    });
+  }
+
   private static String fsName(String name) {
     String problem = FsName.problem(name);
     if (problem != null) {
@@ -278,5 +337,12 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       case MDT -> Target.Kind.MDT;
       case OST -> Target.Kind.OST;
     };
+  }
+
+  private static int ostIndex(int index) {
+    if (index < 0 || index > MAX_OST_INDEX) {
+      throw CsiException.invalidArgument("ost_index", index + " is not an OST index (0 to " + MAX_OST_INDEX + ")");
+    }
+    return index;
   }
 }

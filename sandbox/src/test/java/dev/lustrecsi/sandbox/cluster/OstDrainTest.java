@@ -1,0 +1,124 @@
+package dev.lustrecsi.sandbox.cluster;
+
+import static dev.lustrecsi.sandbox.cluster.OstDrains.await;
+import static dev.lustrecsi.sandbox.cluster.OstDrains.ost;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import csi.v1.Volume;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.controller.filesystem.DrainStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Draining an OST on the one path there is: spec.drain on the LustreFilesystem, the reconciler,
+ * real agents over mutual TLS, the simulated Lustre commands beneath them. The files move off
+ * the OST with their contents intact, the OST leaves the configuration, and its disk and its
+ * emptied OSS VM are deleted; a drain the other OSTs cannot take waits with a condition that
+ * names the shortfall.
+ */
+class OstDrainTest {
+  @TempDir static Path dir;
+  static ControllerOnCluster controller;
+
+  @BeforeAll
+  static void start() throws Exception {
+    controller = new ControllerOnCluster(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    controller.close();
+  }
+
+  static final Map<String, String> PARAMS = Map.of("fsName", "drain", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
+
+  static LustreFilesystem filesystem() {
+    return controller.filesystem("drain");
+  }
+
+  static FilesystemCondition draining(LustreFilesystem filesystem) {
+    return filesystem.getStatus().conditions().stream().filter(c -> c.type().equals("Draining")).findFirst().orElse(null);
+  }
+
+  @Test
+  void aDrainWaitsWhileTheOtherOstsCannotHoldTheVolumesThenMovesEveryFileAndRemovesTheOstItsDiskAndItsServer() {
+    Volume results = controller.create("drain-results", 4 * Sizes.GIB, PARAMS);
+    Volume scratch = controller.create("drain-scratch", 12 * Sizes.GIB, PARAMS);
+    assertThat(filesystem().getSpec().ostCount()).isEqualTo(2);
+    OstDrains.writeFiles(controller, results, 12, 64 * 1024);
+    OstDrains.writeFiles(controller, scratch, 12, 96 * 1024);
+    await(Duration.ofSeconds(30), "the files placed and counted", () -> ost(filesystem(), 1).usedBytes() != null
+        && ost(filesystem(), 1).usedBytes() > 0);
+    List<String> onOst1 = OstDrains.filesOn(controller, "drain", 1);
+    assertThat(onOst1).as("some files have objects on OST0001").isNotEmpty();
+    Map<String, String> before = OstDrains.contents(controller, "drain");
+
+    // Shrinking to one OST would leave 16 GiB of volumes on 10 GiB: refused, nothing moves.
+    OstDrains.editSpec(controller.cluster.client(), "drain", spec -> spec.withDrain(List.of(1)).withOstCount(1));
+    await(Duration.ofSeconds(30), "the drain refused", () -> draining(filesystem()) != null
+        && draining(filesystem()).reason().equals("InsufficientCapacity"));
+    FilesystemCondition refused = draining(filesystem());
+    assertThat(refused.status()).isEqualTo("False");
+    assertThat(refused.message()).contains("drain-OST0001").contains("volumes are promised 16 GiB").contains("short by 6 GiB");
+    assertThat(ost(filesystem(), 1).drain().step()).isEqualTo(DrainStatus.WAITING);
+    assertThat(filesystem().getStatus().draining()).isEqualTo("OST0001 Waiting");
+    assertThat(OstDrains.filesOn(controller, "drain", 1)).isEqualTo(onOst1);
+
+    // Keeping two OSTs has a replacement made first; then the drain goes, a few files per pass.
+    Set<Long> filesLeftSeen = new ConcurrentSkipListSet<>();
+    OstDrains.editSpec(controller.cluster.client(), "drain", spec -> spec.withOstCount(2).withDrainBatch(3));
+    await(Duration.ofSeconds(90), "OST0001 removed", () -> {
+      DrainStatus drain = ost(filesystem(), 1).drain();
+      if (DrainStatus.MIGRATING.equals(drain.step()) && drain.filesLeft() != null) {
+        filesLeftSeen.add(drain.filesLeft());
+      }
+      return DrainStatus.REMOVED.equals(drain.step());
+    });
+    assertThat(filesLeftSeen).as("progress in the status, batch by batch").hasSizeGreaterThan(1);
+
+    // The pass after the last step recomputes the rest of the status.
+    await(Duration.ofSeconds(10), "the status recomputed", () -> filesystem().getStatus().draining() == null);
+    LustreFilesystem done = filesystem();
+    assertThat(ost(done, 2).state()).isEqualTo("Up");
+    assertThat(ost(done, 1).state()).isEqualTo("Removed");
+    assertThat(ost(done, 1).drain().filesMigrated()).isEqualTo(onOst1.size());
+    assertThat(OstDrains.filesOn(controller, "drain", 1)).as("lfs find --ost 1").isEmpty();
+    assertThat(OstDrains.contents(controller, "drain")).as("every file, byte for byte").isEqualTo(before);
+    var servers = controller.cluster.servers().filesystem("drain").orElseThrow();
+    assertThat(servers.deactivated()).containsExactly(1);
+    assertThat(servers.deleted()).as("del_ost").containsExactly(1);
+    assertThat(servers.listedOsts()).extracting(t -> t.index()).containsExactly(0, 2);
+    assertThat(done.getStatus().servers()).filteredOn(s -> s.name().equals("drain-oss1")).extracting(ServerStatus::state).containsExactly("Removed");
+    assertThat(done.getStatus().phase()).isEqualTo("Ready");
+    assertThat(done.getStatus().ostCount()).isEqualTo(2);
+    assertThat(done.getStatus().draining()).isNull();
+    assertThat(draining(done).reason()).isEqualTo("Drained");
+    await(Duration.ofSeconds(10), "the emptied OSS VM gone", () -> controller.cluster.client()
+        .genericKubernetesResources(KubeVirtSimulator.VMS).withName("drain-oss1").get() == null);
+    assertThat(controller.cluster.client().persistentVolumeClaims().withName("drain-ost0001").get()).isNull();
+    assertThat(controller.cluster.client().secrets().withName("drain-oss1-cloudinit").get()).isNull();
+
+    // New files never land on the removed OST, and the filesystem still takes volumes.
+    Volume logs = controller.create("drain-logs", 2 * Sizes.GIB, PARAMS);
+    OstDrains.writeFiles(controller, logs, 8, 4096);
+    OstDrains.contents(controller, "drain");
+    assertThat(controller.cluster.servers().placeObjects("drain").objects().values()).noneMatch(osts -> osts.contains(1));
+    List<String> events = new ArrayList<>(controller.cluster.client().v1().events().list().getItems().stream()
+        .map(e -> e.getReason()).toList());
+    assertThat(events).contains("InsufficientCapacity", "DrainStarted", "OstEmpty", "OstRemoved", "OstDrained", "ServerRemoved");
+  }
+}

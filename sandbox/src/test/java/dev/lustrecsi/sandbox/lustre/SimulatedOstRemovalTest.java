@@ -1,0 +1,103 @@
+package dev.lustrecsi.sandbox.lustre;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.agent.lustre.ConfigLogParser;
+import dev.lustrecsi.agent.lustre.LfsDfParser;
+import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetName;
+import dev.lustrecsi.agent.lustre.TargetPaths;
+import dev.lustrecsi.common.exec.CommandResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The drain's commands on the simulated servers, as the agent builds them (LustreCommands): each
+ * answers where the real one would run and refuses where it would not, and their effects are the
+ * ones the manual describes.
+ */
+class SimulatedOstRemovalTest {
+  @TempDir Path dir;
+  SimulatedServers servers;
+  SimulatedLustreCommands mgs;
+  SimulatedLustreCommands mds;
+  SimulatedLustreCommands oss;
+  Path mount;
+  final TargetName ost1 = new TargetName("fs1", TargetKind.OST, 1);
+
+  @BeforeEach
+  void start() throws Exception {
+    servers = SimulatedLustreCommandsTest.threeOsts(dir, java.time.Clock.systemUTC());
+    mgs = new SimulatedLustreCommands(servers, "fs1-mgs");
+    mds = new SimulatedLustreCommands(servers, "fs1-mds0");
+    oss = new SimulatedLustreCommands(servers, "fs1-oss0");
+    mount = servers.namespace("fs1");
+    Files.createDirectories(mount.resolve("v"));
+    for (int i = 0; i < 12; i++) {
+      Files.write(mount.resolve("v/f" + i), new byte[4096 * (i + 1)]);
+    }
+  }
+
+  private List<String> onOst1() throws Exception {
+    return Arrays.stream(mds.runChecked(LustreCommands.findOnOst(mount, 1)).stdout().split("\n")).filter(l -> !l.isEmpty()).toList();
+  }
+
+  @Test
+  void findListsTheFilesOnTheOstAndMigrateMovesThemOffOnceItTakesNoNewObjects() throws Exception {
+    List<String> before = onOst1();
+    assertThat(before).isNotEmpty().allMatch(path -> path.startsWith(mount + "/v/f"));
+    assertThat(oss.run(LustreCommands.stopOstCreation(ost1)).exitCode()).as("an OSS has no osp devices").isEqualTo(2);
+    mds.runChecked(LustreCommands.stopOstCreation(ost1));
+    for (String file : before) {
+      mds.runChecked(LustreCommands.migrate(Path.of(file)));
+    }
+    assertThat(onOst1()).isEmpty();
+    Files.write(mount.resolve("v/new"), new byte[8192]);
+    assertThat(onOst1()).as("new files go elsewhere").isEmpty();
+    var df = LfsDfParser.parse(mds.runChecked(LustreCommands.df(mount)).stdout());
+    assertThat(df).filteredOn(t -> t.target().kind() == TargetKind.OST && t.target().index() == 1).singleElement()
+        .satisfies(t -> assertThat(t.usedKib()).isZero());
+  }
+
+  @Test
+  void aMountedMdtForgetsMaxCreateCount() throws Exception {
+    mds.runChecked(LustreCommands.stopOstCreation(ost1));
+    servers.serverDown("fs1-mds0");
+    servers.serverUp("fs1-mds0");
+    servers.mount("fs1", TargetKind.MDT, 0);
+    assertThat(servers.filesystem("fs1").orElseThrow().noCreate()).isEmpty();
+  }
+
+  @Test
+  void deactivateAndDelOstRunOnTheMgsAndTakeTheOstOutOfTheLogAndOfLfsDf() throws Exception {
+    String log = mgs.runChecked(LustreCommands.clientConfigLog("fs1")).stdout();
+    assertThat(ConfigLogParser.mentions(log, ost1)).isTrue();
+    assertThat(mds.run(LustreCommands.deleteOst(ost1)).stderr()).contains("must be run on the MGS");
+    mgs.runChecked(LustreCommands.deactivateOst(ost1));
+    mgs.runChecked(LustreCommands.deleteOst(ost1));
+    String after = mgs.runChecked(LustreCommands.clientConfigLog("fs1")).stdout();
+    assertThat(ConfigLogParser.mentions(after, ost1)).isFalse();
+    assertThat(ConfigLogParser.mentions(after, new TargetName("fs1", TargetKind.OST, 2))).isTrue();
+    assertThat(mgs.run(LustreCommands.deleteOst(ost1)).exitCode()).as("nothing left to cancel").isNotZero();
+    assertThat(LfsDfParser.parse(mds.runChecked(LustreCommands.df(mount)).stdout()))
+        .extracting(t -> t.target().kind() + "" + t.target().index()).containsExactly("MDT0", "OST0", "OST2");
+  }
+
+  @Test
+  void umountAndZpoolExportLetGoOfTheOstOnItsOssOnce() throws Exception {
+    assertThat(mds.run(LustreCommands.unmount(TargetPaths.ostMountPoint(1))).exitCode()).as("not the MDS's target").isEqualTo(32);
+    assertThat(oss.run(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1))).stderr()).as("mounted").contains("pool is busy");
+    oss.runChecked(LustreCommands.unmount(TargetPaths.ostMountPoint(1)));
+    CommandResult again = oss.run(LustreCommands.unmount(TargetPaths.ostMountPoint(1)));
+    assertThat(again.exitCode()).isEqualTo(32);
+    assertThat(again.stderr()).contains("not mounted");
+    oss.runChecked(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1)));
+    assertThat(oss.run(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1))).stderr()).contains("no such pool");
+  }
+}

@@ -1,0 +1,130 @@
+package dev.lustrecsi.agent.service;
+
+import dev.lustrecsi.agent.lustre.ConfigLogParser;
+import dev.lustrecsi.agent.lustre.DeviceListParser;
+import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetName;
+import dev.lustrecsi.agent.lustre.TargetPaths;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
+import dev.lustrecsi.common.exec.CommandRunner;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The agent's part in draining and removing an OST, in the order of the Lustre manual for 2.16:
+ * no new objects on it (MDS), its files migrated off (MDS's client mount), deactivated for good
+ * and its configuration records cancelled (MGS), and finally unmounted with its pool exported
+ * (OSS). Every step checks before it acts, so the controller may repeat any of them.
+ */
+final class OstRemoval {
+  /** What one migration batch did. */
+  record Batch(long found, long migrated, long failed, String firstFailure) {}
+
+  private final CommandRunner runner;
+  private final Clock clock;
+  /**
+   * One batch per OST at a time. A file that takes longer to migrate than the controller waits
+   * for its answer keeps its batch running here after the call has timed out; the next pass's
+   * batch must not start a second lfs migrate beside it, or slow files would pile up migrations.
+   */
+  private final ConcurrentMap<TargetName, ReentrantLock> batches = new ConcurrentHashMap<>();
+
+  OstRemoval(CommandRunner runner, Clock clock) {
+    this.runner = runner;
+    this.clock = clock;
+  }
+
+  void stopCreation(TargetName ost) throws CommandFailedException {
+    runner.runChecked(LustreCommands.stopOstCreation(ost));
+  }
+
+  /**
+   * Migrates up to {@code maxFiles} of the files that have objects on the OST, one lfs migrate
+   * each, starting none after {@code budget}. A file lfs refuses (open for write, removed since
+   * the find) is counted and left for the next batch: it is found again if it still needs moving.
+   */
+  Batch migrate(Path mount, TargetName ost, int maxFiles, Duration budget) throws CommandFailedException {
+    ReentrantLock batch = batches.computeIfAbsent(ost, unused -> new ReentrantLock());
+    if (!batch.tryLock()) {
+      throw CsiException.aborted("a migration batch of " + ost + " is still running (a large file takes longer than one call); "
+          + "the next pass looks again");
+    }
+    try {
+      return migrateBatch(mount, ost.index(), maxFiles, budget);
+    } finally {
+      batch.unlock();
+    }
+  }
+
+  private Batch migrateBatch(Path mount, int ostIndex, int maxFiles, Duration budget) throws CommandFailedException {
+    String listing = runner.runChecked(LustreCommands.findOnOst(mount, ostIndex)).stdout();
+    List<String> files = Arrays.stream(listing.split("\n")).filter(line -> !line.isBlank()).toList();
+    Instant stopAt = budget.isZero() ? Instant.MAX : clock.instant().plus(budget);
+    long migrated = 0;
+    long failed = 0;
+    String firstFailure = "";
+    for (String file : files) {
+      if (migrated + failed >= maxFiles || !clock.instant().isBefore(stopAt)) {
+        break;
+      }
+      Path path = Path.of(file).normalize();
+      if (!path.startsWith(mount)) {
+        // lfs find prints paths under the directory it was given; anything else is not ours to touch.
+        failed++;
+        firstFailure = firstFailure.isEmpty() ? "lfs find printed " + file + ", outside " + mount : firstFailure;
+        continue;
+      }
+      CommandResult result = runner.run(LustreCommands.migrate(path));
+      if (result.succeeded()) {
+        migrated++;
+      } else {
+        failed++;
+        firstFailure = firstFailure.isEmpty() ? result.errorText() : firstFailure;
+      }
+    }
+    return new Batch(files.size(), migrated, failed, firstFailure);
+  }
+
+  /**
+   * Deactivates the OST for good and cancels its configuration records, unless the clients' log
+   * names it no more (a repeat after del_ost did its work). Returns whether it was already gone.
+   */
+  boolean remove(TargetName ost) throws CommandFailedException {
+    String log = runner.runChecked(LustreCommands.clientConfigLog(ost.fsName())).stdout();
+    if (!ConfigLogParser.mentions(log, ost)) {
+      return true;
+    }
+    runner.runChecked(LustreCommands.deactivateOst(ost));
+    runner.runChecked(LustreCommands.deleteOst(ost));
+    return false;
+  }
+
+  /** Unmounts the OST if this server still serves it, then exports its pool if it is still imported. */
+  void release(TargetName ost) throws CommandFailedException {
+    CommandResult devices = runner.run(LustreCommands.deviceList());
+    boolean serving = devices.succeeded() && DeviceListParser.parse(devices.stdout()).stream()
+        .anyMatch(d -> DeviceListParser.target(d).filter(t -> t.equals(ost)).isPresent());
+    if (serving) {
+      runner.runChecked(LustreCommands.unmount(TargetPaths.ostMountPoint(ost.index())));
+    }
+    CommandResult exported = runner.run(LustreCommands.exportPool(TargetPaths.ostPool(ost.fsName(), ost.index())));
+    // zpool says "cannot open 'POOL': no such pool" for a pool that is not imported: already let go.
+    if (!exported.succeeded() && !exported.errorText().contains("no such pool")) {
+      throw new CommandFailedException(exported);
+    }
+  }
+
+  static TargetName ost(String fsName, int index) {
+    return new TargetName(fsName, TargetKind.OST, index);
+  }
+}

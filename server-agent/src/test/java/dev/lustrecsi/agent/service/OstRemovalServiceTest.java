@@ -1,0 +1,178 @@
+package dev.lustrecsi.agent.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lustrecsi.agent.v1.LustreAgentGrpc;
+import dev.lustrecsi.agent.v1.LustreAgentGrpc.LustreAgentBlockingStub;
+import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
+import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
+import dev.lustrecsi.agent.v1.ReleaseOstRequest;
+import dev.lustrecsi.agent.v1.RemoveOstRequest;
+import dev.lustrecsi.agent.v1.StopOstCreationRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OST removal calls run the manual's commands, in its order, and each may be repeated. */
+class OstRemovalServiceTest {
+  @TempDir Path mount;
+  private final ScriptedRunner runner = new ScriptedRunner();
+  private Server server;
+  private ManagedChannel channel;
+
+  private LustreAgentBlockingStub agent(Optional<Path> clientMount) throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentService(runner, clientMount)).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    return LustreAgentGrpc.newBlockingStub(channel);
+  }
+
+  @AfterEach
+  void stop() {
+    if (channel != null) {
+      channel.shutdownNow();
+      server.shutdownNow();
+    }
+  }
+
+  @Test
+  void stopCreationSetsMaxCreateCountOnTheMdsOsp() throws Exception {
+    agent(Optional.empty()).stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(10).build());
+    assertThat(runner.commands).containsExactly(List.of("lctl", "set_param", "osp.fs1-OST000a-osc-MDT*.max_create_count=0"));
+  }
+
+  @Test
+  void migrateMovesAtMostMaxFilesAndCountsRefusals() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    String a = mount.resolve("volumes/v1/a").toString();
+    String b = mount.resolve("volumes/v1/b").toString();
+    String c = mount.resolve("volumes/v2/c").toString();
+    runner.answer(List.of("lfs", "find", mount.toString(), "--ost", "1"), a + "\n" + b + "\n" + c + "\n");
+    runner.answer(List.of("lfs", "migrate", b), 16, "", "lfs migrate: cannot get group lock: Device or resource busy (16)\n");
+    MigrateOstFilesResponse batch = agent(Optional.of(mount)).migrateOstFiles(
+        MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(2).build());
+    assertThat(batch.getFilesFound()).isEqualTo(3);
+    assertThat(batch.getFilesMigrated()).isEqualTo(1);
+    assertThat(batch.getFilesFailed()).isEqualTo(1);
+    assertThat(batch.getFirstFailure()).contains("Device or resource busy");
+    assertThat(runner.commands).contains(List.of("lfs", "migrate", a), List.of("lfs", "migrate", b)).doesNotContain(List.of("lfs", "migrate", c));
+  }
+
+  @Test
+  void migrateOfAnEmptyOstFindsNothingAndMovesNothing() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    MigrateOstFilesResponse batch = agent(Optional.of(mount)).migrateOstFiles(
+        MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(100).build());
+    assertThat(batch.getFilesFound()).isZero();
+    assertThat(runner.commands).noneMatch(c -> c.get(1).equals("migrate"));
+  }
+
+  @Test
+  void migrateRefusesAPathOutsideTheMount() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    runner.answer(List.of("lfs", "find", mount.toString(), "--ost", "1"), mount + "/../etc/passwd\n");
+    MigrateOstFilesResponse batch = agent(Optional.of(mount)).migrateOstFiles(
+        MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build());
+    assertThat(batch.getFilesFailed()).isEqualTo(1);
+    assertThat(runner.commands).noneMatch(c -> c.get(1).equals("migrate"));
+  }
+
+  @Test
+  void removeDeactivatesThenDeletesAndIsDoneWhenTheLogNoLongerNamesTheOst() throws Exception {
+    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"), """
+        - { index: 19, event: attach, device: fs1-OST0001-osc, type: osc, UUID: fs1-clilov_UUID }
+        - { index: 20, event: setup, device: fs1-OST0001-osc, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }
+        """);
+    assertThat(agent(Optional.empty()).removeOst(RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build())
+        .getAlreadyRemoved()).isFalse();
+    assertThat(runner.commands).containsExactly(
+        List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
+        List.of("lctl", "set_param", "-P", "osc.fs1-OST0001-*.active=0"),
+        List.of("lctl", "--device", "MGS", "del_ost", "--target", "fs1-OST0001"));
+
+    runner.commands.clear();
+    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
+        "- { index: 21, event: attach, device: fs1-OST0010-osc, type: osc, UUID: fs1-clilov_UUID }\n");
+    assertThat(LustreAgentGrpc.newBlockingStub(channel).removeOst(RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build())
+        .getAlreadyRemoved()).isTrue();
+    assertThat(runner.commands).hasSize(1);
+  }
+
+  @Test
+  void releaseUnmountsAServedOstAndExportsItsPool() throws Exception {
+    runner.answer(List.of("lctl", "dl"), "  0 UP osd-zfs fs1-OST0001-osd fs1-OST0001-osd_UUID 5\n  1 UP obdfilter fs1-OST0001 fs1-OST0001_UUID 7\n");
+    agent(Optional.empty()).releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
+    assertThat(runner.commands).containsSubsequence(
+        List.of("umount", "/lustre/targets/ost0001"), List.of("zpool", "export", "lcsi-fs1-ost0001"));
+  }
+
+  @Test
+  void releaseOfAnOstAlreadyLetGoIsDone() throws Exception {
+    runner.answer(List.of("zpool", "export", "lcsi-fs1-ost0001"), 1, "", "cannot open 'lcsi-fs1-ost0001': no such pool\n");
+    agent(Optional.empty()).releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
+    assertThat(runner.commands).noneMatch(c -> c.getFirst().equals("umount"));
+  }
+
+  @Test
+  void releaseFailsWhenThePoolWillNotExport() throws Exception {
+    runner.answer(List.of("zpool", "export", "lcsi-fs1-ost0001"), 1, "", "cannot export 'lcsi-fs1-ost0001': pool is busy\n");
+    LustreAgentBlockingStub agent = agent(Optional.empty());
+    assertThatThrownBy(() -> agent.releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("pool is busy"));
+  }
+
+  @Test
+  void refusesABadIndexNamingTheField() throws Exception {
+    LustreAgentBlockingStub agent = agent(Optional.empty());
+    assertThatThrownBy(() -> agent.removeOst(RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(-1).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("ost_index");
+        });
+    assertThat(runner.commands).isEmpty();
+  }
+
+  @Test
+  void aSecondBatchWhileOneStillRunsIsAbortedNotStartedBesideIt() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    String big = mount.resolve("volumes/v1/big").toString();
+    runner.answer(List.of("lfs", "find", mount.toString(), "--ost", "1"), big + "\n");
+    java.util.concurrent.CountDownLatch migrating = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+    dev.lustrecsi.common.exec.CommandRunner slow = command -> {
+      if (command.argv().get(1).equals("migrate")) {
+        migrating.countDown();
+        try {
+          finish.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return runner.run(command);
+    };
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).addService(new AgentService(slow, Optional.of(mount))).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    LustreAgentBlockingStub agent = LustreAgentGrpc.newBlockingStub(channel);
+    MigrateOstFilesRequest request = MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build();
+    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> agent.migrateOstFiles(request));
+    assertThat(migrating.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> agent.migrateOstFiles(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+      assertThat(e.getStatus().getDescription()).contains("fs1-OST0001 is still running");
+    });
+    finish.countDown();
+    assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).getFilesMigrated()).isEqualTo(1);
+    assertThat(agent.migrateOstFiles(request).getFilesFound()).as("the next batch runs once the first is done").isEqualTo(1);
+  }
+}
