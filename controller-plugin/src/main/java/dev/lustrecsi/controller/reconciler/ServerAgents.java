@@ -1,5 +1,6 @@
 package dev.lustrecsi.controller.reconciler;
 
+import dev.lustrecsi.agent.v1.CheckServersResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthResponse;
@@ -10,7 +11,8 @@ import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 
 /**
  * The controller's line to the agents in the server VMs, each reached at its VM's pod-network
- * address. {@code filesystem} names the LustreFilesystem object, whose agents share one server
+ * address, and to the agent on the management host of a filesystem the site runs, reached at
+ * the HOST:PORT its spec gives. {@code filesystem} names the LustreFilesystem object, whose agents share one server
  * certificate. Calls throw {@link AgentUnavailableException} when the agent cannot be reached or
  * does not answer in time, and a {@code CsiException} with the agent's own code and message when
  * it answers with an error.
@@ -28,6 +30,9 @@ public interface ServerAgents {
   void deleteVolumeDirectory(String filesystem, String mdsAddress, DeleteVolumeDirectoryRequest request) throws AgentUnavailableException;
 
   GetProjectUsageResponse projectUsage(String filesystem, String mdsAddress, GetProjectUsageRequest request) throws AgentUnavailableException;
+
+  /** lfs check servers as the agent's client mount sees it: the external filesystems' health. */
+  CheckServersResponse checkServers(String filesystem, String address, String fsName) throws AgentUnavailableException;
 
   /** Thrown when an agent cannot be reached or does not answer in time. */
   final class AgentUnavailableException extends Exception {

@@ -87,4 +87,10 @@ final class FakeAgents implements ServerAgents {
       dev.lustrecsi.agent.v1.GetProjectUsageRequest request) throws AgentUnavailableException {
     throw new AgentUnavailableException("project usage is not part of the reconciler's tests", null);
   }
+
+  @Override
+  public dev.lustrecsi.agent.v1.CheckServersResponse checkServers(String filesystem, String address, String fsName)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("external filesystems are tested over real agents in the sandbox", null);
+  }
 }

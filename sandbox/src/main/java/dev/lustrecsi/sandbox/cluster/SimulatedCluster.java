@@ -37,6 +37,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final int agentPort;
   private final Duration reconcileInterval;
   private volatile ClusterBackend controller;
+  private final List<ExternalSite> sites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
     this.agentPort = agentPort;
@@ -102,6 +103,19 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a filesystem the site runs, {@code fsName}, with its management host's agent at its
+   * own loopback address; its certificate comes from the installation's CA as {@code lustre-csi
+   * agent-certificate} issues it. The caller writes the LustreFilesystem ({@link ExternalSite#spec}).
+   */
+  public ExternalSite startExternalSite(String fsName, int osts, long ostBytes) throws IOException {
+    var tls = new dev.lustrecsi.controller.agent.AgentCredentials(api.client(), NAMESPACE, java.time.Clock.systemUTC())
+        .issueExternalAgent(dev.lustrecsi.controller.filesystem.ResourceNames.of(fsName).filesystem(), List.of());
+    ExternalSite site = ExternalSite.start(servers, fsName, osts, ostBytes, "127.3.0." + (sites.size() + 1), tls);
+    sites.add(site);
+    return site;
+  }
+
   /** The controller's records, reconciler and backend, as a cluster's controller runs them. */
   public ClusterBackend controller() {
     return controller;
@@ -144,6 +158,7 @@ public final class SimulatedCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     vms.close();
+    sites.forEach(ExternalSite::close);
     api.close();
   }
 }

@@ -160,7 +160,11 @@ public final class SimulatedLustreCommands implements CommandRunner {
     final String stdout;
 
     PartialFailure(String stdout, String stderr) {
-      super(ENOENT, stderr);
+      this(stdout, stderr, ENOENT);
+    }
+
+    PartialFailure(String stdout, String stderr, int exitCode) {
+      super(exitCode, stderr);
       this.stdout = stdout;
     }
   }
@@ -259,8 +263,50 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "project" -> project(rest);
       case "setquota" -> setQuota(rest);
       case "quota" -> quota(rest);
+      case "check" -> checkServers(rest);
       default -> throw usage("lfs", "lfs: unknown command '" + sub + "'");
     };
+  }
+
+  /**
+   * {@code lfs check servers} on a client: per filesystem known to the servers, the MGS
+   * connection, then each MDT's (mdc) and each registered OST's (osc) connection, active while
+   * the target is mounted (lfs_check_servers.txt, without the MDS's own osp lines). Exit code 11
+   * (EAGAIN) when any is inactive, with the full list still printed.
+   */
+  private String checkServers(List<String> args) throws Failure {
+    if (!args.equals(List.of("servers"))) {
+      throw usage("lfs check", "lfs check: the simulation knows lfs check servers");
+    }
+    StringBuilder out = new StringBuilder();
+    boolean allActive = true;
+    for (String fsName : servers.filesystemNames()) {
+      List<Target> targets = servers.targets(fsName);
+      String instance = instance(fsName);
+      for (Target t : targets) {
+        if (t.kind() == TargetKind.MGT) {
+          Server mgs = servers.server(t.server()).orElseThrow();
+          out.append("MGC").append(mgs.nid()).append(t.mounted() ? " active.\n" : " inactive.\n");
+          allActive &= t.mounted();
+        }
+      }
+      for (Target t : targets) {
+        if (t.kind() == TargetKind.MDT || (t.kind() == TargetKind.OST && t.registered())) {
+          out.append(t.name()).append(t.kind() == TargetKind.MDT ? "-mdc-" : "-osc-").append(instance)
+              .append(t.mounted() ? " active.\n" : " inactive.\n");
+          allActive &= t.mounted();
+        }
+      }
+    }
+    if (!allActive) {
+      throw new PartialFailure(out.toString(), "lfs check: some servers are not active", 11);
+    }
+    return out.toString();
+  }
+
+  /** The client instance of this node's mount of {@code fsName}, as lfs getname and device names show it. */
+  private String instance(String fsName) {
+    return HexFormat.of().toHexDigits((long) (serverName + "/" + fsName).hashCode() << 32 | 0xe800L);
   }
 
   private String getName(List<String> args) throws Failure {
@@ -270,7 +316,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     String fs = servers.filesystemMountedAt(Path.of(args.getFirst()))
         .orElseThrow(() -> new Failure(ENOENT, "lfs getname: cannot find a Lustre mount at " + args.getFirst()));
     // FSNAME-INSTANCE, the instance a hex value per client mount (lfs_getname.txt).
-    String instance = HexFormat.of().toHexDigits((long) (serverName + "/" + fs).hashCode() << 32 | 0xe800L);
+    String instance = instance(fs);
     return fs + "-" + instance + " " + args.getFirst() + "\n";
   }
 
@@ -336,6 +382,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     long id = -1;
     boolean inherit = false;
     boolean recursive = false;
+    boolean show = false;
     String dir = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -343,6 +390,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "-p" -> id = number("lfs project", arg, value(args, ++i, "lfs project", arg), 0, 0xFFFF_FFFEL);
         case "-s" -> inherit = true;
         case "-r" -> recursive = true;
+        case "-d" -> show = true;
         default -> {
           if (arg.startsWith("-") || dir != null) {
             throw usage("lfs project", "lfs project: invalid option or extra argument '" + arg + "'");
@@ -351,8 +399,18 @@ public final class SimulatedLustreCommands implements CommandRunner {
         }
       }
     }
+    if (show) {
+      if (id >= 0 || inherit || recursive || dir == null) {
+        throw usage("lfs project", "lfs project: the simulation shows one directory: lfs project -d DIR");
+      }
+      Located at = existingDirectory("lfs project", dir);
+      requireMdt(at.fsName());
+      Project project = servers.projectOf(at.fsName(), at.relative());
+      // "%5u %c %s" (lfs_project_d.txt)
+      return String.format("%5d %c %s%n", project.id(), project.inherit() ? 'P' : '-', dir);
+    }
     if (id < 0 || dir == null) {
-      throw usage("lfs project", "lfs project: the simulation sets projects only: lfs project -p ID [-s] [-r] DIR");
+      throw usage("lfs project", "lfs project: the simulation knows lfs project -p ID [-s] [-r] DIR and lfs project -d DIR");
     }
     Located at = existingDirectory("lfs project", dir);
     requireMdt(at.fsName());

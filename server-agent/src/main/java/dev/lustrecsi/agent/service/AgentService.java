@@ -1,9 +1,12 @@
 package dev.lustrecsi.agent.service;
 
+import dev.lustrecsi.agent.lustre.CheckServersParser;
 import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Striping;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetSpace;
+import dev.lustrecsi.agent.v1.CheckServersRequest;
+import dev.lustrecsi.agent.v1.CheckServersResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryResponse;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
@@ -16,6 +19,7 @@ import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.agent.v1.ServerConnection;
 import dev.lustrecsi.agent.v1.SetProjectQuotaResponse;
 import dev.lustrecsi.agent.v1.Target;
 import dev.lustrecsi.agent.v1.TargetUsage;
@@ -34,6 +38,7 @@ import java.util.Optional;
 public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   /** Project id 0 is every file's default project, and 2^32-1 is Lustre's "no id": neither can hold a volume. */
   private static final long MAX_PROJECT_ID = 0xFFFF_FFFEL;
+  private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
 
   private final LustreAdmin lustre;
   private final Optional<ClientFilesystem> client;
@@ -109,6 +114,13 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long limitKib = quotaKib(request.getQuotaBytes());
       fs.check(request.getFsName());
       Path directory = fs.directories().create("directory", request.getDirectory());
+      long tagged = lustre.projectOf(directory).projectId();
+      if (tagged != 0 && tagged != projectId) {
+        // The site tagged it, for a quota of its own: taking it over would move the site's files
+        // into a volume's quota, and another id's quota must never be touched.
+        throw CsiException.failedPrecondition("directory: " + request.getDirectory() + " already has project id " + tagged
+            + ", not " + projectId + "; refusing to take over a directory tagged by someone else");
+      }
       lustre.setStriping(directory, striping);
       // The project goes on before the limit: a limit on a project nothing belongs to yet binds nothing,
       // while the other order would let a moment's writes land outside the project.
@@ -138,8 +150,19 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long projectId = request.getProjectId() == 0 ? 0 : projectId(request.getProjectId());
       fs.check(request.getFsName());
       // Directory first, quota second: a crash in between leaves a quota entry that the retry deletes,
-      // never a directory whose writes are no longer bounded.
-      fs.directories().delete("directory", request.getDirectory());
+      // never a directory whose writes are no longer bounded. A directory tagged with another
+      // project id is not the volume's (a create refused it): it is left as it is.
+      Path directory = fs.directories().resolve("directory", request.getDirectory());
+      if (projectId != 0 && java.nio.file.Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        long tagged = lustre.projectOf(directory).projectId();
+        if (tagged != 0 && tagged != projectId) {
+          LOG.log(System.Logger.Level.WARNING, "leaving " + request.getDirectory() + ": it has project id " + tagged + ", not the volume's " + projectId);
+        } else {
+          fs.directories().delete("directory", request.getDirectory());
+        }
+      } else {
+        fs.directories().delete("directory", request.getDirectory());
+      }
       if (projectId != 0) {
         lustre.deleteQuota(fs.mount(), projectId);
       }
@@ -181,6 +204,23 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
           .setFiles(quota.files())
           .setOverLimit(quota.overLimit())
           .build();
+    });
+  }
+
+  @Override
+  public void checkServers(CheckServersRequest request, StreamObserver<CheckServersResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      fs.check(request.getFsName());
+      CheckServersResponse.Builder response = CheckServersResponse.newBuilder();
+      for (CheckServersParser.Connection connection : lustre.connections(request.getFsName())) {
+        response.addConnections(ServerConnection.newBuilder()
+            .setDevice(connection.device())
+            .setKind(kind(connection.target().kind()))
+            .setIndex(connection.target().index())
+            .setActive(connection.active()));
+      }
+      return response.build();
     });
   }
 
