@@ -131,22 +131,39 @@ class AgentServiceTest {
   void ensureRunsTheCommandsInOrderAndTwiceIsTheSame() throws Exception {
     LustreAgentBlockingStub agent = clientAgent();
     EnsureVolumeDirectoryRequest request = ensure("volumes/pvc-1").setStripeCount(2).setStripeSizeBytes(4L << 20).setPool("flash").build();
+    String dir = mount.resolve("volumes/pvc-1").toString();
+    runner.answer(List.of("lfs", "project", "-d", dir), "    0 - " + dir + "\n");
     agent.ensureVolumeDirectory(request);
     List<List<String>> first = List.copyOf(runner.commands);
     runner.commands.clear();
+    runner.answer(List.of("lfs", "project", "-d", dir), " 1000 P " + dir + "\n");
     agent.ensureVolumeDirectory(request);
-    String dir = mount.resolve("volumes/pvc-1").toString();
     assertThat(first).containsExactly(
         List.of("lfs", "getname", mount.toString()),
+        List.of("lfs", "project", "-d", dir),
         List.of("lfs", "setstripe", "-c", "2", "-S", "4M", "-p", "flash", dir),
         List.of("lfs", "project", "-p", "1000", "-s", "-r", dir),
         List.of("lfs", "setquota", "-p", "1000", "-B", "1048576k", mount.toString()));
-    assertThat(runner.commands).isEqualTo(first.subList(1, 4)); // the fsname is learnt once
+    assertThat(runner.commands).isEqualTo(first.subList(1, 5)); // the fsname is learnt once
     assertThat(mount.resolve("volumes/pvc-1")).isDirectory();
   }
 
   @Test
+  void aDirectoryTaggedWithAnotherProjectIsNeitherTakenOverNorDeleted() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    Path theirs = Files.createDirectories(mount.resolve("volumes/pvc-9"));
+    Files.writeString(theirs.resolve("data"), "the site's");
+    runner.answer(List.of("lfs", "project", "-d", theirs.toString()), "  777 P " + theirs + "\n");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("volumes/pvc-9").build()), Status.Code.FAILED_PRECONDITION,
+        "directory: volumes/pvc-9 already has project id 777, not 1000");
+    agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/pvc-9").setProjectId(1000).build());
+    assertThat(theirs.resolve("data")).hasContent("the site's");
+    assertThat(runner.commands).noneMatch(c -> c.contains("777") || c.contains("-s"));
+  }
+
+  @Test
   void ensureWithDefaultLayoutSkipsSetstripeAndRoundsTheQuotaUp() throws Exception {
+    runner.answer(List.of("lfs", "project", "-d", mount.resolve("pvc-2").toString()), "    0 - " + mount.resolve("pvc-2") + "\n");
     clientAgent().ensureVolumeDirectory(ensure("pvc-2").setQuotaBytes(1).build());
     assertThat(runner.commands).noneMatch(c -> c.contains("setstripe"))
         .contains(List.of("lfs", "setquota", "-p", "1000", "-B", "1k", mount.toString()));
@@ -173,6 +190,7 @@ class AgentServiceTest {
     assertRefused(() -> agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/link").build()),
         Status.Code.INVALID_ARGUMENT, "directory:");
     // Deleting the volume removes the link inside it, never what it points at.
+    runner.answer(List.of("lfs", "project", "-d", mount.resolve("volumes/pvc-1").toString()), " 1000 P " + mount.resolve("volumes/pvc-1") + "\n");
     agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/pvc-1").setProjectId(1000).build());
     assertThat(mount.resolve("volumes/pvc-1")).doesNotExist();
     assertThat(outside.resolve("precious")).hasContent("data");
