@@ -124,7 +124,7 @@ public final class LustreBackend implements AutoCloseable {
       }
     }
     requireSameFsName(filesystem, spec.fsName());
-    if (!filesystem.getSpec().isExternal()) {
+    if (!filesystem.getSpec().runBySite()) {
       // The site's filesystem has no server settings for a StorageClass to agree with; the
       // provisioner refuses a StorageClass that tries to give it some.
       FilesystemSpecs.requireCompatible(filesystem.getSpec(), spec);
@@ -204,7 +204,7 @@ public final class LustreBackend implements AutoCloseable {
       LustreFilesystem filesystem = existing(fsName);
       LustreFilesystemStatus status = statusOf(filesystem);
       // The site's filesystem: only ids of its range, which the site keeps clear of its own quotas.
-      ExternalSpec site = filesystem.getSpec().isExternal() ? external(filesystem) : null;
+      ExternalSpec site = filesystem.getSpec().runBySite() ? external(filesystem) : null;
       int first = site == null ? FIRST_PROJECT_ID : site.firstProjectId();
       long last = site == null ? Integer.MAX_VALUE - 1L : site.lastProjectId();
       int mark = status.nextProjectId() == null ? first : status.nextProjectId();
@@ -285,7 +285,7 @@ public final class LustreBackend implements AutoCloseable {
   static FilesystemState state(LustreFilesystem filesystem) {
     LustreFilesystemSpec spec = filesystem.getSpec();
     LustreFilesystemStatus status = statusOf(filesystem);
-    if (spec.isExternal()) {
+    if (spec.runBySite()) {
       return externalState(filesystem, spec, status);
     }
     long ostSize = Sizes.parse(spec.ostSize());
@@ -414,7 +414,7 @@ public final class LustreBackend implements AutoCloseable {
 
   private Mds lookUpMds(String fsName) {
     LustreFilesystem filesystem = existing(fsName);
-    if (filesystem.getSpec().isExternal()) {
+    if (filesystem.getSpec().runBySite()) {
       // The site's management host: one fixed address, no VM to look up.
       return new Mds(filesystem.getMetadata().getName(), external(filesystem).agentAddress());
     }

@@ -61,7 +61,8 @@ public record LustreFilesystemSpec(
     return new LustreFilesystemSpec(fsName, null, null, null, null, null, null, null, null, null, null, null, null, null, null, external);
   }
 
-  public boolean isExternal() {
+  /** Whether the site runs the filesystem (spec.external is set); not a bean getter, so it never reaches the JSON. */
+  public boolean runBySite() {
     return external != null;
   }
 

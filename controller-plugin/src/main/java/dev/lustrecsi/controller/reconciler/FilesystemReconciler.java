@@ -70,7 +70,7 @@ public final class FilesystemReconciler {
       return Optional.ofNullable(filesystem);
     }
     LustreFilesystemStatus current = filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
-    if (filesystem.getSpec().isExternal()) {
+    if (filesystem.getSpec().runBySite()) {
       return Optional.of(reconcileExternal(filesystem, current));
     }
     LustreFilesystemStatus planned;
