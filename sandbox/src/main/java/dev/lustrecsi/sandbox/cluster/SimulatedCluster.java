@@ -116,6 +116,21 @@ public final class SimulatedCluster implements AutoCloseable {
     return site;
   }
 
+  /**
+   * A filesystem the site runs, as an admin sets it up: the site's servers and its management
+   * host's agent ({@link #startExternalSite}), then its LustreFilesystem with spec.external and
+   * the defaults for what the spec leaves out. StorageClasses name it by {@code fsName}.
+   */
+  public ExternalSite addExternalFilesystem(String fsName, int osts, long ostBytes) throws IOException {
+    ExternalSite site = startExternalSite(fsName, osts, ostBytes);
+    var filesystem = new dev.lustrecsi.controller.filesystem.LustreFilesystem();
+    filesystem.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(dev.lustrecsi.controller.filesystem.ResourceNames.of(fsName).filesystem()).withNamespace(NAMESPACE).build());
+    filesystem.setSpec(site.spec(null, null, null, null));
+    api.client().resources(dev.lustrecsi.controller.filesystem.LustreFilesystem.class).inNamespace(NAMESPACE).resource(filesystem).create();
+    return site;
+  }
+
   /** The controller's records, reconciler and backend, as a cluster's controller runs them. */
   public ClusterBackend controller() {
     return controller;
