@@ -97,7 +97,8 @@ class ExternalProvisioningCrashTest {
     state.put("quota entries", Integer.toString(servers.blockLimitsKib().size()));
     state.put("quota ids in range", Boolean.toString(servers.blockLimitsKib().keySet().stream().allMatch(id -> id >= 7000 && id <= 7999)));
     LustreFilesystem filesystem = controller.filesystem("xcrash");
-    state.put("spec", io.fabric8.kubernetes.client.utils.Serialization.asJson(filesystem.getSpec()));
+    // Each run's agent listens on a port of its own.
+    state.put("spec", io.fabric8.kubernetes.client.utils.Serialization.asJson(filesystem.getSpec()).replace(site.agentAddress(), "AGENT"));
     state.put("status/targets", filesystem.getStatus().targets().stream().map(t -> t.name() + ":" + t.state()).toList().toString());
     state.put("vms", controller.cluster.client().genericKubernetesResources(KubeVirtSimulator.VMS).list().getItems().toString());
     state.put("disks", controller.cluster.client().persistentVolumeClaims().list().getItems().toString());
