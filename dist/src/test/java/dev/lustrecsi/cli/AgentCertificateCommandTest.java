@@ -54,12 +54,13 @@ class AgentCertificateCommandTest {
       assertThat(written.caPem()).isEqualTo(controller.clientMaterial().caPem());
       X509Certificate certificate = Pem.certificate(written.certPem());
       certificate.verify(Pem.certificate(written.caPem()).getPublicKey());
-      assertThat(certificate.getSubjectAlternativeNames()).extracting(n -> n.get(1)).contains(AgentCredentials.authority("lfs"));
+      assertThat(certificate.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList()).contains(AgentCredentials.authority("lfs"));
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("tls").resolve(TlsFiles.KEY)))).isEqualTo("rw-------");
 
-      // An agent with these files answers the controller (a runner that knows health_check only).
+      // An agent with these files answers the controller (a runner that knows health_check and the version only).
       AgentService service = new AgentService(command -> new CommandResult(command, 0,
-          command.argv().contains("health_check") ? "healthy\n" : "", ""), Optional.empty());
+          command.argv().contains("health_check") ? "healthy\n" : command.argv().contains("--version") ? "lfs 2.16.1\n" : "", ""),
+          Optional.empty());
       try (AgentServer agent = AgentServer.start(new ListenAddress("127.0.0.1", 0), written, service);
           GrpcServerAgents agents = new GrpcServerAgents(controller, 1, Duration.ofSeconds(10))) {
         assertThat(agents.health("lfs", "management-host", "127.0.0.1:" + agent.port()).getHealthCheck()).isEqualTo("healthy");
