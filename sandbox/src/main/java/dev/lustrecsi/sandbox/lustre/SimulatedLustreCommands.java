@@ -451,6 +451,10 @@ public final class SimulatedLustreCommands implements CommandRunner {
     }
     Located at = mountPoint("lfs setquota", mount);
     requireMdt(at.fsName());
+    // A project id belongs to an inode: a directory removed (in Java, by the agent) takes its tag
+    // with it. The simulation keys tags by path, so it forgets those of removed directories here,
+    // before a directory of the same name could be made again and look tagged.
+    servers.pruned(at.fsName());
     if (delete) {
       if (!servers.deleteBlockLimit(at.fsName(), id)) {
         throw new Failure(ENOENT, "lfs setquota: cannot delete quota of prj " + id + ": No such file or directory");
