@@ -205,6 +205,24 @@ class ExternalFilesystemTest {
   }
 
   @Test
+  void aVolumeRootTheSiteTaggedForInheritanceTakesNoVolume() throws Exception {
+    ExternalSite site = site("rootag", "projects/k8s", null, 6000, 6100);
+    await("rootag", s -> "Ready".equals(s.phase()));
+    Path root = Files.createDirectories(site.mount().resolve("projects"));
+    SimulatedLustreCommands host = new SimulatedLustreCommands(controller.cluster.servers(), ExternalSite.MANAGEMENT_HOST);
+    assertThat(host.run(LustreCommands.setProject(root, 999)).exitCode()).isZero();
+
+    StatusRuntimeException refused = refused("pvc-1", Sizes.GIB, params("rootag"));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(refused.getStatus().getDescription()).contains("would inherit project id 999 from projects");
+    try (var inside = Files.list(root)) {
+      assertThat(inside).as("nothing made in the site's directory").isEmpty();
+    }
+    assertThat(servers("rootag").blockLimitsKib()).isEmpty();
+    assertThat(controller.records()).noneMatch(r -> r.getSpec().name().equals("rootag-pvc-1"));
+  }
+
+  @Test
   void aStorageClassMayNotSizeTheSitesFilesystem() throws Exception {
     site("sized", null, null, null, null);
     await("sized", s -> "Ready".equals(s.phase()));

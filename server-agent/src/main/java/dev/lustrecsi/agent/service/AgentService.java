@@ -1,6 +1,7 @@
 package dev.lustrecsi.agent.service;
 
 import dev.lustrecsi.agent.lustre.CheckServersParser;
+import dev.lustrecsi.agent.lustre.ProjectOfDirectory;
 import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Striping;
 import dev.lustrecsi.agent.lustre.TargetKind;
@@ -113,14 +114,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long projectId = projectId(request.getProjectId());
       long limitKib = quotaKib(request.getQuotaBytes());
       fs.check(request.getFsName());
+      refuseForeignProject(fs, request.getDirectory(), projectId);
       Path directory = fs.directories().create("directory", request.getDirectory());
-      long tagged = lustre.projectOf(directory).projectId();
-      if (tagged != 0 && tagged != projectId) {
-        // The site tagged it, for a quota of its own: taking it over would move the site's files
-        // into a volume's quota, and another id's quota must never be touched.
-        throw CsiException.failedPrecondition("directory: " + request.getDirectory() + " already has project id " + tagged
-            + ", not " + projectId + "; refusing to take over a directory tagged by someone else");
-      }
       lustre.setStriping(directory, striping);
       // The project goes on before the limit: a limit on a project nothing belongs to yet binds nothing,
       // while the other order would let a moment's writes land outside the project.
@@ -222,6 +217,32 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       }
       return response.build();
     });
+  }
+
+  /**
+   * Refuses a volume directory that carries another project id, or that would take one from the
+   * directory it is made in (a directory with the inherit flag passes its id to what is made
+   * inside): the site tags directories for quotas of its own, and taking one over would move the
+   * site's files into a volume's quota. Checked before anything is made, on the directory if it
+   * exists, else on the nearest directory above it that does.
+   */
+  private void refuseForeignProject(ClientFilesystem fs, String relative, long projectId) throws Exception {
+    Path directory = fs.directories().resolve("directory", relative);
+    Path existing = directory;
+    while (!java.nio.file.Files.isDirectory(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !existing.equals(fs.mount())) {
+      existing = existing.getParent();
+    }
+    ProjectOfDirectory tag = lustre.projectOf(existing);
+    boolean own = existing.equals(directory);
+    if (tag.projectId() != 0 && tag.projectId() != projectId && (own || tag.inherit())) {
+      if (own) {
+        throw CsiException.failedPrecondition("directory: " + relative + " already has project id " + tag.projectId() + ", not "
+            + projectId + "; refusing to take over a directory tagged by someone else");
+      }
+      String where = existing.equals(fs.mount()) ? "the filesystem root" : fs.mount().relativize(existing).toString();
+      throw CsiException.failedPrecondition("directory: " + relative + " would inherit project id " + tag.projectId() + " from " + where
+          + " (its inherit flag is set), not " + projectId + "; refusing to make a volume inside a directory tagged by someone else");
+    }
   }
 
   private ClientFilesystem client() {

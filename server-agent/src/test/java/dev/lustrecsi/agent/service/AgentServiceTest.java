@@ -132,7 +132,8 @@ class AgentServiceTest {
     LustreAgentBlockingStub agent = clientAgent();
     EnsureVolumeDirectoryRequest request = ensure("volumes/pvc-1").setStripeCount(2).setStripeSizeBytes(4L << 20).setPool("flash").build();
     String dir = mount.resolve("volumes/pvc-1").toString();
-    runner.answer(List.of("lfs", "project", "-d", dir), "    0 - " + dir + "\n");
+    // Nothing of the path exists yet: the nearest directory that does, the root, is checked for an inherited id.
+    runner.answer(List.of("lfs", "project", "-d", mount.toString()), "    0 - " + mount + "\n");
     agent.ensureVolumeDirectory(request);
     List<List<String>> first = List.copyOf(runner.commands);
     runner.commands.clear();
@@ -140,11 +141,13 @@ class AgentServiceTest {
     agent.ensureVolumeDirectory(request);
     assertThat(first).containsExactly(
         List.of("lfs", "getname", mount.toString()),
-        List.of("lfs", "project", "-d", dir),
+        List.of("lfs", "project", "-d", mount.toString()),
         List.of("lfs", "setstripe", "-c", "2", "-S", "4M", "-p", "flash", dir),
         List.of("lfs", "project", "-p", "1000", "-s", "-r", dir),
         List.of("lfs", "setquota", "-p", "1000", "-B", "1048576k", mount.toString()));
-    assertThat(runner.commands).isEqualTo(first.subList(1, 5)); // the fsname is learnt once
+    // The fsname is learnt once; the second time the volume's own directory is what is checked.
+    assertThat(runner.commands.getFirst()).isEqualTo(List.of("lfs", "project", "-d", dir));
+    assertThat(runner.commands.subList(1, 4)).isEqualTo(first.subList(2, 5));
     assertThat(mount.resolve("volumes/pvc-1")).isDirectory();
   }
 
@@ -162,8 +165,22 @@ class AgentServiceTest {
   }
 
   @Test
+  void aVolumeThatWouldInheritAnotherProjectIsRefusedBeforeItIsMade() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    Path root = Files.createDirectories(mount.resolve("site"));
+    runner.answer(List.of("lfs", "project", "-d", root.toString()), "  888 P " + root + "\n");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("site/vols/pvc-1").build()), Status.Code.FAILED_PRECONDITION,
+        "directory: site/vols/pvc-1 would inherit project id 888 from site (its inherit flag is set), not 1000");
+    assertThat(root.resolve("vols")).doesNotExist();
+    // Without the inherit flag nothing made inside takes the id: the volume is made.
+    runner.answer(List.of("lfs", "project", "-d", root.toString()), "  888 - " + root + "\n");
+    agent.ensureVolumeDirectory(ensure("site/vols/pvc-1").build());
+    assertThat(root.resolve("vols/pvc-1")).isDirectory();
+  }
+
+  @Test
   void ensureWithDefaultLayoutSkipsSetstripeAndRoundsTheQuotaUp() throws Exception {
-    runner.answer(List.of("lfs", "project", "-d", mount.resolve("pvc-2").toString()), "    0 - " + mount.resolve("pvc-2") + "\n");
+    runner.answer(List.of("lfs", "project", "-d", mount.toString()), "    0 - " + mount + "\n");
     clientAgent().ensureVolumeDirectory(ensure("pvc-2").setQuotaBytes(1).build());
     assertThat(runner.commands).noneMatch(c -> c.contains("setstripe"))
         .contains(List.of("lfs", "setquota", "-p", "1000", "-B", "1k", mount.toString()));
