@@ -84,9 +84,9 @@ public final class ExternalStatusCalculator {
         generation, now));
     conditions.add(condition(previous, "AgentReachable", reached, reached ? "AgentAnswers" : "AgentUnreachable",
         reached ? "the agent at " + site.agentAddress() + " answers over mutual TLS" : String.valueOf(seen.error()), generation, now));
-    boolean lost = targets.stream().anyMatch(t -> "Down".equals(t.state()));
+    boolean lost = targets.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));
     conditions.add(condition(previous, "TargetsHealthy", !lost, lost ? "TargetsLost" : "NoTargetLost",
-        lost ? String.join(", ", down) : "no target is inactive as the management host sees it", generation, now));
+        lost ? String.join(", ", down) : "no target is down or recovering as the management host sees it", generation, now));
 
     return new LustreFilesystemStatus(phase, generation, conditions, List.of(agent), targets, osts.size(), Sizes.format(usable),
         Sizes.format(used), health, usable, committedBytes, used, previous.nextProjectId(), FilesystemStatusCalculator.fill(used, usable));
@@ -115,7 +115,7 @@ public final class ExternalStatusCalculator {
       }
       TargetStatus known = byName.get(name);
       byName.put(name, new TargetStatus(name, kind(connection.getKind()), connection.getIndex(), AGENT_NAME, null,
-          connection.getActive() ? FilesystemStatusCalculator.UP : "Down",
+          state(connection),
           known == null ? null : known.capacityBytes(), known == null ? null : known.usedBytes()));
     }
     for (TargetUsage space : usage.getTargetsList()) {
@@ -131,6 +131,22 @@ public final class ExternalStatusCalculator {
     }
     return byName.values().stream()
         .sorted(Comparator.comparing((TargetStatus t) -> order(t.kind())).thenComparing(TargetStatus::index)).toList();
+  }
+
+  /**
+   * A target's state as the client sees it: Down when lfs check finds the connection inactive or
+   * the import lost (DISCONN, EVICTED, CLOSED), Recovering while the import reconnects or replays
+   * (the server restarted), Up when connected (FULL, IDLE, or not read, as for the MGC).
+   */
+  static String state(ServerConnection connection) {
+    if (!connection.getActive()) {
+      return "Down";
+    }
+    return switch (connection.getImportState()) {
+      case "", "FULL", "IDLE" -> FilesystemStatusCalculator.UP;
+      case "DISCONN", "EVICTED", "CLOSED" -> "Down";
+      default -> "Recovering";
+    };
   }
 
   private static String targetName(String fsName, Target.Kind kind, int index) {

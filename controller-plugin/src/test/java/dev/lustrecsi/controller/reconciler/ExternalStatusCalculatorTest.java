@@ -103,6 +103,22 @@ class ExternalStatusCalculatorTest {
   }
 
   @Test
+  void anImportThatReplaysIsRecoveringAndOneLostIsDown() {
+    CheckServersResponse recovering = CheckServersResponse.newBuilder()
+        .addConnections(connection("MGC10.99.0.1@tcp", Target.Kind.MGT, 0, true))
+        .addConnections(connection("lfs-MDT0000-mdc-ff", Target.Kind.MDT, 0, true).toBuilder().setImportState("FULL"))
+        .addConnections(connection("lfs-OST0000-osc-ff", Target.Kind.OST, 0, true).toBuilder().setImportState("REPLAY"))
+        .addConnections(connection("lfs-OST0001-osc-ff", Target.Kind.OST, 1, true).toBuilder().setImportState("EVICTED")).build();
+    LustreFilesystemStatus status = observe(LustreFilesystemStatus.empty(),
+        new Observation(Optional.of(health("healthy")), Optional.of(recovering), Optional.of(usage(false)), null));
+    assertThat(status.phase()).isEqualTo("Degraded");
+    assertThat(status.targets()).extracting(t -> t.name() + " " + t.state())
+        .containsExactly("MGS Up", "lfs-MDT0000 Up", "lfs-OST0000 Recovering", "lfs-OST0001 Down");
+    assertThat(status.conditions()).filteredOn(c -> c.type().equals("TargetsHealthy")).singleElement()
+        .satisfies(c -> assertThat(c.status()).isEqualTo("False"));
+  }
+
+  @Test
   void aClientThatIsNotHealthyDegrades() {
     LustreFilesystemStatus status = observe(LustreFilesystemStatus.empty(),
         new Observation(Optional.of(health("NOT HEALTHY")), Optional.of(connections(true)), Optional.of(usage(false)), null));

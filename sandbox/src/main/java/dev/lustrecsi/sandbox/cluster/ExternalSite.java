@@ -83,6 +83,14 @@ public final class ExternalSite implements AutoCloseable {
     servers.unmount(fsName, TargetKind.OST, index);
   }
 
+  /** The OSS of OST {@code index} crashes and boots again: the OST is mounted at once and recovers its clients. */
+  public void crashAndRestartOss(int index) {
+    String oss = fsName + "-site-oss" + index;
+    servers.serverDown(oss);
+    servers.serverUp(oss);
+    servers.mount(fsName, TargetKind.OST, index);
+  }
+
   @Override
   public void close() {
     agent.close();

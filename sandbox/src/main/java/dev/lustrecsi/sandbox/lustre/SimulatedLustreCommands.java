@@ -141,7 +141,13 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "version" -> (valuesOnly ? "" : "version=") + VERSION + "\n";
         case "obdfilter.*.recovery_status" -> recoveryStatus("obdfilter", TargetKind.OST);
         case "mdt.*.recovery_status" -> recoveryStatus("mdt", TargetKind.MDT);
-        default -> throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
+        default -> {
+          java.util.regex.Matcher imports = IMPORT_STATE.matcher(param);
+          if (!imports.matches()) {
+            throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
+          }
+          yield importStates(imports.group(1), imports.group(2));
+        }
       };
       if (value.isEmpty()) {
         missing.add("error: get_param: param_path '" + param.replace('.', '/') + "': No such file or directory");
@@ -151,6 +157,30 @@ public final class SimulatedLustreCommands implements CommandRunner {
     if (!missing.isEmpty()) {
       // lctl prints what it found and still exits 2 (recovery_status_during.txt).
       throw new PartialFailure(out.toString(), String.join("\n", missing));
+    }
+    return out.toString();
+  }
+
+  private static final java.util.regex.Pattern IMPORT_STATE = java.util.regex.Pattern.compile("(osc|mdc)\\.([A-Za-z0-9_-]{1,8})-\\*\\.state");
+
+  /**
+   * {@code osc.FSNAME-*.state} or {@code mdc.FSNAME-*.state} on a client: each import's
+   * current_state and history (lprocfs_state_seq_show), FULL while its target is mounted, REPLAY
+   * while the target recovers, DISCONN while it is down.
+   */
+  private String importStates(String type, String fsName) {
+    long now = servers.clock().millis();
+    StringBuilder out = new StringBuilder();
+    for (Target t : servers.targets(fsName)) {
+      boolean wanted = type.equals("osc") ? t.kind() == TargetKind.OST && t.registered() : t.kind() == TargetKind.MDT;
+      if (!wanted) {
+        continue;
+      }
+      String state = !t.mounted() ? "DISCONN"
+          : t.recoveryStartMillis() != 0 && now < t.recoveryStartMillis() + servers.recoveryWindow().toMillis() ? "REPLAY" : "FULL";
+      out.append(type).append('.').append(t.name()).append('-').append(type).append('-').append(instance(fsName)).append(".state=\n")
+          .append("current_state: ").append(state).append("\nstate_history:\n")
+          .append(" - [ ").append(now / 1000).append(", ").append(state).append(" ]\n");
     }
     return out.toString();
   }

@@ -248,6 +248,17 @@ class ExternalFilesystemTest {
   }
 
   @Test
+  void anOstWhoseServerRestartedIsRecoveringAsTheClientsImportSays() throws Exception {
+    ExternalSite site = site("replay", null, null, null, null);
+    await("replay", s -> "Ready".equals(s.phase()));
+    site.crashAndRestartOss(2);
+    LustreFilesystemStatus recovering = await("replay", s -> "Degraded".equals(s.phase()));
+    assertThat(recovering.targets()).filteredOn(t -> t.name().equals("replay-OST0002")).singleElement()
+        .satisfies(t -> assertThat(t.state()).isEqualTo("Recovering"));
+    assertThat(condition(recovering, "TargetsHealthy").message()).isEqualTo("replay-OST0002 Recovering");
+  }
+
+  @Test
   void aSpecThatCannotBeUsedFailsNamingTheField() throws Exception {
     write("badroot", LustreFilesystemSpec.external("badroot", new LustreFilesystemSpec.External("10.200.0.1@tcp", null, "127.0.0.1:9", "../up",
         null, null)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lustrecsi.agent.lustre.DeviceListParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
 import dev.lustrecsi.agent.lustre.CheckServersParser;
+import dev.lustrecsi.agent.lustre.ImportStateParser;
 import dev.lustrecsi.agent.lustre.LfsQuotaParser;
 import dev.lustrecsi.agent.lustre.ProjectOfDirectory;
 import dev.lustrecsi.agent.lustre.LustreCommands;
@@ -152,6 +153,9 @@ class SimulatedLustreCommandsTest {
     servers.unmount("fs1", TargetKind.OST, 1);
     CommandResult down = mds.run(LustreCommands.checkServers());
     assertThat(down.exitCode()).isEqualTo(11);
+    assertThat(ImportStateParser.parse(mds.run(LustreCommands.importStates("fs1")).stdout()))
+        .hasSize(4).containsValues("FULL", "DISCONN").allSatisfy((device, state) -> assertThat(state)
+            .isEqualTo(device.startsWith("fs1-OST0001-osc-") ? "DISCONN" : "FULL"));
     assertThat(CheckServersParser.parse(down.stdout(), "fs1")).filteredOn(c -> !c.active()).extracting(CheckServersParser.Connection::device)
         .singleElement().asString().startsWith("fs1-OST0001-osc-");
   }

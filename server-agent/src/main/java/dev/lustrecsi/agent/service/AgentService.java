@@ -208,12 +208,14 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       ClientFilesystem fs = client();
       fs.check(request.getFsName());
       CheckServersResponse.Builder response = CheckServersResponse.newBuilder();
+      java.util.Map<String, String> imports = lustre.importStates(request.getFsName());
       for (CheckServersParser.Connection connection : lustre.connections(request.getFsName())) {
         response.addConnections(ServerConnection.newBuilder()
             .setDevice(connection.device())
             .setKind(kind(connection.target().kind()))
             .setIndex(connection.target().index())
-            .setActive(connection.active()));
+            .setActive(connection.active())
+            .setImportState(imports.getOrDefault(connection.device(), "")));
       }
       return response.build();
     });

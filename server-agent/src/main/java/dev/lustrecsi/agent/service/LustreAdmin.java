@@ -2,6 +2,7 @@ package dev.lustrecsi.agent.service;
 
 import dev.lustrecsi.agent.lustre.CheckServersParser;
 import dev.lustrecsi.agent.lustre.DeviceListParser;
+import dev.lustrecsi.agent.lustre.ImportStateParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
 import dev.lustrecsi.agent.lustre.LfsQuotaParser;
 import dev.lustrecsi.agent.lustre.LustreCommands;
@@ -121,6 +122,15 @@ final class LustreAdmin {
       throw new CommandFailedException(result);
     }
     return CheckServersParser.parse(result.stdout() + "\n" + (result.succeeded() ? "" : errorLines(result.stderr())), fsName);
+  }
+
+  /**
+   * The state of each of this client's imports of the filesystem's targets. lctl prints what it
+   * found and exits 2 when one kind has none; an import it cannot read is left out (its
+   * connection then counts by lfs check alone).
+   */
+  Map<String, String> importStates(String fsName) throws CommandFailedException {
+    return ImportStateParser.parse(runner.run(LustreCommands.importStates(fsName)).stdout());
   }
 
   /** The "error: check 'DEVICE': ..." lines of lfs check's stderr; anything else there is not about a connection. */

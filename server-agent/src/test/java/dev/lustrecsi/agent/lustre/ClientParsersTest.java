@@ -31,6 +31,16 @@ class ClientParsersTest {
   }
 
   @Test
+  void importStatesAreTheCurrentStateOfEachDevice() {
+    assertThat(ImportStateParser.parse(Fixtures.read("lctl_get_param_import_state.txt"))).containsExactly(
+        java.util.Map.entry("lfs-OST0000-osc-ff1c9f74671fe800", "FULL"),
+        java.util.Map.entry("lfs-OST0001-osc-ff1c9f74671fe800", "DISCONN"),
+        java.util.Map.entry("lfs-MDT0000-mdc-ff1c9f74671fe800", "FULL"));
+    assertThat(ImportStateParser.parse("")).isEmpty();
+    assertThatThrownBy(() -> ImportStateParser.parse("current_state: FULL\n")).isInstanceOf(UnexpectedOutputException.class);
+  }
+
+  @Test
   void projectOfADirectory() {
     assertThat(ProjectOfDirectory.parse(Fixtures.read("lfs_project_d.txt"))).isEqualTo(new ProjectOfDirectory(1000, true));
     assertThat(ProjectOfDirectory.parse("    0 - /mnt/lfs/new\n")).isEqualTo(new ProjectOfDirectory(0, false));
