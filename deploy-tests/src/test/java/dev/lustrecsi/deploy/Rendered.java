@@ -24,6 +24,12 @@ record Rendered(List<HasMetadata> objects) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
+  static {
+    // The driver's own resource, which the chart renders for filesystems the site runs: parsed
+    // into the controller's model, so a field the CRD does not have fails here.
+    KUBERNETES.registerKubernetesResource(dev.lustrecsi.controller.filesystem.LustreFilesystem.class);
+  }
+
   /** Parses multi-document YAML; every document must be a Kubernetes kind fabric8 models. */
   static Rendered parse(String yaml) {
     return parse(yaml, Set.of());

@@ -51,7 +51,15 @@ class ValuesSchemaTest {
             "'/storageClasses/0/parameters/stripeCount': got number, want string"),
         Arguments.of("fsName longer than Lustre allows",
             "storageClasses:\n  - name: a\n    parameters:\n      fsName: waytoolongname\n",
-            "'/storageClasses/0/parameters/fsName': 'waytoolongname' does not match pattern"));
+            "'/storageClasses/0/parameters/fsName': 'waytoolongname' does not match pattern"),
+        Arguments.of("external filesystem whose fsName is no object name",
+            "externalFilesystems:\n  - fsName: Lfs_1\n    mgsNids: 10.0.0.1@tcp\n    agentAddress: mgmt:9443\n",
+            "'/externalFilesystems/0/fsName': 'Lfs_1' does not match pattern"),
+        Arguments.of("external filesystem without MGS NIDs", "externalFilesystems:\n  - fsName: lfs\n    agentAddress: mgmt:9443\n",
+            "mgsNids"),
+        Arguments.of("external filesystem agent without a port",
+            "externalFilesystems:\n  - fsName: lfs\n    mgsNids: 10.0.0.1@tcp\n    agentAddress: mgmt\n",
+            "'/externalFilesystems/0/agentAddress': 'mgmt' does not match pattern"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = LustreCsi.Version.class,
     description = "Lustre CSI driver: provisions Lustre volumes and mounts them into pods.",
-    subcommands = {ControllerCommand.class, NodeCommand.class, AgentCommand.class, SandboxCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {ControllerCommand.class, NodeCommand.class, AgentCommand.class, AgentCertificateCommand.class, SandboxCommand.class, DemoCommand.class, BenchCommand.class})
 public final class LustreCsi implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -24,6 +24,10 @@ final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--agent-port", defaultValue = "0", description = "Port of the simulated VMs' agents, each at its own loopback address (default: a free port)")
   int agentPort;
 
+  @Option(names = "--site-filesystem", description = "Also run a Lustre filesystem of this fsName as a site runs it (servers without VMs,"
+      + " the agent on its management host; docs/existing-filesystems.md): StorageClasses name it with fsName only")
+  String siteFilesystem;
+
   @Option(names = {"-v", "--verbose"}, description = "Log debug lines, Probe calls among them")
   boolean verbose;
 
@@ -37,6 +41,18 @@ final class SandboxCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       serving.startFailed();
       throw e;
+    }
+    if (siteFilesystem != null) {
+      try {
+        // Eight OSTs of 128 GiB, as the conformance suite's site filesystem.
+        var site = sandbox.cluster().addExternalFilesystem(siteFilesystem, 8, 128L << 30);
+        System.out.println("site filesystem " + siteFilesystem + ": management host agent at " + site.agentAddress()
+            + ", namespace " + site.mount());
+      } catch (java.io.IOException | RuntimeException e) {
+        sandbox.close();
+        serving.startFailed();
+        throw e;
+      }
     }
     System.out.println("sandbox ready: controller " + sandbox.controllerEndpoint() + ", node " + sandbox.nodeEndpoint()
         + ", kubeconfig " + sandbox.cluster().kubeconfig());

@@ -33,7 +33,7 @@ class LustreCsiTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : new String[] {"controller", "node", "agent", "sandbox", "demo", "bench"}) {
+    for (String sub : new String[] {"controller", "node", "agent", "agent-certificate", "sandbox", "demo", "bench"}) {
       assertThat(LustreCsi.execute(sub, "--help")).as(sub).isZero();
     }
     assertThat(LustreCsi.execute("--help")).isZero();

@@ -37,6 +37,11 @@ public final class CsiTarget implements AutoCloseable {
   public static final String NODE_ENDPOINT = "sanity.nodeEndpoint";
   public static final String MOUNT_ROOT = "sanity.mountRoot";
   public static final String PARAMETERS = "sanity.parameters";
+  /**
+   * The sandbox runs the suite on a filesystem the site runs, of this fsName (its management
+   * host's agent over mutual TLS, no VMs); parameters then default to {@code fsName=NAME}.
+   */
+  public static final String EXTERNAL_FILESYSTEM = "sanity.externalFilesystem";
 
   /** A small OST size, so that the suite's volumes make the sandbox's filesystem grow. */
   static final String SANDBOX_PARAMETERS = "fsName=sanity,ostSize=16Gi";
@@ -63,7 +68,8 @@ public final class CsiTarget implements AutoCloseable {
 
   /** The target the system properties describe: an external driver, or a new sandbox. */
   public static CsiTarget fromSystemProperties() {
-    Map<String, String> parameters = parseParameters(System.getProperty(PARAMETERS, SANDBOX_PARAMETERS));
+    String external = System.getProperty(EXTERNAL_FILESYSTEM, "").strip();
+    Map<String, String> parameters = parseParameters(System.getProperty(PARAMETERS, external.isEmpty() ? SANDBOX_PARAMETERS : "fsName=" + external));
     String controller = System.getProperty(CONTROLLER_ENDPOINT, "").strip();
     if (!controller.isEmpty()) {
       Endpoint controllerEndpoint = Endpoint.parse(controller);
@@ -90,10 +96,14 @@ public final class CsiTarget implements AutoCloseable {
     }
     Sandbox sandbox = Sandbox.start(dir);
     try {
+      if (!external.isEmpty()) {
+        // Eight OSTs of 128 GiB: the 1 TiB the suite's default filesystem may grow to.
+        sandbox.cluster().addExternalFilesystem(external, 8, 128L << 30);
+      }
       return new CsiTarget(sandbox, dir, sandbox.controllerEndpoint(), sandbox.nodeEndpoint(), sandbox.kubeletDir(), parameters);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       sandbox.close();
-      throw e;
+      throw e instanceof IOException io ? new UncheckedIOException("cannot start the site's filesystem", io) : (RuntimeException) e;
     }
   }
 

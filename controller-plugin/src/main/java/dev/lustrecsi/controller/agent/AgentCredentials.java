@@ -77,6 +77,20 @@ public final class AgentCredentials {
     create(secret);
   }
 
+  /**
+   * A server certificate for the agent on the management host of a filesystem the site runs
+   * ({@code lustre-csi agent-certificate}), issued by this installation's CA. It names the same
+   * authority the controller checks for the filesystem's agents, plus {@code hostNames} for
+   * whoever else dials the host by name. The CA is the one in the installation's Secret, made
+   * there now if the controller has not made it yet (both sides make it the same way, and the
+   * first to write it wins), so the certificate and the controller always share one CA.
+   */
+  public TlsMaterial issueExternalAgent(String filesystemObject, List<String> hostNames) {
+    List<String> names = new java.util.ArrayList<>(List.of(authority(filesystemObject)));
+    hostNames.stream().filter(n -> !names.contains(n)).forEach(names::add);
+    return ca().issueServer("lustre-csi-agent", names, List.of());
+  }
+
   private CertificateAuthority ca() {
     CertificateAuthority ca = authority;
     if (ca != null) {

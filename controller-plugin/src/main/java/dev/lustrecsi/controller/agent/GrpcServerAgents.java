@@ -7,6 +7,8 @@ import dev.lustrecsi.agent.v1.ListTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.TargetSnapshot;
 import dev.lustrecsi.agent.v1.ThawBarrierRequest;
 import java.util.List;
+import dev.lustrecsi.agent.v1.CheckServersRequest;
+import dev.lustrecsi.agent.v1.CheckServersResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthRequest;
@@ -140,6 +142,11 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
         ReleaseOstRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).build()));
   }
 
+  @Override
+  public CheckServersResponse checkServers(String filesystem, String address, String fsName) throws AgentUnavailableException {
+    return call(filesystem, address, "CheckServers", stub -> stub.checkServers(CheckServersRequest.newBuilder().setFsName(fsName).build()));
+  }
+
   private interface Call<T> {
     T on(LustreAgentGrpc.LustreAgentBlockingStub stub);
   }
@@ -167,7 +174,7 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
         channels.remove(key, channel);
         channel.shutdownNow();
       }
-      throw new AgentUnavailableException(method + " at " + address + ":" + port + ": " + status.getCode()
+      throw new AgentUnavailableException(method + " at " + dialled(address) + ": " + status.getCode()
           + (status.getDescription() == null ? "" : " " + status.getDescription()), e);
     }
   }
@@ -181,9 +188,31 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
     return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED;
   }
 
+  /**
+   * HOST:PORT of an agent: a VM's pod address takes the agents' port; an external filesystem's
+   * management host is given with its own port ("host:9443", "[fd00::1]:9443"). A bare IPv6 pod
+   * address has colons but no brackets, and takes the agents' port too.
+   */
+  static java.net.InetSocketAddress target(String address, int defaultPort) {
+    java.util.regex.Matcher m = HOST_PORT.matcher(address);
+    if (m.matches()) {
+      String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+      return java.net.InetSocketAddress.createUnresolved(host, Integer.parseInt(m.group(2)));
+    }
+    return java.net.InetSocketAddress.createUnresolved(address, defaultPort);
+  }
+
+  private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("(\\[[^\\]]+\\]|[^:\\[\\]]+):([0-9]{1,5})");
+
+  private String dialled(String address) {
+    java.net.InetSocketAddress target = target(address, port);
+    return target.getHostString() + ":" + target.getPort();
+  }
+
   private ManagedChannel open(String filesystem, String address) {
+    java.net.InetSocketAddress target = target(address, port);
     try {
-      return NettyChannelBuilder.forAddress(address, port)
+      return NettyChannelBuilder.forAddress(target.getHostString(), target.getPort())
           .sslContext(GrpcTls.client(credentials.clientMaterial()))
           .overrideAuthority(AgentCredentials.authority(filesystem))
           .build();

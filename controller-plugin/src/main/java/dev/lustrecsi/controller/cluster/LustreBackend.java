@@ -8,6 +8,7 @@ import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.filesystem.ExternalSpec;
 import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
@@ -123,7 +124,11 @@ public final class LustreBackend implements AutoCloseable {
       }
     }
     requireSameFsName(filesystem, spec.fsName());
-    FilesystemSpecs.requireCompatible(filesystem.getSpec(), spec);
+    if (!filesystem.getSpec().runBySite()) {
+      // The site's filesystem has no server settings for a StorageClass to agree with; the
+      // provisioner refuses a StorageClass that tries to give it some.
+      FilesystemSpecs.requireCompatible(filesystem.getSpec(), spec);
+    }
     if (!isReady(filesystem)) {
       filesystem = reconciled(name);
     }
@@ -184,21 +189,35 @@ public final class LustreBackend implements AutoCloseable {
     return usable(state(reconciled(name)));
   }
 
+  /** A reconcile pass over the filesystem now, and its state afterwards (an external filesystem not ready yet looks again). */
+  public FilesystemState refresh(String fsName) {
+    return usable(state(reconciled(ResourceNames.of(fsName).filesystem())));
+  }
+
   /**
    * Claims {@code count} project ids no volume of the filesystem has had, and returns the first:
    * the status's mark moves past them (a write conditional on resourceVersion) before any of them
    * is used. {@code atLeast} is where this controller's own numbering stands.
    */
-  public int claimProjectIds(String fsName, int atLeast, int count) {
+  public ProjectIdBlock claimProjectIds(String fsName, int atLeast, int count) {
     for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       LustreFilesystem filesystem = existing(fsName);
       LustreFilesystemStatus status = statusOf(filesystem);
-      int mark = status.nextProjectId() == null ? FIRST_PROJECT_ID : status.nextProjectId();
-      int start = Math.max(mark, atLeast);
-      filesystem.setStatus(status.withNextProjectId(start + count));
+      // The site's filesystem: only ids of its range, which the site keeps clear of its own quotas.
+      ExternalSpec site = filesystem.getSpec().runBySite() ? external(filesystem) : null;
+      int first = site == null ? FIRST_PROJECT_ID : site.firstProjectId();
+      long last = site == null ? Integer.MAX_VALUE - 1L : site.lastProjectId();
+      int mark = status.nextProjectId() == null ? first : status.nextProjectId();
+      int start = Math.max(Math.max(mark, atLeast), first);
+      if (start > last) {
+        throw CsiException.resourceExhausted("filesystem " + fsName + " has given out every project id of its range " + first + ".." + last
+            + " (spec.external.projectIds); widen the range to make more volumes");
+      }
+      int end = (int) Math.min(last + 1, (long) start + count);
+      filesystem.setStatus(status.withNextProjectId(end));
       try {
         client.resources(LustreFilesystem.class).inNamespace(namespace).resource(filesystem).updateStatus();
-        return start;
+        return new ProjectIdBlock(start, end);
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
           throw e;
@@ -266,6 +285,9 @@ public final class LustreBackend implements AutoCloseable {
   static FilesystemState state(LustreFilesystem filesystem) {
     LustreFilesystemSpec spec = filesystem.getSpec();
     LustreFilesystemStatus status = statusOf(filesystem);
+    if (spec.runBySite()) {
+      return externalState(filesystem, spec, status);
+    }
     long ostSize = Sizes.parse(spec.ostSize());
     // Draining OSTs back no volume: what they hold is on its way to the others.
     List<FilesystemState.Ost> osts = status.targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()) && t.backsVolumes())
@@ -281,6 +303,40 @@ public final class LustreBackend implements AutoCloseable {
     return new FilesystemState(new FilesystemSpec(spec.fsName(), ostSize, spec.maxOsts() == null ? Integer.MAX_VALUE : spec.maxOsts(),
         spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE), osts, isReady(filesystem), mgsNids, invalid,
         notReady(filesystem));
+  }
+
+  /**
+   * The site's filesystem: OSTs as its agent last saw them, never grown (one "OST" of all its
+   * capacity backs everything the commitment share allows), NIDs from the spec.
+   */
+  private static FilesystemState externalState(LustreFilesystem filesystem, LustreFilesystemSpec spec, LustreFilesystemStatus status) {
+    List<FilesystemState.Ost> osts = status.targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()))
+        .map(t -> new FilesystemState.Ost(t.index(), t.capacityBytes() == null ? 0 : t.capacityBytes(), t.usedBytes() == null ? 0 : t.usedBytes()))
+        .toList();
+    long capacity = osts.stream().mapToLong(FilesystemState.Ost::capacityBytes).sum();
+    Optional<String> invalid = Optional.empty();
+    Optional<ExternalSpec> site = Optional.empty();
+    try {
+      site = Optional.of(ExternalSpec.of(spec.external()));
+    } catch (ExternalSpec.InvalidExternalSpec e) {
+      invalid = Optional.of(e.getMessage());
+    }
+    double share = site.map(ExternalSpec::overcommit).orElse(1.0);
+    List<String> nids = site.map(s -> java.util.stream.Stream.of(s.mgsNids(), s.mgsNidsO2ib()).filter(n -> !n.isEmpty()).toList())
+        .orElse(List.of());
+    return new FilesystemState(new FilesystemSpec(spec.fsName(), capacity, 1, share, ServerParameters.NONE), osts, isReady(filesystem),
+        nids, invalid, notReady(filesystem), site.isPresent() ? site : Optional.of(UNUSABLE));
+  }
+
+  /** Stands for an external spec that does not resolve: no NIDs, no ids; usable() refuses the filesystem before anything reads it. */
+  private static final ExternalSpec UNUSABLE = new ExternalSpec("", "", "", 0, "", 1.0, 1, 0);
+
+  private static ExternalSpec external(LustreFilesystem filesystem) {
+    try {
+      return ExternalSpec.of(filesystem.getSpec().external());
+    } catch (ExternalSpec.InvalidExternalSpec e) {
+      throw CsiException.failedPrecondition(e.getMessage() + " (LustreFilesystem " + filesystem.getMetadata().getName() + ")");
+    }
   }
 
   /** A filesystem whose spec cannot be carried out takes no volumes: FAILED_PRECONDITION with the reconciler's reason. */
@@ -321,6 +377,14 @@ public final class LustreBackend implements AutoCloseable {
   }
 
   private record Mds(String filesystem, String address) {}
+
+  /**
+   * Project ids claimed for one controller's use.
+   *
+   * @param first the first id of the block
+   * @param end one past its last id
+   */
+  public record ProjectIdBlock(int first, int end) {}
 
   private interface AgentCall<T> {
     T on(Mds mds) throws AgentUnavailableException;
@@ -364,6 +428,10 @@ public final class LustreBackend implements AutoCloseable {
 
   private Mds lookUpMds(String fsName) {
     LustreFilesystem filesystem = existing(fsName);
+    if (filesystem.getSpec().runBySite()) {
+      // The site's management host: one fixed address, no VM to look up.
+      return new Mds(filesystem.getMetadata().getName(), external(filesystem).agentAddress());
+    }
     ServerStatus server = statusOf(filesystem).servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst()
         .orElseThrow(() -> CsiException.unavailable("filesystem " + fsName + " has no MDS yet; retry later"));
     VmiView vmi = VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace)

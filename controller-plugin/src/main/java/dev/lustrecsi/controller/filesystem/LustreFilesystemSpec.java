@@ -29,6 +29,9 @@ import java.util.List;
  *     is finished even if its index leaves this list (a half-drained OST is no use to anyone).
  * @param drainBatchFiles how many files one reconcile pass migrates off each draining OST (the
  *     pace of a drain: one batch per pass); default {@value #DEFAULT_DRAIN_BATCH_FILES}
+ * @param external set when the filesystem is the site's own, run on its servers: the driver
+ *     makes no VMs or disks for it, never grows it, and reaches it through the agent on the
+ *     site's management host; the server fields above are then unused
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LustreFilesystemSpec(
@@ -48,19 +51,12 @@ public record LustreFilesystemSpec(
     StorageNetwork storageNetwork,
     String retention,
     List<Integer> drain,
-    Integer drainBatchFiles) {
+    Integer drainBatchFiles,
+    External external) {
 
   public static final String RETAIN = "Retain";
   public static final String DELETE = "Delete";
   public static final int DEFAULT_DRAIN_BATCH_FILES = 100;
-
-  /** A spec that drains nothing. */
-  public LustreFilesystemSpec(String fsName, String serverImage, String mgtSize, String mdtSize, String ostSize, Integer ostsPerOss,
-      Integer ostCount, Integer maxOsts, Double overcommit, String diskStorageClass, Integer serverCpu, String serverMemory,
-      List<String> lnetNetworks, StorageNetwork storageNetwork, String retention) {
-    this(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts, overcommit, diskStorageClass, serverCpu,
-        serverMemory, lnetNetworks, storageNetwork, retention, null, null);
-  }
 
   /** The OST indexes to drain; empty when none. */
   public List<Integer> drainIndexes() {
@@ -73,13 +69,60 @@ public record LustreFilesystemSpec(
 
   public LustreFilesystemSpec withDrainBatch(Integer files) {
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
-        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, files);
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, files, external);
   }
 
   public LustreFilesystemSpec withDrain(List<Integer> indexes) {
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
-        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, indexes, drainBatchFiles);
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, indexes, drainBatchFiles, external);
   }
+
+  /** A filesystem of the driver's own (its servers are KubeVirt VMs) that drains nothing. */
+  public LustreFilesystemSpec(String fsName, String serverImage, String mgtSize, String mdtSize, String ostSize, Integer ostsPerOss,
+      Integer ostCount, Integer maxOsts, Double overcommit, String diskStorageClass, Integer serverCpu, String serverMemory,
+      List<String> lnetNetworks, StorageNetwork storageNetwork, String retention) {
+    this(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts, overcommit, diskStorageClass, serverCpu,
+        serverMemory, lnetNetworks, storageNetwork, retention, null, null, null);
+  }
+
+  /** A filesystem the site runs; only its name and where to reach it. */
+  public static LustreFilesystemSpec external(String fsName, External external) {
+    return new LustreFilesystemSpec(fsName, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, external);
+  }
+
+  /** Whether the site runs the filesystem (spec.external is set); not a bean getter, so it never reaches the JSON. */
+  public boolean runBySite() {
+    return external != null;
+  }
+
+  /**
+   * A Lustre filesystem the site already runs on its own servers.
+   *
+   * @param mgsNids the MGS NIDs over tcp as a mount source takes them: {@code ,} between NIDs of
+   *     one server, {@code :} between failover servers (e.g. 10.0.0.1@tcp:10.0.0.2@tcp)
+   * @param mgsNidsO2ib the same over o2ib, if the site's servers offer it
+   * @param agentAddress host:port of the server agent on the site's management host, a Lustre
+   *     client with the filesystem mounted and root not squashed
+   * @param volumeRoot directory under the filesystem root the volumes are made in (default
+   *     {@value ExternalSpec#DEFAULT_VOLUME_ROOT}); the site keeps everything else
+   * @param overcommit the share of the filesystem's OST capacity volumes may commit, e.g. 0.5
+   *     for half of it, 2.0 for twice it (default 1.0)
+   * @param projectIds the project ids the driver may give volumes; the site's own quotas use
+   *     the others (default {@value ExternalSpec#DEFAULT_FIRST_PROJECT_ID} to
+   *     {@value ExternalSpec#DEFAULT_LAST_PROJECT_ID})
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record External(String mgsNids, String mgsNidsO2ib, String agentAddress, String volumeRoot, Double overcommit,
+      ProjectIdRange projectIds) {}
+
+  /**
+   * An inclusive range of Lustre project ids.
+   *
+   * @param first the lowest id the driver may use
+   * @param last the highest id the driver may use
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ProjectIdRange(Integer first, Integer last) {}
 
   /**
    * The Multus network the server VMs attach to for LNet, and the addresses they get on it.
@@ -93,6 +136,6 @@ public record LustreFilesystemSpec(
 
   public LustreFilesystemSpec withOstCount(int count) {
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, count, maxOsts,
-        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, drainBatchFiles);
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, drainBatchFiles, external);
   }
 }

@@ -1,8 +1,11 @@
 package dev.lustrecsi.controller.reconciler;
 
+import dev.lustrecsi.agent.v1.CheckServersResponse;
+import dev.lustrecsi.agent.v1.GetHealthResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.controller.agent.AgentCredentials;
+import dev.lustrecsi.controller.filesystem.ExternalSpec;
 import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
@@ -92,8 +95,16 @@ public final class FilesystemReconciler {
       return Optional.ofNullable(filesystem);
     }
     LustreFilesystemStatus current = filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
+    if (filesystem.getSpec().runBySite()) {
+      return Optional.of(reconcileExternal(filesystem, current));
+    }
     LustreFilesystemStatus planned;
     try {
+      String missing = missingServerField(filesystem.getSpec());
+      if (missing != null) {
+        throw new FilesystemPlanner.PlanException("spec." + missing + ": is required for a filesystem whose servers the driver runs"
+            + " (or set spec.external for one the site runs)");
+      }
       planned = FilesystemPlanner.plan(filesystem.getSpec(), current);
     } catch (FilesystemPlanner.PlanException e) {
       LustreFilesystemStatus failed = failed(current, filesystem, e.getMessage());
@@ -175,6 +186,53 @@ public final class FilesystemReconciler {
   /** One pass's look at the servers: the status it makes, and what the drain steps need of it. */
   private record Observation(LustreFilesystemStatus status, Map<String, ServerObservation> servers,
       Optional<GetTargetUsageResponse> usage) {}
+
+  /**
+   * A filesystem the site runs: nothing to plan or make, only to observe through the agent on its
+   * management host. Status, conditions and Events follow as for the driver's own filesystems.
+   */
+  private LustreFilesystem reconcileExternal(LustreFilesystem filesystem, LustreFilesystemStatus current) {
+    ExternalSpec site;
+    try {
+      site = ExternalSpec.of(filesystem.getSpec().external());
+    } catch (ExternalSpec.InvalidExternalSpec e) {
+      LustreFilesystemStatus failed = failed(current, filesystem, e.getMessage());
+      return failed.equals(current) ? filesystem : writeStatus(filesystem, failed);
+    }
+    String name = filesystem.getMetadata().getName();
+    String fsName = filesystem.getSpec().fsName();
+    String address = site.agentAddress();
+    Optional<GetHealthResponse> health = Optional.empty();
+    Optional<CheckServersResponse> connections = Optional.empty();
+    Optional<GetTargetUsageResponse> usage = Optional.empty();
+    String error = null;
+    try {
+      health = Optional.of(agents.health(name, ExternalStatusCalculator.AGENT_NAME, address));
+      connections = Optional.of(agents.checkServers(name, address, fsName));
+      usage = Optional.of(agents.targetUsage(name, address, fsName));
+    } catch (ServerAgents.AgentUnavailableException | CsiException e) {
+      error = e.getMessage();
+    }
+    Long generation = filesystem.getMetadata().getGeneration();
+    LustreFilesystemStatus observed = ExternalStatusCalculator.observe(current, fsName, site,
+        new ExternalStatusCalculator.Observation(health, connections, usage, error), generation == null ? 0 : generation,
+        committedBytes.applyAsLong(fsName), clock.instant());
+    if (!Objects.equals(observed.phase(), current.phase())) {
+      events.phaseChanged(filesystem, current.phase(), observed);
+    }
+    return observed.equals(current) ? filesystem : writeStatus(filesystem, observed);
+  }
+
+  /** The first field a filesystem of the driver's own cannot do without, or null. */
+  private static String missingServerField(dev.lustrecsi.controller.filesystem.LustreFilesystemSpec spec) {
+    if (spec.serverImage() == null || spec.serverImage().isEmpty()) {
+      return "serverImage";
+    }
+    if (spec.ostSize() == null || spec.ostSize().isEmpty()) {
+      return "ostSize";
+    }
+    return spec.storageNetwork() == null ? "storageNetwork" : null;
+  }
 
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
     credentials.ensureServerSecret(filesystem);  // the VMs mount it: it must exist before them

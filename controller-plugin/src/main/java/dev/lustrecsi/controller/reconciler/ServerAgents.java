@@ -1,5 +1,6 @@
 package dev.lustrecsi.controller.reconciler;
 
+import dev.lustrecsi.agent.v1.CheckServersResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthResponse;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * The controller's line to the agents in the server VMs, each reached at its VM's pod-network
- * address. {@code filesystem} names the LustreFilesystem object, whose agents share one server
+ * address, and to the agent on the management host of a filesystem the site runs, reached at
+ * the HOST:PORT its spec gives. {@code filesystem} names the LustreFilesystem object, whose agents share one server
  * certificate. Calls throw {@link AgentUnavailableException} when the agent cannot be reached or
  * does not answer in time, and a {@code CsiException} with the agent's own code and message when
  * it answers with an error.
@@ -59,6 +61,9 @@ public interface ServerAgents {
 
   /** On the OSS: the OST unmounted and its pool exported. */
   void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException;
+
+  /** lfs check servers as the agent's client mount sees it: the external filesystems' health. */
+  CheckServersResponse checkServers(String filesystem, String address, String fsName) throws AgentUnavailableException;
 
   /** Thrown when an agent cannot be reached or does not answer in time. */
   final class AgentUnavailableException extends Exception {

@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.volume;
 
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.controller.cluster.LustreBackend;
 import dev.lustrecsi.controller.lustre.FilesystemState;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,10 +28,13 @@ import java.util.function.ToLongFunction;
 final class FilesystemLedger {
   static final int PROJECT_ID_BLOCK = 64;
 
-  /** Moves a filesystem's project-id mark past {@code count} ids from at least {@code atLeast}; returns the first. */
+  /**
+   * Moves a filesystem's project-id mark past up to {@code count} ids from at least {@code
+   * atLeast}; returns the block claimed (shorter at the end of a site's range).
+   */
   @FunctionalInterface
   interface ProjectIdClaims {
-    int claim(String fsName, int atLeast, int count);
+    LustreBackend.ProjectIdBlock claim(String fsName, int atLeast, int count);
   }
 
   private final ToLongFunction<String> recordedCommitted;
@@ -92,9 +96,9 @@ final class FilesystemLedger {
       if (account.nextProjectId >= account.blockEnd) {
         // The block starts at the mark as freshly read, not at this ledger's count: another
         // controller may have claimed blocks meanwhile.
-        int start = claims.claim(fsName, account.nextProjectId, PROJECT_ID_BLOCK);
-        account.nextProjectId = start;
-        account.blockEnd = start + PROJECT_ID_BLOCK;
+        LustreBackend.ProjectIdBlock block = claims.claim(fsName, account.nextProjectId, PROJECT_ID_BLOCK);
+        account.nextProjectId = block.first();
+        account.blockEnd = block.end();
       }
       return account.nextProjectId++;
     } finally {

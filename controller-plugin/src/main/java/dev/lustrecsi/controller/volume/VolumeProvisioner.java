@@ -10,6 +10,7 @@ import dev.lustrecsi.controller.cluster.LustreBackend;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemState;
+import dev.lustrecsi.controller.parameters.ParameterDefinition;
 import dev.lustrecsi.controller.parameters.StorageClassParameters;
 import dev.lustrecsi.controller.volume.VolumeRecord.State;
 import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
@@ -46,7 +47,10 @@ public final class VolumeProvisioner {
 
   /** CreateVolume: returns the volume named {@code name}, making it if it does not exist. */
   public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters) {
-    VolumeId id = new VolumeId(params.fsName(), VolumeId.directoryFor(name));
+    // On the site's filesystem volumes live under its volume root; the id carries it, so every
+    // later call (and the node plugin) finds the directory from the id alone.
+    Optional<FilesystemState> known = backend.describe(params.fsName());
+    VolumeId id = VolumeId.under(params.fsName(), known.map(FilesystemState::volumeRoot).orElse(""), VolumeId.directoryFor(name));
     Map<String, String> parameters = withoutProvisionerMetadata(rawParameters);
     try (var nameLock = volumeLocks.acquire("name:" + name);
         var idLock = volumeLocks.acquire(id.toString())) {
@@ -56,12 +60,16 @@ public final class VolumeProvisioner {
         volume = checkCompatible(existing.get(), id, range, parameters);
       } else {
         long capacity = range.capacityToProvision("capacity_range");
-        if (capacity > params.maxCapacity()) {
+        boolean external = known.flatMap(FilesystemState::external).isPresent();
+        if (!external && capacity > params.maxCapacity()) {
           throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
               + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
         }
         FilesystemState filesystem = backend.ensureFilesystem(new FilesystemSpec(params.fsName(), params.ostSize(), params.maxOsts(),
             params.servers().overcommit(), params.servers()));
+        if (filesystem.external().isPresent()) {
+          filesystem = readyExternal(filesystem, parameters);
+        }
         if (params.lnet() == LnetChoice.O2IB) {
           requireO2ibServers(filesystem);
         }
@@ -93,6 +101,27 @@ public final class VolumeProvisioner {
     journal.put(ready);
     LOG.log(Level.INFO, "created volume " + ready.id() + " (" + Sizes.format(ready.capacityBytes()) + ", project " + ready.projectId() + ")");
     return ready;
+  }
+
+  /**
+   * The site's filesystem, checked before anything is committed on it: a StorageClass may not set
+   * its servers or size, and it takes volumes only once its management host has seen it ready.
+   */
+  private FilesystemState readyExternal(FilesystemState filesystem, Map<String, String> parameters) {
+    String fsName = filesystem.spec().fsName();
+    for (ParameterDefinition definition : StorageClassParameters.DEFINITIONS) {
+      if (definition.scope() == ParameterDefinition.Scope.FILESYSTEM && !definition.key().equals(StorageClassParameters.FS_NAME)
+          && parameters.containsKey(definition.key())) {
+        throw CsiException.failedPrecondition("parameters." + definition.key() + ": filesystem " + fsName
+            + " is the site's own (its LustreFilesystem has spec.external): its servers and size are not a StorageClass's to set");
+      }
+    }
+    FilesystemState state = filesystem.ready() ? filesystem : backend.refresh(fsName);
+    if (!state.ready()) {
+      throw CsiException.unavailable("filesystem " + fsName + " is not ready as its management host's agent sees it"
+          + " (see the conditions of its LustreFilesystem); retry later");
+    }
+    return state;
   }
 
   /** DeleteVolume: removes the volume; an unknown id is already deleted. */
@@ -252,7 +281,12 @@ public final class VolumeProvisioner {
    */
   private VolumeRecord commit(String name, VolumeId id, long capacity, FilesystemState fs, StorageClassParameters params,
       Map<String, String> parameters) {
-    ledger.reserve(fs, capacity, () -> CsiException.resourceExhausted("filesystem " + fs.spec().fsName() + " has "
+    ledger.reserve(fs, capacity, () -> fs.external().isPresent()
+        // The site's filesystem: the limit is the share of it the site allows volumes, not space
+        // that growth could add, so the request is out of range, whatever else is committed.
+        ? CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " would take the capacity committed on filesystem "
+            + fs.spec().fsName() + " past its limit of " + fs.describeLimit() + "; " + Sizes.format(ledger.available(fs)) + " is left")
+        : CsiException.resourceExhausted("filesystem " + fs.spec().fsName() + " has "
         + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + fs.describeLimit()
         + "; " + Sizes.format(capacity) + " requested"));
     int projectId;
@@ -280,6 +314,13 @@ public final class VolumeProvisioner {
   /** Grows the filesystem until its OSTs hold everything committed to it; UNAVAILABLE while it comes up. */
   private void ensureOsts(String fsName) {
     FilesystemState state = filesystem(fsName);
+    if (state.external().isPresent()) {
+      // The site's filesystem never grows: its commitment limit was checked when the capacity was reserved.
+      if (!state.ready() && !backend.refresh(fsName).ready()) {
+        throw CsiException.unavailable("filesystem " + fsName + " is not ready as its management host's agent sees it; retry later");
+      }
+      return;
+    }
     long committed = ledger.committed(fsName);
     int needed = (int) Math.max(1, Math.ceilDiv(committed, state.backedPerOst()));
     if (state.ready() && state.osts().size() >= needed) {

@@ -112,7 +112,7 @@ class ApiCallsTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls.contains("list lustre.csi.lustrecsi.dev lustrefilesystems"));
         assertThat(cluster.client().resources(LustreFilesystem.class).withName("fs1").get().getStatus().ostCount()).isEqualTo(3);
         // The provisioner's side: a block of project ids claimed in the status, and a volume record created, updated and removed.
-        assertThat(backend.backend().claimProjectIds("fs1", 0, 64)).isEqualTo(LustreBackend.FIRST_PROJECT_ID);
+        assertThat(backend.backend().claimProjectIds("fs1", 0, 64).first()).isEqualTo(LustreBackend.FIRST_PROJECT_ID);
         var journal = backend.journal();
         var id = new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-1");
         var volume = new dev.lustrecsi.controller.volume.VolumeRecord("pvc-1", id, Sizes.GIB,

@@ -54,7 +54,7 @@ class ProjectIdClaimsTest {
                 go.await();
                 List<Integer> starts = new ArrayList<>();
                 for (int i = 0; i < claimsPerThread; i++) {
-                  starts.add(replica.backend().claimProjectIds("fs1", 0, BLOCK));
+                  starts.add(replica.backend().claimProjectIds("fs1", 0, BLOCK).first());
                 }
                 return starts;
               }));

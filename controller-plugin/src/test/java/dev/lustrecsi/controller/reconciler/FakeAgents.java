@@ -136,4 +136,10 @@ final class FakeAgents implements ServerAgents {
   public void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException {
     throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
   }
+
+  @Override
+  public dev.lustrecsi.agent.v1.CheckServersResponse checkServers(String filesystem, String address, String fsName)
+      throws AgentUnavailableException {
+    throw new AgentUnavailableException("external filesystems are tested over real agents in the sandbox", null);
+  }
 }

@@ -14,19 +14,44 @@ import java.util.regex.Pattern;
  * know where a volume lives. Written {@code fsName/directory}.
  *
  * @param fsName the Lustre filesystem name
- * @param directory the volume directory, one path component under the filesystem root
+ * @param directory the volume directory under the filesystem root: one safe path component, or,
+ *     on a filesystem the site runs, its volume root's components followed by that one
  */
 public record VolumeId(String fsName, String directory) {
   /** A single, safe path component: it cannot be "." or "..", hold a slash, or start with a dot or dash. */
   private static final Pattern DIRECTORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  /**
+   * A volume root's components at most: a site's root such as {@code k8s/volumes} is short, and
+   * a bound keeps every id well inside the CSI spec's 128 bytes.
+   */
+  public static final int MAX_ROOT_COMPONENTS = 3;
 
   public VolumeId {
     if (!FsName.isLegal(fsName)) {
       throw new IllegalArgumentException("illegal fsname in volume id: " + fsName);
     }
-    if (!DIRECTORY.matcher(directory).matches()) {
+    if (!isDirectory(directory)) {
       throw new IllegalArgumentException("illegal directory in volume id: " + directory);
     }
+  }
+
+  /** The volume directory {@code name} under {@code root} (empty: the filesystem root). */
+  public static VolumeId under(String fsName, String root, String name) {
+    return new VolumeId(fsName, root.isEmpty() ? name : root + "/" + name);
+  }
+
+  /** Whether {@code root} may hold volumes: empty, or up to {@value #MAX_ROOT_COMPONENTS} safe components. */
+  public static boolean isRoot(String root) {
+    if (root.isEmpty()) {
+      return true;
+    }
+    String[] components = root.split("/", -1);
+    return components.length <= MAX_ROOT_COMPONENTS && java.util.Arrays.stream(components).allMatch(c -> DIRECTORY.matcher(c).matches());
+  }
+
+  private static boolean isDirectory(String directory) {
+    int slash = directory.lastIndexOf('/');
+    return DIRECTORY.matcher(directory.substring(slash + 1)).matches() && (slash < 0 || isRoot(directory.substring(0, slash)));
   }
 
   /** Parses an id this driver issued; empty when the text is not one. */
@@ -35,12 +60,12 @@ public record VolumeId(String fsName, String directory) {
       return Optional.empty();
     }
     int slash = text.indexOf('/');
-    if (slash < 0 || slash != text.lastIndexOf('/')) {
+    if (slash < 0) {
       return Optional.empty();
     }
     String fs = text.substring(0, slash);
     String dir = text.substring(slash + 1);
-    if (!FsName.isLegal(fs) || !DIRECTORY.matcher(dir).matches()) {
+    if (!FsName.isLegal(fs) || !isDirectory(dir)) {
       return Optional.empty();
     }
     return Optional.of(new VolumeId(fs, dir));

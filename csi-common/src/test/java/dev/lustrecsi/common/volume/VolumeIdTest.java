@@ -14,7 +14,7 @@ class VolumeIdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "fs1", "fs1/", "/dir", "fs1/../etc", "fs1/..", "fs1/.hidden", "fs1/a/b", "toolongfs/dir", "fs1/-dash"})
+  @ValueSource(strings = {"", "fs1", "fs1/", "/dir", "fs1/../etc", "fs1/..", "fs1/.hidden", "fs1/a//b", "fs1/a/../b", "fs1/a/b/c/d/e", "fs1/a/", "toolongfs/dir", "fs1/-dash"})
   void rejectsWhatItDidNotIssue(String text) {
     assertThat(VolumeId.parse(text)).isEmpty();
   }
@@ -35,5 +35,17 @@ class VolumeIdTest {
   @Test
   void distinctNamesNeverShareADirectory() {
     assertThat(VolumeId.directoryFor("a b")).isNotEqualTo(VolumeId.directoryFor("a_b")).isNotEqualTo(VolumeId.directoryFor("a/b"));
+  }
+
+  @Test
+  void aVolumeRootPrecedesTheVolumesComponent() {
+    VolumeId id = VolumeId.under("fs1", "k8s/volumes", "pvc-1");
+    assertThat(id.directory()).isEqualTo("k8s/volumes/pvc-1");
+    assertThat(VolumeId.parse("fs1/k8s/volumes/pvc-1")).contains(id);
+    assertThat(VolumeId.under("fs1", "", "pvc-1").directory()).isEqualTo("pvc-1");
+    assertThat(VolumeId.isRoot("a/b/c")).isTrue();
+    assertThat(VolumeId.isRoot("a/b/c/d")).isFalse();
+    assertThat(VolumeId.isRoot("a/../b")).isFalse();
+    assertThat(VolumeId.isRoot("/a")).isFalse();
   }
 }

@@ -39,6 +39,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final int agentPort;
   private final Duration reconcileInterval;
   private volatile ClusterBackend controller;
+  private final List<ExternalSite> sites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
     this.agentPort = agentPort;
@@ -109,6 +110,34 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a filesystem the site runs, {@code fsName}, with its management host's agent at its
+   * own loopback address; its certificate comes from the installation's CA as {@code lustre-csi
+   * agent-certificate} issues it. The caller writes the LustreFilesystem ({@link ExternalSite#spec}).
+   */
+  public ExternalSite startExternalSite(String fsName, int osts, long ostBytes) throws IOException {
+    var tls = new dev.lustrecsi.controller.agent.AgentCredentials(api.client(), NAMESPACE, java.time.Clock.systemUTC())
+        .issueExternalAgent(dev.lustrecsi.controller.filesystem.ResourceNames.of(fsName).filesystem(), List.of());
+    ExternalSite site = ExternalSite.start(servers, fsName, osts, ostBytes, "127.3.0." + (sites.size() + 1), tls);
+    sites.add(site);
+    return site;
+  }
+
+  /**
+   * A filesystem the site runs, as an admin sets it up: the site's servers and its management
+   * host's agent ({@link #startExternalSite}), then its LustreFilesystem with spec.external and
+   * the defaults for what the spec leaves out. StorageClasses name it by {@code fsName}.
+   */
+  public ExternalSite addExternalFilesystem(String fsName, int osts, long ostBytes) throws IOException {
+    ExternalSite site = startExternalSite(fsName, osts, ostBytes);
+    var filesystem = new dev.lustrecsi.controller.filesystem.LustreFilesystem();
+    filesystem.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(dev.lustrecsi.controller.filesystem.ResourceNames.of(fsName).filesystem()).withNamespace(NAMESPACE).build());
+    filesystem.setSpec(site.spec(null, null, null, null));
+    api.client().resources(dev.lustrecsi.controller.filesystem.LustreFilesystem.class).inNamespace(NAMESPACE).resource(filesystem).create();
+    return site;
+  }
+
   /** The controller's records, reconciler and backend, as a cluster's controller runs them. */
   public ClusterBackend controller() {
     return controller;
@@ -151,6 +180,7 @@ public final class SimulatedCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     vms.close();
+    sites.forEach(ExternalSite::close);
     api.close();
   }
 }

@@ -266,7 +266,13 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "version" -> (valuesOnly ? "" : "version=") + VERSION + "\n";
         case "obdfilter.*.recovery_status" -> recoveryStatus("obdfilter", TargetKind.OST);
         case "mdt.*.recovery_status" -> recoveryStatus("mdt", TargetKind.MDT);
-        default -> throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
+        default -> {
+          java.util.regex.Matcher imports = IMPORT_STATE.matcher(param);
+          if (!imports.matches()) {
+            throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
+          }
+          yield importStates(imports.group(1), imports.group(2));
+        }
       };
       if (value.isEmpty()) {
         missing.add("error: get_param: param_path '" + param.replace('.', '/') + "': No such file or directory");
@@ -280,12 +286,40 @@ public final class SimulatedLustreCommands implements CommandRunner {
     return out.toString();
   }
 
+  private static final java.util.regex.Pattern IMPORT_STATE = java.util.regex.Pattern.compile("(osc|mdc)\\.([A-Za-z0-9_-]{1,8})-\\*\\.state");
+
+  /**
+   * {@code osc.FSNAME-*.state} or {@code mdc.FSNAME-*.state} on a client: each import's
+   * current_state and history (lprocfs_state_seq_show), FULL while its target is mounted, REPLAY
+   * while the target recovers, DISCONN while it is down.
+   */
+  private String importStates(String type, String fsName) {
+    long now = servers.clock().millis();
+    StringBuilder out = new StringBuilder();
+    for (Target t : servers.targets(fsName)) {
+      boolean wanted = type.equals("osc") ? t.kind() == TargetKind.OST && t.registered() : t.kind() == TargetKind.MDT;
+      if (!wanted) {
+        continue;
+      }
+      String state = !t.mounted() ? "DISCONN"
+          : t.recoveryStartMillis() != 0 && now < t.recoveryStartMillis() + servers.recoveryWindow().toMillis() ? "REPLAY" : "FULL";
+      out.append(type).append('.').append(t.name()).append('-').append(type).append('-').append(instance(fsName)).append(".state=\n")
+          .append("current_state: ").append(state).append("\nstate_history:\n")
+          .append(" - [ ").append(now / 1000).append(", ").append(state).append(" ]\n");
+    }
+    return out.toString();
+  }
+
   /** lctl get_param printed some parameters and failed on others. */
   private static final class PartialFailure extends Failure {
     final String stdout;
 
     PartialFailure(String stdout, String stderr) {
-      super(ENOENT, stderr);
+      this(stdout, stderr, ENOENT);
+    }
+
+    PartialFailure(String stdout, String stderr, int exitCode) {
+      super(exitCode, stderr);
       this.stdout = stdout;
     }
   }
@@ -386,8 +420,50 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "quota" -> quota(rest);
       case "find" -> find(rest);
       case "migrate" -> migrate(rest);
+      case "check" -> checkServers(rest);
       default -> throw usage("lfs", "lfs: unknown command '" + sub + "'");
     };
+  }
+
+  /**
+   * {@code lfs check servers} on a client: per filesystem known to the servers, the MGS
+   * connection, then each MDT's (mdc) and each registered OST's (osc) connection, active while
+   * the target is mounted (lfs_check_servers.txt, without the MDS's own osp lines). Exit code 11
+   * (EAGAIN) when any is inactive, with the full list still printed.
+   */
+  private String checkServers(List<String> args) throws Failure {
+    if (!args.equals(List.of("servers"))) {
+      throw usage("lfs check", "lfs check: the simulation knows lfs check servers");
+    }
+    StringBuilder out = new StringBuilder();
+    boolean allActive = true;
+    for (String fsName : servers.filesystemNames()) {
+      List<Target> targets = servers.targets(fsName);
+      String instance = instance(fsName);
+      for (Target t : targets) {
+        if (t.kind() == TargetKind.MGT) {
+          Server mgs = servers.server(t.server()).orElseThrow();
+          out.append("MGC").append(mgs.nid()).append(t.mounted() ? " active.\n" : " inactive.\n");
+          allActive &= t.mounted();
+        }
+      }
+      for (Target t : targets) {
+        if (t.kind() == TargetKind.MDT || (t.kind() == TargetKind.OST && t.registered())) {
+          out.append(t.name()).append(t.kind() == TargetKind.MDT ? "-mdc-" : "-osc-").append(instance)
+              .append(t.mounted() ? " active.\n" : " inactive.\n");
+          allActive &= t.mounted();
+        }
+      }
+    }
+    if (!allActive) {
+      throw new PartialFailure(out.toString(), "lfs check: some servers are not active", 11);
+    }
+    return out.toString();
+  }
+
+  /** The client instance of this node's mount of {@code fsName}, as lfs getname and device names show it. */
+  private String instance(String fsName) {
+    return HexFormat.of().toHexDigits((long) (serverName + "/" + fsName).hashCode() << 32 | 0xe800L);
   }
 
   private String getName(List<String> args) throws Failure {
@@ -397,7 +473,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     String fs = servers.filesystemMountedAt(Path.of(args.getFirst()))
         .orElseThrow(() -> new Failure(ENOENT, "lfs getname: cannot find a Lustre mount at " + args.getFirst()));
     // FSNAME-INSTANCE, the instance a hex value per client mount (lfs_getname.txt).
-    String instance = HexFormat.of().toHexDigits((long) (serverName + "/" + fs).hashCode() << 32 | 0xe800L);
+    String instance = instance(fs);
     return fs + "-" + instance + " " + args.getFirst() + "\n";
   }
 
@@ -464,6 +540,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     long id = -1;
     boolean inherit = false;
     boolean recursive = false;
+    boolean show = false;
     String dir = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -471,6 +548,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "-p" -> id = number("lfs project", arg, value(args, ++i, "lfs project", arg), 0, 0xFFFF_FFFEL);
         case "-s" -> inherit = true;
         case "-r" -> recursive = true;
+        case "-d" -> show = true;
         default -> {
           if (arg.startsWith("-") || dir != null) {
             throw usage("lfs project", "lfs project: invalid option or extra argument '" + arg + "'");
@@ -479,8 +557,18 @@ public final class SimulatedLustreCommands implements CommandRunner {
         }
       }
     }
+    if (show) {
+      if (id >= 0 || inherit || recursive || dir == null) {
+        throw usage("lfs project", "lfs project: the simulation shows one directory: lfs project -d DIR");
+      }
+      Located at = existingDirectory("lfs project", dir);
+      requireMdt(at.fsName());
+      Project project = servers.projectOf(at.fsName(), at.relative());
+      // "%5u %c %s" (lfs_project_d.txt)
+      return String.format("%5d %c %s%n", project.id(), project.inherit() ? 'P' : '-', dir);
+    }
     if (id < 0 || dir == null) {
-      throw usage("lfs project", "lfs project: the simulation sets projects only: lfs project -p ID [-s] [-r] DIR");
+      throw usage("lfs project", "lfs project: the simulation knows lfs project -p ID [-s] [-r] DIR and lfs project -d DIR");
     }
     Located at = existingDirectory("lfs project", dir);
     requireMdt(at.fsName());
@@ -523,6 +611,10 @@ public final class SimulatedLustreCommands implements CommandRunner {
     Located at = mountPoint("lfs setquota", mount);
     requireMdt(at.fsName());
     awaitBarrier(at.fsName(), timeout);
+    // A project id belongs to an inode: a directory removed (in Java, by the agent) takes its tag
+    // with it. The simulation keys tags by path, so it forgets those of removed directories here,
+    // before a directory of the same name could be made again and look tagged.
+    servers.pruned(at.fsName());
     if (delete) {
       if (!servers.deleteBlockLimit(at.fsName(), id)) {
         throw new Failure(ENOENT, "lfs setquota: cannot delete quota of prj " + id + ": No such file or directory");

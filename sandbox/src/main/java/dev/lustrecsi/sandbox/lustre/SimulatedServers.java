@@ -291,6 +291,11 @@ public final class SimulatedServers implements SimulatedNamespaces {
     return Optional.ofNullable(filesystems.get(fsName)).map(Live::copy);
   }
 
+  /** Every filesystem formatted on these servers, by name. */
+  public synchronized List<String> filesystemNames() {
+    return List.copyOf(filesystems.keySet());
+  }
+
   /** The filesystem's targets, in the order lctl dl lists them; empty for an unknown filesystem. */
   public synchronized List<Target> targets(String fsName) {
     Live fs = filesystems.get(fsName);
@@ -328,6 +333,25 @@ public final class SimulatedServers implements SimulatedNamespaces {
     Live fs = live(fsName);
     fs.projects.put(relative, project);
     subdirectories.forEach(d -> fs.projects.put(d, project));
+  }
+
+  /**
+   * A directory's project as {@code lfs project -d} shows it: its own tag, else the tag of the
+   * nearest ancestor with the inherit flag (the one a directory made inside it took), else none.
+   */
+  synchronized Project projectOf(String fsName, String relative) {
+    Live fs = live(fsName);
+    Project own = fs.projects.get(relative);
+    if (own != null) {
+      return own;
+    }
+    for (Path parent = Path.of(relative).getParent(); parent != null; parent = parent.getParent()) {
+      Project above = fs.projects.get(parent.toString());
+      if (above != null && above.inherit()) {
+        return above;
+      }
+    }
+    return new Project(0, false);
   }
 
   synchronized void setBlockLimit(String fsName, long projectId, long limitKib) {

@@ -61,6 +61,15 @@ class ProvisioningCrashTest {
       this.killAt = killAt;
     }
 
+    /** Writes counted so far (the one refused at the kill included). */
+    int writeCount() {
+      return writes.get();
+    }
+
+    boolean isDead() {
+      return dead.get();
+    }
+
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
       String what = request.method() + " " + request.uri().getPath();

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lustrecsi.agent.lustre.DeviceListParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
+import dev.lustrecsi.agent.lustre.CheckServersParser;
+import dev.lustrecsi.agent.lustre.ImportStateParser;
 import dev.lustrecsi.agent.lustre.LfsQuotaParser;
+import dev.lustrecsi.agent.lustre.ProjectOfDirectory;
 import dev.lustrecsi.agent.lustre.LustreCommands;
 import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Recovery;
@@ -125,6 +128,36 @@ class SimulatedLustreCommandsTest {
     Files.write(mount.resolve("volumes/outside"), new byte[100_000]);
     assertThat(LfsQuotaParser.parse(ok(mds, LustreCommands.projectQuota(mount, 1000)))).isEqualTo(new ProjectQuota(24, 20, 4, true));
     assertThat(LfsQuotaParser.parse(ok(mds, LustreCommands.projectQuota(mount, 4242)))).isEqualTo(new ProjectQuota(0, 0, 0, false));
+  }
+
+  @Test
+  void aDirectoryShowsItsOwnProjectOrTheInheritedOneAndARemadeOneNone() throws Exception {
+    Path root = Files.createDirectories(mount.resolve("site"));
+    ok(mds, LustreCommands.setProject(root, 42));
+    Path inside = Files.createDirectories(root.resolve("made-later"));
+    assertThat(ProjectOfDirectory.parse(ok(mds, LustreCommands.projectOf(inside)))).isEqualTo(new ProjectOfDirectory(42, true));
+    Path volume = Files.createDirectories(mount.resolve("pvc-1"));
+    ok(mds, LustreCommands.setProject(volume, 1000));
+    assertThat(ok(mds, LustreCommands.projectOf(volume))).isEqualTo(" 1000 P " + volume + "\n");
+    Files.delete(volume);
+    ok(mds, LustreCommands.setProjectBlockLimit(mount, 1000, 0));  // any setquota: the removed directory's tag is gone
+    Files.createDirectories(volume);
+    assertThat(ProjectOfDirectory.parse(ok(mds, LustreCommands.projectOf(volume)))).isEqualTo(new ProjectOfDirectory(0, false));
+  }
+
+  @Test
+  void checkServersListsEachConnectionAndFailsWhileOneIsDown() throws Exception {
+    List<CheckServersParser.Connection> all = CheckServersParser.parse(ok(mds, LustreCommands.checkServers()), "fs1");
+    assertThat(all).allMatch(CheckServersParser.Connection::active).extracting(c -> c.target().toString())
+        .contains("MGS", "fs1-MDT0000", "fs1-OST0000");
+    servers.unmount("fs1", TargetKind.OST, 1);
+    CommandResult down = mds.run(LustreCommands.checkServers());
+    assertThat(down.exitCode()).isEqualTo(11);
+    assertThat(ImportStateParser.parse(mds.run(LustreCommands.importStates("fs1")).stdout()))
+        .hasSize(4).containsValues("FULL", "DISCONN").allSatisfy((device, state) -> assertThat(state)
+            .isEqualTo(device.startsWith("fs1-OST0001-osc-") ? "DISCONN" : "FULL"));
+    assertThat(CheckServersParser.parse(down.stdout(), "fs1")).filteredOn(c -> !c.active()).extracting(CheckServersParser.Connection::device)
+        .singleElement().asString().startsWith("fs1-OST0001-osc-");
   }
 
   @Test

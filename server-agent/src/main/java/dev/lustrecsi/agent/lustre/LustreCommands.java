@@ -42,6 +42,24 @@ public final class LustreCommands {
     return new Command(List.of("lfs", "project", "-p", Long.toString(projectId), "-s", "-r", directory.toString()), TREE_WALK);
   }
 
+  /** {@code lfs project -d DIR}: the directory's own project id and inherit flag. */
+  public static Command projectOf(Path directory) {
+    return new Command(List.of("lfs", "project", "-d", directory.toString()), SERVERS);
+  }
+
+  /** {@code lfs check servers}: whether each of this client's connections to the servers is active. */
+  public static Command checkServers() {
+    return new Command(List.of("lfs", "check", "servers"), SERVERS);
+  }
+
+  /**
+   * {@code lctl get_param osc.FSNAME-*.state mdc.FSNAME-*.state}: the state of this client's
+   * import of each OST and MDT of the filesystem (a proc file each: quick).
+   */
+  public static Command importStates(String fsName) {
+    return new Command(List.of("lctl", "get_param", "osc." + fsName + "-*.state", "mdc." + fsName + "-*.state"), QUICK);
+  }
+
   /** {@code lfs setquota -p ID -B <KiB>k MOUNT}: the project's hard block limit; 0 means unlimited. */
   public static Command setProjectBlockLimit(Path mount, long projectId, long limitKib) {
     return new Command(List.of("lfs", "setquota", "-p", Long.toString(projectId), "-B", limitKib + "k", mount.toString()), SERVERS);

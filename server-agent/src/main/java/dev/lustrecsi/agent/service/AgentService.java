@@ -1,5 +1,7 @@
 package dev.lustrecsi.agent.service;
 
+import dev.lustrecsi.agent.lustre.CheckServersParser;
+import dev.lustrecsi.agent.lustre.ProjectOfDirectory;
 import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Striping;
 import dev.lustrecsi.agent.lustre.TargetKind;
@@ -17,6 +19,8 @@ import dev.lustrecsi.agent.v1.ThawBarrierRequest;
 import dev.lustrecsi.agent.v1.ThawBarrierResponse;
 import dev.lustrecsi.common.volume.FsName;
 import java.util.List;
+import dev.lustrecsi.agent.v1.CheckServersRequest;
+import dev.lustrecsi.agent.v1.CheckServersResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryResponse;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
@@ -37,6 +41,7 @@ import dev.lustrecsi.agent.v1.RemoveOstResponse;
 import dev.lustrecsi.agent.v1.StopOstCreationRequest;
 import dev.lustrecsi.agent.v1.StopOstCreationResponse;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
+import dev.lustrecsi.agent.v1.ServerConnection;
 import dev.lustrecsi.agent.v1.SetProjectQuotaResponse;
 import dev.lustrecsi.agent.v1.Target;
 import dev.lustrecsi.agent.v1.TargetUsage;
@@ -58,6 +63,7 @@ import java.util.Optional;
 public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   /** Project id 0 is every file's default project, and 2^32-1 is Lustre's "no id": neither can hold a volume. */
   private static final long MAX_PROJECT_ID = 0xFFFF_FFFEL;
+  private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
 
   /** Lustre OST indexes are below 65536 (OST%04x). */
   private static final int MAX_OST_INDEX = 0xFFFF;
@@ -139,6 +145,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long projectId = projectId(request.getProjectId());
       long limitKib = quotaKib(request.getQuotaBytes());
       fs.check(request.getFsName());
+      refuseForeignProject(fs, request.getDirectory(), projectId);
       Path directory = fs.directories().create("directory", request.getDirectory());
       lustre.setStriping(directory, striping);
       // The project goes on before the limit: a limit on a project nothing belongs to yet binds nothing,
@@ -169,8 +176,19 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long projectId = request.getProjectId() == 0 ? 0 : projectId(request.getProjectId());
       fs.check(request.getFsName());
       // Directory first, quota second: a crash in between leaves a quota entry that the retry deletes,
-      // never a directory whose writes are no longer bounded.
-      fs.directories().delete("directory", request.getDirectory());
+      // never a directory whose writes are no longer bounded. A directory tagged with another
+      // project id is not the volume's (a create refused it): it is left as it is.
+      Path directory = fs.directories().resolve("directory", request.getDirectory());
+      if (projectId != 0 && java.nio.file.Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        long tagged = lustre.projectOf(directory).projectId();
+        if (tagged != 0 && tagged != projectId) {
+          LOG.log(System.Logger.Level.WARNING, "leaving " + request.getDirectory() + ": it has project id " + tagged + ", not the volume's " + projectId);
+        } else {
+          fs.directories().delete("directory", request.getDirectory());
+        }
+      } else {
+        fs.directories().delete("directory", request.getDirectory());
+      }
       if (projectId != 0) {
         lustre.deleteQuota(fs.mount(), projectId);
       }
@@ -305,6 +323,51 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   private static List<TargetSnapshot> wire(List<TargetSnapshots.Piece> pieces) {
     return pieces.stream().map(p -> TargetSnapshot.newBuilder().setTarget(p.target()).setDataset(p.dataset())
         .setSnapshotName(p.name()).setCreationSeconds(p.creationSeconds()).build()).toList();
+  }
+
+  @Override
+  public void checkServers(CheckServersRequest request, StreamObserver<CheckServersResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      fs.check(request.getFsName());
+      CheckServersResponse.Builder response = CheckServersResponse.newBuilder();
+      java.util.Map<String, String> imports = lustre.importStates(request.getFsName());
+      for (CheckServersParser.Connection connection : lustre.connections(request.getFsName())) {
+        response.addConnections(ServerConnection.newBuilder()
+            .setDevice(connection.device())
+            .setKind(kind(connection.target().kind()))
+            .setIndex(connection.target().index())
+            .setActive(connection.active())
+            .setImportState(imports.getOrDefault(connection.device(), "")));
+      }
+      return response.build();
+    });
+  }
+
+  /**
+   * Refuses a volume directory that carries another project id, or that would take one from the
+   * directory it is made in (a directory with the inherit flag passes its id to what is made
+   * inside): the site tags directories for quotas of its own, and taking one over would move the
+   * site's files into a volume's quota. Checked before anything is made, on the directory if it
+   * exists, else on the nearest directory above it that does.
+   */
+  private void refuseForeignProject(ClientFilesystem fs, String relative, long projectId) throws Exception {
+    Path directory = fs.directories().resolve("directory", relative);
+    Path existing = directory;
+    while (!java.nio.file.Files.isDirectory(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !existing.equals(fs.mount())) {
+      existing = existing.getParent();
+    }
+    ProjectOfDirectory tag = lustre.projectOf(existing);
+    boolean own = existing.equals(directory);
+    if (tag.projectId() != 0 && tag.projectId() != projectId && (own || tag.inherit())) {
+      if (own) {
+        throw CsiException.failedPrecondition("directory: " + relative + " already has project id " + tag.projectId() + ", not "
+            + projectId + "; refusing to take over a directory tagged by someone else");
+      }
+      String where = existing.equals(fs.mount()) ? "the filesystem root" : fs.mount().relativize(existing).toString();
+      throw CsiException.failedPrecondition("directory: " + relative + " would inherit project id " + tag.projectId() + " from " + where
+          + " (its inherit flag is set), not " + projectId + "; refusing to make a volume inside a directory tagged by someone else");
+    }
   }
 
   private ClientFilesystem client() {

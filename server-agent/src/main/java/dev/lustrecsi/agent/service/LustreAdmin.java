@@ -1,9 +1,12 @@
 package dev.lustrecsi.agent.service;
 
+import dev.lustrecsi.agent.lustre.CheckServersParser;
 import dev.lustrecsi.agent.lustre.DeviceListParser;
+import dev.lustrecsi.agent.lustre.ImportStateParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
 import dev.lustrecsi.agent.lustre.LfsQuotaParser;
 import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.ProjectOfDirectory;
 import dev.lustrecsi.agent.lustre.ProjectQuota;
 import dev.lustrecsi.agent.lustre.Recovery;
 import dev.lustrecsi.agent.lustre.RecoveryStatusParser;
@@ -102,6 +105,37 @@ final class LustreAdmin {
 
   ProjectQuota projectQuota(Path mount, long projectId) throws CommandFailedException {
     return LfsQuotaParser.parse(runner.runChecked(LustreCommands.projectQuota(mount, projectId)).stdout());
+  }
+
+  /** The directory's own project id (0 when untagged). */
+  ProjectOfDirectory projectOf(Path directory) throws CommandFailedException {
+    return ProjectOfDirectory.parse(runner.runChecked(LustreCommands.projectOf(directory)).stdout());
+  }
+
+  /**
+   * This client's connections to the filesystem's servers. lfs exits non-zero when a connection
+   * is down and still lists them all: what it printed is the answer, an empty failure is not.
+   */
+  List<CheckServersParser.Connection> connections(String fsName) throws CommandFailedException {
+    CommandResult result = runner.run(LustreCommands.checkServers());
+    if (!result.succeeded() && result.stdout().isBlank()) {
+      throw new CommandFailedException(result);
+    }
+    return CheckServersParser.parse(result.stdout() + "\n" + (result.succeeded() ? "" : errorLines(result.stderr())), fsName);
+  }
+
+  /**
+   * The state of each of this client's imports of the filesystem's targets. lctl prints what it
+   * found and exits 2 when one kind has none; an import it cannot read is left out (its
+   * connection then counts by lfs check alone).
+   */
+  Map<String, String> importStates(String fsName) throws CommandFailedException {
+    return ImportStateParser.parse(runner.run(LustreCommands.importStates(fsName)).stdout());
+  }
+
+  /** The "error: check 'DEVICE': ..." lines of lfs check's stderr; anything else there is not about a connection. */
+  private static String errorLines(String stderr) {
+    return String.join("\n", stderr.lines().filter(l -> l.startsWith("error: check '")).toList());
   }
 
   List<TargetSpace> targetSpace(Path mount) throws CommandFailedException {

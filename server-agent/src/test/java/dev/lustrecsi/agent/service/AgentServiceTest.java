@@ -131,22 +131,56 @@ class AgentServiceTest {
   void ensureRunsTheCommandsInOrderAndTwiceIsTheSame() throws Exception {
     LustreAgentBlockingStub agent = clientAgent();
     EnsureVolumeDirectoryRequest request = ensure("volumes/pvc-1").setStripeCount(2).setStripeSizeBytes(4L << 20).setPool("flash").build();
+    String dir = mount.resolve("volumes/pvc-1").toString();
+    // Nothing of the path exists yet: the nearest directory that does, the root, is checked for an inherited id.
+    runner.answer(List.of("lfs", "project", "-d", mount.toString()), "    0 - " + mount + "\n");
     agent.ensureVolumeDirectory(request);
     List<List<String>> first = List.copyOf(runner.commands);
     runner.commands.clear();
+    runner.answer(List.of("lfs", "project", "-d", dir), " 1000 P " + dir + "\n");
     agent.ensureVolumeDirectory(request);
-    String dir = mount.resolve("volumes/pvc-1").toString();
     assertThat(first).containsExactly(
         List.of("lfs", "getname", mount.toString()),
+        List.of("lfs", "project", "-d", mount.toString()),
         List.of("lfs", "setstripe", "-c", "2", "-S", "4M", "-p", "flash", dir),
         List.of("lfs", "project", "-p", "1000", "-s", "-r", dir),
         List.of("lfs", "setquota", "-p", "1000", "-B", "1048576k", mount.toString()));
-    assertThat(runner.commands).isEqualTo(first.subList(1, 4)); // the fsname is learnt once
+    // The fsname is learnt once; the second time the volume's own directory is what is checked.
+    assertThat(runner.commands.getFirst()).isEqualTo(List.of("lfs", "project", "-d", dir));
+    assertThat(runner.commands.subList(1, 4)).isEqualTo(first.subList(2, 5));
     assertThat(mount.resolve("volumes/pvc-1")).isDirectory();
   }
 
   @Test
+  void aDirectoryTaggedWithAnotherProjectIsNeitherTakenOverNorDeleted() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    Path theirs = Files.createDirectories(mount.resolve("volumes/pvc-9"));
+    Files.writeString(theirs.resolve("data"), "the site's");
+    runner.answer(List.of("lfs", "project", "-d", theirs.toString()), "  777 P " + theirs + "\n");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("volumes/pvc-9").build()), Status.Code.FAILED_PRECONDITION,
+        "directory: volumes/pvc-9 already has project id 777, not 1000");
+    agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/pvc-9").setProjectId(1000).build());
+    assertThat(theirs.resolve("data")).hasContent("the site's");
+    assertThat(runner.commands).noneMatch(c -> c.contains("777") || c.contains("-s"));
+  }
+
+  @Test
+  void aVolumeThatWouldInheritAnotherProjectIsRefusedBeforeItIsMade() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    Path root = Files.createDirectories(mount.resolve("site"));
+    runner.answer(List.of("lfs", "project", "-d", root.toString()), "  888 P " + root + "\n");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("site/vols/pvc-1").build()), Status.Code.FAILED_PRECONDITION,
+        "directory: site/vols/pvc-1 would inherit project id 888 from site (its inherit flag is set), not 1000");
+    assertThat(root.resolve("vols")).doesNotExist();
+    // Without the inherit flag nothing made inside takes the id: the volume is made.
+    runner.answer(List.of("lfs", "project", "-d", root.toString()), "  888 - " + root + "\n");
+    agent.ensureVolumeDirectory(ensure("site/vols/pvc-1").build());
+    assertThat(root.resolve("vols/pvc-1")).isDirectory();
+  }
+
+  @Test
   void ensureWithDefaultLayoutSkipsSetstripeAndRoundsTheQuotaUp() throws Exception {
+    runner.answer(List.of("lfs", "project", "-d", mount.toString()), "    0 - " + mount + "\n");
     clientAgent().ensureVolumeDirectory(ensure("pvc-2").setQuotaBytes(1).build());
     assertThat(runner.commands).noneMatch(c -> c.contains("setstripe"))
         .contains(List.of("lfs", "setquota", "-p", "1000", "-B", "1k", mount.toString()));
@@ -173,6 +207,7 @@ class AgentServiceTest {
     assertRefused(() -> agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/link").build()),
         Status.Code.INVALID_ARGUMENT, "directory:");
     // Deleting the volume removes the link inside it, never what it points at.
+    runner.answer(List.of("lfs", "project", "-d", mount.resolve("volumes/pvc-1").toString()), " 1000 P " + mount.resolve("volumes/pvc-1") + "\n");
     agent.deleteVolumeDirectory(DeleteVolumeDirectoryRequest.newBuilder().setFsName("lfs").setDirectory("volumes/pvc-1").setProjectId(1000).build());
     assertThat(mount.resolve("volumes/pvc-1")).doesNotExist();
     assertThat(outside.resolve("precious")).hasContent("data");
