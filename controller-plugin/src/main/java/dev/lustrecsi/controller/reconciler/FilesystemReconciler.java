@@ -265,17 +265,21 @@ public final class FilesystemReconciler {
       existingSecret.setData(cloudInit.getData());
       client.secrets().inNamespace(namespace).resource(existingSecret).update();
     }
-    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort);
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
     GenericKubernetesResource existing = vms.withName(server.name()).get();
+    String image = RollingUpgrade.imageFor(server.name(), filesystem.getSpec().serverImage(),
+        ServerVirtualMachines.templateImage(existing).orElse(""), plan.upgrade());
+    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, image);
     if (existing == null) {
       createIgnoringConflict(() -> vms.resource(vm).create());
       events.normal(filesystem, "ServerCreated", "created VirtualMachine " + server.name() + " (" + server.role() + ", " + server.address() + ")");
     } else if (!sameSpec(existing, vm)) {
       // New OST disks on a running OSS, or a drained one let go: KubeVirt hot-plugs and unplugs (DeclarativeHotplugVolumes).
+      // A new image reaches the template only when the rolling upgrade picks the server (see RollingUpgrade).
       existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
       vms.resource(existing).update();
-      events.normal(filesystem, "ServerUpdated", server.name() + " now has the disks of " + targets.stream().map(TargetStatus::name).toList());
+      events.normal(filesystem, "ServerUpdated", server.name() + " now has the disks of " + targets.stream().map(TargetStatus::name).toList()
+          + " and boots " + image);
     }
   }
 
