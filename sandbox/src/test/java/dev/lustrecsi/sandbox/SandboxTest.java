@@ -84,6 +84,11 @@ class SandboxTest {
         .contains("server VMs: demo-mds0, demo-mgs, demo-oss0\n")
         .contains("server VMs: demo-mds0, demo-mgs, demo-oss0, demo-oss1\n")
         .contains("kubeconfig: ")
+        // One Lustre snapshot on every target, then the group's beside it; the barrier thawed each time.
+        .containsPattern("Lustre snapshots \\(ZFS snapshots per target\\): \\{lcsi-[-0-9a-f]+=(\\d+)\\} of \\1 targets; write barrier holds: false")
+        .containsPattern("\\{lcsi-[-0-9a-f]+=(\\d+), lcsi-[-0-9a-f]+=\\1\\} of \\1 targets; write barrier holds: false")
+        .contains("group demo@demo-nightly: 2 snapshots, ready: true")
+        .contains("Lustre snapshots (ZFS snapshots per target): none of")
         .contains("demo finished");
     assertThat(MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().startsWith(dir));
   }

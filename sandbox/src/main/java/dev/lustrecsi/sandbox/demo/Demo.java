@@ -3,6 +3,12 @@ package dev.lustrecsi.sandbox.demo;
 import csi.v1.CapacityRange;
 import csi.v1.ControllerExpandVolumeRequest;
 import csi.v1.ControllerGrpc;
+import csi.v1.CreateSnapshotRequest;
+import csi.v1.CreateVolumeGroupSnapshotRequest;
+import csi.v1.DeleteSnapshotRequest;
+import csi.v1.DeleteVolumeGroupSnapshotRequest;
+import csi.v1.GroupControllerGrpc;
+import csi.v1.Snapshot;
 import csi.v1.CreateVolumeRequest;
 import csi.v1.DeleteVolumeRequest;
 import csi.v1.GetCapacityRequest;
@@ -38,7 +44,7 @@ import java.util.concurrent.Callable;
 /**
  * The guided tour: a sandbox, a StorageClass-like parameter set, volumes that make the
  * filesystem grow, a volume staged and published into a "pod" directory, a file written and read
- * through it, its stats and striping, an expansion, and the clean-up. Every step goes through
+ * through it, its stats and striping, a snapshot and a group snapshot, an expansion, and the clean-up. Every step goes through
  * the plugins' sockets, as kubelet and the provisioner would.
  */
 public final class Demo {
@@ -112,6 +118,20 @@ public final class Demo {
       detail("striping of " + resultsId.directory() + ": " + (layout == null ? "none" : "stripe count " + layout.stripeCount()
           + ", stripe size " + Sizes.format(layout.stripeSizeBytes())) + (project == null ? "" : ", project id " + project.id()));
 
+      var snapshot = step("snapshot the 200 GiB volume: write barrier on the MGS, a ZFS snapshot of every target, thaw",
+          () -> retryingWhileUnavailable(() -> controller.createSnapshot(CreateSnapshotRequest.newBuilder().setName("folding-results-monday")
+              .setSourceVolumeId(results.getVolumeId()).build())).getSnapshot());
+      detail("snapshot " + snapshot.getSnapshotId() + " of " + snapshot.getSourceVolumeId() + ", " + Sizes.format(snapshot.getSizeBytes())
+          + ", ready: " + snapshot.getReadyToUse());
+      showSnapshots(cluster);
+      var groups = GroupControllerGrpc.newBlockingStub(controllerSocket.channel());
+      var group = step("snapshot both volumes as one group: one Lustre snapshot, consistent across them",
+          () -> retryingWhileUnavailable(() -> groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder()
+              .setName("demo-nightly").addSourceVolumeIds(results.getVolumeId()).addSourceVolumeIds(scratch.getVolumeId()).build()))
+              .getGroupSnapshot());
+      detail("group " + group.getGroupSnapshotId() + ": " + group.getSnapshotsCount() + " snapshots, ready: " + group.getReadyToUse());
+      showSnapshots(cluster);
+
       var expanded = step("expand the volume to 600 GiB (the filesystem grows again)",
           () -> retryingWhileUnavailable(() -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
               .setVolumeId(results.getVolumeId()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(600 * Sizes.GIB)).build())));
@@ -123,6 +143,13 @@ public final class Demo {
           .setVolumeId(results.getVolumeId()).setTargetPath(pod.toString()).build()));
       step("unstage (the filesystem mount goes too: no other volume uses it)", () -> node.nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder()
           .setVolumeId(results.getVolumeId()).setStagingTargetPath(staging.toString()).build()));
+      step("delete the snapshot and the group snapshot (their Lustre snapshots go with them)", () -> {
+        retryingWhileUnavailable(() -> controller.deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(snapshot.getSnapshotId()).build()));
+        return retryingWhileUnavailable(() -> groups.deleteVolumeGroupSnapshot(DeleteVolumeGroupSnapshotRequest.newBuilder()
+            .setGroupSnapshotId(group.getGroupSnapshotId())
+            .addAllSnapshotIds(group.getSnapshotsList().stream().map(Snapshot::getSnapshotId).toList()).build()));
+      });
+      showSnapshots(cluster);
       for (Volume volume : List.of(results, scratch)) {
         step("delete volume " + volume.getVolumeId(), () -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
       }
@@ -164,6 +191,14 @@ public final class Demo {
           + ", available " + (bytes ? Sizes.format(usage.getAvailable()) : usage.getAvailable()));
     }
     detail("condition: " + (stats.getVolumeCondition().getAbnormal() ? "ABNORMAL " : "") + stats.getVolumeCondition().getMessage());
+  }
+
+  /** What the servers hold: each Lustre snapshot's name and on how many targets, and the barrier. */
+  private void showSnapshots(SimulatedCluster cluster) {
+    java.util.Map<String, Long> pieces = new java.util.TreeMap<>(cluster.servers().allSnapshots().stream()
+        .collect(java.util.stream.Collectors.groupingBy(s -> s.substring(s.indexOf('@') + 1), java.util.stream.Collectors.counting())));
+    detail("Lustre snapshots (ZFS snapshots per target): " + (pieces.isEmpty() ? "none" : pieces) + " of "
+        + cluster.servers().targets("demo").size() + " targets; write barrier holds: " + cluster.servers().frozen("demo"));
   }
 
   private void showFilesystem(SimulatedCluster cluster) {
