@@ -58,9 +58,17 @@ public final class FilesystemServers {
     if (filesystem == null) {
       throw CsiException.failedPrecondition("filesystem " + fsName + " has no LustreFilesystem resource in " + namespace);
     }
+    if (filesystem.getSpec().runBySite()) {
+      // Its targets are the site's, not ZFS datasets on servers of ours with agents beside them.
+      throw CsiException.failedPrecondition("filesystem " + fsName + " is run by the site (spec.external): snapshots are taken only of"
+          + " filesystems whose servers the driver runs");
+    }
     LustreFilesystemStatus status = filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
     Map<String, List<String>> targetsByServer = new TreeMap<>();
     for (TargetStatus target : status.targets()) {
+      if (!target.inService()) {
+        continue;  // drained out of the filesystem: no longer part of what a snapshot must hold
+      }
       if (!FilesystemStatusCalculator.UP.equals(target.state())) {
         throw CsiException.unavailable("target " + target.name() + " of filesystem " + fsName + " is " + target.state() + "; retry later");
       }
