@@ -172,9 +172,19 @@ public final class VolumeProvisioner {
       long wanted = range.capacityToProvision("capacity_range");
       if (wanted > volume.capacityBytes()) {
         FilesystemState fs = filesystem(id.fsName());
+        if (fs.external().isPresent() && !fs.ready()) {
+          // The site's limit follows its capacity as observed: a cache that has not seen the
+          // observation yet (or a filesystem not ready) is no ground to refuse or admit on.
+          fs = backend.refresh(id.fsName());
+          if (!fs.ready()) {
+            throw CsiException.unavailable("filesystem " + id.fsName() + " is not ready as its management host's agent sees it; retry later");
+          }
+        }
+        FilesystemState limitOf = fs;
         long growth = wanted - volume.capacityBytes();
         ledger.reserve(fs, growth, () -> CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
-            + " would take filesystem " + id.fsName() + " past its growth limit of " + fs.describeLimit()));
+            + " would take filesystem " + id.fsName() + " past its " + (limitOf.external().isPresent() ? "limit" : "growth limit")
+            + " of " + limitOf.describeLimit()));
         recordOrRelease(volume.withCapacity(wanted), growth);
         try {
           ensureOsts(id.fsName());
