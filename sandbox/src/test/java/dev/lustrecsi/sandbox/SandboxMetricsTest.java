@@ -115,6 +115,18 @@ class SandboxMetricsTest {
       LustreFilesystem filesystem = sandbox.cluster().client().resources(LustreFilesystem.class).inNamespace(SimulatedCluster.NAMESPACE)
           .withName("mx").get();
       assertThat(filesystem.getStatus().fill()).matches("\\d{1,3}%");
+
+      // A site's filesystem never grows: its limit is the OST capacity its agent reports, not NaN.
+      sandbox.cluster().addExternalFilesystem("site", 3, 10 * Sizes.GIB);
+      Map<String, String> site = Map.of("filesystem", "site");
+      java.time.Instant siteDeadline = java.time.Instant.now().plusSeconds(30);
+      Scrape scrape = Scrape.of(sandbox.metrics().get("controller"));
+      while (!scrape.value(ControllerMetrics.FILESYSTEM_CAPACITY_LIMIT, site).equals(java.util.Optional.of((double) (30 * Sizes.GIB)))
+          && java.time.Instant.now().isBefore(siteDeadline)) {
+        Thread.sleep(200);
+        scrape = Scrape.of(sandbox.metrics().get("controller"));
+      }
+      assertThat(scrape.value(ControllerMetrics.FILESYSTEM_CAPACITY_LIMIT, site)).contains((double) (30 * Sizes.GIB));
     }
   }
 }

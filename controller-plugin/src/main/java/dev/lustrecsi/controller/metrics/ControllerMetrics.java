@@ -144,7 +144,7 @@ public final class ControllerMetrics implements AutoCloseable {
         fs -> orZero(status(fs).ostCount()));
     filesystemGauge(FILESYSTEM_CAPACITY, "Usable capacity: the sum of the OSTs that are up (status.usableBytes)",
         fs -> orZero(status(fs).usableBytes()));
-    filesystemGauge(FILESYSTEM_CAPACITY_LIMIT, "The growth limit: maxOsts OSTs of ostSize (the controller never grows past it)",
+    filesystemGauge(FILESYSTEM_CAPACITY_LIMIT, "The growth limit: maxOsts OSTs of ostSize (the controller never grows past it); for a site's filesystem, its OST capacity as last seen",
         ControllerMetrics::capacityLimit);
     filesystemGauge(FILESYSTEM_COMMITTED, "Capacity promised to volumes: the sum of their quotas (status.committedBytes)",
         fs -> orZero(status(fs).committedBytes()));
@@ -266,6 +266,11 @@ public final class ControllerMetrics implements AutoCloseable {
 
   private static double capacityLimit(LustreFilesystem filesystem) {
     LustreFilesystemSpec spec = filesystem.getSpec();
+    if (spec.runBySite()) {
+      // The site's filesystem never grows: its limit is the OST capacity its agent last saw.
+      return status(filesystem).targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()))
+          .mapToDouble(t -> orZero(t.capacityBytes())).sum();
+    }
     if (spec.maxOsts() == null || spec.ostSize() == null) {
       return Double.POSITIVE_INFINITY;
     }

@@ -97,7 +97,7 @@ public record Scrape(List<Sample> samples) {
       rest = space;
     }
     String[] valueAndTime = line.substring(rest).strip().split(" ");
-    return new Sample(name, labels, Double.parseDouble(valueAndTime[0]));
+    return new Sample(name, labels, number(valueAndTime[0]));
   }
 
   /** Reads {@code a="x",b="y"}} from {@code at}; returns the index after the closing brace. */
@@ -125,5 +125,14 @@ public record Scrape(List<Sample> samples) {
       }
     }
     return i + 1;
+  }
+
+  /** A sample value as the text format writes it: Java's syntax, and the infinities as {@code +Inf} and {@code -Inf}. */
+  private static double number(String text) {
+    return switch (text) {
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(text);
+    };
   }
 }
