@@ -43,6 +43,11 @@ public final class CsiTarget implements AutoCloseable {
    */
   public static final String EXTERNAL_FILESYSTEM = "sanity.externalFilesystem";
 
+  /** Whether this run's volumes are on a filesystem the site runs (see {@link #EXTERNAL_FILESYSTEM}). */
+  static boolean onSiteFilesystem() {
+    return !System.getProperty(EXTERNAL_FILESYSTEM, "").isBlank();
+  }
+
   /** A small OST size, so that the suite's volumes make the sandbox's filesystem grow. */
   static final String SANDBOX_PARAMETERS = "fsName=sanity,ostSize=16Gi";
 

@@ -24,6 +24,7 @@ class GroupSnapshotConformanceTest extends ConformanceTest {
 
   @BeforeEach
   void requireGroupSnapshots() {
+    Assumptions.assumeFalse(CsiTarget.onSiteFilesystem(), "a filesystem the site runs takes no snapshots: SiteSnapshotConformanceTest");
     boolean offered = target.controllerIdentity().getPluginCapabilities(GetPluginCapabilitiesRequest.getDefaultInstance()).getCapabilitiesList()
         .stream().anyMatch(c -> c.getService().getType() == PluginCapability.Service.Type.GROUP_CONTROLLER_SERVICE);
     Assumptions.assumeTrue(offered, "the driver does not offer the GroupController service");

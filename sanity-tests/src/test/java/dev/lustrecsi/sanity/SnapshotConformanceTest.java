@@ -28,6 +28,7 @@ class SnapshotConformanceTest extends ConformanceTest {
 
   @BeforeEach
   void requireSnapshots() {
+    Assumptions.assumeFalse(CsiTarget.onSiteFilesystem(), "a filesystem the site runs takes no snapshots: SiteSnapshotConformanceTest");
     List<Type> types = target.controller().controllerGetCapabilities(ControllerGetCapabilitiesRequest.getDefaultInstance())
         .getCapabilitiesList().stream().map(ControllerServiceCapability::getRpc).map(ControllerServiceCapability.RPC::getType).toList();
     Assumptions.assumeTrue(types.contains(Type.CREATE_DELETE_SNAPSHOT) && types.contains(Type.LIST_SNAPSHOTS),
