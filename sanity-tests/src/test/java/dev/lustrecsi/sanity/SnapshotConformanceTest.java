@@ -11,10 +11,15 @@ import csi.v1.DeleteSnapshotRequest;
 import csi.v1.ListSnapshotsRequest;
 import csi.v1.ListSnapshotsResponse;
 import csi.v1.Snapshot;
+import csi.v1.CapacityRange;
+import csi.v1.CreateVolumeRequest;
 import csi.v1.Volume;
+import csi.v1.VolumeContentSource;
 import io.grpc.Status;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -207,6 +212,74 @@ class SnapshotConformanceTest extends ConformanceTest {
         token = page.getNextToken();
       } while (!token.isEmpty());
       assertThat(seen).containsAll(made).doesNotHaveDuplicates();
+    }
+  }
+
+  /**
+   * CreateVolume naming a content source: the spec's NOT_FOUND for a source that does not exist
+   * (upstream csi-sanity's "volume source snapshot/volume is not found") and INVALID_ARGUMENT
+   * naming the field for a source the new volume cannot be made from.
+   */
+  @Nested
+  class CreateVolumeFromSource {
+    private CreateVolumeRequest fromSnapshot(String snapshotId) {
+      return ws.createRequest().setVolumeContentSource(VolumeContentSource.newBuilder()
+          .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshotId))).build();
+    }
+
+    @Test
+    void unknownSourceSnapshotIsNotFound() {
+      Volume volume = ws.createVolume();
+      Snapshot deleted = ws.createSnapshot(volume.getVolumeId());
+      ws.deleteSnapshot(deleted.getSnapshotId());
+      for (String unknown : List.of(deleted.getSnapshotId(), "no-such-snapshot")) {
+        Status status = ws.createVolumeFailure(fromSnapshot(unknown));
+        assertThat(status.getCode()).as("source snapshot " + unknown).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(status.getDescription()).contains("volume_content_source.snapshot.snapshot_id");
+      }
+    }
+
+    @Test
+    void missingSourceSnapshotIdIsInvalidArgument() {
+      Status status = ws.createVolumeFailure(fromSnapshot(""));
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("volume_content_source.snapshot.snapshot_id");
+    }
+
+    @Test
+    void unknownSourceVolumeIsNotFound() {
+      Volume deleted = ws.createVolume();
+      ws.deleteVolume(deleted.getVolumeId());
+      for (String unknown : List.of(deleted.getVolumeId(), "no-such-volume")) {
+        Status status = ws.createVolumeFailure(ws.createRequest().setVolumeContentSource(VolumeContentSource.newBuilder()
+            .setVolume(VolumeContentSource.VolumeSource.newBuilder().setVolumeId(unknown))).build());
+        assertThat(status.getCode()).as("source volume " + unknown).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(status.getDescription()).contains("volume_content_source.volume.volume_id");
+      }
+    }
+
+    @Test
+    void capacitySmallerThanTheSnapshotIsInvalidArgument() {
+      Volume volume = ws.createVolume();
+      Snapshot snapshot = ws.createSnapshot(volume.getVolumeId());
+      assertThat(snapshot.getSizeBytes()).isGreaterThan(Workspace.VOLUME_SIZE / 2);
+      Status status = ws.createVolumeFailure(fromSnapshot(snapshot.getSnapshotId()).toBuilder()
+          .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(Workspace.VOLUME_SIZE / 2)).build());
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("capacity_range.required_bytes");
+    }
+
+    @Test
+    void snapshotOfAnotherFilesystemIsInvalidArgument() {
+      Assumptions.assumeTrue(target.parameters().containsKey("fsName"), "the suite's parameters name no filesystem");
+      Volume volume = ws.createVolume();
+      Snapshot snapshot = ws.createSnapshot(volume.getVolumeId());
+      Map<String, String> elsewhere = new HashMap<>(target.parameters());
+      elsewhere.put("fsName", target.parameters().get("fsName").equals("other") ? "other2" : "other");
+      Status status = ws.createVolumeFailure(fromSnapshot(snapshot.getSnapshotId()).toBuilder()
+          .clearParameters().putAllParameters(elsewhere).build());
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription()).contains("volume_content_source.snapshot.snapshot_id");
     }
   }
 }

@@ -1,0 +1,73 @@
+package dev.lustrecsi.controller.csi;
+
+import csi.v1.VolumeContentSource;
+import dev.lustrecsi.common.error.CallerText;
+import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.request.RequestFields;
+import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.snapshot.SnapshotRecord;
+import dev.lustrecsi.controller.snapshot.SnapshotService;
+import dev.lustrecsi.controller.volume.CapacityRequest;
+import dev.lustrecsi.controller.volume.VolumeProvisioner;
+import dev.lustrecsi.controller.volume.VolumeRecord;
+
+/**
+ * CreateVolume's volume_content_source, checked by the CSI spec's codes before anything is
+ * committed: NOT_FOUND for a source that does not exist, INVALID_ARGUMENT naming the field for a
+ * source the new volume cannot be made from (another filesystem, a larger size). The checks come
+ * first so that a CO learns what is wrong with its request whatever the driver offers.
+ */
+final class ContentSources {
+  static final String FIELD = "volume_content_source";
+  static final String SNAPSHOT_ID = FIELD + ".snapshot.snapshot_id";
+  static final String VOLUME_ID = FIELD + ".volume.volume_id";
+
+  /** What a request's content source stands for, once it is known to exist. */
+  record Source(String field, String description, String fsName, long sizeBytes) {}
+
+  private final SnapshotService snapshots;
+  private final VolumeProvisioner volumes;
+
+  ContentSources(SnapshotService snapshots, VolumeProvisioner volumes) {
+    this.snapshots = snapshots;
+    this.volumes = volumes;
+  }
+
+  /** The source, checked against the StorageClass's filesystem and the requested capacity. */
+  Source check(VolumeContentSource request, String fsName, CapacityRequest range) {
+    Source source = find(request);
+    if (!source.fsName().equals(fsName)) {
+      // A Lustre snapshot, or a volume's directory, can only be read on its own filesystem's servers.
+      throw CsiException.invalidArgument(source.field(), source.description() + " is on filesystem " + source.fsName()
+          + ", not on the StorageClass's filesystem " + fsName + " (parameters.fsName)");
+    }
+    if (range.limitBytes() > 0 && range.limitBytes() < source.sizeBytes()) {
+      throw CsiException.invalidArgument("capacity_range.limit_bytes", range.limitBytes() + " bytes is smaller than "
+          + source.description() + " (" + Sizes.format(source.sizeBytes()) + ")");
+    }
+    if (range.requiredBytes() > 0 && range.requiredBytes() < source.sizeBytes()) {
+      throw CsiException.invalidArgument("capacity_range.required_bytes", range.requiredBytes() + " bytes is smaller than "
+          + source.description() + " (" + Sizes.format(source.sizeBytes()) + ")");
+    }
+    return source;
+  }
+
+  private Source find(VolumeContentSource request) {
+    return switch (request.getTypeCase()) {
+      case SNAPSHOT -> {
+        String id = RequestFields.id(request.getSnapshot().getSnapshotId(), SNAPSHOT_ID);
+        SnapshotRecord snapshot = snapshots.get(id)
+            .orElseThrow(() -> CsiException.notFound(SNAPSHOT_ID + ": snapshot " + CallerText.quote(id) + " does not exist"));
+        yield new Source(SNAPSHOT_ID, "snapshot " + snapshot.id(), snapshot.id().fsName(), snapshot.sizeBytes());
+      }
+      case VOLUME -> {
+        String id = RequestFields.id(request.getVolume().getVolumeId(), VOLUME_ID);
+        VolumeRecord volume = VolumeId.parse(id).flatMap(volumes::get)
+            .orElseThrow(() -> CsiException.notFound(VOLUME_ID + ": volume " + CallerText.quote(id) + " does not exist"));
+        yield new Source(VOLUME_ID, "volume " + volume.id(), volume.id().fsName(), volume.capacityBytes());
+      }
+      case TYPE_NOT_SET -> throw CsiException.invalidArgument(FIELD, "names neither a snapshot nor a volume");
+    };
+  }
+}
