@@ -11,7 +11,6 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.volume.kubernetes.LustreVolume;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
-import dev.lustrecsi.sandbox.cluster.ProvisioningCrashTest.KillBeforeWrite;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.io.IOException;
@@ -62,7 +61,7 @@ class ExternalProvisioningCrashTest {
       filesystem.setSpec(site.spec(ROOT, null, 7000, 7999));
       controller.cluster.client().resources(LustreFilesystem.class).resource(filesystem).create();
 
-      KillBeforeWrite killer = new KillBeforeWrite(killAt);
+      ControllerKiller killer = new ControllerKiller(killAt);
       controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
       boolean killed = false;
       for (Consumer<ControllerOnCluster> step : scenario()) {
@@ -76,7 +75,7 @@ class ExternalProvisioningCrashTest {
           step.accept(controller);
         }
       }
-      return new Outcome(snapshot(controller, site), killer.writeCount(), killed, killer.seen);
+      return new Outcome(snapshot(controller, site), killer.steps(), killed, killer.seen());
     }
   }
 

@@ -9,9 +9,6 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
-import io.fabric8.kubernetes.client.http.BasicBuilder;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,41 +33,6 @@ class OstDrainCrashTest {
   @TempDir Path dir;
 
   static final Map<String, String> PARAMS = Map.of("fsName", "dcrash", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
-
-  /** Thrown in place of a request of a controller that has died. */
-  static final class Killed extends RuntimeException {
-    Killed(String what) {
-      super("controller killed before " + what);
-    }
-  }
-
-  /** Lets a controller make {@code allowed} writes (create, update, patch, delete) and kills it before the next. */
-  static final class KillAfterWrites implements Interceptor {
-    private final int allowed;
-    private final AtomicInteger writes = new AtomicInteger();
-    final AtomicBoolean dead = new AtomicBoolean();
-    final List<String> made;
-
-    KillAfterWrites(int allowed, List<String> made) {
-      this.allowed = allowed;
-      this.made = made;
-    }
-
-    @Override
-    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-      String what = request.method() + " " + request.uri().getPath();
-      if (dead.get()) {
-        throw new Killed(what);
-      }
-      if (!request.method().equals("GET")) {
-        if (writes.incrementAndGet() > allowed) {
-          dead.set(true);
-          throw new Killed(what);
-        }
-        made.add(what.substring(what.lastIndexOf("/namespaces/lustre-csi/") + 23));
-      }
-    }
-  }
 
   record Outcome(Map<String, String> state, int deaths, List<String> writes) {}
 
@@ -95,17 +55,18 @@ class OstDrainCrashTest {
       OstDrains.editSpec(controller.cluster.client(), "dcrash", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(4));
 
       List<String> writes = new CopyOnWriteArrayList<>();
-      KillAfterWrites first = new KillAfterWrites(oneWritePerLife ? 1 : Integer.MAX_VALUE, writes);
+      // Each life after the first makes one write and dies before its second.
+      ControllerKiller first = new ControllerKiller(oneWritePerLife ? 2 : Integer.MAX_VALUE, writes);
       controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", first)));
-      KillAfterWrites killer = first;
+      ControllerKiller killer = first;
       int deaths = 0;
       Instant end = Instant.now().plus(Duration.ofMinutes(3));
       while (!drained(controller)) {
         assertThat(Instant.now()).as("the drain finished in time; writes so far %s", writes).isBefore(end);
         passIgnoringDeath(controller);
-        if (killer.dead.get()) {
+        if (killer.isDead()) {
           deaths++;
-          KillAfterWrites next = new KillAfterWrites(1, writes);
+          ControllerKiller next = new ControllerKiller(2, writes);
           controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", next)));
           killer = next;
         }

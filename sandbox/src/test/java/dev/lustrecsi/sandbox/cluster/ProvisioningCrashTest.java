@@ -11,9 +11,6 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.volume.kubernetes.LustreVolume;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
-import io.fabric8.kubernetes.client.http.BasicBuilder;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,49 +37,6 @@ class ProvisioningCrashTest {
   @TempDir Path dir;
 
   static final Map<String, String> PARAMS = Map.of("fsName", "crash", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
-
-  /** Thrown in place of a request of a controller that has died. */
-  static final class Killed extends RuntimeException {
-    Killed(String what) {
-      super("controller killed before " + what);
-    }
-  }
-
-  /** Kills the controller before its n-th write (create, update, patch, delete); a dead controller sends nothing more. */
-  static final class KillBeforeWrite implements Interceptor {
-    private final int killAt;
-    private final AtomicInteger writes = new AtomicInteger();
-    private final AtomicBoolean dead = new AtomicBoolean();
-    final java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    KillBeforeWrite(int killAt) {
-      this.killAt = killAt;
-    }
-
-    /** Writes counted so far (the one refused at the kill included). */
-    int writeCount() {
-      return writes.get();
-    }
-
-    boolean isDead() {
-      return dead.get();
-    }
-
-    @Override
-    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-      String what = request.method() + " " + request.uri().getPath();
-      if (dead.get()) {
-        throw new Killed(what);
-      }
-      if (!request.method().equals("GET")) {
-        if (writes.incrementAndGet() == killAt) {
-          dead.set(true);
-          throw new Killed(what);
-        }
-        seen.add(what.substring(what.lastIndexOf("/namespaces/lustre-csi/") + 23));
-      }
-    }
-  }
 
   /**
    * What the CO asks for, step by step: a filesystem comes up, grows, a volume grows, one goes,
@@ -108,21 +60,21 @@ class ProvisioningCrashTest {
     Path runDir = Files.createDirectories(dir.resolve("run-" + killAt));
     // No periodic passes: every write the controller makes comes from a CSI call.
     try (ControllerOnCluster controller = new ControllerOnCluster(runDir, Duration.ofHours(1))) {
-      KillBeforeWrite killer = new KillBeforeWrite(killAt);
+      ControllerKiller killer = new ControllerKiller(killAt);
       controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
       boolean killed = false;
       for (Consumer<ControllerOnCluster> step : scenario()) {
         try {
           step.accept(controller);
         } catch (RuntimeException e) {
-          assertThat(killer.dead).as("a step failed without a kill: %s", e).isTrue();
+          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
           assertThat(killed).as("killed once only").isFalse();
           killed = true;
           controller.restart();  // a new controller, nothing carried over in memory
           step.accept(controller);
         }
       }
-      return new Outcome(snapshot(controller), killer.writes.get(), killed, killer.seen);
+      return new Outcome(snapshot(controller), killer.steps(), killed, killer.seen());
     }
   }
 

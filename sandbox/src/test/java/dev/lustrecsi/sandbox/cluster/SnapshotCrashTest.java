@@ -11,9 +11,6 @@ import csi.v1.Volume;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
-import io.fabric8.kubernetes.client.http.BasicBuilder;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -62,50 +56,13 @@ class SnapshotCrashTest {
     controller.close();
   }
 
-  /** Thrown in place of whatever a controller that has died would have done next. */
-  static final class Killed extends RuntimeException {
-    Killed(String what) {
-      super("controller killed before " + what);
-    }
-  }
-
-  /** Counts the controller's steps (API writes and changing commands, in order) and kills it before the n-th. */
-  static final class Killer implements Interceptor {
-    private final int killAt;
-    final AtomicInteger steps = new AtomicInteger();
-    final AtomicBoolean dead = new AtomicBoolean();
-    final List<String> seen = new CopyOnWriteArrayList<>();
-
-    Killer(int killAt) {
-      this.killAt = killAt;
-    }
-
-    private void step(String what) {
-      if (steps.incrementAndGet() == killAt) {
-        dead.set(true);
-        throw new Killed(what);
-      }
-      seen.add(what);
-    }
-
-    @Override
-    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-      String what = request.method() + " " + request.uri().getPath();
-      if (dead.get()) {
-        throw new Killed(what);
-      }
-      if (!request.method().equals("GET")) {
-        step(what.substring(what.lastIndexOf('/', what.lastIndexOf('/') - 1) + 1));
-      }
-    }
-
-    void command(String server, List<String> argv) {
-      if (dead.get()) {
-        throw new Killed(server + ": " + String.join(" ", argv));
-      }
-      if (argv.size() > 1 && CHANGING.contains(argv.get(1))) {
-        step(server + ": " + String.join(" ", argv));
-      }
+  /** A server command of the controller's, through its agent: one step when it changes something. */
+  private static void command(ControllerKiller killer, String server, List<String> argv) {
+    String what = server + ": " + String.join(" ", argv);
+    if (argv.size() > 1 && CHANGING.contains(argv.get(1))) {
+      killer.step(what);
+    } else {
+      killer.alive(what);
     }
   }
 
@@ -128,16 +85,16 @@ class SnapshotCrashTest {
 
   private static Outcome run(int killAt) {
     String run = "r" + killAt;
-    Killer killer = new Killer(killAt);
+    ControllerKiller killer = new ControllerKiller(killAt);
     controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
-    controller.cluster.servers().onCommand(killer::command);
+    controller.cluster.servers().onCommand((server, argv) -> command(killer, server, argv));
     boolean killed = false;
     try {
       for (Consumer<ControllerOnCluster> step : scenario(run)) {
         try {
           step.accept(controller);
         } catch (RuntimeException e) {
-          assertThat(killer.dead).as("a step failed without a kill: %s", e).isTrue();
+          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
           assertThat(killed).as("killed once only").isFalse();
           killed = true;
           controller.cluster.servers().onCommand(null);
@@ -148,7 +105,7 @@ class SnapshotCrashTest {
     } finally {
       controller.cluster.servers().onCommand(null);
     }
-    Outcome outcome = new Outcome(state(run), killer.steps.get(), killed, killer.seen);
+    Outcome outcome = new Outcome(state(run), killer.steps(), killed, killer.seen());
     controller.restart();
     for (String left : List.of(run + "-b", run + "-c")) {
       controller.asCo(() -> controller.csi().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(FS + "@" + left).build()));
