@@ -187,6 +187,10 @@ public final class FilesystemMounts {
     } catch (IOException e) {
       throw CsiException.internal("cannot create mount point " + target + ": " + e.getMessage(), e);
     } catch (CommandFailedException e) {
+      if (e.getMessage().contains(" failed: No such file or directory")) {
+        // The MGS knows no filesystem of that name (reference: mount_wrong_fsname): the volume does not exist.
+        throw CsiException.notFound("filesystem " + source.fsName() + " is not known to its MGS: " + e.getMessage());
+      }
       // mount.lustre's own words are what an admin needs to see.
       throw CsiException.internal("mounting Lustre filesystem " + source.fsName() + " failed: " + e.getMessage(), e);
     }

@@ -75,6 +75,30 @@ class FilesystemMountsTest {
     });
   }
 
+  /** A volume id naming a filesystem its MGS does not know is a volume that does not exist, not a fault. */
+  @Test
+  void aFilesystemTheMgsDoesNotKnowIsNotFound() {
+    LustreClient noSuchFilesystem = new LustreClient() {
+      @Override
+      public void mount(LustreSource source, Path mountPoint, List<String> options) throws dev.lustrecsi.common.exec.CommandFailedException {
+        // mount.lustre's words for an fsname the MGS does not know (reference: mount_wrong_fsname.txt).
+        throw new dev.lustrecsi.common.exec.CommandFailedException(new Command(List.of("mount", "-t", "lustre"), java.time.Duration.ZERO),
+            "mount.lustre: mount 10.0.0.1@tcp:/nofs at " + mountPoint + " failed: No such file or directory\n"
+                + "Is the MGS specification correct?\nIs the filesystem name correct?");
+      }
+
+      @Override
+      public String unavailableReason() {
+        return null;
+      }
+    };
+    FilesystemMounts plugin = new FilesystemMounts(mountRoot, table, noSuchFilesystem, mounter);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> plugin.withMounted(new LustreSource("nofs", List.of("10.0.0.1@tcp")), List.of(),
+            fs -> fs))
+        .isInstanceOfSatisfying(dev.lustrecsi.common.error.CsiException.class,
+            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.NOT_FOUND));
+  }
+
   @Test
   void mountsOncePerFilesystemAndCountsUsersFromMountinfo() throws Exception {
     Path a = stage("vol-a");
