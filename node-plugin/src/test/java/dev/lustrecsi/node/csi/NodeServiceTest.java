@@ -262,7 +262,7 @@ class NodeServiceTest {
     mountError = Files.readString(Path.of(NodeServiceTest.class.getResource("/lustre-outputs/mount_wrong_fsname.txt").toURI()));
     NodeService node = node("no-rdma");
     assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS))),
-        Status.Code.INTERNAL, "mounting Lustre filesystem fs1 failed", "Is the filesystem name correct?");
+        Status.Code.NOT_FOUND, "filesystem fs1 is not known to its MGS", "Is the filesystem name correct?");
   }
 
   @Test
