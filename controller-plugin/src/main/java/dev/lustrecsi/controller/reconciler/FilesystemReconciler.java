@@ -257,7 +257,7 @@ public final class FilesystemReconciler {
   private void ensureServer(LustreFilesystem filesystem, LustreFilesystemStatus plan, ServerStatus server) {
     ServerStatus mgs = plan.servers().getFirst();
     List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(server.name()) && t.diskAttached()).toList();
-    Secret cloudInit = ServerVirtualMachines.cloudInit(filesystem, server, mgs, targets, agentPort);
+    Secret cloudInit = ServerVirtualMachines.cloudInit(filesystem, server, mgs, agentPort);
     Secret existingSecret = client.secrets().inNamespace(namespace).withName(cloudInit.getMetadata().getName()).get();
     if (existingSecret == null) {
       createIgnoringConflict(() -> client.secrets().inNamespace(namespace).resource(cloudInit).create());

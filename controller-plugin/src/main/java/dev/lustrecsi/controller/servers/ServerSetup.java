@@ -2,7 +2,6 @@ package dev.lustrecsi.controller.servers;
 
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
-import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -77,18 +76,16 @@ public final class ServerSetup {
   }
 
   /** The script's settings: one shell assignment per line, values single-quoted. */
-  public static String environment(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets) {
+  public static String environment(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs) {
     String fsName = filesystem.getSpec().fsName();
     String nets = server.nids().stream()
         .map(nid -> nid.substring(nid.indexOf('@') + 1))
         .map(net -> (net.matches(".*\\d$") ? net : net + "0") + ":" + LNET_INTERFACE)
         .collect(Collectors.joining(" "));
-    String serials = targets.stream().map(TargetDisks::serial).collect(Collectors.joining(" "));
     return "FSNAME=" + quote(fsName) + "\n"
         + "ROLE=" + quote(server.role()) + "\n"
         + "MGS_NIDS=" + quote(String.join(",", mgs.nids())) + "\n"
         + "LNET_NETS=" + quote(nets) + "\n"
-        + "TARGETS=" + quote(serials) + "\n"
         + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n"
         + "CLIENT_MOUNT_UNIT=" + quote(CLIENT_MOUNT_SERVICE) + "\n"
         + "HOSTID=" + quote(hostId(server.address())) + "\n"
@@ -116,14 +113,14 @@ public final class ServerSetup {
   }
 
   /** The #cloud-config user data. */
-  public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
+  public static String userData(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, int agentPort) {
     String fsName = filesystem.getSpec().fsName();
     String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
         + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) + " --client-mount-status " + CLIENT_MOUNT_STATUS : "")
         + " --metrics-address :" + AGENT_METRICS_PORT;
     return "#cloud-config\n"
         + "write_files:\n"
-        + file("/etc/lustre-csi/server.env", "0644", environment(filesystem, server, mgs, targets))
+        + file("/etc/lustre-csi/server.env", "0644", environment(filesystem, server, mgs))
         + "- path: " + SETUP_COMMAND + "\n"
         + "  permissions: '0755'\n"
         + "  encoding: b64\n"

@@ -131,14 +131,14 @@ public final class ServerVirtualMachines {
   }
 
   /** The Secret with the server's cloud-init user data and network data. */
-  public static Secret cloudInit(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, List<TargetStatus> targets, int agentPort) {
+  public static Secret cloudInit(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, int agentPort) {
     AddressPool pool = AddressPool.parse(filesystem.getSpec().storageNetwork().cidr(), filesystem.getSpec().storageNetwork().firstHost());
     Map<String, String> labels = ObjectMeta.labels(filesystem, "lustre-server");
     labels.put(ObjectMeta.ROLE_LABEL, server.role());
     return new SecretBuilder()
         .withMetadata(ObjectMeta.of(filesystem, ResourceNames.of(filesystem.getSpec().fsName()).cloudInitSecret(server.name()), labels, true))
         .withType("Opaque")
-        .addToData("userdata", base64(ServerSetup.userData(filesystem, server, mgs, targets, agentPort)))
+        .addToData("userdata", base64(ServerSetup.userData(filesystem, server, mgs, agentPort)))
         .addToData("networkdata", base64(ServerSetup.networkData(server, pool.withPrefix(server.address()))))
         .build();
   }

@@ -42,10 +42,11 @@ fi
 : "${LUSTRE_CSI_ENV:=/etc/lustre-csi/server.env}"
 # shellcheck source=/dev/null
 source "$LUSTRE_CSI_ENV"
-: "${FSNAME:?}" "${ROLE:?}" "${MGS_NIDS:?}" "${LNET_NETS:?}" "${TARGETS:=}"
+: "${FSNAME:?}" "${ROLE:?}" "${MGS_NIDS:?}" "${LNET_NETS:?}"
 : "${DISK_DIR:=/dev/disk/by-id}" "${MOUNT_ROOT:=/lustre/targets}" "${CLIENT_MOUNT:=/lustre/client}"
 : "${STATE_DIR:=/var/lib/lustre-csi}" "${POOL_PREFIX:=lcsi-$FSNAME}"
 : "${HOSTID_FILE:=/etc/hostid}" "${CLIENT_MOUNT_STATUS:=$STATE_DIR/client-mount.status}"
+: "${RELEASED_PROPERTY:=lustre-csi:released}"
 
 setup_lnet() {
   modprobe lnet
@@ -72,6 +73,27 @@ device_for() {
     fi
   done
   return 1
+}
+
+# This server's targets: the serials (mgt, mdtNNNN, ostNNNN) of the disks attached to it now. They
+# are read afresh on every run, not from the settings cloud-init wrote at boot: an OST disk that
+# KubeVirt hot-plugs into the running VM is formatted and mounted by the timer's next run, and a
+# disk unplugged after a drain is simply no longer there.
+attached_targets() {
+  local path name serial
+  for path in "$DISK_DIR"/*; do
+    name=${path##*/}
+    serial=${name##*[-_]}
+    case "$serial" in
+      mgt | mdt[0-9a-f][0-9a-f][0-9a-f][0-9a-f] | ost[0-9a-f][0-9a-f][0-9a-f][0-9a-f]) echo "$serial" ;;
+    esac
+  done | sort -u
+}
+
+# Whether a drain let go of the target (the agent tags its dataset before it unmounts it and exports
+# the pool): its disk stays attached until the controller detaches it, and must not come back.
+released() {
+  [ "$(zfs get -H -o value "$RELEASED_PROPERTY" "$1" 2>/dev/null)" = yes ]
 }
 
 # A target's pool exists when it is imported, or can be imported from its disk.
@@ -130,6 +152,11 @@ bring_up_target() {
   else
     log "formatting $serial on $device"
     format_target "$serial" "$device" "$pool"
+  fi
+  if released "$pool/$serial"; then
+    log "$serial was released by a drain: not mounting it, its pool stays exported until its disk is detached"
+    zpool export "$pool"
+    return 0
   fi
   mkdir -p "$MOUNT_ROOT/$serial"
   if ! mountpoint -q "$MOUNT_ROOT/$serial"; then
@@ -203,7 +230,7 @@ setup() {
   ensure_hostid
   setup_lnet
   # One target that cannot come up does not keep the others down.
-  for serial in $TARGETS; do
+  for serial in $(attached_targets); do
     bring_up_target "$serial" || failed+=" $serial"
   done
   case "$ROLE" in

@@ -80,8 +80,15 @@ class ServerSetupScriptTest {
             else
               echo "cannot import '$2': no such pool available" >&2; exit 1
             fi ;;
+          export*)
+            [ -e "$FAKE_STATE/pool-$2" ] || { echo "cannot open '$2': no such pool" >&2; exit 1; }
+            mv "$FAKE_STATE/pool-$2" "$FAKE_STATE/exported-$2" ;;
           *) exit 22 ;;
         esac""");
+    // zfs get -H -o value PROPERTY DATASET: the agent's release tag ("yes") on a drained OST's dataset, "-" elsewhere.
+    fake("zfs", """
+        [ "$1 $2 $3 $4" = "get -H -o value" ] || exit 22
+        if [ "$5" = lustre-csi:released ] && [ -e "$FAKE_STATE/released-$(echo "$6" | tr / _)" ]; then echo yes; else echo -; fi""");
     fake("mkfs.lustre", """
         for last; do :; done
         dataset=${@: -2:1}
@@ -128,9 +135,8 @@ class ServerSetupScriptTest {
 
   private List<String> run(LustreFilesystem filesystem, ServerStatus server) throws Exception {
     ServerStatus mgs = filesystem.getStatus().servers().getFirst();
-    List<TargetStatus> targets = filesystem.getStatus().targets().stream().filter(t -> t.server().equals(server.name())).toList();
     Path env = dir.resolve("server.env");
-    Files.writeString(env, ServerSetup.environment(filesystem, server, mgs, targets)
+    Files.writeString(env, ServerSetup.environment(filesystem, server, mgs)
         + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
         + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client")
         + "\nCLIENT_MOUNT_TIMEOUT=" + CLIENT_MOUNT_TIMEOUT_SECONDS + "\n");
@@ -196,6 +202,56 @@ class ServerSetupScriptTest {
         || line.startsWith("lnetctl net add") || line.startsWith("zgenhostid"));
   }
 
+  /**
+   * ostsPerOss above 1: the controller hot-plugs the next OST's disk into the running OSS and
+   * changes nothing else there (cloud-init ran at boot). The timer's next run formats and mounts
+   * it: the script takes its targets from the disks attached now.
+   */
+  @Test
+  void anOstDiskHotPluggedIntoTheRunningServerIsFormattedAndMountedByTheNextRun() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    assertThat(run(filesystem, oss)).anyMatch(line -> line.startsWith("mkfs.lustre --ost") && line.contains("--index=0"))
+        .noneMatch(line -> line.contains("ost0001"));
+
+    attach("virtio-ost0001");
+    attach("virtio-ost0001-part1");  // ZFS partitions a whole disk: its partitions are no targets
+    List<String> next = run(filesystem, oss);
+
+    assertThat(next).containsSubsequence(
+        "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=1 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0001/ost0001 "
+            + dir.resolve("disks") + "/virtio-ost0001",
+        "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001")
+        .noneMatch(line -> line.startsWith("mkfs.lustre") && line.contains("ost0000"))
+        .noneMatch(line -> line.contains("part1"));
+  }
+
+  /**
+   * A drained OST's disk stays attached from the agent's release (tag, unmount, export) until the
+   * controller detaches it. The timer runs in between, and on a reboot: it must not import and
+   * mount the OST again, which the MGS no longer lists.
+   */
+  @Test
+  void anOstReleasedByADrainIsNeverMountedAgain() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    attach("virtio-ost0001");
+    run(filesystem, oss);
+    // What the agent's release did to ost0001.
+    Files.writeString(state.resolve("released-lcsi-fs1-ost0001_ost0001"), "");
+    Files.delete(state.resolve("mounted-" + dir.resolve("targets").resolve("ost0001").toString().replace('/', '_')));
+    Files.move(state.resolve("pool-lcsi-fs1-ost0001"), state.resolve("exported-lcsi-fs1-ost0001"));
+
+    List<String> next = run(filesystem, oss);
+
+    assertThat(next).containsSubsequence("zpool import lcsi-fs1-ost0001", "zfs get -H -o value lustre-csi:released lcsi-fs1-ost0001/ost0001",
+            "zpool export lcsi-fs1-ost0001")
+        .noneMatch(line -> line.startsWith("mount ") || line.startsWith("mkfs.lustre"));
+    assertThat(state.resolve("exported-lcsi-fs1-ost0001")).exists();
+  }
+
   @Test
   void aDiskHoldingATargetIsImportedNeverFormatted() throws Exception {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
@@ -253,8 +309,7 @@ class ServerSetupScriptTest {
     Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), "deadbeef");
 
     ServerStatus mgs = filesystem.getStatus().servers().getFirst();
-    List<TargetStatus> targets = filesystem.getStatus().targets().stream().filter(t -> t.server().equals(oss.name())).toList();
-    Files.writeString(dir.resolve("server.env"), ServerSetup.environment(filesystem, oss, mgs, targets)
+    Files.writeString(dir.resolve("server.env"), ServerSetup.environment(filesystem, oss, mgs)
         + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
         + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client") + "\n");
     Path script = dir.resolve("lustre-csi-setup");
@@ -361,7 +416,7 @@ class ServerSetupScriptTest {
   void theAgentIsNotOrderedAfterTheSetup() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     ServerStatus mds = filesystem.getStatus().servers().get(1);
-    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), 9443);
     String agentUnit = userData.substring(userData.indexOf("path: /etc/systemd/system/" + ServerSetup.AGENT_SERVICE));
     agentUnit = agentUnit.substring(0, agentUnit.indexOf("\n- ", 1));
     assertThat(agentUnit).contains("After=network-online.target", "Environment=LUSTRE_CSI_JAR=" + ServerSetup.JAR,
@@ -373,7 +428,7 @@ class ServerSetupScriptTest {
   void theMdsAgentReadsTheClientMountStatusWhereTheScriptWritesIt() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     ServerStatus mds = filesystem.getStatus().servers().get(1);
-    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+    String userData = ServerSetup.userData(filesystem, mds, filesystem.getStatus().servers().getFirst(), 9443);
     assertThat(userData).contains(" --client-mount-status " + ServerSetup.CLIENT_MOUNT_STATUS);
     String status = ServerSetup.CLIENT_MOUNT_STATUS;
     assertThat(ServerSetup.script())
@@ -385,7 +440,7 @@ class ServerSetupScriptTest {
   void everyUnitCloudInitEnablesItWritesOrTheImageCarries() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     for (ServerStatus server : filesystem.getStatus().servers()) {
-      String userData = ServerSetup.userData(filesystem, server, filesystem.getStatus().servers().getFirst(), List.of(), 9443);
+      String userData = ServerSetup.userData(filesystem, server, filesystem.getStatus().servers().getFirst(), 9443);
       java.util.regex.Matcher enabled = java.util.regex.Pattern.compile("\\[systemctl, enable, --now, ([^\\]]+)]").matcher(userData);
       List<String> units = enabled.results().map(m -> m.group(1)).toList();
       assertThat(units).as(server.name()).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(ServerSetup.IMAGE_UNITS.stream(),

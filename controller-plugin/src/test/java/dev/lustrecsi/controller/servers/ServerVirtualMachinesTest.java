@@ -105,19 +105,20 @@ class ServerVirtualMachinesTest {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 3, 2, List.of("tcp", "o2ib")));
     ServerStatus mgs = filesystem.getStatus().servers().get(0);
     ServerStatus oss1 = filesystem.getStatus().servers().get(3);
-    Secret secret = ServerVirtualMachines.cloudInit(filesystem, oss1, mgs, targetsOf(filesystem, oss1), 9443);
+    Secret secret = ServerVirtualMachines.cloudInit(filesystem, oss1, mgs, 9443);
 
     String userData = decode(secret, "userdata");
     assertThat(secret.getMetadata().getName()).isEqualTo("fs1-oss1-cloudinit");
     assertThat(userData).startsWith("#cloud-config\n")
         .contains("FSNAME='fs1'", "ROLE='oss'", "MGS_NIDS='10.1.0.10@tcp,10.1.0.10@o2ib'",
-            "LNET_NETS='tcp0:lnet0 o2ib0:lnet0'", "TARGETS='ost0002'",
+            "LNET_NETS='tcp0:lnet0 o2ib0:lnet0'",
             "lustre-csi agent --listen 0.0.0.0:9443 --tls-dir /etc/lustre-csi/tls --metrics-address :" + ServerSetup.AGENT_METRICS_PORT)
-        .doesNotContain("--client-mount");
+        // The script finds its targets among the disks attached now, not in settings written at boot.
+        .doesNotContain("--client-mount", "TARGETS=");
     assertThat(decode(secret, "networkdata")).contains("macaddress: '02:6c:0a:01:00:0d'", "addresses: ['10.1.0.13/24']");
     ServerStatus mds = filesystem.getStatus().servers().get(1);
-    assertThat(decode(ServerVirtualMachines.cloudInit(filesystem, mds, mgs, targetsOf(filesystem, mds), 9443), "userdata"))
-        .contains("--client-mount /lustre/client/fs1", "TARGETS='mdt0000'");
+    assertThat(decode(ServerVirtualMachines.cloudInit(filesystem, mds, mgs, 9443), "userdata"))
+        .contains("--client-mount /lustre/client/fs1");
   }
 
   @Test

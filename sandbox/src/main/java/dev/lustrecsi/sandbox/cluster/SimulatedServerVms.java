@@ -130,6 +130,9 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       }
       String fsName = filesystem.getSpec().fsName();
       TargetKind kind = TargetKind.valueOf(target.kind());
+      if (kind == TargetKind.OST && servers.isReleased(fsName, target.index())) {
+        continue;  // a drain let go of it; its disk waits to be detached (the script checks the same tag)
+      }
       if (!servers.isFormatted(fsName, kind, target.index())) {
         servers.format(vmName, fsName, kind, target.index(), Sizes.parse(TargetDisks.size(filesystem.getSpec(), target.kind())));
       }

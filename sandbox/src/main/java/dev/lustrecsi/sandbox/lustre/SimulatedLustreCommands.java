@@ -201,6 +201,9 @@ public final class SimulatedLustreCommands implements CommandRunner {
     if (servers.server(serverName).map(s -> !s.up()).orElse(true)) {
       throw new Failure(1, "The ZFS modules are not loaded.\nTry running 'modprobe zfs' as root to load them.");
     }
+    if (!args.isEmpty() && args.getFirst().equals("set")) {
+      return SimulatedOstRemoval.zfsSet(servers, serverName, args.subList(1, args.size()));
+    }
     if (args.equals(List.of("list", "-H", "-p", "-o", "name,lustre:svname", "-t", "filesystem"))) {
       StringBuilder out = new StringBuilder();
       for (Target t : servers.targetsOf(serverName)) {

@@ -116,6 +116,22 @@ final class SimulatedOstRemoval {
     return "";
   }
 
+  /**
+   * zfs set PROPERTY=VALUE DATASET, for the one property the agent sets: the release tag on a
+   * drained OST's dataset, which the VM's setup (see SimulatedServerVms) then leaves unmounted.
+   */
+  static String zfsSet(SimulatedServers servers, String server, List<String> args) throws Failure {
+    if (args.size() != 2 || !args.getFirst().equals(TargetPaths.RELEASED_PROPERTY + "=yes")) {
+      throw new Failure(2, "usage: the simulation knows zfs set " + TargetPaths.RELEASED_PROPERTY + "=yes DATASET; not '" + String.join(" ", args) + "'");
+    }
+    Matcher m = POOL.matcher(args.get(1).substring(0, Math.max(0, args.get(1).indexOf('/'))));
+    if (!m.matches() || servers.filesystem(m.group(1)).isEmpty()
+        || !servers.markReleased(m.group(1), Integer.parseInt(m.group(2), 16), server)) {
+      throw new Failure(1, "cannot open '" + args.get(1) + "': dataset does not exist");
+    }
+    return "";
+  }
+
   private static void requireMgs(SimulatedServers servers, String server) throws Failure {
     if (servers.targetsOf(server).stream().noneMatch(t -> t.kind() == TargetKind.MGT && t.mounted())) {
       throw new Failure(ENODEV, "This command must be run on the MGS.");

@@ -105,6 +105,8 @@ public final class SimulatedServers implements SimulatedNamespaces {
     final java.util.Set<Integer> deactivated = new java.util.HashSet<>();
     final java.util.Set<Integer> deleted = new java.util.HashSet<>();
     final java.util.Set<Integer> exported = new java.util.HashSet<>();
+    /** OSTs whose dataset carries the agent's release tag. */
+    final java.util.Set<Integer> released = new java.util.HashSet<>();
 
     Live(String fsName, Path root) {
       this.fsName = fsName;
@@ -504,6 +506,22 @@ public final class SimulatedServers implements SimulatedNamespaces {
     Live fs = live(fsName);
     boolean known = find(fs.targets, TargetKind.OST, index).filter(Target::registered).isPresent();
     return known && fs.deleted.add(index);
+  }
+
+  /** zfs set of the release tag on an OST's dataset: false when its pool is not imported here. */
+  synchronized boolean markReleased(String fsName, int index, String server) {
+    Live fs = live(fsName);
+    if (find(fs.targets, TargetKind.OST, index).filter(t -> t.server().equals(server)).isEmpty() || fs.exported.contains(index)) {
+      return false;
+    }
+    fs.released.add(index);
+    return true;
+  }
+
+  /** Whether the agent tagged the OST's dataset as released (a drain let go of it). */
+  public synchronized boolean isReleased(String fsName, int index) {
+    Live fs = filesystems.get(fsName);
+    return fs != null && fs.released.contains(index);
   }
 
   /** zpool export: false when the pool is not imported (never formatted here, or exported already). */

@@ -100,4 +100,17 @@ class SimulatedOstRemovalTest {
     oss.runChecked(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1)));
     assertThat(oss.run(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1))).stderr()).contains("no such pool");
   }
+
+  @Test
+  void theReleaseTagIsSetOnAnImportedPoolOnlyAndRemembered() throws Exception {
+    assertThat(mds.run(LustreCommands.markReleased(TargetPaths.ostDataset("fs1", 1))).stderr()).as("not the MDS's pool")
+        .contains("dataset does not exist");
+    oss.runChecked(LustreCommands.markReleased(TargetPaths.ostDataset("fs1", 1)));
+    assertThat(servers.isReleased("fs1", 1)).isTrue();
+    assertThat(servers.isReleased("fs1", 2)).isFalse();
+    oss.runChecked(LustreCommands.unmount(TargetPaths.ostMountPoint(1)));
+    oss.runChecked(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1)));
+    assertThat(oss.run(LustreCommands.markReleased(TargetPaths.ostDataset("fs1", 1))).stderr()).as("exported")
+        .contains("dataset does not exist");
+  }
 }

@@ -180,6 +180,11 @@ public final class LustreCommands {
   }
 
   /** {@code zpool export POOL}: lets go of a target's ZFS pool, so its disk can be detached. */
+  /** {@code zfs set lustre-csi:released=yes DATASET}: see {@link TargetPaths#RELEASED_PROPERTY}. */
+  public static Command markReleased(String dataset) {
+    return new Command(List.of("zfs", "set", TargetPaths.RELEASED_PROPERTY + "=yes", dataset), SERVERS);
+  }
+
   public static Command exportPool(String pool) {
     return new Command(List.of("zpool", "export", pool), SERVERS);
   }

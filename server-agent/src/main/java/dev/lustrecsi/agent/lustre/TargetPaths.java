@@ -13,6 +13,12 @@ public final class TargetPaths {
   public static final Path MOUNT_ROOT = Path.of("/lustre/targets");
   /** The script's POOL_PREFIX without the fsname. */
   public static final String POOL_PREFIX = "lcsi-";
+  /**
+   * The script's RELEASED_PROPERTY: the ZFS user property ("yes") with which the agent tags a
+   * drained OST's dataset before letting go of it, so that the script, which runs every minute
+   * and on every boot, leaves the OST unmounted while its disk is still attached.
+   */
+  public static final String RELEASED_PROPERTY = "lustre-csi:released";
 
   private TargetPaths() {}
 
@@ -27,5 +33,10 @@ public final class TargetPaths {
 
   public static String ostPool(String fsName, int ostIndex) {
     return POOL_PREFIX + fsName + "-" + serial(ostIndex);
+  }
+
+  /** The dataset mkfs.lustre made in the pool: "lcsi-fs1-ost000a/ost000a". */
+  public static String ostDataset(String fsName, int ostIndex) {
+    return ostPool(fsName, ostIndex) + "/" + serial(ostIndex);
   }
 }

@@ -109,8 +109,18 @@ final class OstRemoval {
     return false;
   }
 
-  /** Unmounts the OST if this server still serves it, then exports its pool if it is still imported. */
+  /**
+   * Tags the OST's dataset as released, unmounts the OST if this server still serves it, then
+   * exports its pool if it is still imported. The tag comes first: the VM's setup script imports
+   * and mounts every target disk attached (every minute, and on a boot), and the disk stays
+   * attached until the controller detaches it; the tag is what keeps the script off it.
+   */
   void release(TargetName ost) throws CommandFailedException {
+    CommandResult tagged = runner.run(LustreCommands.markReleased(TargetPaths.ostDataset(ost.fsName(), ost.index())));
+    // zfs says "cannot open 'DATASET': dataset does not exist" once the pool is exported: tagged before that.
+    if (!tagged.succeeded() && !tagged.errorText().contains("dataset does not exist")) {
+      throw new CommandFailedException(tagged);
+    }
     CommandResult devices = runner.run(LustreCommands.deviceList());
     boolean serving = devices.succeeded() && DeviceListParser.parse(devices.stdout()).stream()
         .anyMatch(d -> DeviceListParser.target(d).filter(t -> t.equals(ost)).isPresent());

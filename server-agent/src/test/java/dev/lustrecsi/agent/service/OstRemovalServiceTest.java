@@ -112,12 +112,14 @@ class OstRemovalServiceTest {
   void releaseUnmountsAServedOstAndExportsItsPool() throws Exception {
     runner.answer(List.of("lctl", "dl"), "  0 UP osd-zfs fs1-OST0001-osd fs1-OST0001-osd_UUID 5\n  1 UP obdfilter fs1-OST0001 fs1-OST0001_UUID 7\n");
     agent(Optional.empty()).releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
-    assertThat(runner.commands).containsSubsequence(
+    assertThat(runner.commands).containsSubsequence(List.of("zfs", "set", "lustre-csi:released=yes", "lcsi-fs1-ost0001/ost0001"),
         List.of("umount", "/lustre/targets/ost0001"), List.of("zpool", "export", "lcsi-fs1-ost0001"));
   }
 
   @Test
   void releaseOfAnOstAlreadyLetGoIsDone() throws Exception {
+    runner.answer(List.of("zfs", "set", "lustre-csi:released=yes", "lcsi-fs1-ost0001/ost0001"), 1, "",
+        "cannot open 'lcsi-fs1-ost0001/ost0001': dataset does not exist\n");
     runner.answer(List.of("zpool", "export", "lcsi-fs1-ost0001"), 1, "", "cannot open 'lcsi-fs1-ost0001': no such pool\n");
     agent(Optional.empty()).releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
     assertThat(runner.commands).noneMatch(c -> c.getFirst().equals("umount"));
