@@ -38,7 +38,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * What a user does, in order: a PVC of the driver's StorageClass, a pod that writes to it and sees
  * the PVC's size in df, an expansion, a server VM killed under it (KubeVirt restarts it; the data
- * is still there), and clean-up. It runs in a fresh namespace that it deletes at the end.
+ * is still there), a VolumeSnapshot of it, a PVC restored from the snapshot and a clone of the PVC
+ * (each holding the data of its moment), and clean-up. It runs in a fresh namespace that it
+ * deletes at the end. The snapshot steps need the cluster's snapshot CRDs and snapshot-controller,
+ * and a VolumeSnapshotClass of the driver ({@code -De2e.snapshotClass}, default lustre-snapshots).
  */
 @EnabledIfSystemProperty(named = "e2e.kubeconfig", matches = ".+",
     disabledReason = "needs a real cluster with KubeVirt and the driver installed: pass -De2e.kubeconfig=PATH")
@@ -47,6 +50,9 @@ class ClusterEndToEndTest {
   private static final Duration PROVISIONING = Duration.ofMinutes(15);  // server VMs boot and format on first use
   private static final ResourceDefinitionContext FILESYSTEMS = new ResourceDefinitionContext.Builder()
       .withGroup("lustre.csi.lustrecsi.dev").withVersion("v1alpha1").withKind("LustreFilesystem").withPlural("lustrefilesystems")
+      .withNamespaced(true).build();
+  private static final ResourceDefinitionContext SNAPSHOTS = new ResourceDefinitionContext.Builder()
+      .withGroup("snapshot.storage.k8s.io").withVersion("v1").withKind("VolumeSnapshot").withPlural("volumesnapshots")
       .withNamespaced(true).build();
   private static final ResourceDefinitionContext VMIS = new ResourceDefinitionContext.Builder()
       .withGroup("kubevirt.io").withVersion("v1").withKind("VirtualMachineInstance").withPlural("virtualmachineinstances")
@@ -57,6 +63,7 @@ class ClusterEndToEndTest {
   private static final String STORAGE_CLASS = System.getProperty("e2e.storageClass", "lustre-scratch");
   private static final String DRIVER_NAMESPACE = System.getProperty("e2e.driverNamespace", "lustre-csi");
   private static final String IMAGE = System.getProperty("e2e.image", "busybox:1.36");
+  private static final String SNAPSHOT_CLASS = System.getProperty("e2e.snapshotClass", "lustre-snapshots");
 
   @BeforeAll
   static void connect() throws Exception {
@@ -76,11 +83,15 @@ class ClusterEndToEndTest {
   }
 
   private static Pod writerPod(String name, String command) {
+    return podOn("results", name, command);
+  }
+
+  private static Pod podOn(String claimName, String name, String command) {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
         .withNewSpec().withRestartPolicy("Never")
         .addNewContainer().withName("work").withImage(IMAGE).withCommand("sh", "-c", command)
         .addNewVolumeMount().withName("data").withMountPath("/data").endVolumeMount().endContainer()
-        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("results").endPersistentVolumeClaim().endVolume()
+        .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(claimName).endPersistentVolumeClaim().endVolume()
         .endSpec().build();
   }
 
@@ -137,8 +148,52 @@ class ClusterEndToEndTest {
     assertThat(runToCompletion(writerPod("reader", "cat /data/result.txt"))).contains("folding-results");
   }
 
+  /** A PVC of the StorageClass whose content comes from a VolumeSnapshot or another PVC. */
+  private static void claimFrom(String name, String kind, String apiGroup, String source) {
+    PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        .endMetadata().withNewSpec().withStorageClassName(STORAGE_CLASS).withAccessModes("ReadWriteMany")
+        .withNewResources().addToRequests("storage", new Quantity("20Gi")).endResources()
+        .withNewDataSource().withKind(kind).withApiGroup(apiGroup.isEmpty() ? null : apiGroup).withName(source).endDataSource().endSpec().build();
+    client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+  }
+
   @Test
   @Order(4)
+  void aVolumeSnapshotOfThePvcBecomesReadyToUse() {
+    GenericKubernetesResource snapshot = new GenericKubernetesResource();
+    snapshot.setApiVersion("snapshot.storage.k8s.io/v1");
+    snapshot.setKind("VolumeSnapshot");
+    snapshot.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("results-before").withNamespace(namespace).build());
+    snapshot.setAdditionalProperty("spec", Map.of("volumeSnapshotClassName", SNAPSHOT_CLASS,
+        "source", Map.of("persistentVolumeClaimName", "results")));
+    client.genericKubernetesResources(SNAPSHOTS).inNamespace(namespace).resource(snapshot).create();
+
+    Awaitility.await().atMost(PROVISIONING).pollInterval(Duration.ofSeconds(5)).until(() -> {
+      GenericKubernetesResource current = client.genericKubernetesResources(SNAPSHOTS).inNamespace(namespace).withName("results-before").get();
+      return current.getAdditionalProperties().get("status") instanceof Map<?, ?> status && Boolean.TRUE.equals(status.get("readyToUse"));
+    });
+    runToCompletion(writerPod("overwrite", "echo changed-after-snapshot > /data/result.txt"));
+  }
+
+  @Test
+  @Order(5)
+  void aPvcRestoredFromTheSnapshotHoldsTheDataOfThatMoment() {
+    claimFrom("restored", "VolumeSnapshot", "snapshot.storage.k8s.io", "results-before");
+    assertThat(runToCompletion(podOn("restored", "read-restored", "cat /data/result.txt && df -k /data")))
+        .contains("folding-results").doesNotContain("changed-after-snapshot").containsPattern("\\s20971520\\s");
+  }
+
+  @Test
+  @Order(6)
+  void aCloneOfThePvcHoldsItsCurrentData() {
+    claimFrom("cloned", "PersistentVolumeClaim", "", "results");
+    assertThat(runToCompletion(podOn("cloned", "read-clone", "cat /data/result.txt"))).contains("changed-after-snapshot");
+    runToCompletion(podOn("cloned", "write-clone", "echo clone-only > /data/result.txt"));
+    assertThat(runToCompletion(writerPod("source-untouched", "cat /data/result.txt"))).contains("changed-after-snapshot");
+  }
+
+  @Test
+  @Order(7)
   void deletingThePvcRemovesTheVolume() {
     String volume = client.persistentVolumeClaims().inNamespace(namespace).withName("results").get().getSpec().getVolumeName();
     client.persistentVolumeClaims().inNamespace(namespace).withName("results").delete();
