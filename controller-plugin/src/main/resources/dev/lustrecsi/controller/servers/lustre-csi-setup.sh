@@ -209,7 +209,9 @@ mount_client() {
   client_mount_status "mounting since $(date -Is): mount -t lustre $source $CLIENT_MOUNT has not returned yet" \
     "(the MDS refuses clients until the filesystem has an OST up)"
   log "mounting $FSNAME as a client"
-  output=$(timeout --kill-after=10 "$CLIENT_MOUNT_TIMEOUT" mount -t lustre "$source" "$CLIENT_MOUNT" 2>&1) || rc=$?
+  # user_xattr: a restore copies the source's user.* extended attributes through this mount, and a
+  # Lustre client mounts with nouser_xattr unless told (the reference's /proc/mounts samples).
+  output=$(timeout --kill-after=10 "$CLIENT_MOUNT_TIMEOUT" mount -t lustre -o user_xattr "$source" "$CLIENT_MOUNT" 2>&1) || rc=$?
   case $rc in
     0)
       client_mount_status "mounted: $source at $CLIENT_MOUNT"

@@ -359,7 +359,7 @@ class ServerSetupScriptTest {
             + dir.resolve("disks") + "/virtio-mdt0000",
         "systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
     awaitClientMountStatus("mounted: 10.1.0.10@tcp:/fs1 at " + dir.resolve("client"));
-    assertThat(Files.readAllLines(log)).contains("mount -t lustre 10.1.0.10@tcp:/fs1 " + dir.resolve("client"));
+    assertThat(Files.readAllLines(log)).contains("mount -t lustre -o user_xattr 10.1.0.10@tcp:/fs1 " + dir.resolve("client"));
     assertThat(run(filesystem, filesystem.getStatus().servers().get(1))).as("mounted: nothing to start")
         .noneMatch(line -> line.startsWith("systemctl") || line.startsWith("mount "));
   }
