@@ -387,7 +387,7 @@ class ServerSetupScriptTest {
     awaitClientMountStatus("waiting for OSTs: mount -t lustre 10.1.0.10@tcp:/fs1 gave up after 1 s at ");
 
     assertThat(run(filesystem, mds)).as("the next run starts another attempt").contains("systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
-    awaitLogged("mount -t lustre 10.1.0.10@tcp:/fs1 " + dir.resolve("client")); // the second attempt
+    awaitLogged("mount -t lustre -o user_xattr 10.1.0.10@tcp:/fs1 " + dir.resolve("client")); // the second attempt
     awaitAttemptEnded();
 
     Files.delete(state.resolve("client-mount-blocks")); // an OST is up: the MDS lets clients in
