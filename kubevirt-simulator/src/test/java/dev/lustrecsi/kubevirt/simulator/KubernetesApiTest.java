@@ -127,6 +127,29 @@ class KubernetesApiTest {
   }
 
   @Test
+  void aWatchFromAVersionOlderThanTheHistoryIsGone() throws Exception {
+    GenericKubernetesResource made = create("fs1", Map.of());
+    String from = made.getMetadata().getResourceVersion();
+    for (int i = 0; i < 1_001; i++) {
+      made.setAdditionalProperty("spec", Map.of("fsName", "fs1", "ostCount", i));
+      made = filesystems.resource(made).update();
+    }
+    java.util.concurrent.CompletableFuture<WatcherException> closed = new java.util.concurrent.CompletableFuture<>();
+    try (var watch = filesystems.watch(new ListOptionsBuilder().withResourceVersion(from).build(), new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, GenericKubernetesResource resource) {
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        closed.complete(cause);
+      }
+    })) {
+      assertThat(closed.get(10, TimeUnit.SECONDS).isHttpGone()).isTrue();
+    }
+  }
+
+  @Test
   void anObjectWithAFinalizerStaysUntilItIsRemoved() {
     create("fs1", Map.of());
     filesystems.withName("fs1").edit(fs -> {

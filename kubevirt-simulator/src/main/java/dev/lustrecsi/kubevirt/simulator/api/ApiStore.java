@@ -32,8 +32,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * sees the changes in resourceVersion order with none missed or repeated.
  */
 final class ApiStore {
-  /** How many changes a watch can resume from; an informer re-lists when it fell further behind. */
-  static final int HISTORY = 20_000;
+  /**
+   * How many changes a watch can resume from; an informer that fell further behind gets 410 and
+   * lists again, as with a real API server's watch cache (100 changes per type by default). Kept
+   * small: every change held pins its object trees, and a history of thousands tripled the
+   * sandbox's garbage-collection pauses.
+   */
+  static final int HISTORY = 1_000;
 
   private record Stored(ObjectNode object, String json) {}
 
