@@ -213,7 +213,7 @@ final class ApiStore {
           metadata.remove(kept);
         }
       }
-      if (!withoutMetaAndStatus(previous).equals(withoutMetaAndStatus(next))) {
+      if (!sameApartFromMetadataAndStatus(previous, next)) {
         metadata.put("generation", before.path("generation").asLong(0) + 1);
       }
     }
@@ -376,11 +376,17 @@ final class ApiStore {
     return object.putObject("metadata");
   }
 
-  private static JsonNode withoutMetaAndStatus(ObjectNode object) {
-    ObjectNode copy = object.deepCopy();
-    copy.remove("metadata");
-    copy.remove("status");
-    return copy;
+  /** Whether two objects differ only in metadata and status: what decides if generation moves. Compared in place, no copies. */
+  private static boolean sameApartFromMetadataAndStatus(ObjectNode a, ObjectNode b) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    a.fieldNames().forEachRemaining(names::add);
+    b.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      if (!name.equals("metadata") && !name.equals("status") && !java.util.Objects.equals(a.get(name), b.get(name))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String toJson(JsonNode node) {
