@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The embedded API server (fabric8's mock, CRUD mode), knowing our CRDs and KubeVirt's, with a KubeVirt simulator. */
+/** The embedded API server (see EmbeddedApiServer), knowing our CRDs and KubeVirt's, with a KubeVirt simulator. */
 final class MockCluster implements AutoCloseable {
   static final String NAMESPACE = "lustre-csi";
 

@@ -104,8 +104,15 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
         .orElseThrow();
   }
 
+  /**
+   * The events' reasons in the order they were recorded. An API server lists objects by name, and
+   * an event's name ends in a random suffix, so they are ordered by resourceVersion: every API
+   * server (etcd's revision) and the embedded one issue increasing integers.
+   */
   private List<String> eventReasons() {
-    return cluster.client.v1().events().list().getItems().stream().map(Event::getReason).toList();
+    return cluster.client.v1().events().list().getItems().stream()
+        .sorted(java.util.Comparator.comparingLong(e -> Long.parseLong(e.getMetadata().getResourceVersion())))
+        .map(Event::getReason).toList();
   }
 
   @Test

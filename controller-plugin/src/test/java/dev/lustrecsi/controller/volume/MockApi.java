@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import java.util.List;
 
-/** The embedded API server (fabric8's mock, CRUD mode), knowing the LustreVolume resource. */
+/** The embedded API server (see EmbeddedApiServer), knowing the LustreVolume resource. */
 final class MockApi implements AutoCloseable {
   static final String NAMESPACE = "lustre-csi";
 
@@ -22,6 +22,6 @@ final class MockApi implements AutoCloseable {
   @Override
   public void close() {
     clients.forEach(KubernetesClient::close);
-    server.close();  // tolerates the mock server's wait for watch WebSockets to close
+    server.close();  // tolerates the mock web server's wait for watch WebSockets to close
   }
 }

@@ -2,7 +2,7 @@ package dev.lustrecsi.kubevirt.simulator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import dev.lustrecsi.kubevirt.simulator.api.KubernetesApiDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -14,9 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * A Kubernetes API for the sandbox and the tests: fabric8's mock server in CRUD mode, knowing the
- * project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, refusing stale status
- * writes as an API server does ({@link ConflictCheckingDispatcher}), on a loopback port,
+ * A Kubernetes API for the sandbox and the tests: fabric8's mock web server answering with the
+ * project's own {@link KubernetesApiDispatcher} (objects indexed by type and name, optimistic
+ * concurrency on every write, the status subresource, watches resumed from a resourceVersion),
+ * knowing the project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port,
  * with a kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
  * It keeps objects in memory only: a restarted sandbox starts with an empty API, and the
  * controller rebuilds what its journal and the simulated servers remember.
@@ -45,7 +46,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   public static EmbeddedApiServer start(String namespace) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new ConflictCheckingDispatcher(List.of(
+        new KubernetesApiDispatcher(List.of(
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreFilesystem", "lustrefilesystems"),
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreVolume", "lustrevolumes"),
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreSnapshot", "lustresnapshots"),

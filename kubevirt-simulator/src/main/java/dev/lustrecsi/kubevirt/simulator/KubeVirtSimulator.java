@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /**
  * What KubeVirt's controllers do, as far as this project depends on it, against any Kubernetes
- * API (in tests and the sandbox: fabric8's mock server). For each VirtualMachine that should run
+ * API (in tests and the sandbox: the embedded API server). For each VirtualMachine that should run
  * it creates a VirtualMachineInstance that is Running and Ready with a pod-network address, and
  * mirrors that into the VM's status; a VM deleted loses its VMI; a VMI that failed is replaced
  * (runStrategy Always), and so is one deleted (a restart: the new one boots from the VM's template
