@@ -166,7 +166,15 @@ class ApiCallsTest {
             }
           }
         }
+        // A controller of an earlier version wrote the servers' cloud-init (an older setup script, say):
+        // this one's pass writes it as it makes it now. The running VM reads it on its next boot.
+        var secrets = cluster.client().secrets().inNamespace(cluster.namespace());
+        var cloudInit = secrets.withName("fs1-mgs-cloudinit").get();
+        cloudInit.setData(Map.of("userdata", java.util.Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()),
+            "networkdata", cloudInit.getData().get("networkdata")));
+        secrets.resource(cloudInit).update();
         backend.reconciliations().reconcile("fs1");
+        assertThat(secrets.withName("fs1-mgs-cloudinit").get().getData().get("userdata")).isNotEqualTo(cloudInit.getData().get("userdata"));
         assertThat(cluster.client().persistentVolumeClaims().inNamespace(cluster.namespace()).withName("fs1-ost0002").get()).isNull();
         assertThat(cluster.client().genericKubernetesResources(KubeVirtSimulator.VMS).inNamespace(cluster.namespace())
             .withName("fs1-oss1").get()).isNull();
