@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records, each READY on a Lustre snapshot that every target holds, no other ZFS snapshot on any
  * target (no half snapshot, nothing leaked), and the barrier not holding. The steps are every
  * write to the API server and every command that changes the servers (barrier freeze and thaw,
- * zfs snapshot and destroy); the controller dies just before it, so the command never runs.
+ * zfs snapshot and destroy, lctl fork_lcfg and erase_lcfg); the controller dies just before it, so
+ * the command never runs.
  */
 class SnapshotCrashTest {
   @TempDir static Path dir;
@@ -39,7 +40,8 @@ class SnapshotCrashTest {
   static Volume v1;
   static Volume v2;
   static final String FS = "snapcr";
-  static final Set<String> CHANGING = Set.of("barrier_freeze", "barrier_thaw", "snapshot", "destroy");
+  /** Commands that change a server: the barrier, ZFS snapshots, and the configuration logs forked for a snapshot's own fsname. */
+  static final Set<String> CHANGING = Set.of("barrier_freeze", "barrier_thaw", "snapshot", "destroy", "fork_lcfg", "erase_lcfg");
 
   @BeforeAll
   static void start() throws Exception {
