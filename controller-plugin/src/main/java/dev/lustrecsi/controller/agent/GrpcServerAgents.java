@@ -102,7 +102,21 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name)
       throws AgentUnavailableException {
     return call(filesystem, address, "CreateTargetSnapshots", stub -> stub.createTargetSnapshots(
-        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build())).getSnapshotsList();
+        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).setSnapshotFsName(snapshotFsName(name)).build()))
+        .getSnapshotsList();
+  }
+
+  /**
+   * The filesystem name a Lustre snapshot is mounted under: 8 lowercase hex characters of the
+   * SHA-256 of its name, so every server and every retry derives the same one with nothing stored.
+   */
+  static String snapshotFsName(String snapshotName) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(snapshotName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   @Override
