@@ -183,4 +183,40 @@ public final class LustreCommands {
   public static Command exportPool(String pool) {
     return new Command(List.of("zpool", "export", pool), SERVERS);
   }
+
+  /**
+   * {@code lctl fork_lcfg FSNAME SNAPFS} on the MGS: copies the filesystem's configuration logs
+   * under the snapshot's filesystem name, which the snapshot's targets and client then use.
+   */
+  public static Command forkConfig(String fsName, String snapshotFsName) {
+    return new Command(List.of("lctl", "fork_lcfg", fsName, snapshotFsName), SERVERS);
+  }
+
+  /** {@code lctl erase_lcfg SNAPFS -q} on the MGS: removes a snapshot's forked configuration logs (-q as lsnapshot passes it). */
+  public static Command eraseConfig(String snapshotFsName) {
+    return new Command(List.of("lctl", "erase_lcfg", snapshotFsName, "-q"), SERVERS);
+  }
+
+  /**
+   * {@code mount -t lustre -o OPTIONS DATASET@NAME DIR}: a target's snapshot mounted read-only
+   * ({@code rdonly_dev}), as {@code lctl snapshot_mount} mounts each piece.
+   */
+  public static Command mountTargetSnapshot(String dataset, String name, List<String> options, Path mountPoint) {
+    return new Command(List.of("mount", "-t", "lustre", "-o", String.join(",", options), dataset + "@" + name, mountPoint.toString()), SERVERS);
+  }
+
+  /** {@code mount -t lustre -o ro MGSNIDS:/SNAPFS DIR}: a read-only client of a mounted snapshot. */
+  public static Command mountSnapshotClient(String mgsNids, String snapshotFsName, Path mountPoint) {
+    return new Command(List.of("mount", "-t", "lustre", "-o", "ro", mgsNids + ":/" + snapshotFsName, mountPoint.toString()), SERVERS);
+  }
+
+  /** {@code mount -t lustre}: the Lustre mounts of this node, one "SOURCE on DIR type lustre (OPTIONS)" line each. */
+  public static Command lustreMounts() {
+    return new Command(List.of("mount", "-t", "lustre"), QUICK);
+  }
+
+  /** {@code lfs getstripe -d DIR}: the directory's default layout, without its contents. */
+  public static Command defaultLayout(Path directory) {
+    return new Command(List.of("lfs", "getstripe", "-d", directory.toString()), SERVERS);
+  }
 }
