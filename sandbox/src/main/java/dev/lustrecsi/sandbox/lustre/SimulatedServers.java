@@ -445,6 +445,22 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     return zfs.all();
   }
 
+  /**
+   * What is mounted of snapshots on every server: each piece as {@code SERVER: DATASET@NAME} and
+   * each client as {@code SERVER: client of SNAPFS}. What tests check for a restore's leftovers.
+   */
+  public List<String> mountedSnapshots() {
+    List<String> mounted = new ArrayList<>();
+    zfs.pieceMounts().forEach(m -> mounted.add(m.server() + ": " + m.snapshot()));
+    zfs.clientMounts().forEach(m -> mounted.add(m.server() + ": client of " + m.snapshotFsName()));
+    return mounted;
+  }
+
+  /** The snapshot filesystem names whose configuration the MGSs hold forked: one per snapshot taken and not destroyed. */
+  public java.util.Set<String> forkedConfigurations() {
+    return zfs.forks();
+  }
+
   /** The namespace copies that snapshots captured and that still exist, by {@code dataset@name}. */
   public Optional<Path> capturedCopy(String snapshot) {
     return zfs.captured(snapshot).map(SimulatedZfsSnapshots.Captured::root);

@@ -138,6 +138,11 @@ final class SimulatedZfsSnapshots {
     return Optional.ofNullable(forks.get(snapshotFsName));
   }
 
+  /** Every snapshot filesystem name with a forked configuration. */
+  synchronized java.util.Set<String> forks() {
+    return java.util.Set.copyOf(forks.keySet());
+  }
+
   synchronized List<PieceMount> pieceMounts() {
     return List.copyOf(pieceMounts);
   }
