@@ -31,12 +31,20 @@ public final class SnapshotMounts {
     this.agents = agents;
   }
 
-  /** Mounts the snapshot's pieces on every server that has them. */
+  /**
+   * Mounts the snapshot's pieces on every server that has them. A server that holds none (an OSS
+   * the filesystem grew onto after the snapshot was taken) is left out: its OSTs are not part of
+   * the snapshot, and its agent would refuse a snapshot it does not know.
+   */
   public void mount(String fsName, String snapshot) {
     Servers all = servers.of(fsName);
     for (Server server : holders(all)) {
       try {
-        agents.mountTargetSnapshots(all.filesystem(), server.address(), fsName, snapshot);
+        boolean holds = agents.listTargetSnapshots(all.filesystem(), server.address(), fsName).stream()
+            .anyMatch(piece -> piece.getSnapshotName().equals(snapshot));
+        if (holds) {
+          agents.mountTargetSnapshots(all.filesystem(), server.address(), fsName, snapshot);
+        }
       } catch (AgentUnavailableException e) {
         throw CsiException.unavailable("could not mount snapshot " + snapshot + " on " + server.name() + ": " + e.getMessage() + "; retry later");
       }

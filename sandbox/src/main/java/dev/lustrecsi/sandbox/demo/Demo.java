@@ -129,6 +129,13 @@ public final class Demo {
       byte[] changed = "ATOM      1  N   MET A   1      99.999  99.999  99.999\n".repeat(10_000).getBytes(StandardCharsets.UTF_8);
       step("change " + file.getFileName() + " after the snapshot (" + Sizes.format(changed.length) + " now)", () -> Files.write(file, changed));
 
+      var groups = GroupControllerGrpc.newBlockingStub(controllerSocket.channel());
+      var group = step("snapshot both volumes as one group: one Lustre snapshot, consistent across them",
+          () -> retryingWhileUnavailable(() -> groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder()
+              .setName("demo-nightly").addSourceVolumeIds(results.getVolumeId()).addSourceVolumeIds(scratch.getVolumeId()).build()))
+              .getGroupSnapshot());
+      detail("group " + group.getGroupSnapshotId() + ": " + group.getSnapshotsCount() + " snapshots, ready: " + group.getReadyToUse());
+      showSnapshots(cluster);
       Volume restored = step("restore the snapshot into a new volume: its pieces mounted read-only, the volume's directory copied on the MDS",
           () -> createFrom(controller, "folding-results-restored", 200 * Sizes.GIB, csi.v1.VolumeContentSource.newBuilder()
               .setSnapshot(csi.v1.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshot.getSnapshotId())).build()));
@@ -140,13 +147,7 @@ public final class Demo {
       detail("volume " + clone.getVolumeId() + " cloned from " + clone.getContentSource().getVolume().getVolumeId());
       compare(node, sandbox, clone, file.getFileName().toString(), changed, "the content when it was cloned");
       showSnapshots(cluster);
-      var groups = GroupControllerGrpc.newBlockingStub(controllerSocket.channel());
-      var group = step("snapshot both volumes as one group: one Lustre snapshot, consistent across them",
-          () -> retryingWhileUnavailable(() -> groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder()
-              .setName("demo-nightly").addSourceVolumeIds(results.getVolumeId()).addSourceVolumeIds(scratch.getVolumeId()).build()))
-              .getGroupSnapshot());
-      detail("group " + group.getGroupSnapshotId() + ": " + group.getSnapshotsCount() + " snapshots, ready: " + group.getReadyToUse());
-      showSnapshots(cluster);
+      showFilesystem(cluster);
 
       var expanded = step("expand the volume to 600 GiB (the filesystem grows again)",
           () -> retryingWhileUnavailable(() -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
