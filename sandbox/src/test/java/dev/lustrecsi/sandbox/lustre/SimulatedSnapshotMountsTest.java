@@ -228,6 +228,8 @@ class SimulatedSnapshotMountsTest {
     mdsCommands.runChecked(LustreCommands.setStripe(sub, new dev.lustrecsi.agent.lustre.Striping(2, 4 << 20, "")));
     Files.writeString(sub.resolve("data"), "before");
     Files.setAttribute(sub.resolve("data"), "unix:uid", 1000);
+    Files.getFileAttributeView(sub.resolve("data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
+        .write("origin", java.nio.charset.StandardCharsets.UTF_8.encode("lab-7"));
     take("s1");
     Files.writeString(sub.resolve("data"), "after");
     call(mds::ensureVolumeDirectory, EnsureVolumeDirectoryRequest.newBuilder().setFsName("fs1").setDirectory("volumes/pvc-2")
@@ -244,6 +246,10 @@ class SimulatedSnapshotMountsTest {
     Path copied = live.resolve("volumes/pvc-2/sub/data");
     assertThat(Files.readString(copied)).isEqualTo("before");
     assertThat(Files.getAttribute(copied, "unix:uid")).isEqualTo(1000);
+    var xattrs = Files.getFileAttributeView(copied, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    java.nio.ByteBuffer origin = java.nio.ByteBuffer.allocate(xattrs.size("origin"));
+    xattrs.read("origin", origin);
+    assertThat(new String(origin.array(), java.nio.charset.StandardCharsets.UTF_8)).as("captured by the snapshot, then copied").isEqualTo("lab-7");
     assertThat(servers.layoutOf("fs1", "volumes/pvc-2/sub")).hasValue(new SimulatedServers.Layout(2, 4 << 20, ""));
     assertThat(servers.projectOf("fs1", "volumes/pvc-2/sub")).as("inherited from the new volume's directory")
         .isEqualTo(new SimulatedServers.Project(1002, true));

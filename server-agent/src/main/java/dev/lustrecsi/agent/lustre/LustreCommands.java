@@ -205,9 +205,13 @@ public final class LustreCommands {
     return new Command(List.of("mount", "-t", "lustre", "-o", String.join(",", options), dataset + "@" + name, mountPoint.toString()), SERVERS);
   }
 
-  /** {@code mount -t lustre -o ro MGSNIDS:/SNAPFS DIR}: a read-only client of a mounted snapshot. */
+  /**
+   * {@code mount -t lustre -o ro,user_xattr MGSNIDS:/SNAPFS DIR}: a read-only client of a mounted
+   * snapshot. {@code user_xattr} because a client mounts without it by default
+   * (mount_t_lustre.txt shows nouser_xattr), and a restore copies the files' user xattrs.
+   */
   public static Command mountSnapshotClient(String mgsNids, String snapshotFsName, Path mountPoint) {
-    return new Command(List.of("mount", "-t", "lustre", "-o", "ro", mgsNids + ":/" + snapshotFsName, mountPoint.toString()), SERVERS);
+    return new Command(List.of("mount", "-t", "lustre", "-o", "ro,user_xattr", mgsNids + ":/" + snapshotFsName, mountPoint.toString()), SERVERS);
   }
 
   /** {@code mount -t lustre}: the Lustre mounts of this node, one "SOURCE on DIR type lustre (OPTIONS)" line each. */
