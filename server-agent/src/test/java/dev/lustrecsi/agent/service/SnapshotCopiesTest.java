@@ -56,8 +56,12 @@ class SnapshotCopiesTest {
     assertThat(copies.start(key, dir.resolve("source"), target, layouts).state()).as("the same copy, not a second").isEqualTo(State.RUNNING);
     assertThatThrownBy(() -> copies.report(new Key("s2", Path.of("volumes/pvc-1")), target)).isInstanceOf(CsiException.class)
         .hasMessageContaining("still running");
+    assertThatThrownBy(() -> copies.refuseWhileCopying("s1")).as("unmounting or destroying the snapshot it reads")
+        .isInstanceOf(CsiException.class).hasMessageContaining("snapshot_name");
+    copies.refuseWhileCopying("s2");
     release.countDown();
     Progress done = settled(key, target);
+    copies.refuseWhileCopying("s1");
     assertThat(done).isEqualTo(new Progress(State.DONE, 2, 5, ""));
     assertThat(copies.report(key, target)).hasValue(done);
     assertThat(copies.report(new Key("s2", Path.of("volumes/pvc-1")), target)).as("a finished copy of another source is forgotten").isEmpty();
