@@ -273,4 +273,37 @@ class SimulatedSnapshotMountsTest {
         .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .hasMessageContaining("target_directory");
   }
+
+  @Test
+  void zfsGetAnswersInItsScriptedFormsAndTheMgsCommandsFailAsLctlDoes() throws Exception {
+    take("s1");
+    SimulatedLustreCommands ossCommands = new SimulatedLustreCommands(servers, "fs1-oss0");
+    var valueOnly = new dev.lustrecsi.common.exec.Command(List.of("zfs", "get", "-H", "-o", "value", "lustre:mgsnode", "lcsi-fs1-ost0001/ost0001"),
+        java.time.Duration.ofSeconds(5));
+    assertThat(ossCommands.runChecked(valueOnly).stdout()).as("what lsnapshot reads").isEqualTo("10.1.0.10@tcp\n");
+    var withSource = new dev.lustrecsi.common.exec.Command(List.of("zfs", "get", "-H", "-o", "name,property,value,source",
+        "lustre:fsname,lustre:comment", "lcsi-fs1-ost0001/ost0001@s1"), java.time.Duration.ofSeconds(5));
+    assertThat(ossCommands.runChecked(withSource).stdout()).isEqualTo("lcsi-fs1-ost0001/ost0001@s1\tlustre:fsname\t" + snapshotFsName("s1")
+        + "\tlocal\nlcsi-fs1-ost0001/ost0001@s1\tlustre:comment\t-\t-\n");
+    assertThat(ossCommands.run(ZfsCommands.get("lcsi-fs1-ost0001/ost0001@nope", List.of("lustre:fsname"))).stderr()).contains("dataset does not exist");
+    assertThat(ossCommands.run(LustreCommands.forkConfig("fs1", "zz99zz99")).stderr()).as("not the MGS").contains("No such device");
+    SimulatedLustreCommands mgsCommands = new SimulatedLustreCommands(servers, "fs1-mgs");
+    CommandResult erased = mgsCommands.run(LustreCommands.eraseConfig("zz99zz99"));
+    assertThat(erased.exitCode()).isEqualTo(2);
+    assertThat(erased.stderr()).contains("OBD_IOC_LCFG_ERASE failed: No such file or directory");
+    assertThat(mgsCommands.run(LustreCommands.forkConfig("fs1", "fs1")).stderr()).as("a live name").contains("File exists");
+  }
+
+  @Test
+  void closingTheServersUnmountsTheSnapshotClients() throws Exception {
+    take("s1");
+    mount(mds, "s1");
+    mount(oss, "s1");
+    Path client = clientMountPoint("s1");
+    assertThat(mountClient("s1", client).exitCode()).isZero();
+    assertThat(dev.lustrecsi.node.mount.MountTable.ofThisProcess().entries()).anyMatch(m -> m.mountPoint().equals(client));
+    servers.close();
+    assertThat(dev.lustrecsi.node.mount.MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().equals(client));
+    assertThat(servers.zfs().clientMounts()).isEmpty();
+  }
 }
