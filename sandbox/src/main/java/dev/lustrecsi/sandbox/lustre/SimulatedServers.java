@@ -445,6 +445,11 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     return zfs.all();
   }
 
+  /** The snapshot filesystem names whose configuration the MGS forked and has not erased: what tests check for leftovers. */
+  public List<String> forks() {
+    return zfs.forks();
+  }
+
   /** The namespace copies that snapshots captured and that still exist, by {@code dataset@name}. */
   public Optional<Path> capturedCopy(String snapshot) {
     return zfs.captured(snapshot).map(SimulatedZfsSnapshots.Captured::root);

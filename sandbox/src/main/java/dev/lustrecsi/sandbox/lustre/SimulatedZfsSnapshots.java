@@ -133,6 +133,10 @@ final class SimulatedZfsSnapshots {
     return forks.remove(snapshotFsName) != null;
   }
 
+  synchronized List<String> forks() {
+    return forks.keySet().stream().sorted().toList();
+  }
+
   /** The filesystem a snapshot filesystem name was forked from. */
   synchronized Optional<String> forkedFrom(String snapshotFsName) {
     return Optional.ofNullable(forks.get(snapshotFsName));
