@@ -445,8 +445,19 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     return zfs.all();
   }
 
-  /** The snapshot filesystem names whose configuration the MGS forked and has not erased: what tests check for leftovers. */
-  public List<String> forks() {
+  /**
+   * What is mounted of snapshots on every server: each piece as {@code SERVER: DATASET@NAME} and
+   * each client as {@code SERVER: client of SNAPFS}. What tests check for a restore's leftovers.
+   */
+  public List<String> mountedSnapshots() {
+    List<String> mounted = new ArrayList<>();
+    zfs.pieceMounts().forEach(m -> mounted.add(m.server() + ": " + m.snapshot()));
+    zfs.clientMounts().forEach(m -> mounted.add(m.server() + ": client of " + m.snapshotFsName()));
+    return mounted;
+  }
+
+  /** The snapshot filesystem names whose configuration the MGSs hold forked: one per snapshot taken and not destroyed. */
+  public java.util.Set<String> forkedConfigurations() {
     return zfs.forks();
   }
 

@@ -133,13 +133,14 @@ final class SimulatedZfsSnapshots {
     return forks.remove(snapshotFsName) != null;
   }
 
-  synchronized List<String> forks() {
-    return forks.keySet().stream().sorted().toList();
-  }
-
   /** The filesystem a snapshot filesystem name was forked from. */
   synchronized Optional<String> forkedFrom(String snapshotFsName) {
     return Optional.ofNullable(forks.get(snapshotFsName));
+  }
+
+  /** Every snapshot filesystem name with a forked configuration. */
+  synchronized java.util.Set<String> forks() {
+    return java.util.Set.copyOf(forks.keySet());
   }
 
   synchronized List<PieceMount> pieceMounts() {
