@@ -223,9 +223,13 @@ final class SimulatedSnapshotCommands {
 
   // ---------------------------------------------------------------- mount and umount
 
-  /** {@code mount -t lustre} lists; {@code mount -t lustre -o OPTIONS SOURCE DIR} mounts a piece or a client. */
+  /**
+   * {@code mount -t lustre} (or {@code -t lustre,lustre_tgt}) lists; {@code mount -t lustre -o
+   * OPTIONS SOURCE DIR} mounts a piece or a client. The simulated servers' own targets are not
+   * listed: they are mounted as lustre_tgt by the VM's setup, which the simulation does not run.
+   */
   String mount(List<String> args) throws Failure {
-    if (args.equals(List.of("-t", "lustre"))) {
+    if (args.equals(List.of("-t", "lustre")) || args.equals(List.of("-t", "lustre,lustre_tgt"))) {
       return list();
     }
     if (args.size() != 6 || !args.get(0).equals("-t") || !args.get(1).equals("lustre") || !args.get(2).equals("-o")) {

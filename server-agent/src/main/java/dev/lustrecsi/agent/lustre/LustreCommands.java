@@ -214,9 +214,14 @@ public final class LustreCommands {
     return new Command(List.of("mount", "-t", "lustre", "-o", "ro,user_xattr", mgsNids + ":/" + snapshotFsName, mountPoint.toString()), SERVERS);
   }
 
-  /** {@code mount -t lustre}: the Lustre mounts of this node, one "SOURCE on DIR type lustre (OPTIONS)" line each. */
+  /**
+   * {@code mount -t lustre,lustre_tgt}: the Lustre mounts of this node, one "SOURCE on DIR type
+   * TYPE (OPTIONS)" line each. Both types: a target mounted with {@code -t lustre} is listed as
+   * lustre (mount_t_lustre.txt), and 2.16's {@code lustre_tgt} as that, so a piece is found
+   * whichever a Lustre release records.
+   */
   public static Command lustreMounts() {
-    return new Command(List.of("mount", "-t", "lustre"), QUICK);
+    return new Command(List.of("mount", "-t", "lustre,lustre_tgt"), QUICK);
   }
 
   /** {@code lfs getstripe -d DIR}: the directory's default layout, without its contents. */
