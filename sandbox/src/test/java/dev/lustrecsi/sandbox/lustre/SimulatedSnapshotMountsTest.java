@@ -227,6 +227,7 @@ class SimulatedSnapshotMountsTest {
     Path sub = Files.createDirectories(live.resolve("volumes/pvc-1/sub"));
     mdsCommands.runChecked(LustreCommands.setStripe(sub, new dev.lustrecsi.agent.lustre.Striping(2, 4 << 20, "")));
     Files.writeString(sub.resolve("data"), "before");
+    Files.createDirectories(live.resolve("volumes/pvc-1/plain"));
     Files.setAttribute(sub.resolve("data"), "unix:uid", 1000);
     Files.getFileAttributeView(sub.resolve("data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
         .write("origin", java.nio.charset.StandardCharsets.UTF_8.encode("lab-7"));
@@ -241,7 +242,7 @@ class SimulatedSnapshotMountsTest {
     mount(oss, "s1");
     CopySnapshotDirectoryResponse done = copyUntilFinished("s1", "volumes/pvc-1", "volumes/pvc-2");
     assertThat(done.getState()).as(done.getMessage()).isEqualTo(CopySnapshotDirectoryResponse.State.DONE);
-    assertThat(done.getFilesCopied()).isEqualTo(2);
+    assertThat(done.getFilesCopied()).isEqualTo(3);
     assertThat(done.getBytesCopied()).isEqualTo(6);
     Path copied = live.resolve("volumes/pvc-2/sub/data");
     assertThat(Files.readString(copied)).isEqualTo("before");
@@ -251,6 +252,7 @@ class SimulatedSnapshotMountsTest {
     xattrs.read("origin", origin);
     assertThat(new String(origin.array(), java.nio.charset.StandardCharsets.UTF_8)).as("captured by the snapshot, then copied").isEqualTo("lab-7");
     assertThat(servers.layoutOf("fs1", "volumes/pvc-2/sub")).hasValue(new SimulatedServers.Layout(2, 4 << 20, ""));
+    assertThat(servers.layoutOf("fs1", "volumes/pvc-2/plain")).as("a directory without a layout of its own inherits the new volume's").isEmpty();
     assertThat(servers.projectOf("fs1", "volumes/pvc-2/sub")).as("inherited from the new volume's directory")
         .isEqualTo(new SimulatedServers.Project(1002, true));
     assertThat(copy("s1", "volumes/pvc-1", "volumes/pvc-2").getState()).as("a finished copy is reported again")

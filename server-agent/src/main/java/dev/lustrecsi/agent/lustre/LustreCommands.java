@@ -224,8 +224,13 @@ public final class LustreCommands {
     return new Command(List.of("mount", "-t", "lustre,lustre_tgt"), QUICK);
   }
 
-  /** {@code lfs getstripe -d DIR}: the directory's default layout, without its contents. */
+  /**
+   * {@code lfs getstripe -d -R DIR}: the directory's own default layout, without its contents.
+   * Raw ({@code -R}), because without it lfs prints the filesystem's default count and size in
+   * place of the zeros of a directory that sets none (liblustreapi fills them in for display), and
+   * a copy would then pin those on directories meant to inherit their parent's.
+   */
   public static Command defaultLayout(Path directory) {
-    return new Command(List.of("lfs", "getstripe", "-d", directory.toString()), SERVERS);
+    return new Command(List.of("lfs", "getstripe", "-d", "-R", directory.toString()), SERVERS);
   }
 }
