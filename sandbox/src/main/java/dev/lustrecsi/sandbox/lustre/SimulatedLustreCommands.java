@@ -494,29 +494,31 @@ public final class SimulatedLustreCommands implements CommandRunner {
   }
 
   /**
-   * {@code lfs getstripe -d DIR}: the directory's own default layout on one line
-   * (lfs_getstripe_d_after_reboot.txt), nothing for a directory without one. A directory of a
-   * mounted snapshot answers with the layout the snapshot captured.
+   * {@code lfs getstripe -d -R DIR}: the directory's own default layout on one line
+   * (lfs_getstripe_d_after_reboot.txt), raw: what it does not set is 0, and a directory without a
+   * layout of its own prints zeros. A directory of a mounted snapshot answers with the layout the
+   * snapshot captured.
    */
   private String getStripe(List<String> args) throws Failure, Hang {
-    if (args.size() != 2 || !args.get(0).equals("-d")) {
-      throw usage("lfs getstripe", "lfs getstripe: the simulation knows lfs getstripe -d DIR");
+    if (!args.equals(List.of("-d", "-R", args.getLast())) || args.getLast().startsWith("-")) {
+      throw usage("lfs getstripe", "lfs getstripe: the simulation knows lfs getstripe -d -R DIR");
     }
-    Path dir = Path.of(args.get(1));
+    Path dir = Path.of(args.getLast());
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      throw new Failure(ENOENT, "lfs getstripe: cannot open '" + args.get(1) + "': No such file or directory (2)");
+      throw new Failure(ENOENT, "lfs getstripe: cannot open '" + args.getLast() + "': No such file or directory (2)");
     }
     Optional<Layout> layout;
     Optional<Map.Entry<SimulatedZfsSnapshots.Captured, String>> inSnapshot = snapshots.locateInClient(dir);
     if (inSnapshot.isPresent()) {
       layout = Optional.ofNullable(inSnapshot.get().getKey().layouts().get(inSnapshot.get().getValue()));
     } else {
-      Located at = existingDirectory("lfs getstripe", args.get(1));
+      Located at = existingDirectory("lfs getstripe", args.getLast());
       requireMdt(at.fsName());
       layout = servers.layoutOf(at.fsName(), at.relative());
     }
-    return layout.map(l -> String.format("stripe_count:  %d stripe_size:   %d pattern:       raid0 stripe_offset: -1%s%n%n",
-        l.stripeCount(), l.stripeSizeBytes(), l.pool().isEmpty() ? "" : " pool:          " + l.pool())).orElse("");
+    Layout shown = layout.orElse(new Layout(0, 0, ""));
+    return String.format("stripe_count:  %d stripe_size:   %d pattern:       %s stripe_offset: -1%s%n%n", shown.stripeCount(),
+        shown.stripeSizeBytes(), layout.isPresent() ? "raid0" : "0", shown.pool().isEmpty() ? "" : " pool:          " + shown.pool());
   }
 
   private String project(List<String> args, Duration timeout) throws Failure, Hang {

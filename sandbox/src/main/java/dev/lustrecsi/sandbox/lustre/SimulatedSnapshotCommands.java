@@ -223,9 +223,13 @@ final class SimulatedSnapshotCommands {
 
   // ---------------------------------------------------------------- mount and umount
 
-  /** {@code mount -t lustre} lists; {@code mount -t lustre -o OPTIONS SOURCE DIR} mounts a piece or a client. */
+  /**
+   * {@code mount -t lustre} (or {@code -t lustre,lustre_tgt}) lists; {@code mount -t lustre -o
+   * OPTIONS SOURCE DIR} mounts a piece or a client. The simulated servers' own targets are not
+   * listed: they are mounted as lustre_tgt by the VM's setup, which the simulation does not run.
+   */
   String mount(List<String> args) throws Failure {
-    if (args.equals(List.of("-t", "lustre"))) {
+    if (args.equals(List.of("-t", "lustre")) || args.equals(List.of("-t", "lustre,lustre_tgt"))) {
       return list();
     }
     if (args.size() != 6 || !args.get(0).equals("-t") || !args.get(1).equals("lustre") || !args.get(2).equals("-o")) {
@@ -240,7 +244,7 @@ final class SimulatedSnapshotCommands {
     if (mountedAt(mountPoint)) {
       throw failed(source, mountPoint, EBUSY, "Device or resource busy");
     }
-    return source.contains(":/") ? mountClient(source, mountPoint) : mountPiece(source, options, mountPoint);
+    return source.contains(":/") ? mountClient(source, options, mountPoint) : mountPiece(source, options, mountPoint);
   }
 
   private String list() {
@@ -254,8 +258,15 @@ final class SimulatedSnapshotCommands {
     }
     for (ClientMount m : zfs().clientMounts()) {
       if (m.server().equals(serverName)) {
-        out.append(m.source()).append(" on ").append(m.mountPoint())
-            .append(" type lustre (ro,checksum,flock,nouser_xattr,lruresize,lazystatfs,nouser_fid2path,verbose,encrypt,statfs_project)\n");
+        // The options given, then the defaults a 2.16 client shows (mount_t_lustre.txt).
+        List<String> shown = new java.util.ArrayList<>(m.options());
+        for (String option : List.of("checksum", "flock", "nouser_xattr", "lruresize", "lazystatfs", "nouser_fid2path", "verbose", "encrypt",
+            "statfs_project")) {
+          if (!shown.contains(option) && !shown.contains(option.startsWith("no") ? option.substring(2) : "no" + option)) {
+            shown.add(option);
+          }
+        }
+        out.append(m.source()).append(" on ").append(m.mountPoint()).append(" type lustre (").append(String.join(",", shown)).append(")\n");
       }
     }
     return out.toString();
@@ -295,7 +306,7 @@ final class SimulatedSnapshotCommands {
    * MDT0's piece and the piece of every OST the snapshot holds mounted; then the namespace MDT0's snapshot captured is
    * bound read-only at the mount point.
    */
-  private String mountClient(String source, Path mountPoint) throws Failure {
+  private String mountClient(String source, List<String> options, Path mountPoint) throws Failure {
     int sep = source.indexOf(":/");
     String nids = source.substring(0, sep);
     String snapshotFsName = source.substring(sep + 2);
@@ -341,7 +352,7 @@ final class SimulatedSnapshotCommands {
     } catch (CommandFailedException e) {
       throw failed(source, mountPoint, EIO, "Input/output error (" + e.getMessage() + ")");
     }
-    zfs().mounted(new ClientMount(serverName, source, snapshotFsName, mountPoint.toAbsolutePath().normalize(), capturedBy));
+    zfs().mounted(new ClientMount(serverName, source, snapshotFsName, mountPoint.toAbsolutePath().normalize(), capturedBy, List.copyOf(options)));
     return "";
   }
 

@@ -49,7 +49,7 @@ final class SimulatedZfsSnapshots {
   record PieceMount(String server, String snapshot, Path mountPoint, List<String> options) {}
 
   /** A snapshot mounted as a client: its filesystem name, the source as given, and the captured snapshot it shows. */
-  record ClientMount(String server, String source, String snapshotFsName, Path mountPoint, String capturedSnapshot) {}
+  record ClientMount(String server, String source, String snapshotFsName, Path mountPoint, String capturedSnapshot, List<String> options) {}
 
   private final Path directory;
   /** dataset to snapshot name to snapshot, in the order taken. */

@@ -115,6 +115,7 @@ class SnapshotCrashTest {
     controller.asCo(() -> GroupControllerGrpc.newBlockingStub(controller.channel()).deleteVolumeGroupSnapshot(
         DeleteVolumeGroupSnapshotRequest.newBuilder().setGroupSnapshotId(FS + "@" + run + "-g").build()));
     assertThat(controller.cluster.servers().allSnapshots()).as("clean-up of run %s", run).isEmpty();
+    assertThat(controller.cluster.servers().forkedConfigurations()).as("forked configurations left by run %s", run).isEmpty();
     return outcome;
   }
 
@@ -135,6 +136,7 @@ class SnapshotCrashTest {
     state.put("targets", Integer.toString(servers.targets(FS).size()));
     state.put("ZFS snapshots no record names", unclaimed.toString());
     state.put("barrier holds", Boolean.toString(servers.frozen(FS)));
+    state.put("forked configurations", Integer.toString(servers.forkedConfigurations().size()));
     return state;
   }
 

@@ -227,7 +227,10 @@ class SimulatedSnapshotMountsTest {
     Path sub = Files.createDirectories(live.resolve("volumes/pvc-1/sub"));
     mdsCommands.runChecked(LustreCommands.setStripe(sub, new dev.lustrecsi.agent.lustre.Striping(2, 4 << 20, "")));
     Files.writeString(sub.resolve("data"), "before");
+    Files.createDirectories(live.resolve("volumes/pvc-1/plain"));
     Files.setAttribute(sub.resolve("data"), "unix:uid", 1000);
+    Files.getFileAttributeView(sub.resolve("data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
+        .write("origin", java.nio.charset.StandardCharsets.UTF_8.encode("lab-7"));
     take("s1");
     Files.writeString(sub.resolve("data"), "after");
     call(mds::ensureVolumeDirectory, EnsureVolumeDirectoryRequest.newBuilder().setFsName("fs1").setDirectory("volumes/pvc-2")
@@ -239,12 +242,17 @@ class SimulatedSnapshotMountsTest {
     mount(oss, "s1");
     CopySnapshotDirectoryResponse done = copyUntilFinished("s1", "volumes/pvc-1", "volumes/pvc-2");
     assertThat(done.getState()).as(done.getMessage()).isEqualTo(CopySnapshotDirectoryResponse.State.DONE);
-    assertThat(done.getFilesCopied()).isEqualTo(2);
+    assertThat(done.getFilesCopied()).isEqualTo(3);
     assertThat(done.getBytesCopied()).isEqualTo(6);
     Path copied = live.resolve("volumes/pvc-2/sub/data");
     assertThat(Files.readString(copied)).isEqualTo("before");
     assertThat(Files.getAttribute(copied, "unix:uid")).isEqualTo(1000);
+    var xattrs = Files.getFileAttributeView(copied, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    java.nio.ByteBuffer origin = java.nio.ByteBuffer.allocate(xattrs.size("origin"));
+    xattrs.read("origin", origin);
+    assertThat(new String(origin.array(), java.nio.charset.StandardCharsets.UTF_8)).as("captured by the snapshot, then copied").isEqualTo("lab-7");
     assertThat(servers.layoutOf("fs1", "volumes/pvc-2/sub")).hasValue(new SimulatedServers.Layout(2, 4 << 20, ""));
+    assertThat(servers.layoutOf("fs1", "volumes/pvc-2/plain")).as("a directory without a layout of its own inherits the new volume's").isEmpty();
     assertThat(servers.projectOf("fs1", "volumes/pvc-2/sub")).as("inherited from the new volume's directory")
         .isEqualTo(new SimulatedServers.Project(1002, true));
     assertThat(copy("s1", "volumes/pvc-1", "volumes/pvc-2").getState()).as("a finished copy is reported again")
@@ -266,5 +274,38 @@ class SimulatedSnapshotMountsTest {
     assertThatThrownBy(() -> copy("s1", "volumes/pvc-1", "volumes/none"))
         .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .hasMessageContaining("target_directory");
+  }
+
+  @Test
+  void zfsGetAnswersInItsScriptedFormsAndTheMgsCommandsFailAsLctlDoes() throws Exception {
+    take("s1");
+    SimulatedLustreCommands ossCommands = new SimulatedLustreCommands(servers, "fs1-oss0");
+    var valueOnly = new dev.lustrecsi.common.exec.Command(List.of("zfs", "get", "-H", "-o", "value", "lustre:mgsnode", "lcsi-fs1-ost0001/ost0001"),
+        java.time.Duration.ofSeconds(5));
+    assertThat(ossCommands.runChecked(valueOnly).stdout()).as("what lsnapshot reads").isEqualTo("10.1.0.10@tcp\n");
+    var withSource = new dev.lustrecsi.common.exec.Command(List.of("zfs", "get", "-H", "-o", "name,property,value,source",
+        "lustre:fsname,lustre:comment", "lcsi-fs1-ost0001/ost0001@s1"), java.time.Duration.ofSeconds(5));
+    assertThat(ossCommands.runChecked(withSource).stdout()).isEqualTo("lcsi-fs1-ost0001/ost0001@s1\tlustre:fsname\t" + snapshotFsName("s1")
+        + "\tlocal\nlcsi-fs1-ost0001/ost0001@s1\tlustre:comment\t-\t-\n");
+    assertThat(ossCommands.run(ZfsCommands.get("lcsi-fs1-ost0001/ost0001@nope", List.of("lustre:fsname"))).stderr()).contains("dataset does not exist");
+    assertThat(ossCommands.run(LustreCommands.forkConfig("fs1", "zz99zz99")).stderr()).as("not the MGS").contains("No such device");
+    SimulatedLustreCommands mgsCommands = new SimulatedLustreCommands(servers, "fs1-mgs");
+    CommandResult erased = mgsCommands.run(LustreCommands.eraseConfig("zz99zz99"));
+    assertThat(erased.exitCode()).isEqualTo(2);
+    assertThat(erased.stderr()).contains("OBD_IOC_LCFG_ERASE failed: No such file or directory");
+    assertThat(mgsCommands.run(LustreCommands.forkConfig("fs1", "fs1")).stderr()).as("a live name").contains("File exists");
+  }
+
+  @Test
+  void closingTheServersUnmountsTheSnapshotClients() throws Exception {
+    take("s1");
+    mount(mds, "s1");
+    mount(oss, "s1");
+    Path client = clientMountPoint("s1");
+    assertThat(mountClient("s1", client).exitCode()).isZero();
+    assertThat(dev.lustrecsi.node.mount.MountTable.ofThisProcess().entries()).anyMatch(m -> m.mountPoint().equals(client));
+    servers.close();
+    assertThat(dev.lustrecsi.node.mount.MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().equals(client));
+    assertThat(servers.zfs().clientMounts()).isEmpty();
   }
 }

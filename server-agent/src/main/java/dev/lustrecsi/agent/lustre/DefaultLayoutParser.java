@@ -6,10 +6,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Parses {@code lfs getstripe -d DIR}: a directory's default layout on one line of "key: value"
+ * Parses {@code lfs getstripe -d -R DIR}: a directory's default layout on one line of "key: value"
  * pairs (lfs_getstripe_d_after_reboot.txt: "stripe_count:  2 stripe_size:   4194304 pattern:
- * raid0 stripe_offset: -1", with "pool: NAME" when it has one), or nothing for a directory
- * without a layout of its own. Only plain RAID0 layouts are understood: a composite (PFL) or
+ * raid0 stripe_offset: -1", with "pool: NAME" when it has one). Raw, a value the directory does
+ * not set is 0, so a directory without a layout of its own reads as all defaults
+ * ({@link Striping#isDefault}); no output at all reads the same. Only plain RAID0 layouts are understood: a composite (PFL) or
  * Data-on-MDT default cannot be put back with {@code -c/-S/-p} and is refused rather than
  * flattened into something else.
  */

@@ -280,6 +280,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
     respond(observer, () -> {
       String fsName = fsName(request.getFsName());
       String name = TargetSnapshots.checkName(request.getSnapshotName());
+      copies.refuseWhileCopying(name);
       return DestroyTargetSnapshotsResponse.newBuilder().addAllDestroyed(wire(snapshots.destroy(fsName, name))).build();
     });
   }
@@ -301,7 +302,9 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   @Override
   public void unmountTargetSnapshots(UnmountTargetSnapshotsRequest request, StreamObserver<UnmountTargetSnapshotsResponse> observer) {
     respond(observer, () -> {
-      snapshotMounts.unmount(fsName(request.getFsName()), TargetSnapshots.checkName(request.getSnapshotName()));
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      copies.refuseWhileCopying(name);
+      snapshotMounts.unmount(fsName(request.getFsName()), name);
       return UnmountTargetSnapshotsResponse.getDefaultInstance();
     });
   }

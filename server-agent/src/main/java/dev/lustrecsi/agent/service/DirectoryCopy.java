@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Copies one directory tree into another, keeping what a restored volume must keep: directories,
  * regular files and symlinks (as links, never followed), their owner, group, mode and mtime,
- * their {@code user.*} xattrs, and each subdirectory's own default layout (set on the copy before
+ * their {@code user.*} xattrs (the target directory itself takes the source's owner, mode, time
+ * and xattrs too), and each subdirectory's own default layout (set on the copy before
  * anything is made in it, since a layout applies to files created afterwards). Other file types
  * (devices, FIFOs, sockets) are skipped with a log line. Whatever the target holds under the same
  * name is replaced: a copy started again overwrites what an earlier one left.
@@ -129,11 +130,11 @@ final class DirectoryCopy {
           throw e;
         }
         Path[] pair = directories.pop();
-        if (!pair[0].equals(source)) {
-          // Attributes after the contents: making entries inside changed the mtime, and a mode without write would have stopped them.
-          copyXattrs(pair[0], pair[1]);
-          copyOwnerAndTime(pair[0], pair[1], false);
-        }
+        // Attributes after the contents: making entries inside changed the mtime, and a mode without
+        // write would have stopped them. The target itself gets the source's too (a pod's chown of
+        // its volume must survive a restore), all but its layout, which is the new volume's own.
+        copyXattrs(pair[0], pair[1]);
+        copyOwnerAndTime(pair[0], pair[1], false);
         return FileVisitResult.CONTINUE;
       }
     });
@@ -221,7 +222,12 @@ final class DirectoryCopy {
       ByteBuffer value = ByteBuffer.allocate(in.size(name));
       in.read(name, value);
       value.flip();
-      out.write(name, value);
+      try {
+        out.write(name, value);
+      } catch (FileSystemException e) {
+        throw new IOException("cannot set xattr user." + name + " on " + to + ": " + e.getMessage()
+            + " (user xattrs need the filesystem mounted with -o user_xattr on this server)", e);
+      }
     }
   }
 

@@ -69,6 +69,18 @@ final class SnapshotCopies {
     return java.util.Optional.of(progress);
   }
 
+  /**
+   * Refuses, with ABORTED, to let go of a snapshot a copy is still reading: unmounting it under
+   * the copy would fail the copy (or fail with "target is busy"), and the caller can wait.
+   */
+  void refuseWhileCopying(String snapshot) {
+    for (Job job : jobs.values()) {
+      if (job.key.snapshot().equals(snapshot) && job.state == State.RUNNING) {
+        throw CsiException.aborted("snapshot_name: a copy of " + job.key.source() + " out of snapshot " + snapshot + " is still running");
+      }
+    }
+  }
+
   /** Starts the copy into {@code target} unless one is known; reports it either way. */
   Progress start(Key key, Path source, Path target, DirectoryCopy.Layouts layouts) {
     java.util.Optional<Progress> known = report(key, target);

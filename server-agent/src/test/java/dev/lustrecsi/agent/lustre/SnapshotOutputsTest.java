@@ -101,6 +101,8 @@ class SnapshotOutputsTest {
     assertThat(DefaultLayoutParser.parse(Fixtures.read("lfs_getstripe_d.txt"))).as("with the path line first").hasValue(new Striping(2, 4194304, ""));
     assertThat(DefaultLayoutParser.parse("stripe_count:  -1 stripe_size:   1048576 pattern:       raid0 stripe_offset: -1 pool:          flash\n"))
         .hasValue(new Striping(-1, 1048576, "flash"));
+    assertThat(DefaultLayoutParser.parse("stripe_count:  0 stripe_size:   0 pattern:       0 stripe_offset: -1\n\n"))
+        .as("raw, a directory without a layout of its own").hasValueSatisfying(s -> assertThat(s.isDefault()).isTrue());
     assertThat(DefaultLayoutParser.parse("")).isEmpty();
     assertThatThrownBy(() -> DefaultLayoutParser.parse("  lcm_layout_gen:    0\n  lcm_mirror_count:  1\n  lcm_entry_count:   2\n"))
         .isInstanceOf(UnexpectedOutputException.class);

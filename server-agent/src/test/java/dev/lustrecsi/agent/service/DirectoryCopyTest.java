@@ -81,6 +81,7 @@ class DirectoryCopyTest {
     xattr(source.resolve("sub"), "user.dir", "yes");
     sourceLayouts.put(source.resolve("sub"), new Striping(2, 4 << 20, ""));
     sourceLayouts.put(source, new Striping(8, 1 << 20, "flash"));
+    Files.setAttribute(source, "unix:uid", 1000);
     Process fifo = new ProcessBuilder("mkfifo", source.resolve("pipe").toString()).start();
     assertThat(fifo.waitFor()).isZero();
 
@@ -107,6 +108,7 @@ class DirectoryCopyTest {
         .containsExactly("sub=" + new Striping(2, 4 << 20, ""));
     assertThat(copy.files()).as("sub, deeper, data, link, abs; not the FIFO").isEqualTo(5);
     assertThat(copy.bytes()).isEqualTo(7);
+    assertThat(Files.getAttribute(target, "unix:uid")).as("the volume's own directory takes the source's owner").isEqualTo(1000);
     assertThat(Files.readString(outside)).isEqualTo("untouched");
   }
 

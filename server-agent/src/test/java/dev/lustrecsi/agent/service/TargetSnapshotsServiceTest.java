@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TargetSnapshotsServiceTest {
   static final List<String> DATASETS = List.of("zfs", "list", "-H", "-p", "-o", "name,lustre:svname", "-t", "filesystem");
   static final List<String> SNAPSHOTS = List.of("zfs", "list", "-H", "-p", "-o", "name,creation", "-t", "snapshot");
-  static final List<String> MOUNTS = List.of("mount", "-t", "lustre");
+  static final List<String> MOUNTS = List.of("mount", "-t", "lustre,lustre_tgt");
   static final String MAGIC_AND_FSNAME = "lustre:magic,lustre:fsname";
 
   @TempDir Path mounts;
