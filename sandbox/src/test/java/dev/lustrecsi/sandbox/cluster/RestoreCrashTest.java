@@ -245,4 +245,36 @@ class RestoreCrashTest {
       killAt++;
     }
   }
+
+  @Test
+  void aSnapshotBeingRestoredFromIsInUseUntilTheRestoreIsDone() {
+    Snapshot own = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("restcr-in-use")
+        .setSourceVolumeId(source.getVolumeId()).build())).getSnapshot();
+    CreateVolumeRequest request = ControllerOnCluster.request("inuse-restored", Sizes.GIB, PARAMS).toBuilder()
+        .setVolumeContentSource(VolumeContentSource.newBuilder()
+            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(own.getSnapshotId()))).build();
+    // The copy cannot start (its client mount fails, once): the restore is recorded, its snapshot's pieces mounted.
+    controller.cluster.servers().onCommand((server, argv) -> {
+      if (argv.getFirst().equals("mount") && argv.stream().anyMatch(a -> a.contains(":/"))) {
+        controller.cluster.servers().onCommand(null);
+        throw new IllegalStateException("the snapshot's client mount fails this once");
+      }
+    });
+    try {
+      assertThat(controller.codeOf(() -> controller.csi().createVolume(request))).isNotEqualTo(io.grpc.Status.Code.OK);
+    } finally {
+      controller.cluster.servers().onCommand(null);
+    }
+    assertThat(controller.cluster.servers().mountedSnapshots()).as("the pieces mounted for the copy").isNotEmpty();
+    controller.restart();
+    assertThat(controller.codeOf(() -> controller.csi().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder()
+        .setSnapshotId(own.getSnapshotId()).build()))).as("DeleteSnapshot while a volume is restored from it")
+        .isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+    Volume restored = controller.asCo(() -> controller.csi().createVolume(request)).getVolume();
+    controller.asCo(() -> controller.csi().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(own.getSnapshotId()).build()));
+    assertThat(files(controller.cluster.servers().namespace(FS).resolve(VolumeId.parse(restored.getVolumeId()).orElseThrow().directory())))
+        .contains("results/deep/b.txt=kept");
+    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(restored.getVolumeId()).build()));
+    assertThat(controller.cluster.servers().mountedSnapshots()).isEmpty();
+  }
 }
