@@ -101,6 +101,7 @@ final class SnapshotCopies {
       job.copy.run();
       job.state = State.DONE;
     } catch (Exception | Error e) {
+      // An Error too: a job left RUNNING for ever would never be reported, so never started again.
       job.message = e.toString();
       job.state = State.FAILED;
       LOG.log(Level.WARNING, "copy of " + job.key.source() + " from snapshot " + job.key.snapshot() + " failed after " + job.copy.files()

@@ -28,7 +28,9 @@ import java.util.stream.Collectors;
  * read-only client under the snapshot's own filesystem name. Mount points lie in a directory the
  * agent owns, {@code ROOT/FSNAME/SNAPSHOT/SERIAL} for a piece and {@code ROOT/FSNAME/SNAPSHOT/client}
  * for the client. What is mounted is read from {@code mount -t lustre} on every call, never
- * remembered, so every operation is idempotent and right after an agent restart.
+ * remembered, so every operation is idempotent and right after an agent restart. Calls are
+ * serialised: a retry overlapping a slow first call must find its mount made, not stack a second
+ * one on the same mount point.
  */
 final class SnapshotMounts {
   private static final System.Logger LOG = System.getLogger(SnapshotMounts.class.getName());
@@ -60,7 +62,7 @@ final class SnapshotMounts {
    *
    * @return the pieces mounted now, the ones mounted before included
    */
-  List<Piece> mount(String fsName, String name) throws CommandFailedException, IOException {
+  synchronized List<Piece> mount(String fsName, String name) throws CommandFailedException, IOException {
     List<Piece> all = existing(fsName, name);
     List<Piece> mountable = all.stream().filter(p -> p.dataset().target().kind() != TargetKind.MGT).toList();
     Set<String> mounted = lustreMounts().stream().map(Mount::source).collect(Collectors.toSet());
@@ -85,7 +87,7 @@ final class SnapshotMounts {
    * where. Needs every piece mounted by {@link #mount} on every server first, as mount.lustre
    * needs the targets up.
    */
-  Path mountClient(String fsName, String name) throws CommandFailedException, IOException {
+  synchronized Path mountClient(String fsName, String name) throws CommandFailedException, IOException {
     Piece mdt0 = existing(fsName, name).stream()
         .filter(p -> p.dataset().target().kind() == TargetKind.MDT && p.dataset().target().index() == 0)
         .findFirst()
@@ -111,7 +113,7 @@ final class SnapshotMounts {
    * this server's pieces wherever it is mounted; then the empty mount points go. Not mounted is
    * fine.
    */
-  void unmount(String fsName, String name) throws CommandFailedException {
+  synchronized void unmount(String fsName, String name) throws CommandFailedException {
     List<Mount> mounts = lustreMounts();
     Path client = clientMountPoint(fsName, name);
     for (Mount mount : mounts) {

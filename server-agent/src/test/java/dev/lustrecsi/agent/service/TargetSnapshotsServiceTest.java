@@ -173,4 +173,29 @@ class TargetSnapshotsServiceTest {
     agent.unmountTargetSnapshots(UnmountTargetSnapshotsRequest.newBuilder().setFsName("fs1").setSnapshotName("s1").build());
     assertThat(runner.commands).noneMatch(c -> c.getFirst().equals("umount"));
   }
+
+  @Test
+  void copyingOutOfASnapshotThatPredatesRestorableSnapshotsIsAFailedPreconditionAndMountsNothing() throws Exception {
+    Path live = java.nio.file.Files.createDirectories(mounts.resolve("live"));
+    java.nio.file.Files.createDirectories(live.resolve("volumes/pvc-2"));
+    String name = InProcessServerBuilder.generateName();
+    Server mds = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(new AgentService(runner, Optional.of(live), Optional.empty(), mounts.resolve("snapshots"))).build().start();
+    ManagedChannel mdsChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      runner.answer(List.of("lfs", "getname", live.toString()), "fs1-ff1c9f74671fe800 " + live + "\n")
+          .answer(DATASETS, "lcsi-fs1-mdt0000/mdt0000\tfs1-MDT0000\n").answer(SNAPSHOTS, "lcsi-fs1-mdt0000/mdt0000@s1\t1765058220\n")
+          .answer(List.of("zfs", "get", "-H", "-o", "property,value", MAGIC_AND_FSNAME, "lcsi-fs1-mdt0000/mdt0000@s1"),
+              "lustre:magic\t-\nlustre:fsname\tfs1\n");
+      var request = dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest.newBuilder().setFsName("fs1").setSnapshotName("s1")
+          .setSourceDirectory("volumes/pvc-1").setTargetDirectory("volumes/pvc-2").build();
+      assertThatThrownBy(() -> LustreAgentGrpc.newBlockingStub(mdsChannel).copySnapshotDirectory(request))
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+          .hasMessageContaining("predates restorable snapshots");
+      assertThat(runner.commands).noneMatch(c -> c.getFirst().equals("mount") && c.size() > 3);
+    } finally {
+      mdsChannel.shutdownNow();
+      mds.shutdownNow();
+    }
+  }
 }
