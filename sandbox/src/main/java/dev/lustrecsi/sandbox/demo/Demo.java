@@ -192,7 +192,8 @@ public final class Demo {
       }
     }, code -> retries[0]++).getVolume();
     if (retries[0] > 0) {
-      detail("(answered UNAVAILABLE " + retries[0] + " times while the copy ran, last: " + progress[0] + ")");
+      detail("(answered UNAVAILABLE " + retries[0] + " times while the filesystem grew or the copy ran, last: " + progress[0]
+          + "; retried as the provisioner does)");
     }
     return made;
   }
