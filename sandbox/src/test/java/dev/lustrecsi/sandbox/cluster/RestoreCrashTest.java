@@ -277,4 +277,31 @@ class RestoreCrashTest {
     controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(restored.getVolumeId()).build()));
     assertThat(controller.cluster.servers().mountedSnapshots()).isEmpty();
   }
+
+  @Test
+  void aSnapshotTakenBeforeRestoresExistedIsFailedPreconditionAndLeavesNothing() throws Exception {
+    // Pieces as snapshots were taken before they carried a filesystem name of their own: plain ZFS snapshots.
+    String old = "lcsi-20250101-000000-0a0b0c";
+    SimulatedServers servers = controller.cluster.servers();
+    for (SimulatedServers.Target target : servers.targets(FS)) {
+      new dev.lustrecsi.sandbox.lustre.SimulatedLustreCommands(servers, target.server())
+          .run(dev.lustrecsi.agent.lustre.ZfsCommands.snapshot(SimulatedServers.dataset(target), old));
+    }
+    var record = new dev.lustrecsi.controller.snapshot.SnapshotRecord("restcr-old", new dev.lustrecsi.controller.snapshot.SnapshotId(FS, "restcr-old"),
+        VolumeId.parse(source.getVolumeId()).orElseThrow(), old, Sizes.GIB, 1735689600L, dev.lustrecsi.controller.snapshot.SnapshotRecord.State.READY, "");
+    controller.cluster.client().resources(dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot.class)
+        .resource(dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects.toObject(record, SimulatedCluster.NAMESPACE)).create();
+    CreateVolumeRequest request = ControllerOnCluster.request("old-restored", Sizes.GIB, PARAMS).toBuilder()
+        .setVolumeContentSource(VolumeContentSource.newBuilder()
+            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(FS + "@restcr-old"))).build();
+    try {
+      assertThat(controller.codeOf(() -> controller.csi().createVolume(request))).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+      assertThat(controller.records()).noneMatch(r -> r.getSpec().name().equals("old-restored"));
+      assertThat(servers.namespace(FS).resolve(VolumeId.directoryFor("old-restored"))).doesNotExist();
+      assertThat(servers.mountedSnapshots()).isEmpty();
+    } finally {
+      controller.asCo(() -> controller.csi().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(FS + "@restcr-old").build()));
+    }
+    assertThat(servers.allSnapshots()).noneMatch(s -> s.endsWith("@" + old));
+  }
 }
