@@ -109,7 +109,9 @@ public final class VolumeProvisioner {
       }
     } catch (CsiException e) {
       if (neverPossible(e)) {
-        withdraw(volume);
+        // As last written: a copy records its phases as it goes, and what it holds (a mounted
+        // snapshot, a clone's own snapshot) is released by the phase it reached.
+        withdraw(journal.byId(volume.id()).orElse(volume));
       }
       throw e;
     }

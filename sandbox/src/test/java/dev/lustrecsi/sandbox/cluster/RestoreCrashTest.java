@@ -304,4 +304,26 @@ class RestoreCrashTest {
     }
     assertThat(servers.allSnapshots()).noneMatch(s -> s.endsWith("@" + old));
   }
+
+  @Test
+  void aCloneRefusedForGoodAfterItsSnapshotWasMountedLeavesNothing() {
+    // The OSS refuses to mount its piece for good, after the MDS mounted its own: the clone is
+    // withdrawn, and what it held by then (the MDS's mount, its own snapshot) goes with it.
+    SimulatedServers servers = controller.cluster.servers();
+    servers.onCommand((server, argv) -> {
+      if (server.contains("-oss") && argv.getFirst().equals("mount") && argv.contains("rdonly_dev")) {
+        throw dev.lustrecsi.common.error.CsiException.failedPrecondition("the OSS refuses its piece (test)");
+      }
+    });
+    try {
+      assertThat(controller.codeOf(() -> controller.csi().createVolume(cloneOfSource("refused-clone"))))
+          .isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+    } finally {
+      servers.onCommand(null);
+    }
+    assertThat(controller.records()).noneMatch(r -> r.getSpec().name().equals("refused-clone"));
+    assertThat(servers.namespace(FS).resolve(VolumeId.directoryFor("refused-clone"))).doesNotExist();
+    assertThat(servers.mountedSnapshots()).isEmpty();
+    assertThat(servers.allSnapshots()).noneMatch(s -> s.contains("lcsi-clone-"));
+  }
 }
