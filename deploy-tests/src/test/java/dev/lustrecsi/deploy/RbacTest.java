@@ -38,7 +38,7 @@ class RbacTest {
 
   /**
    * The sidecars' rules, as their upstream deploy/kubernetes/rbac.yaml lists them for the pinned
-   * versions, without what this driver never triggers (group snapshots, restores, VolumeAttachments,
+   * versions, without what this driver never triggers (group snapshots, VolumeAttachments,
    * CSIStorageCapacity, VolumeAttributesClasses, and the resizer's pod watch, off with
    * --handle-volume-inuse-error=false).
    * node-driver-registrar and livenessprobe make no API calls and have no rules.
@@ -53,6 +53,9 @@ class RbacTest {
     grant(calls, "csi-provisioner", "", "events", "list", "watch", "create", "update", "patch");
     grant(calls, "csi-provisioner", "storage.k8s.io", "csinodes", "get", "list", "watch");
     grant(calls, "csi-provisioner", "", "nodes", "get", "list", "watch");
+    // Restores from snapshots: the provisioner reads the claim's VolumeSnapshot and its content.
+    grant(calls, "csi-provisioner", "snapshot.storage.k8s.io", "volumesnapshots", "get", "list");
+    grant(calls, "csi-provisioner", "snapshot.storage.k8s.io", "volumesnapshotcontents", "get", "list");
     grant(calls, "csi-provisioner", "coordination.k8s.io", "leases", "get", "watch", "list", "delete", "update", "create");
     grant(calls, "csi-snapshotter", "", "events", "list", "watch", "create", "update", "patch");
     grant(calls, "csi-snapshotter", "snapshot.storage.k8s.io", "volumesnapshotclasses", "get", "list", "watch");
@@ -106,6 +109,16 @@ class RbacTest {
       }
     }
     assertThat(granted).containsExactlyInAnyOrderElementsOf(SIDECAR_CALLS);
+  }
+
+  @Test
+  void withoutTheSnapshotterTheProvisionerReadsNoSnapshots() {
+    Rendered rendered = ChartRenderer.render(null, Map.of("controller.snapshotter.enabled", "false"));
+    Set<ApiCall> granted = new LinkedHashSet<>();
+    for (Grant grant : grants(rendered, "csi-provisioner")) {
+      granted.addAll(grant.calls("csi-provisioner"));
+    }
+    assertThat(granted).isNotEmpty().noneMatch(c -> c.toString().contains("snapshot.storage.k8s.io"));
   }
 
   @Test

@@ -40,6 +40,10 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount-status", description = "A file the VM's setup writes how the client mount stands in; quoted when it is missing")
   Path clientMountStatus;
 
+  @Option(names = "--snapshot-mounts", description = "A directory of the agent's own where it mounts snapshots to restore from (default: ${DEFAULT-VALUE})",
+      defaultValue = "/lustre/snapshots")
+  Path snapshotMounts;
+
   @Option(names = "--metrics-address", defaultValue = "",
       description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
   String metricsAddress;
@@ -68,7 +72,8 @@ final class AgentCommand implements Callable<Integer> {
     List<AutoCloseable> running = new ArrayList<>();
     AgentServer agent;
     try {
-      agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount), Optional.ofNullable(clientMountStatus)));
+      agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount),
+          Optional.ofNullable(clientMountStatus), snapshotMounts));
       running.add(agent);
       if (metricsAt.isPresent()) {
         running.add(MetricsServer.start(metricsAt.get(), metrics.registry()));

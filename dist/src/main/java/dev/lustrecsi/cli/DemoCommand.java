@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** The guided tour on a sandbox. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Starts a sandbox and walks through provisioning, growth, mounting, stats, expansion and clean-up.")
+    description = "Starts a sandbox and walks through provisioning, growth, mounting, stats, snapshots, a restore and a clone (their content compared), expansion and clean-up.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--state-dir", description = "Directory for the demo's sandbox (default: a new temporary directory)")
   Path stateDir;

@@ -88,6 +88,12 @@ class SandboxTest {
         .containsPattern("Lustre snapshots \\(ZFS snapshots per target\\): \\{lcsi-[-0-9a-f]+=(\\d+)\\} of \\1 targets; write barrier holds: false")
         .containsPattern("\\{lcsi-[-0-9a-f]+=(\\d+), lcsi-[-0-9a-f]+=\\1\\} of \\1 targets; write barrier holds: false")
         .contains("group demo@demo-nightly: 2 snapshots, ready: true")
+        // The restore holds the file as it was at the snapshot, the clone as it was when cloned; both read through a pod's mount.
+        .contains("volume demo/folding-results-restored restored from demo@folding-results-monday")
+        .contains("identical to the content at the snapshot")
+        .contains("volume demo/folding-results-clone cloned from demo/folding-results")
+        .contains("identical to the content when it was cloned")
+        .doesNotContain("MISMATCH")
         .contains("Lustre snapshots (ZFS snapshots per target): none of")
         .contains("demo finished");
     assertThat(MountTable.ofThisProcess().entries()).noneMatch(m -> m.mountPoint().startsWith(dir));

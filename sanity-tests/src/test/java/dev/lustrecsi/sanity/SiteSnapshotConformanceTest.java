@@ -30,6 +30,15 @@ class SiteSnapshotConformanceTest extends ConformanceTest {
   }
 
   @Test
+  void cloneOfAVolumeOnTheSitesFilesystemIsFailedPrecondition() {
+    Volume volume = ws.createVolume();
+    Status status = ws.createVolumeFailure(ws.createRequest().setVolumeContentSource(csi.v1.VolumeContentSource.newBuilder()
+        .setVolume(csi.v1.VolumeContentSource.VolumeSource.newBuilder().setVolumeId(volume.getVolumeId()))).build());
+    org.assertj.core.api.Assertions.assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    org.assertj.core.api.Assertions.assertThat(status.getDescription()).contains("volume_content_source");
+  }
+
+  @Test
   void groupSnapshotOfVolumesOnTheSitesFilesystemIsFailedPrecondition() {
     Volume a = ws.createVolume();
     Volume b = ws.createVolume();

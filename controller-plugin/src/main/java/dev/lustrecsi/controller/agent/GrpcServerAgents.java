@@ -1,6 +1,10 @@
 package dev.lustrecsi.controller.agent;
 
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest;
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse;
 import dev.lustrecsi.agent.v1.CreateTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.MountTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.UnmountTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.DestroyTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.FreezeBarrierRequest;
 import dev.lustrecsi.agent.v1.ListTargetSnapshotsRequest;
@@ -99,10 +103,30 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   }
 
   @Override
-  public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name)
+  public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName)
       throws AgentUnavailableException {
     return call(filesystem, address, "CreateTargetSnapshots", stub -> stub.createTargetSnapshots(
-        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build())).getSnapshotsList();
+        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).setSnapshotFsName(snapshotFsName).build()))
+        .getSnapshotsList();
+  }
+
+  @Override
+  public List<TargetSnapshot> mountTargetSnapshots(String filesystem, String address, String fsName, String name)
+      throws AgentUnavailableException {
+    return call(filesystem, address, "MountTargetSnapshots", stub -> stub.mountTargetSnapshots(
+        MountTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build())).getMountedList();
+  }
+
+  @Override
+  public void unmountTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException {
+    call(filesystem, address, "UnmountTargetSnapshots", stub -> stub.unmountTargetSnapshots(
+        UnmountTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).build()));
+  }
+
+  @Override
+  public CopySnapshotDirectoryResponse copySnapshotDirectory(String filesystem, String mdsAddress, CopySnapshotDirectoryRequest request)
+      throws AgentUnavailableException {
+    return call(filesystem, mdsAddress, "CopySnapshotDirectory", stub -> stub.copySnapshotDirectory(request));
   }
 
   @Override

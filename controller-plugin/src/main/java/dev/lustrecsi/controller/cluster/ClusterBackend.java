@@ -1,6 +1,9 @@
 package dev.lustrecsi.controller.cluster;
 
 import dev.lustrecsi.controller.agent.AgentCredentials;
+import dev.lustrecsi.controller.content.SnapshotMounts;
+import dev.lustrecsi.controller.content.VolumeCopies;
+import dev.lustrecsi.controller.volume.VolumeContent;
 import dev.lustrecsi.controller.agent.GrpcServerAgents;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import dev.lustrecsi.controller.snapshot.GroupSnapshots;
@@ -48,6 +51,7 @@ public final class ClusterBackend implements AutoCloseable {
   private final LustreBackend backend;
   private final SnapshotService snapshots;
   private final GroupSnapshots groupSnapshots;
+  private final VolumeContent content;
   private final AtomicBoolean leading = new AtomicBoolean();
   private CompletableFuture<?> election;
 
@@ -60,9 +64,11 @@ public final class ClusterBackend implements AutoCloseable {
         journal::committedBytes, Clock.systemUTC());
     reconciliations = new Reconciliations(client, settings.namespace(), reconciler);
     KubernetesSnapshotJournal snapshotRecords = new KubernetesSnapshotJournal(client, settings.namespace());
-    SnapshotBatches batches = new SnapshotBatches(new LustreSnapshots(new FilesystemServers(client, settings.namespace()), agents,
-        BARRIER_SECONDS), java.time.Duration.ZERO, Clock.systemUTC());
-    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches);
+    FilesystemServers servers = new FilesystemServers(client, settings.namespace());
+    SnapshotBatches batches = new SnapshotBatches(new LustreSnapshots(servers, agents, BARRIER_SECONDS), java.time.Duration.ZERO,
+        Clock.systemUTC());
+    content = new VolumeCopies(journal, new SnapshotMounts(servers, agents), batches);
+    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches, journal::volumes);
     groupSnapshots = new GroupSnapshots(snapshotRecords, journal::byId, batches, snapshots);
     try {
       backend = LustreBackend.start(client, settings.namespace(), reconciliations, agents, settings.defaults());
@@ -123,6 +129,11 @@ public final class ClusterBackend implements AutoCloseable {
   /** Group snapshots: several volumes of a filesystem in one Lustre snapshot. */
   public GroupSnapshots groupSnapshots() {
     return groupSnapshots;
+  }
+
+  /** Restore and clone: a new volume's content copied from a snapshot. */
+  public VolumeContent content() {
+    return content;
   }
 
   /** The volume records. */

@@ -6,11 +6,13 @@ import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.request.RequestFields;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.content.CloneSnapshotNames;
 import dev.lustrecsi.controller.snapshot.SnapshotRecord;
 import dev.lustrecsi.controller.snapshot.SnapshotService;
 import dev.lustrecsi.controller.volume.CapacityRequest;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import dev.lustrecsi.controller.volume.VolumeSource;
 
 /**
  * CreateVolume's volume_content_source, checked by the CSI spec's codes before anything is
@@ -23,8 +25,12 @@ final class ContentSources {
   static final String SNAPSHOT_ID = FIELD + ".snapshot.snapshot_id";
   static final String VOLUME_ID = FIELD + ".volume.volume_id";
 
-  /** What a request's content source stands for, once it is known to exist. */
-  record Source(String field, String description, String fsName, long sizeBytes) {}
+  /**
+   * What a request's content source stands for, once it is known to exist.
+   *
+   * @param volume what the new volume's record keeps of it
+   */
+  record Source(String field, String description, String fsName, long sizeBytes, VolumeSource volume) {}
 
   private final SnapshotService snapshots;
   private final VolumeProvisioner volumes;
@@ -34,9 +40,9 @@ final class ContentSources {
     this.volumes = volumes;
   }
 
-  /** The source, checked against the StorageClass's filesystem and the requested capacity. */
-  Source check(VolumeContentSource request, String fsName, CapacityRequest range) {
-    Source source = find(request);
+  /** The source of the volume named {@code volumeName}, checked against the StorageClass's filesystem and the requested capacity. */
+  Source check(VolumeContentSource request, String volumeName, String fsName, CapacityRequest range) {
+    Source source = find(request, volumeName);
     if (!source.fsName().equals(fsName)) {
       // A Lustre snapshot, or a volume's directory, can only be read on its own filesystem's servers.
       throw CsiException.invalidArgument(source.field(), source.description() + " is on filesystem " + source.fsName()
@@ -53,19 +59,24 @@ final class ContentSources {
     return source;
   }
 
-  private Source find(VolumeContentSource request) {
+  private Source find(VolumeContentSource request, String volumeName) {
     return switch (request.getTypeCase()) {
       case SNAPSHOT -> {
         String id = RequestFields.id(request.getSnapshot().getSnapshotId(), SNAPSHOT_ID);
         SnapshotRecord snapshot = snapshots.get(id)
             .orElseThrow(() -> CsiException.notFound(SNAPSHOT_ID + ": snapshot " + CallerText.quote(id) + " does not exist"));
-        yield new Source(SNAPSHOT_ID, "snapshot " + snapshot.id(), snapshot.id().fsName(), snapshot.sizeBytes());
+        yield new Source(SNAPSHOT_ID, "snapshot " + snapshot.id(), snapshot.id().fsName(), snapshot.sizeBytes(), new VolumeSource(
+            VolumeSource.Kind.SNAPSHOT, id, snapshot.lustreSnapshot(), snapshot.source().directory(), VolumeSource.Phase.COPYING));
       }
       case VOLUME -> {
         String id = RequestFields.id(request.getVolume().getVolumeId(), VOLUME_ID);
-        VolumeRecord volume = VolumeId.parse(id).flatMap(volumes::get)
+        // A volume still being made or going has no content to clone: to the CO it does not exist.
+        VolumeRecord volume = VolumeId.parse(id).flatMap(volumes::get).filter(v -> v.state() == VolumeRecord.State.READY)
             .orElseThrow(() -> CsiException.notFound(VOLUME_ID + ": volume " + CallerText.quote(id) + " does not exist"));
-        yield new Source(VOLUME_ID, "volume " + volume.id(), volume.id().fsName(), volume.capacityBytes());
+        // A clone copies from a Lustre snapshot of its own, taken first, so it reads the source as
+        // it was at one instant, not a directory pods may be writing while the copy runs.
+        yield new Source(VOLUME_ID, "volume " + volume.id(), volume.id().fsName(), volume.capacityBytes(), new VolumeSource(
+            VolumeSource.Kind.VOLUME, id, CloneSnapshotNames.of(volumeName), volume.id().directory(), VolumeSource.Phase.SNAPSHOTTING));
       }
       case TYPE_NOT_SET -> throw CsiException.invalidArgument(FIELD, "names neither a snapshot nor a volume");
     };

@@ -32,6 +32,7 @@ import csi.v1.ValidateVolumeCapabilitiesRequest;
 import csi.v1.ValidateVolumeCapabilitiesResponse;
 import csi.v1.Volume;
 import csi.v1.VolumeCondition;
+import csi.v1.VolumeContentSource;
 import com.google.protobuf.Int64Value;
 import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
@@ -46,6 +47,7 @@ import dev.lustrecsi.controller.parameters.StorageClassParameters;
 import dev.lustrecsi.controller.volume.CapacityRequest;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import dev.lustrecsi.controller.volume.VolumeSource;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +72,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
       ControllerServiceCapability.RPC.Type.VOLUME_CONDITION,
       ControllerServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER,
       ControllerServiceCapability.RPC.Type.CREATE_DELETE_SNAPSHOT,
+      ControllerServiceCapability.RPC.Type.CLONE_VOLUME,
       ControllerServiceCapability.RPC.Type.LIST_SNAPSHOTS,
       ControllerServiceCapability.RPC.Type.GET_SNAPSHOT);
 
@@ -158,14 +161,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     refuseMutableParameters(request.getMutableParamsMap());
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
-    if (request.hasVolumeContentSource()) {
-      // Checked in full first, so an unknown or unfit source gets the spec's code for it; a fit one
-      // is still refused: copying a source's content into a new volume is not built yet.
-      ContentSources.Source source = contentSources.check(request.getVolumeContentSource(), params.fsName(), range);
-      throw CsiException.invalidArgument(source.field(), "creating a volume from " + source.description()
-          + " is not supported yet: restore and clone are not built");
-    }
-    VolumeRecord volume = provisioner.create(name, range, params, request.getParametersMap());
+    // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
+    Optional<VolumeSource> source = request.hasVolumeContentSource()
+        ? Optional.of(contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range).volume())
+        : Optional.empty();
+    VolumeRecord volume = provisioner.create(name, range, params, request.getParametersMap(), source);
     Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
     response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();
@@ -343,11 +343,16 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
   }
 
   static Volume toCsi(VolumeRecord volume) {
-    return Volume.newBuilder()
+    Volume.Builder csi = Volume.newBuilder()
         .setVolumeId(volume.id().toString())
         .setCapacityBytes(volume.capacityBytes())
         .putVolumeContext(CONTEXT_FS_NAME, volume.id().fsName())
-        .putVolumeContext(CONTEXT_DIRECTORY, volume.id().directory())
-        .build();
+        .putVolumeContext(CONTEXT_DIRECTORY, volume.id().directory());
+    // The spec: a volume made from a source names it in content_source.
+    volume.source().ifPresent(source -> csi.setContentSource(switch (source.kind()) {
+      case SNAPSHOT -> VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(source.id()));
+      case VOLUME -> VolumeContentSource.newBuilder().setVolume(VolumeContentSource.VolumeSource.newBuilder().setVolumeId(source.id()));
+    }));
+    return csi.build();
   }
 }

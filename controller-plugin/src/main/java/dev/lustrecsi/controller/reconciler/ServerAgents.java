@@ -1,6 +1,8 @@
 package dev.lustrecsi.controller.reconciler;
 
 import dev.lustrecsi.agent.v1.CheckServersResponse;
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest;
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse;
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.GetHealthResponse;
@@ -41,14 +43,28 @@ public interface ServerAgents {
   /** Thaws the MGS's barrier if it holds; returns its state before ("frozen" when it held until now). */
   String thawBarrier(String filesystem, String mgsAddress, String fsName) throws AgentUnavailableException;
 
-  /** A ZFS snapshot named {@code name} of each of the server's targets of the filesystem. */
-  List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
+  /**
+   * A ZFS snapshot named {@code name} of each of the server's targets of the filesystem, tagged to
+   * be mounted as filesystem {@code snapshotFsName} (on the MGS, its configuration logs forked to that name first).
+   */
+  List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName)
+      throws AgentUnavailableException;
 
   /** Destroys the server's ZFS snapshots named {@code name}; returns those it destroyed. */
   List<TargetSnapshot> destroyTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
 
   /** Every ZFS snapshot of the server's targets of the filesystem. */
   List<TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName) throws AgentUnavailableException;
+
+  /** Mounts the server's pieces of the Lustre snapshot read-only (the MGT's never); returns the pieces mounted. */
+  List<TargetSnapshot> mountTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
+
+  /** Unmounts the Lustre snapshot on the server (on the MDS its client mount too); not mounted is fine. */
+  void unmountTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;
+
+  /** On the MDS: starts, or reports, the copy of a directory of the mounted snapshot into one of the live filesystem. */
+  CopySnapshotDirectoryResponse copySnapshotDirectory(String filesystem, String mdsAddress, CopySnapshotDirectoryRequest request)
+      throws AgentUnavailableException;
 
   /** On the MDS: no new objects on the OST. */
   void stopOstCreation(String filesystem, String mdsAddress, String fsName, int ostIndex) throws AgentUnavailableException;

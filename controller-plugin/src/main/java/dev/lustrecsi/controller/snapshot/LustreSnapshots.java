@@ -46,6 +46,8 @@ public final class LustreSnapshots {
   public long take(String fsName, String name) {
     Servers all = servers.of(fsName);
     destroyPieces(all, fsName, name);
+    // What it will be mounted as to restore from it; the same name on every attempt.
+    String snapshotFsName = SnapshotFsNames.of(fsName, name);
     List<TargetSnapshot> pieces = new ArrayList<>();
     try {
       // A barrier that holds now was left by a caller that died (snapshot work on a filesystem is
@@ -53,7 +55,7 @@ public final class LustreSnapshots {
       agents.thawBarrier(all.filesystem(), all.mgs().address(), fsName);
       agents.freezeBarrier(all.filesystem(), all.mgs().address(), fsName, barrierSeconds);
       for (Server server : all.servers()) {
-        pieces.addAll(agents.createTargetSnapshots(all.filesystem(), server.address(), fsName, name));
+        pieces.addAll(agents.createTargetSnapshots(all.filesystem(), server.address(), fsName, name, snapshotFsName));
       }
       String held = agents.thawBarrier(all.filesystem(), all.mgs().address(), fsName);
       if (!"frozen".equals(held)) {

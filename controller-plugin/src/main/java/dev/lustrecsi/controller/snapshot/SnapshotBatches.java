@@ -100,6 +100,14 @@ public final class SnapshotBatches {
     });
   }
 
+  /**
+   * Takes a Lustre snapshot for one caller alone (a clone's), from scratch, under the same lock as
+   * every other snapshot work of the filesystem, so that it never races a CSI snapshot's barrier.
+   */
+  public long takeAlone(String fsName, String name) {
+    return underLock(fsName, () -> lustre.take(fsName, name));
+  }
+
   /** Destroys every piece of a Lustre snapshot. */
   public void destroy(String fsName, String name) {
     underLock(fsName, () -> {

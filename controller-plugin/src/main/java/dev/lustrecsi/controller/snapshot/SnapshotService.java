@@ -7,12 +7,14 @@ import dev.lustrecsi.controller.snapshot.SnapshotRecord.State;
 import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
 import dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import dev.lustrecsi.controller.volume.VolumeSource;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * CSI snapshots: each a record naming its source volume and the Lustre snapshot holding it.
@@ -30,12 +32,16 @@ public final class SnapshotService {
   private final KubernetesSnapshotJournal journal;
   private final Function<VolumeId, Optional<VolumeRecord>> volumes;
   private final SnapshotBatches batches;
+  private final Supplier<List<VolumeRecord>> allVolumes;
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
-  public SnapshotService(KubernetesSnapshotJournal journal, Function<VolumeId, Optional<VolumeRecord>> volumes, SnapshotBatches batches) {
+  /** @param allVolumes every volume record: a snapshot a volume is being restored from cannot go */
+  public SnapshotService(KubernetesSnapshotJournal journal, Function<VolumeId, Optional<VolumeRecord>> volumes, SnapshotBatches batches,
+      Supplier<List<VolumeRecord>> allVolumes) {
     this.journal = journal;
     this.volumes = volumes;
     this.batches = batches;
+    this.allVolumes = allVolumes;
   }
 
   /** CreateSnapshot: the snapshot named {@code name} of the volume, taken now or found from an earlier call. */
@@ -77,6 +83,16 @@ public final class SnapshotService {
       return;
     }
     try (Busy held = hold(id.get().record(), "snapshot " + CallerText.quote(snapshotId))) {
+      List<String> restoring = allVolumes.get().stream()
+          .filter(v -> v.state() == VolumeRecord.State.CREATING && v.source().filter(s -> s.kind() == VolumeSource.Kind.SNAPSHOT
+              && s.id().equals(id.get().toString()) && s.phase() != VolumeSource.Phase.DONE).isPresent())
+          .map(v -> v.id().toString()).toList();
+      if (!restoring.isEmpty()) {
+        // The CSI spec's code for a snapshot in use: its Lustre snapshot is mounted for the copy, and
+        // destroying it would fail the restore; the CO retries the delete once the restore is done.
+        throw CsiException.failedPrecondition("snapshot " + CallerText.quote(snapshotId) + " is in use: volumes " + restoring
+            + " are being restored from it; delete it when they are ready");
+      }
       journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
     }
   }

@@ -38,15 +38,22 @@ public final class VolumeProvisioner {
   private final LustreBackend backend;
   private final KeyedLocks volumeLocks = new KeyedLocks();
   private final FilesystemLedger ledger;
+  private final VolumeContent content;
 
-  public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend) {
+  /** @param content makes the content of a volume created from a snapshot or another volume */
+  public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend, VolumeContent content) {
     this.journal = journal;
     this.backend = backend;
+    this.content = content;
     this.ledger = new FilesystemLedger(journal::committedBytes, backend::claimProjectIds);
   }
 
-  /** CreateVolume: returns the volume named {@code name}, making it if it does not exist. */
-  public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters) {
+  /**
+   * CreateVolume: returns the volume named {@code name}, making it if it does not exist, with the
+   * content of {@code source} when one is given (checked by the caller: it exists, on this filesystem).
+   */
+  public VolumeRecord create(String name, CapacityRequest range, StorageClassParameters params, Map<String, String> rawParameters,
+      Optional<VolumeSource> source) {
     // On the site's filesystem volumes live under its volume root; the id carries it, so every
     // later call (and the node plugin) finds the directory from the id alone.
     Optional<FilesystemState> known = backend.describe(params.fsName());
@@ -57,10 +64,15 @@ public final class VolumeProvisioner {
       Optional<VolumeRecord> existing = journal.byName(name);
       VolumeRecord volume;
       if (existing.isPresent()) {
-        volume = checkCompatible(existing.get(), id, range, parameters);
+        volume = checkCompatible(existing.get(), id, range, parameters, source);
       } else {
         long capacity = range.capacityToProvision("capacity_range");
         boolean external = known.flatMap(FilesystemState::external).isPresent();
+        if (external && source.isPresent()) {
+          // Restore and clone read Lustre snapshots, which the driver takes only of its own filesystems.
+          throw CsiException.failedPrecondition("volume_content_source: filesystem " + params.fsName() + " is run by the site (its"
+              + " LustreFilesystem has spec.external): it has no snapshots, so no volume can be restored or cloned on it");
+        }
         if (!external && capacity > params.maxCapacity()) {
           throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
               + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
@@ -73,7 +85,7 @@ public final class VolumeProvisioner {
         if (params.lnet() == LnetChoice.O2IB) {
           requireO2ibServers(filesystem);
         }
-        volume = commit(name, id, capacity, filesystem, params, parameters);
+        volume = commit(name, id, capacity, filesystem, params, parameters, source);
       }
       if (volume.state() == State.CREATING) {
         volume = finishCreating(volume);
@@ -91,9 +103,15 @@ public final class VolumeProvisioner {
     try {
       ensureOsts(volume.id().fsName());
       backend.ensureVolumeDirectory(volume.id(), volume.striping(), volume.projectId(), volume.capacityBytes());
+      if (volume.source().isPresent()) {
+        // Copied into the directory made above, so its files take the new volume's layout and project.
+        volume = content.fill(volume);
+      }
     } catch (CsiException e) {
       if (neverPossible(e)) {
-        withdraw(volume);
+        // As last written: a copy records its phases as it goes, and what it holds (a mounted
+        // snapshot, a clone's own snapshot) is released by the phase it reached.
+        withdraw(journal.byId(volume.id()).orElse(volume));
       }
       throw e;
     }
@@ -140,6 +158,10 @@ public final class VolumeProvisioner {
     VolumeRecord deleting = volume.withState(State.DELETING);
     if (volume.state() != State.DELETING) {
       journal.put(deleting);
+    }
+    if (deleting.source().isPresent()) {
+      // An unfinished restore or clone holds a mounted snapshot, and a clone a snapshot of its own.
+      content.release(deleting);
     }
     backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
     journal.remove(deleting);
@@ -266,7 +288,8 @@ public final class VolumeProvisioner {
     return backend.reachable();
   }
 
-  private VolumeRecord checkCompatible(VolumeRecord existing, VolumeId id, CapacityRequest range, Map<String, String> parameters) {
+  private VolumeRecord checkCompatible(VolumeRecord existing, VolumeId id, CapacityRequest range, Map<String, String> parameters,
+      Optional<VolumeSource> source) {
     if (!existing.id().equals(id)) {
       throw CsiException.alreadyExists("volume name " + existing.name() + " is already used by volume " + existing.id()
           + " on filesystem " + existing.id().fsName());
@@ -277,6 +300,13 @@ public final class VolumeProvisioner {
     }
     if (!existing.parameters().equals(parameters)) {
       throw CsiException.alreadyExists("volume " + existing.name() + " already exists with different parameters " + existing.parameters());
+    }
+    boolean sameSource = existing.source().isPresent() == source.isPresent()
+        && existing.source().map(had -> had.sameSource(source.get())).orElse(true);
+    if (!sameSource) {
+      throw CsiException.alreadyExists("volume " + existing.name() + " already exists " + existing.source()
+          .map(s -> "with content from " + s.kind().name().toLowerCase() + " " + s.id()).orElse("empty") + ", not "
+          + source.map(s -> "from " + s.kind().name().toLowerCase() + " " + s.id()).orElse("empty") + " as requested (volume_content_source)");
     }
     if (existing.state() == State.DELETING) {
       throw CsiException.aborted("volume " + existing.name() + " is being deleted; retry later");
@@ -290,7 +320,7 @@ public final class VolumeProvisioner {
    * written outside it, under the volume's own lock.
    */
   private VolumeRecord commit(String name, VolumeId id, long capacity, FilesystemState fs, StorageClassParameters params,
-      Map<String, String> parameters) {
+      Map<String, String> parameters, Optional<VolumeSource> source) {
     ledger.reserve(fs, capacity, () -> fs.external().isPresent()
         // The site's filesystem: the limit is the share of it the site allows volumes, not space
         // that growth could add, so the request is out of range, whatever else is committed.
@@ -306,7 +336,7 @@ public final class VolumeProvisioner {
       ledger.release(fs.spec().fsName(), capacity);
       throw e;
     }
-    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters);
+    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters, source);
     recordOrRelease(volume, capacity);
     return volume;
   }

@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.volume;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.parameters.Striping;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The journal's record of one volume: written before any work is done for it, so a crashed or
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param projectId the Lustre project id that carries the quota
  * @param state how far the volume has come
  * @param parameters the CreateVolume parameters, to tell a retry from a conflicting request
+ * @param source the snapshot or volume its content is copied from; empty for a volume made empty
  */
 public record VolumeRecord(
-    String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters) {
+    String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters,
+    Optional<VolumeSource> source) {
 
   /** Life cycle of a volume in the journal. */
   public enum State {
@@ -31,13 +34,23 @@ public record VolumeRecord(
 
   public VolumeRecord {
     parameters = Map.copyOf(parameters);
+    source = source == null ? Optional.empty() : source;
+  }
+
+  /** A volume made empty. */
+  public VolumeRecord(String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters) {
+    this(name, id, capacityBytes, striping, projectId, state, parameters, Optional.empty());
   }
 
   public VolumeRecord withState(State newState) {
-    return new VolumeRecord(name, id, capacityBytes, striping, projectId, newState, parameters);
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, newState, parameters, source);
   }
 
   public VolumeRecord withCapacity(long newCapacity) {
-    return new VolumeRecord(name, id, newCapacity, striping, projectId, state, parameters);
+    return new VolumeRecord(name, id, newCapacity, striping, projectId, state, parameters, source);
+  }
+
+  public VolumeRecord withSource(VolumeSource newSource) {
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, state, parameters, Optional.of(newSource));
   }
 }

@@ -100,7 +100,7 @@ final class FakeAgents implements ServerAgents {
 
   @Override
   public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName,
-      String name) throws AgentUnavailableException {
+      String name, String snapshotFsName) throws AgentUnavailableException {
     throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
   }
 
@@ -114,6 +114,23 @@ final class FakeAgents implements ServerAgents {
   public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> listTargetSnapshots(String filesystem, String address, String fsName)
       throws AgentUnavailableException {
     throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
+  }
+
+  @Override
+  public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> mountTargetSnapshots(String filesystem, String address, String fsName,
+      String name) throws AgentUnavailableException {
+    throw new AgentUnavailableException("restores run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public void unmountTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException {
+    throw new AgentUnavailableException("restores run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse copySnapshotDirectory(String filesystem, String mdsAddress,
+      dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest request) throws AgentUnavailableException {
+    throw new AgentUnavailableException("restores run on real agents in the sandbox's tests", null);
   }
 
   @Override

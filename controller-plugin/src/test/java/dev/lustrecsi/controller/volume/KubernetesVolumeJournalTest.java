@@ -52,6 +52,24 @@ class KubernetesVolumeJournalTest {
   }
 
   @Test
+  void aRestoresSourceAndPhaseSurviveARestart() {
+    KubernetesVolumeJournal journal = journal();
+    VolumeRecord restoring = volume("restored", "restored").withState(VolumeRecord.State.CREATING)
+        .withSource(new VolumeSource(VolumeSource.Kind.SNAPSHOT, "fs1@snap-1", "lcsi-20261207-010203-abcdef", "pvc-1",
+            VolumeSource.Phase.COPYING));
+    VolumeRecord cloning = volume("cloned", "cloned").withState(VolumeRecord.State.CREATING)
+        .withSource(new VolumeSource(VolumeSource.Kind.VOLUME, "fs1/pvc-1", "lcsi-clone-0123456789abcdef", "pvc-1",
+            VolumeSource.Phase.SNAPSHOTTING));
+    journal.put(restoring);
+    journal.put(cloning);
+    KubernetesVolumeJournal reloaded = journal();
+    assertThat(reloaded.byName("restored")).contains(restoring);
+    assertThat(reloaded.byName("cloned")).contains(cloning);
+    assertThat(reloaded.byName("cloned").orElseThrow().source().orElseThrow().holdsSnapshot()).isFalse();
+    assertThat(reloaded.byName("restored").orElseThrow().source().orElseThrow().holdsSnapshot()).isTrue();
+  }
+
+  @Test
   void survivesARestart() {
     KubernetesVolumeJournal journal = journal();
     VolumeRecord a = volume("any name / with slashes", "any_name-0123456789abcdef");

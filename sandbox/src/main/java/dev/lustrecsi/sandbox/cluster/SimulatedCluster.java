@@ -50,7 +50,7 @@ public final class SimulatedCluster implements AutoCloseable {
       kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), NAMESPACE);
       KubernetesClient client = api.client();
       servers = new SimulatedServers(dir.resolve("lustre-servers"), java.time.Clock.systemUTC(), recoveryWindow);
-      vms = new SimulatedServerVms(client, NAMESPACE, servers, agentPort);
+      vms = new SimulatedServerVms(client, NAMESPACE, servers, agentPort, dir.resolve("vm-snapshot-mounts"));
       // Each instance gets its own loopback address, as each VMI gets its own pod IP.
       kubevirt = new KubeVirtSimulator(client, NAMESPACE, n -> "127.1." + (n / 250) + "." + (n % 250 + 2), List.of(vms));
       kubevirtLoop = Thread.ofVirtual().name("kubevirt-simulator").start(this::runKubevirt);
@@ -181,6 +181,7 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     vms.close();
     sites.forEach(ExternalSite::close);
+    servers.close();
     api.close();
   }
 }

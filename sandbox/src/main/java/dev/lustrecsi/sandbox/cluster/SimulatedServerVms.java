@@ -50,10 +50,16 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
   private final String namespace;
   private final SimulatedServers servers;
   private final int agentPort;
+  private final java.nio.file.Path snapshotMounts;
   private final Map<String, AgentServer> agents = new ConcurrentHashMap<>();
   private final Map<String, MetricsServer> agentMetrics = new ConcurrentHashMap<>();
 
-  public SimulatedServerVms(KubernetesClient client, String namespace, SimulatedServers servers, int agentPort) {
+  /**
+   * @param snapshotMounts where each VM's agent gets the directory it mounts snapshots in (one per
+   *     VM below it: each real VM has its own)
+   */
+  public SimulatedServerVms(KubernetesClient client, String namespace, SimulatedServers servers, int agentPort, java.nio.file.Path snapshotMounts) {
+    this.snapshotMounts = snapshotMounts;
     this.client = client;
     this.namespace = namespace;
     this.servers = servers;
@@ -77,7 +83,7 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       boolean mds = TargetKinds.MDS.equals(vm.getMetadata().getLabels().get(ObjectMeta.ROLE_LABEL));
       AgentMetrics metrics = new AgentMetrics();
       AgentService service = new AgentService(metrics.measured(new SimulatedLustreCommands(servers, name)),
-          mds ? Optional.of(servers.namespace(fs.getSpec().fsName())) : Optional.empty());
+          mds ? Optional.of(servers.namespace(fs.getSpec().fsName())) : Optional.empty(), Optional.empty(), snapshotMounts.resolve(name));
       AgentServer agent = AgentServer.start(new ListenAddress(podAddress, agentPort), tlsOf(fs), service);
       AgentServer previous = agents.put(name, agent);
       if (previous != null) {

@@ -44,7 +44,9 @@ import java.util.concurrent.Callable;
 /**
  * The guided tour: a sandbox, a StorageClass-like parameter set, volumes that make the
  * filesystem grow, a volume staged and published into a "pod" directory, a file written and read
- * through it, its stats and striping, a snapshot and a group snapshot, an expansion, and the clean-up. Every step goes through
+ * through it, its stats and striping, a snapshot, the file changed, the snapshot restored into a new
+ * volume and the live volume cloned (each read back through a pod's mount and compared), a group
+ * snapshot, an expansion, and the clean-up. Every step goes through
  * the plugins' sockets, as kubelet and the provisioner would.
  */
 public final class Demo {
@@ -124,6 +126,9 @@ public final class Demo {
       detail("snapshot " + snapshot.getSnapshotId() + " of " + snapshot.getSourceVolumeId() + ", " + Sizes.format(snapshot.getSizeBytes())
           + ", ready: " + snapshot.getReadyToUse());
       showSnapshots(cluster);
+      byte[] changed = "ATOM      1  N   MET A   1      99.999  99.999  99.999\n".repeat(10_000).getBytes(StandardCharsets.UTF_8);
+      step("change " + file.getFileName() + " after the snapshot (" + Sizes.format(changed.length) + " now)", () -> Files.write(file, changed));
+
       var groups = GroupControllerGrpc.newBlockingStub(controllerSocket.channel());
       var group = step("snapshot both volumes as one group: one Lustre snapshot, consistent across them",
           () -> retryingWhileUnavailable(() -> groups.createVolumeGroupSnapshot(CreateVolumeGroupSnapshotRequest.newBuilder()
@@ -131,6 +136,18 @@ public final class Demo {
               .getGroupSnapshot());
       detail("group " + group.getGroupSnapshotId() + ": " + group.getSnapshotsCount() + " snapshots, ready: " + group.getReadyToUse());
       showSnapshots(cluster);
+      Volume restored = step("restore the snapshot into a new volume: its pieces mounted read-only, the volume's directory copied on the MDS",
+          () -> createFrom(controller, "folding-results-restored", 200 * Sizes.GIB, csi.v1.VolumeContentSource.newBuilder()
+              .setSnapshot(csi.v1.VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshot.getSnapshotId())).build()));
+      detail("volume " + restored.getVolumeId() + " restored from " + restored.getContentSource().getSnapshot().getSnapshotId());
+      compare(node, sandbox, restored, file.getFileName().toString(), payload, "the content at the snapshot");
+      Volume clone = step("clone the live volume: a Lustre snapshot taken for the purpose, copied from, then destroyed",
+          () -> createFrom(controller, "folding-results-clone", 200 * Sizes.GIB, csi.v1.VolumeContentSource.newBuilder()
+              .setVolume(csi.v1.VolumeContentSource.VolumeSource.newBuilder().setVolumeId(results.getVolumeId())).build()));
+      detail("volume " + clone.getVolumeId() + " cloned from " + clone.getContentSource().getVolume().getVolumeId());
+      compare(node, sandbox, clone, file.getFileName().toString(), changed, "the content when it was cloned");
+      showSnapshots(cluster);
+      showFilesystem(cluster);
 
       var expanded = step("expand the volume to 600 GiB (the filesystem grows again)",
           () -> retryingWhileUnavailable(() -> controller.controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
@@ -150,13 +167,61 @@ public final class Demo {
             .addAllSnapshotIds(group.getSnapshotsList().stream().map(Snapshot::getSnapshotId).toList()).build()));
       });
       showSnapshots(cluster);
-      for (Volume volume : List.of(results, scratch)) {
+      for (Volume volume : List.of(results, scratch, restored, clone)) {
         step("delete volume " + volume.getVolumeId(), () -> controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).build()));
       }
       showFilesystem(cluster);
     }
     step("stop the sandbox", () -> null);
     out.printf("demo finished in %d ms%n", (System.nanoTime() - demoStart) / 1_000_000);
+  }
+
+  /** CreateVolume with a content source, retried while the copy runs as the provisioner retries it. */
+  private Volume createFrom(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes, csi.v1.VolumeContentSource source) {
+    CreateVolumeRequest request = CreateVolumeRequest.newBuilder().setName(name)
+        .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(bytes))
+        .addVolumeCapabilities(capability()).putAllParameters(STORAGE_CLASS).setVolumeContentSource(source).build();
+    String[] progress = {""};
+    int[] retries = {0};
+    Volume made = CoRetry.DEFAULT.call(() -> {
+      try {
+        return controller.createVolume(request);
+      } catch (io.grpc.StatusRuntimeException e) {
+        progress[0] = e.getStatus().getDescription();
+        throw e;
+      }
+    }, code -> retries[0]++).getVolume();
+    if (retries[0] > 0) {
+      detail("(answered UNAVAILABLE " + retries[0] + " times while the filesystem grew or the copy ran, last: " + progress[0]
+          + "; retried as the provisioner does)");
+    }
+    return made;
+  }
+
+  /**
+   * Publishes the volume into a pod directory of its own, reads the file, and compares it with
+   * what it should hold; unpublishes again. Throws when the content differs.
+   */
+  private void compare(NodeGrpc.NodeBlockingStub node, Sandbox sandbox, Volume volume, String fileName, byte[] expected, String what)
+      throws Exception {
+    String name = VolumeId.parse(volume.getVolumeId()).orElseThrow().directory();
+    Path staging = sandbox.kubeletDir().resolve("plugins/staging/" + name);
+    Path pod = sandbox.kubeletDir().resolve("pods/demo-reader/volumes/" + name);
+    node.nodeStageVolume(NodeStageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging.toString())
+        .setVolumeCapability(capability()).putAllVolumeContext(volume.getVolumeContextMap()).build());
+    node.nodePublishVolume(NodePublishVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging.toString())
+        .setTargetPath(pod.toString()).setVolumeCapability(capability()).putAllVolumeContext(volume.getVolumeContextMap()).build());
+    try {
+      byte[] read = step("read " + fileName + " through a pod's mount of " + name, () -> Files.readAllBytes(pod.resolve(fileName)));
+      boolean same = java.util.Arrays.equals(read, expected);
+      detail(same ? Sizes.format(read.length) + ", identical to " + what : "MISMATCH: " + Sizes.format(read.length) + ", not " + what);
+      if (!same) {
+        throw new IllegalStateException(name + " does not hold " + what);
+      }
+    } finally {
+      node.nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).setTargetPath(pod.toString()).build());
+      node.nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder().setVolumeId(volume.getVolumeId()).setStagingTargetPath(staging.toString()).build());
+    }
   }
 
   private Volume create(ControllerGrpc.ControllerBlockingStub controller, String name, long bytes) {

@@ -43,14 +43,15 @@ public final class SimulatedLustreCommands implements CommandRunner {
   static final int ENOENT = 2;
   private static final int ENODEV = 19;
   private static final int EALREADY = 114;
-  private static final java.util.regex.Pattern ZFS_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,255}");
 
   private final SimulatedServers servers;
   private final String serverName;
+  private final SimulatedSnapshotCommands snapshots;
 
   public SimulatedLustreCommands(SimulatedServers servers, String serverName) {
     this.servers = servers;
     this.serverName = serverName;
+    this.snapshots = new SimulatedSnapshotCommands(servers, serverName);
   }
 
   /** A failed command: exit code and stderr. */
@@ -78,11 +79,15 @@ public final class SimulatedLustreCommands implements CommandRunner {
       String out = switch (argv.getFirst()) {
         case "lfs" -> lfs(argv.subList(1, argv.size()), command.timeout());
         case "lctl" -> lctl(argv.subList(1, argv.size()));
-        case "zfs" -> zfs(argv.subList(1, argv.size()));
-        case "umount" -> SimulatedOstRemoval.umount(servers, serverName, argv.subList(1, argv.size()));
+        case "zfs" -> snapshots.zfs(argv.subList(1, argv.size()));
+        case "mount" -> snapshots.mount(argv.subList(1, argv.size()));
+        case "umount" -> argv.size() == 2 ? snapshots.umount(Path.of(argv.get(1))).orElse(null) : null;
         case "zpool" -> SimulatedOstRemoval.zpool(servers, serverName, argv.subList(1, argv.size()));
         default -> throw new Failure(127, argv.getFirst() + ": command not found");
       };
+      if (out == null) {
+        out = SimulatedOstRemoval.umount(servers, serverName, argv.subList(1, argv.size()));
+      }
       return new CommandResult(command, 0, out, "");
     } catch (PartialFailure f) {
       return new CommandResult(command, f.exitCode, f.stdout, f.getMessage() + "\n");
@@ -124,6 +129,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "get_param" -> getParam(rest);
       case "barrier_freeze", "barrier_thaw", "barrier_stat" -> barrier(sub, rest);
       case "set_param" -> SimulatedOstRemoval.setParam(servers, serverName, rest);
+      case "fork_lcfg" -> snapshots.fork(rest);
+      case "erase_lcfg" -> snapshots.erase(rest);
       case "--device" -> SimulatedOstRemoval.mgsDevice(servers, serverName, rest);
       default -> throw usage("lctl", "lctl: unknown command '" + sub + "'");
     };
@@ -191,60 +198,6 @@ public final class SimulatedLustreCommands implements CommandRunner {
   }
 
   // ---------------------------------------------------------------- zfs
-
-  /**
-   * The zfs subcommands the agent runs for snapshots, over this server's target datasets (named
-   * as the setup script names them, tagged with lustre:svname as mkfs.lustre tags them). Messages
-   * and exit codes are zfs(8)'s: 1 for a failed operation, 2 for a usage error.
-   */
-  private String zfs(List<String> args) throws Failure {
-    if (servers.server(serverName).map(s -> !s.up()).orElse(true)) {
-      throw new Failure(1, "The ZFS modules are not loaded.\nTry running 'modprobe zfs' as root to load them.");
-    }
-    if (!args.isEmpty() && args.getFirst().equals("set")) {
-      return SimulatedOstRemoval.zfsSet(servers, serverName, args.subList(1, args.size()));
-    }
-    if (args.equals(List.of("list", "-H", "-p", "-o", "name,lustre:svname", "-t", "filesystem"))) {
-      StringBuilder out = new StringBuilder();
-      for (Target t : servers.targetsOf(serverName)) {
-        String dataset = SimulatedServers.dataset(t);
-        out.append(dataset, 0, dataset.indexOf('/')).append("\t-\n");
-        out.append(dataset).append('\t').append(t.name()).append('\n');
-      }
-      return out.toString();
-    }
-    if (args.equals(List.of("list", "-H", "-p", "-o", "name,creation", "-t", "snapshot"))) {
-      StringBuilder out = new StringBuilder();
-      for (Target t : servers.targetsOf(serverName)) {
-        String dataset = SimulatedServers.dataset(t);
-        servers.snapshotsOf(dataset).entrySet().stream().sorted(Map.Entry.comparingByValue())
-            .forEach(e -> out.append(dataset).append('@').append(e.getKey()).append('\t').append(e.getValue()).append('\n'));
-      }
-      return out.toString();
-    }
-    if (args.size() == 2 && (args.get(0).equals("snapshot") || args.get(0).equals("destroy"))) {
-      String full = args.get(1);
-      int at = full.indexOf('@');
-      if (at <= 0 || !ZFS_NAME.matcher(full.substring(at + 1)).matches()) {
-        throw new Failure(2, "cannot " + (args.get(0).equals("snapshot") ? "create snapshot" : "destroy") + " '" + full + "': invalid character or missing '@'");
-      }
-      String dataset = full.substring(0, at);
-      String name = full.substring(at + 1);
-      if (servers.targetOfDataset(serverName, dataset).isEmpty()) {
-        throw new Failure(1, "cannot open '" + dataset + "': dataset does not exist");
-      }
-      if (args.get(0).equals("snapshot")) {
-        if (!servers.takeSnapshot(dataset, name)) {
-          throw new Failure(1, "cannot create snapshot '" + full + "': dataset already exists");
-        }
-      } else if (!servers.destroySnapshot(dataset, name)) {
-        throw new Failure(1, "could not find any snapshots to destroy; check snapshot names.");
-      }
-      return "";
-    }
-    throw new Failure(2, "zfs: the simulation knows list (as the agent runs it), snapshot DATASET@NAME and destroy DATASET@NAME; not '"
-        + String.join(" ", args) + "'");
-  }
 
   private String getParam(List<String> args) throws Failure {
     boolean valuesOnly = false;
@@ -418,6 +371,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "getname" -> getName(rest);
       case "df" -> df(rest);
       case "setstripe" -> setStripe(rest, timeout);
+      case "getstripe" -> getStripe(rest);
       case "project" -> project(rest, timeout);
       case "setquota" -> setQuota(rest, timeout);
       case "quota" -> quota(rest);
@@ -537,6 +491,34 @@ public final class SimulatedLustreCommands implements CommandRunner {
     awaitBarrier(at.fsName(), timeout);
     servers.setLayout(at.fsName(), at.relative(), new Layout(count, size, pool));
     return "";
+  }
+
+  /**
+   * {@code lfs getstripe -d -R DIR}: the directory's own default layout on one line
+   * (lfs_getstripe_d_after_reboot.txt), raw: what it does not set is 0, and a directory without a
+   * layout of its own prints zeros. A directory of a mounted snapshot answers with the layout the
+   * snapshot captured.
+   */
+  private String getStripe(List<String> args) throws Failure, Hang {
+    if (!args.equals(List.of("-d", "-R", args.getLast())) || args.getLast().startsWith("-")) {
+      throw usage("lfs getstripe", "lfs getstripe: the simulation knows lfs getstripe -d -R DIR");
+    }
+    Path dir = Path.of(args.getLast());
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      throw new Failure(ENOENT, "lfs getstripe: cannot open '" + args.getLast() + "': No such file or directory (2)");
+    }
+    Optional<Layout> layout;
+    Optional<Map.Entry<SimulatedZfsSnapshots.Captured, String>> inSnapshot = snapshots.locateInClient(dir);
+    if (inSnapshot.isPresent()) {
+      layout = Optional.ofNullable(inSnapshot.get().getKey().layouts().get(inSnapshot.get().getValue()));
+    } else {
+      Located at = existingDirectory("lfs getstripe", args.getLast());
+      requireMdt(at.fsName());
+      layout = servers.layoutOf(at.fsName(), at.relative());
+    }
+    Layout shown = layout.orElse(new Layout(0, 0, ""));
+    return String.format("stripe_count:  %d stripe_size:   %d pattern:       %s stripe_offset: -1%s%n%n", shown.stripeCount(),
+        shown.stripeSizeBytes(), layout.isPresent() ? "raid0" : "0", shown.pool().isEmpty() ? "" : " pool:          " + shown.pool());
   }
 
   private String project(List<String> args, Duration timeout) throws Failure, Hang {

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * once per target, {@link #mount}; a VM stopping hard is {@link #serverDown}. The Lustre commands
  * the agent runs read and change it through {@link SimulatedLustreCommands}.
  */
-public final class SimulatedServers implements SimulatedNamespaces {
+public final class SimulatedServers implements SimulatedNamespaces, AutoCloseable {
   /** A server VM: its name, its NID on the storage network, and whether it is running. */
   public record Server(String name, String nid, boolean up) {}
 
@@ -123,8 +123,10 @@ public final class SimulatedServers implements SimulatedNamespaces {
   private final Duration recoveryWindow;
   private final Map<String, Server> servers = new TreeMap<>();
   private final Map<String, Live> filesystems = new TreeMap<>();
-  /** ZFS snapshots: dataset to snapshot name to creation (seconds). Datasets are named as the VM setup script names them. */
-  private final Map<String, Map<String, Long>> zfsSnapshots = new TreeMap<>();
+  /** ZFS snapshots, forks and snapshot mounts. Datasets are named as the VM setup script names them. */
+  private final SimulatedZfsSnapshots zfs;
+  /** Real bind mounts: a snapshot client's mount shows the namespace its snapshot captured. */
+  private final dev.lustrecsi.node.mount.Mounter mounter = new dev.lustrecsi.node.mount.Mounter(new dev.lustrecsi.common.exec.ProcessCommandRunner());
   /** Each filesystem's write barrier, as the MGS keeps it. */
   private final Map<String, Barrier> barriers = new HashMap<>();
 
@@ -155,6 +157,7 @@ public final class SimulatedServers implements SimulatedNamespaces {
     this.directory = directory.toAbsolutePath().normalize();
     this.clock = clock;
     this.recoveryWindow = recoveryWindow;
+    this.zfs = new SimulatedZfsSnapshots(this.directory.resolve("zfs-snapshots"));
     try {
       Files.createDirectories(this.directory);
     } catch (IOException e) {
@@ -330,6 +333,11 @@ public final class SimulatedServers implements SimulatedNamespaces {
     live(fsName).layouts.put(relative, layout);
   }
 
+  /** A directory's own default layout, as lfs setstripe left it. */
+  synchronized Optional<Layout> layoutOf(String fsName, String relative) {
+    return Optional.ofNullable(live(fsName).layouts.get(relative));
+  }
+
   /** Tags a directory and every directory below it (lfs project -r); files follow their nearest tagged directory. */
   synchronized void setProject(String fsName, String relative, List<String> subdirectories, Project project) {
     Live fs = live(fsName);
@@ -389,32 +397,96 @@ public final class SimulatedServers implements SimulatedNamespaces {
     return targetsOf(server).stream().filter(t -> dataset(t).equals(dataset)).findFirst();
   }
 
+  /** The ZFS snapshots of every server, the MGS's forked configurations, and what of them is mounted. */
+  SimulatedZfsSnapshots zfs() {
+    return zfs;
+  }
+
   /** The dataset's snapshots, by name, in the order taken. */
-  synchronized Map<String, Long> snapshotsOf(String dataset) {
-    return Map.copyOf(zfsSnapshots.getOrDefault(dataset, Map.of()));
+  synchronized List<Map.Entry<String, SimulatedZfsSnapshots.ZfsSnapshot>> snapshotsOf(String dataset) {
+    return zfs.ordered(dataset);
   }
 
-  /** Takes a snapshot; false when one of that name exists. */
-  synchronized boolean takeSnapshot(String dataset, String name) {
-    Map<String, Long> snapshots = zfsSnapshots.computeIfAbsent(dataset, d -> new java.util.LinkedHashMap<>());
-    if (snapshots.containsKey(name)) {
-      return false;
+  /**
+   * Takes a snapshot with its properties; false when one of that name exists. A snapshot of
+   * MDT0's dataset captures the namespace as it is now, a real copy of its files.
+   */
+  synchronized boolean takeSnapshot(Target target, String name, Map<String, String> properties) {
+    SimulatedZfsSnapshots.Capture capture = null;
+    if (target.kind() == TargetKind.MDT && target.index() == 0) {
+      Filesystem fs = pruned(target.fsName());
+      capture = new SimulatedZfsSnapshots.Capture(namespace(target.fsName()), fs.layouts(), fs.projects());
     }
-    snapshots.put(name, clock.millis() / 1000);
-    return true;
+    return zfs.take(dataset(target), name, clock.millis() / 1000, properties, capture);
   }
 
-  /** Destroys a snapshot; false when there was none of that name. */
+  /** Destroys a snapshot and what it captured; false when there was none of that name. */
   synchronized boolean destroySnapshot(String dataset, String name) {
-    Map<String, Long> snapshots = zfsSnapshots.get(dataset);
-    return snapshots != null && snapshots.remove(name) != null;
+    return zfs.destroy(dataset, name);
+  }
+
+  /**
+   * The user properties mkfs.lustre sets on a target's dataset (what a snapshot inherits unless
+   * set on the snapshot itself): the MGT only its svname; MDTs and OSTs their filesystem, name,
+   * index and the MGS's NID.
+   */
+  synchronized Map<String, String> datasetProperties(Target target) {
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    properties.put("lustre:svname", target.name().toString());
+    if (target.kind() != TargetKind.MGT) {
+      properties.put("lustre:fsname", target.fsName());
+      properties.put("lustre:index", Integer.toString(target.index()));
+      targets(target.fsName()).stream().filter(t -> t.kind() == TargetKind.MGT).findFirst()
+          .flatMap(mgt -> server(mgt.server())).ifPresent(mgs -> properties.put("lustre:mgsnode", mgs.nid()));
+    }
+    return properties;
   }
 
   /** Every ZFS snapshot of every dataset, as {@code dataset@name}: what tests check for leftovers. */
   public synchronized List<String> allSnapshots() {
-    List<String> all = new ArrayList<>();
-    zfsSnapshots.forEach((dataset, snapshots) -> snapshots.keySet().forEach(name -> all.add(dataset + "@" + name)));
-    return all;
+    return zfs.all();
+  }
+
+  /**
+   * What is mounted of snapshots on every server: each piece as {@code SERVER: DATASET@NAME} and
+   * each client as {@code SERVER: client of SNAPFS}. What tests check for a restore's leftovers.
+   */
+  public List<String> mountedSnapshots() {
+    List<String> mounted = new ArrayList<>();
+    zfs.pieceMounts().forEach(m -> mounted.add(m.server() + ": " + m.snapshot()));
+    zfs.clientMounts().forEach(m -> mounted.add(m.server() + ": client of " + m.snapshotFsName()));
+    return mounted;
+  }
+
+  /** The snapshot filesystem names whose configuration the MGSs hold forked: one per snapshot taken and not destroyed. */
+  public java.util.Set<String> forkedConfigurations() {
+    return zfs.forks();
+  }
+
+  /** The namespace copies that snapshots captured and that still exist, by {@code dataset@name}. */
+  public Optional<Path> capturedCopy(String snapshot) {
+    return zfs.captured(snapshot).map(SimulatedZfsSnapshots.Captured::root);
+  }
+
+  /**
+   * Unmounts the snapshot clients' bind mounts, the only real mounts the simulated servers make:
+   * what the sandbox does when it closes, so nothing stays mounted after it.
+   */
+  @Override
+  public void close() {
+    for (SimulatedZfsSnapshots.ClientMount mount : zfs.clientMounts()) {
+      try {
+        mounter.unmount(mount.mountPoint());
+      } catch (dev.lustrecsi.common.exec.CommandFailedException e) {
+        System.getLogger(SimulatedServers.class.getName()).log(System.Logger.Level.WARNING,
+            "could not unmount the snapshot client at " + mount.mountPoint() + ": " + e.getMessage());
+      }
+      zfs.unmounted(mount);
+    }
+  }
+
+  dev.lustrecsi.node.mount.Mounter mounter() {
+    return mounter;
   }
 
   // ---------------------------------------------------------------- write barriers

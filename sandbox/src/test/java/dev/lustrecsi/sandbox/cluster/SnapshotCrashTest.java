@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * records, each READY on a Lustre snapshot that every target holds, no other ZFS snapshot on any
  * target (no half snapshot, nothing leaked), and the barrier not holding. The steps are every
  * write to the API server and every command that changes the servers (barrier freeze and thaw,
- * zfs snapshot and destroy); the controller dies just before it, so the command never runs.
+ * zfs snapshot and destroy, lctl fork_lcfg and erase_lcfg); the controller dies just before it, so
+ * the command never runs.
  */
 class SnapshotCrashTest {
   @TempDir static Path dir;
@@ -39,7 +40,8 @@ class SnapshotCrashTest {
   static Volume v1;
   static Volume v2;
   static final String FS = "snapcr";
-  static final Set<String> CHANGING = Set.of("barrier_freeze", "barrier_thaw", "snapshot", "destroy");
+  /** Commands that change a server: the barrier, ZFS snapshots, and the configuration logs forked for a snapshot's own fsname. */
+  static final Set<String> CHANGING = Set.of("barrier_freeze", "barrier_thaw", "snapshot", "destroy", "fork_lcfg", "erase_lcfg");
 
   @BeforeAll
   static void start() throws Exception {
@@ -113,6 +115,7 @@ class SnapshotCrashTest {
     controller.asCo(() -> GroupControllerGrpc.newBlockingStub(controller.channel()).deleteVolumeGroupSnapshot(
         DeleteVolumeGroupSnapshotRequest.newBuilder().setGroupSnapshotId(FS + "@" + run + "-g").build()));
     assertThat(controller.cluster.servers().allSnapshots()).as("clean-up of run %s", run).isEmpty();
+    assertThat(controller.cluster.servers().forkedConfigurations()).as("forked configurations left by run %s", run).isEmpty();
     return outcome;
   }
 
@@ -133,6 +136,7 @@ class SnapshotCrashTest {
     state.put("targets", Integer.toString(servers.targets(FS).size()));
     state.put("ZFS snapshots no record names", unclaimed.toString());
     state.put("barrier holds", Boolean.toString(servers.frozen(FS)));
+    state.put("forked configurations", Integer.toString(servers.forkedConfigurations().size()));
     return state;
   }
 

@@ -75,7 +75,8 @@ class SimulatedSnapshotsTest {
   }
 
   CreateTargetSnapshotsResponse create(AgentService agent, String name) {
-    return call(agent::createTargetSnapshots, CreateTargetSnapshotsRequest.newBuilder().setFsName("fs1").setSnapshotName(name).build());
+    return call(agent::createTargetSnapshots, CreateTargetSnapshotsRequest.newBuilder().setFsName("fs1").setSnapshotName(name)
+        .setSnapshotFsName(SimulatedSnapshotMountsTest.snapshotFsName(name)).build());
   }
 
   @Test

@@ -188,4 +188,54 @@ public final class LustreCommands {
   public static Command exportPool(String pool) {
     return new Command(List.of("zpool", "export", pool), SERVERS);
   }
+
+  /**
+   * {@code lctl fork_lcfg FSNAME SNAPFS} on the MGS: copies the filesystem's configuration logs
+   * under the snapshot's filesystem name, which the snapshot's targets and client then use.
+   */
+  public static Command forkConfig(String fsName, String snapshotFsName) {
+    return new Command(List.of("lctl", "fork_lcfg", fsName, snapshotFsName), SERVERS);
+  }
+
+  /** {@code lctl erase_lcfg SNAPFS -q} on the MGS: removes a snapshot's forked configuration logs (-q as lsnapshot passes it). */
+  public static Command eraseConfig(String snapshotFsName) {
+    return new Command(List.of("lctl", "erase_lcfg", snapshotFsName, "-q"), SERVERS);
+  }
+
+  /**
+   * {@code mount -t lustre -o OPTIONS DATASET@NAME DIR}: a target's snapshot mounted read-only
+   * ({@code rdonly_dev}), as {@code lctl snapshot_mount} mounts each piece.
+   */
+  public static Command mountTargetSnapshot(String dataset, String name, List<String> options, Path mountPoint) {
+    return new Command(List.of("mount", "-t", "lustre", "-o", String.join(",", options), dataset + "@" + name, mountPoint.toString()), SERVERS);
+  }
+
+  /**
+   * {@code mount -t lustre -o ro,user_xattr MGSNIDS:/SNAPFS DIR}: a read-only client of a mounted
+   * snapshot. {@code user_xattr} because a client mounts without it by default
+   * (mount_t_lustre.txt shows nouser_xattr), and a restore copies the files' user xattrs.
+   */
+  public static Command mountSnapshotClient(String mgsNids, String snapshotFsName, Path mountPoint) {
+    return new Command(List.of("mount", "-t", "lustre", "-o", "ro,user_xattr", mgsNids + ":/" + snapshotFsName, mountPoint.toString()), SERVERS);
+  }
+
+  /**
+   * {@code mount -t lustre,lustre_tgt}: the Lustre mounts of this node, one "SOURCE on DIR type
+   * TYPE (OPTIONS)" line each. Both types: a target mounted with {@code -t lustre} is listed as
+   * lustre (mount_t_lustre.txt), and 2.16's {@code lustre_tgt} as that, so a piece is found
+   * whichever a Lustre release records.
+   */
+  public static Command lustreMounts() {
+    return new Command(List.of("mount", "-t", "lustre,lustre_tgt"), QUICK);
+  }
+
+  /**
+   * {@code lfs getstripe -d -R DIR}: the directory's own default layout, without its contents.
+   * Raw ({@code -R}), because without it lfs prints the filesystem's default count and size in
+   * place of the zeros of a directory that sets none (liblustreapi fills them in for display), and
+   * a copy would then pin those on directories meant to inherit their parent's.
+   */
+  public static Command defaultLayout(Path directory) {
+    return new Command(List.of("lfs", "getstripe", "-d", "-R", directory.toString()), SERVERS);
+  }
 }

@@ -11,6 +11,11 @@ import java.nio.file.Path;
 public final class TargetPaths {
   /** The script's MOUNT_ROOT. */
   public static final Path MOUNT_ROOT = Path.of("/lustre/targets");
+  /**
+   * Where the agent mounts snapshots beside the live filesystem unless told otherwise: a
+   * directory of its own next to the targets' mount points, which nothing else uses.
+   */
+  public static final Path SNAPSHOT_ROOT = Path.of("/lustre/snapshots");
   /** The script's POOL_PREFIX without the fsname. */
   public static final String POOL_PREFIX = "lcsi-";
   /**

@@ -30,7 +30,27 @@ public final class ZfsCommands {
 
   /** {@code zfs snapshot DATASET@NAME}: one dataset's snapshot; a moment's work whatever the dataset holds. */
   public static Command snapshot(String dataset, String name) {
-    return new Command(List.of("zfs", "snapshot", dataset + "@" + name), QUICK);
+    return snapshot(dataset, name, new java.util.LinkedHashMap<>());
+  }
+
+  /**
+   * {@code zfs snapshot -o PROP=VALUE ... DATASET@NAME}: the snapshot with user properties set on
+   * it at once, as {@code lctl snapshot_create} tags each target's piece (one command, so a piece
+   * never exists untagged).
+   */
+  public static Command snapshot(String dataset, String name, java.util.SequencedMap<String, String> properties) {
+    List<String> argv = new java.util.ArrayList<>(List.of("zfs", "snapshot"));
+    properties.forEach((property, value) -> argv.addAll(List.of("-o", property + "=" + value)));
+    argv.add(dataset + "@" + name);
+    return new Command(argv, QUICK);
+  }
+
+  /**
+   * {@code zfs get -H -o property,value PROP[,PROP...] DATASET[@NAME]}: one line per property,
+   * property and value separated by a tab; "-" for a user property that is not set.
+   */
+  public static Command get(String datasetOrSnapshot, List<String> properties) {
+    return new Command(List.of("zfs", "get", "-H", "-o", "property,value", String.join(",", properties), datasetOrSnapshot), QUICK);
   }
 
   /** {@code zfs destroy DATASET@NAME}: removes one snapshot (never its dataset: the name has an '@'). */

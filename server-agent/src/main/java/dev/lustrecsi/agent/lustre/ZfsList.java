@@ -49,6 +49,20 @@ public final class ZfsList {
     return List.copyOf(snapshots);
   }
 
+  /**
+   * The output of {@code zfs get -H -o property,value}: each property's value, "-" (a user
+   * property not set) left out, so a missing key means unset.
+   */
+  public static java.util.Map<String, String> properties(String output) {
+    java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+    for (String[] fields : rows("zfs get -o property,value", output)) {
+      if (!fields[1].equals("-")) {
+        values.put(fields[0], fields[1]);
+      }
+    }
+    return values;
+  }
+
   private static List<String[]> rows(String what, String output) {
     List<String[]> rows = new ArrayList<>();
     for (String line : output.split("\n")) {

@@ -15,6 +15,13 @@ import dev.lustrecsi.agent.v1.FreezeBarrierResponse;
 import dev.lustrecsi.agent.v1.ListTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.ListTargetSnapshotsResponse;
 import dev.lustrecsi.agent.v1.TargetSnapshot;
+import dev.lustrecsi.agent.v1.MountTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest;
+import dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse;
+import dev.lustrecsi.agent.v1.MountTargetSnapshotsResponse;
+import dev.lustrecsi.agent.v1.UnmountTargetSnapshotsRequest;
+import dev.lustrecsi.agent.v1.UnmountTargetSnapshotsResponse;
+import dev.lustrecsi.agent.lustre.TargetPaths;
 import dev.lustrecsi.agent.v1.ThawBarrierRequest;
 import dev.lustrecsi.agent.v1.ThawBarrierResponse;
 import dev.lustrecsi.common.volume.FsName;
@@ -70,6 +77,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
 
   private final LustreAdmin lustre;
   private final TargetSnapshots snapshots;
+  private final SnapshotMounts snapshotMounts;
+  private final SnapshotCopies copies = new SnapshotCopies(Clock.systemUTC());
   private final OstRemoval osts;
   private final Optional<ClientFilesystem> client;
 
@@ -87,8 +96,18 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
    *     call that finds no client mount quotes it
    */
   public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus) {
+    this(runner, clientMount, clientMountStatus, TargetPaths.SNAPSHOT_ROOT);
+  }
+
+  /**
+   * @param snapshotMounts the directory the agent owns for mounting snapshots beside the live
+   *     filesystem: each snapshot's pieces and client mount get mount points below it
+   */
+  public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus, Path snapshotMounts) {
     this.lustre = new LustreAdmin(runner);
-    this.snapshots = new TargetSnapshots(runner);
+    SnapshotPieces pieces = new SnapshotPieces(runner);
+    this.snapshotMounts = new SnapshotMounts(runner, pieces, snapshotMounts);
+    this.snapshots = new TargetSnapshots(runner, pieces, this.snapshotMounts, Clock.systemUTC());
     this.osts = new OstRemoval(runner, Clock.systemUTC());
     this.client = clientMount.map(m -> new ClientFilesystem(m, lustre, clientMountStatus));
   }
@@ -251,7 +270,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
     respond(observer, () -> {
       String fsName = fsName(request.getFsName());
       String name = TargetSnapshots.checkName(request.getSnapshotName());
-      return CreateTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.create(fsName, name))).build();
+      String snapshotFsName = TargetSnapshots.checkSnapshotFsName(fsName, request.getSnapshotFsName());
+      return CreateTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.create(fsName, name, snapshotFsName))).build();
     });
   }
 
@@ -260,6 +280,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
     respond(observer, () -> {
       String fsName = fsName(request.getFsName());
       String name = TargetSnapshots.checkName(request.getSnapshotName());
+      copies.refuseWhileCopying(name);
       return DestroyTargetSnapshotsResponse.newBuilder().addAllDestroyed(wire(snapshots.destroy(fsName, name))).build();
     });
   }
@@ -267,6 +288,80 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   @Override
   public void listTargetSnapshots(ListTargetSnapshotsRequest request, StreamObserver<ListTargetSnapshotsResponse> observer) {
     respond(observer, () -> ListTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.list(fsName(request.getFsName())))).build());
+  }
+
+  @Override
+  public void mountTargetSnapshots(MountTargetSnapshotsRequest request, StreamObserver<MountTargetSnapshotsResponse> observer) {
+    respond(observer, () -> {
+      String fsName = fsName(request.getFsName());
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      return MountTargetSnapshotsResponse.newBuilder().addAllMounted(wire(snapshotMounts.mount(fsName, name))).build();
+    });
+  }
+
+  @Override
+  public void unmountTargetSnapshots(UnmountTargetSnapshotsRequest request, StreamObserver<UnmountTargetSnapshotsResponse> observer) {
+    respond(observer, () -> {
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      copies.refuseWhileCopying(name);
+      snapshotMounts.unmount(fsName(request.getFsName()), name);
+      return UnmountTargetSnapshotsResponse.getDefaultInstance();
+    });
+  }
+
+  /**
+   * Validates both directories as EnsureVolumeDirectory does, reports a copy into the target that
+   * is known, else mounts the snapshot's client (if it is not mounted) and starts one.
+   */
+  @Override
+  public void copySnapshotDirectory(CopySnapshotDirectoryRequest request, StreamObserver<CopySnapshotDirectoryResponse> observer) {
+    respond(observer, () -> {
+      ClientFilesystem fs = client();
+      String name = TargetSnapshots.checkName(request.getSnapshotName());
+      fs.check(request.getFsName());
+      String fsName = request.getFsName();
+      Path clientMount = snapshotMounts.clientMountPoint(fsName, name);
+      new VolumeDirectories(clientMount).checkSyntax("source_directory", request.getSourceDirectory());
+      Path target = fs.directories().resolve("target_directory", request.getTargetDirectory());
+      SnapshotCopies.Key key = new SnapshotCopies.Key(name, Path.of(request.getSourceDirectory()));
+      Optional<SnapshotCopies.Progress> known = copies.report(key, target);
+      if (known.isPresent()) {
+        return progress(known.get());
+      }
+      if (!java.nio.file.Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw CsiException.failedPrecondition("target_directory: " + request.getTargetDirectory()
+            + " is not a directory of the live filesystem (EnsureVolumeDirectory makes it first)");
+      }
+      snapshotMounts.mountClient(fsName, name);
+      Path source = new VolumeDirectories(clientMount).resolve("source_directory", request.getSourceDirectory());
+      if (!java.nio.file.Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw CsiException.notFound("source_directory: " + request.getSourceDirectory() + " is not a directory in snapshot " + name);
+      }
+      return progress(copies.start(key, source, target, new DirectoryCopy.Layouts() {
+        @Override
+        public Optional<Striping> defaultOf(Path directory) throws Exception {
+          return lustre.defaultLayout(directory);
+        }
+
+        @Override
+        public void apply(Path directory, Striping striping) throws Exception {
+          lustre.setStriping(directory, striping);
+        }
+      }));
+    });
+  }
+
+  private static CopySnapshotDirectoryResponse progress(SnapshotCopies.Progress progress) {
+    return CopySnapshotDirectoryResponse.newBuilder()
+        .setState(switch (progress.state()) {
+          case RUNNING -> CopySnapshotDirectoryResponse.State.RUNNING;
+          case DONE -> CopySnapshotDirectoryResponse.State.DONE;
+          case FAILED -> CopySnapshotDirectoryResponse.State.FAILED;
+        })
+        .setFilesCopied(progress.files())
+        .setBytesCopied(progress.bytes())
+        .setMessage(progress.message())
+        .build();
   }
 
   @Override
@@ -320,8 +415,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
     return name;
   }
 
-  private static List<TargetSnapshot> wire(List<TargetSnapshots.Piece> pieces) {
-    return pieces.stream().map(p -> TargetSnapshot.newBuilder().setTarget(p.target()).setDataset(p.dataset())
+  private static List<TargetSnapshot> wire(List<SnapshotPieces.Piece> pieces) {
+    return pieces.stream().map(p -> TargetSnapshot.newBuilder().setTarget(p.target()).setDataset(p.dataset().dataset())
         .setSnapshotName(p.name()).setCreationSeconds(p.creationSeconds()).build()).toList();
   }
 

@@ -1,7 +1,9 @@
 package dev.lustrecsi.agent.service;
 
 import dev.lustrecsi.agent.lustre.CheckServersParser;
+import dev.lustrecsi.agent.lustre.DefaultLayoutParser;
 import dev.lustrecsi.agent.lustre.DeviceListParser;
+import dev.lustrecsi.agent.lustre.UnexpectedOutputException;
 import dev.lustrecsi.agent.lustre.ImportStateParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
 import dev.lustrecsi.agent.lustre.LfsQuotaParser;
@@ -75,6 +77,21 @@ final class LustreAdmin {
   void setStriping(Path directory, Striping striping) throws CommandFailedException {
     if (!striping.isDefault()) {
       runner.runChecked(LustreCommands.setStripe(directory, striping));
+    }
+  }
+
+  /**
+   * The directory's own default layout ({@code lfs getstripe -d}), empty when it has none. A
+   * composite (PFL) default is left out with a log line: {@code -c/-S/-p} cannot put it back, and
+   * the copy then inherits its parent's layout rather than a flattened one.
+   */
+  Optional<Striping> defaultLayout(Path directory) throws CommandFailedException {
+    String output = runner.runChecked(LustreCommands.defaultLayout(directory)).stdout();
+    try {
+      return DefaultLayoutParser.parse(output);
+    } catch (UnexpectedOutputException e) {
+      LOG.log(Level.WARNING, "not copying the default layout of " + directory + ": " + e.getMessage());
+      return Optional.empty();
     }
   }
 

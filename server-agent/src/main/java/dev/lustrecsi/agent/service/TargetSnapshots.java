@@ -2,27 +2,29 @@ package dev.lustrecsi.agent.service;
 
 import dev.lustrecsi.agent.lustre.BarrierStat;
 import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.SnapshotTags;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.ZfsCommands;
-import dev.lustrecsi.agent.lustre.ZfsList;
-import dev.lustrecsi.agent.lustre.ZfsList.Snapshot;
 import dev.lustrecsi.agent.lustre.ZfsList.TargetDataset;
+import dev.lustrecsi.agent.service.SnapshotPieces.Piece;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
 import dev.lustrecsi.common.exec.CommandRunner;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * The pieces of a Lustre snapshot that one server holds: a ZFS snapshot of each of its targets'
- * datasets, and on the MGS the filesystem's write barrier (Lustre manual, "Lustre ZFS Snapshots").
- * The controller puts the pieces together across servers; every operation here is idempotent so
- * that it can be retried after a crash on either side.
+ * datasets, and on the MGS the filesystem's write barrier and the snapshot's forked configuration
+ * (Lustre manual, "Lustre ZFS Snapshots"). The controller puts the pieces together across
+ * servers; every operation here is idempotent so that it can be retried after a crash on either
+ * side.
  */
 final class TargetSnapshots {
   private static final System.Logger LOG = System.getLogger(TargetSnapshots.class.getName());
@@ -31,23 +33,40 @@ final class TargetSnapshots {
   /** Lustre bounds the barrier's lifetime; longer than a few minutes means metadata blocked by a crashed caller for that long. */
   static final int MAX_BARRIER_SECONDS = 300;
 
-  /** A target snapshot as the agent reports it. */
-  record Piece(String target, String dataset, String name, long creationSeconds) {}
-
   private final CommandRunner runner;
+  private final SnapshotPieces pieces;
+  private final SnapshotMounts mounts;
+  private final Clock clock;
 
-  TargetSnapshots(CommandRunner runner) {
+  TargetSnapshots(CommandRunner runner, SnapshotPieces pieces, SnapshotMounts mounts, Clock clock) {
     this.runner = runner;
+    this.pieces = pieces;
+    this.mounts = mounts;
+    this.clock = clock;
   }
 
   static String checkName(String name) {
     if (name.isEmpty()) {
       throw CsiException.missing("snapshot_name");
     }
-    if (!SNAPSHOT_NAME.matcher(name).matches()) {
-      throw CsiException.invalidArgument("snapshot_name", "'" + name + "' is not 1 to 200 of letters, digits, '_', '.', ':' and '-', not starting with '-'");
+    if (!SNAPSHOT_NAME.matcher(name).matches() || name.chars().allMatch(c -> c == '.')) {
+      throw CsiException.invalidArgument("snapshot_name", "'" + name + "' is not 1 to 200 of letters, digits, '_', '.', ':' and '-', not starting with '-' nor only dots");
     }
     return name;
+  }
+
+  static String checkSnapshotFsName(String fsName, String snapshotFsName) {
+    if (snapshotFsName.isEmpty()) {
+      throw CsiException.missing("snapshot_fs_name");
+    }
+    String problem = SnapshotTags.problem(snapshotFsName);
+    if (problem != null) {
+      throw CsiException.invalidArgument("snapshot_fs_name", problem);
+    }
+    if (snapshotFsName.equals(fsName)) {
+      throw CsiException.invalidArgument("snapshot_fs_name", "'" + snapshotFsName + "' is the live filesystem's own name");
+    }
+    return snapshotFsName;
   }
 
   static int checkTimeout(int seconds) {
@@ -73,61 +92,83 @@ final class TargetSnapshots {
     return before;
   }
 
-  /** Snapshots every target of the filesystem on this server; one already taken under this name is kept as it is. */
-  List<Piece> create(String fsName, String name) throws CommandFailedException {
-    List<TargetDataset> datasets = datasets(fsName);
+  /**
+   * Snapshots every target of the filesystem on this server, each piece tagged as {@code lctl
+   * snapshot_create} tags it (in the same command, so no piece ever exists untagged); one already
+   * taken under this name is kept as it is. On the MGS the configuration logs are forked to the
+   * snapshot's name too, after the MGT's piece is taken: that piece's tag is what a later destroy
+   * reads to erase the fork, so a crash in between leaves nothing destroy cannot find (the MGT's
+   * piece is never mounted, so it need not hold the fork itself).
+   */
+  List<Piece> create(String fsName, String name, String snapshotFsName) throws CommandFailedException {
+    List<TargetDataset> datasets = pieces.datasets(fsName);
     if (datasets.isEmpty()) {
       throw CsiException.failedPrecondition("this server holds no target of filesystem " + fsName + " (no dataset tagged lustre:svname for it)");
     }
-    Map<String, Snapshot> existing = byDataset(name);
+    Set<String> taken = pieces.of(datasets, s -> s.name().equals(name)).stream().map(p -> p.dataset().dataset()).collect(Collectors.toSet());
     for (TargetDataset dataset : datasets) {
-      if (!existing.containsKey(dataset.dataset())) {
-        runner.runChecked(ZfsCommands.snapshot(dataset.dataset(), name));
+      if (!taken.contains(dataset.dataset())) {
+        boolean mgt = dataset.target().kind() == TargetKind.MGT;
+        // The live dataset's MGS node, which mkfs.lustre recorded: the snapshot registers with the same MGS.
+        String mgsNode = mgt ? null : pieces.properties(dataset.dataset(), List.of(SnapshotTags.MGSNODE)).get(SnapshotTags.MGSNODE);
+        runner.runChecked(ZfsCommands.snapshot(dataset.dataset(), name,
+            SnapshotTags.of(snapshotFsName, dataset.target(), mgsNode, clock.instant().getEpochSecond())));
       }
     }
-    return pieces(datasets, snapshot -> snapshot.name().equals(name));
+    if (datasets.stream().anyMatch(d -> d.target().kind() == TargetKind.MGT)) {
+      fork(fsName, snapshotFsName);
+    }
+    return pieces.named(fsName, name);
   }
 
-  /** Destroys this server's pieces of the named snapshot; the ones already gone are no error. */
+  /**
+   * {@code lctl fork_lcfg}, done once. What real Lustre answers when the logs of the new name
+   * exist already is believed, from lctl's fork_lcfg and the MGS's check that the new name is
+   * unused, to be a failure printing "OBD_IOC_LCFG_FORK failed: File exists" (EEXIST); this is
+   * not verified on a real MGS. A retry after a crash that forked already must not fail, so that
+   * answer counts as done.
+   */
+  private void fork(String fsName, String snapshotFsName) throws CommandFailedException {
+    CommandResult forked = runner.run(LustreCommands.forkConfig(fsName, snapshotFsName));
+    if (!forked.succeeded() && !forked.errorText().contains("File exists")) {
+      throw new CommandFailedException(forked);
+    }
+  }
+
+  /**
+   * Destroys this server's pieces of the named snapshot; the ones already gone are no error. The
+   * snapshot is unmounted here first (on the MDS its client mount too): ZFS refuses to destroy a
+   * busy snapshot. On the MGS the forked configuration named by the MGT piece's tag is erased
+   * before the piece goes, so a crash in between leaves the tag for the retry to read. A piece
+   * taken before restorable snapshots has no tag and no fork: it is just destroyed.
+   */
   List<Piece> destroy(String fsName, String name) throws CommandFailedException {
-    List<TargetDataset> datasets = datasets(fsName);
-    List<Piece> present = pieces(datasets, snapshot -> snapshot.name().equals(name));
+    List<Piece> present = pieces.named(fsName, name);
+    if (!present.isEmpty()) {
+      mounts.unmount(fsName, name);
+    }
     for (Piece piece : present) {
-      runner.runChecked(ZfsCommands.destroy(piece.dataset(), name));
-      LOG.log(Level.INFO, "destroyed snapshot " + piece.dataset() + "@" + name + " of " + piece.target());
+      if (piece.dataset().target().kind() == TargetKind.MGT) {
+        Optional<String> snapshotFsName = pieces.snapshotFsName(piece);
+        if (snapshotFsName.isPresent() && !snapshotFsName.get().equals(fsName)) {
+          erase(snapshotFsName.get());
+        }
+      }
+      runner.runChecked(ZfsCommands.destroy(piece.dataset().dataset(), name));
+      LOG.log(Level.INFO, "destroyed snapshot " + piece.snapshot() + " of " + piece.target());
     }
     return present;
   }
 
-  List<Piece> list(String fsName) throws CommandFailedException {
-    return pieces(datasets(fsName), snapshot -> true);
-  }
-
-  private List<Piece> pieces(List<TargetDataset> datasets, java.util.function.Predicate<Snapshot> wanted) throws CommandFailedException {
-    Map<String, TargetDataset> byName = datasets.stream().collect(Collectors.toMap(TargetDataset::dataset, Function.identity()));
-    List<Piece> pieces = new ArrayList<>();
-    for (Snapshot snapshot : ZfsList.snapshots(runner.runChecked(ZfsCommands.snapshots()).stdout())) {
-      TargetDataset dataset = byName.get(snapshot.dataset());
-      if (dataset != null && wanted.test(snapshot)) {
-        pieces.add(new Piece(dataset.target().toString(), snapshot.dataset(), snapshot.name(), snapshot.creationSeconds()));
-      }
+  /** {@code lctl erase_lcfg}; logs already erased ("No such file or directory", ENOENT) are what was wanted. */
+  private void erase(String snapshotFsName) throws CommandFailedException {
+    CommandResult erased = runner.run(LustreCommands.eraseConfig(snapshotFsName));
+    if (!erased.succeeded() && !erased.errorText().contains("No such file or directory")) {
+      throw new CommandFailedException(erased);
     }
-    return pieces;
   }
 
-  private Map<String, Snapshot> byDataset(String name) throws CommandFailedException {
-    return ZfsList.snapshots(runner.runChecked(ZfsCommands.snapshots()).stdout()).stream()
-        .filter(s -> s.name().equals(name))
-        .collect(Collectors.toMap(Snapshot::dataset, Function.identity()));
-  }
-
-  /**
-   * This server's datasets of the filesystem: its MDTs and OSTs, and the MGT, whose configuration
-   * logs a snapshot needs to be mounted (each filesystem here has an MGS of its own).
-   */
-  private List<TargetDataset> datasets(String fsName) throws CommandFailedException {
-    return ZfsList.targetDatasets(runner.runChecked(ZfsCommands.targetDatasets()).stdout()).stream()
-        .filter(d -> d.target().kind() == TargetKind.MGT || d.target().fsName().equals(fsName))
-        .toList();
+  List<Piece> list(String fsName) throws CommandFailedException {
+    return pieces.of(pieces.datasets(fsName), snapshot -> true);
   }
 }

@@ -31,8 +31,20 @@ final class VolumeDirectories {
     return mount;
   }
 
+  /**
+   * Checks a request's relative directory without looking at the filesystem: what can be said of
+   * a directory in a snapshot before the snapshot is mounted.
+   */
+  void checkSyntax(String field, String directory) {
+    walk(field, directory, false);
+  }
+
   /** The absolute path of a request's relative directory, checked; nothing is created. */
   Path resolve(String field, String directory) {
+    return walk(field, directory, true);
+  }
+
+  private Path walk(String field, String directory, boolean refuseSymlinks) {
     if (directory == null || directory.isEmpty()) {
       throw CsiException.missing(field);
     }
@@ -48,7 +60,7 @@ final class VolumeDirectories {
         throw CsiException.invalidArgument(field, "\"" + directory + "\" has a component that is not a file name");
       }
       path = path.resolve(component);
-      if (Files.isSymbolicLink(path)) {
+      if (refuseSymlinks && Files.isSymbolicLink(path)) {
         throw CsiException.invalidArgument(field, "\"" + directory + "\" passes through the symlink " + mount.relativize(path));
       }
     }

@@ -65,4 +65,46 @@ class SnapshotOutputsTest {
     assertThat(ZfsCommands.destroy("p/d", "s").argv()).containsExactly("zfs", "destroy", "p/d@s");
     assertThatThrownBy(() -> ZfsCommands.destroy("p/d", "")).as("never a dataset").isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void mountListingsGiveSourceMountPointAndType() {
+    List<MountList.Mount> mounts = MountList.parse(Fixtures.read("mount_t_lustre.txt"));
+    assertThat(mounts).hasSize(5);
+    assertThat(mounts.getFirst()).isEqualTo(new MountList.Mount("lfs-mgt/mgt", java.nio.file.Path.of("/mnt/lustre/mgt"), "lustre"));
+    assertThat(mounts.getLast()).isEqualTo(new MountList.Mount("10.99.0.1@tcp:/lfs", java.nio.file.Path.of("/mnt/lfs"), "lustre"));
+    assertThat(MountList.parse("pool/mdt0@s1 on /lustre/snapshots/fs1/s 1/mdt0000 type lustre (ro)\n").getFirst().mountPoint())
+        .hasToString("/lustre/snapshots/fs1/s 1/mdt0000");
+    assertThat(MountList.parse("")).isEmpty();
+    assertThatThrownBy(() -> MountList.parse("mount: only root can do that\n")).isInstanceOf(UnexpectedOutputException.class);
+  }
+
+  @Test
+  void zfsGetLeavesUnsetPropertiesOut() {
+    assertThat(ZfsList.properties("lustre:magic\t0x14F711B9\nlustre:fsname\tab12cd34\nlustre:mgsnode\t-\n"))
+        .containsExactly(java.util.Map.entry("lustre:magic", "0x14F711B9"), java.util.Map.entry("lustre:fsname", "ab12cd34"));
+  }
+
+  @Test
+  void snapshotTagsAreLsnapshotsAndOnlyMagicMarksAName() {
+    var tags = SnapshotTags.of("ab12cd34", new TargetName("fs1", TargetKind.OST, 10), "10.1.0.10@tcp", 1765058220L);
+    assertThat(tags).containsExactly(java.util.Map.entry("lustre:fsname", "ab12cd34"), java.util.Map.entry("lustre:magic", "0x14F711B9"),
+        java.util.Map.entry("lustre:ctime", "1765058220"), java.util.Map.entry("lustre:mtime", "1765058220"),
+        java.util.Map.entry("lustre:svname", "ab12cd34-OST000a"), java.util.Map.entry("lustre:mgsnode", "10.1.0.10@tcp"));
+    assertThat(SnapshotTags.of("ab12cd34", TargetName.MGS, null, 1L)).doesNotContainKeys("lustre:svname", "lustre:mgsnode");
+    assertThat(SnapshotTags.snapshotFsName(java.util.Map.of("lustre:fsname", "fs1"))).as("inherited from the live dataset").isEmpty();
+    assertThat(SnapshotTags.snapshotFsName(tags)).hasValue("ab12cd34");
+  }
+
+  @Test
+  void defaultLayoutsAreReadFromGetstripeD() {
+    assertThat(DefaultLayoutParser.parse(Fixtures.read("lfs_getstripe_d_after_reboot.txt"))).hasValue(new Striping(2, 4194304, ""));
+    assertThat(DefaultLayoutParser.parse(Fixtures.read("lfs_getstripe_d.txt"))).as("with the path line first").hasValue(new Striping(2, 4194304, ""));
+    assertThat(DefaultLayoutParser.parse("stripe_count:  -1 stripe_size:   1048576 pattern:       raid0 stripe_offset: -1 pool:          flash\n"))
+        .hasValue(new Striping(-1, 1048576, "flash"));
+    assertThat(DefaultLayoutParser.parse("stripe_count:  0 stripe_size:   0 pattern:       0 stripe_offset: -1\n\n"))
+        .as("raw, a directory without a layout of its own").hasValueSatisfying(s -> assertThat(s.isDefault()).isTrue());
+    assertThat(DefaultLayoutParser.parse("")).isEmpty();
+    assertThatThrownBy(() -> DefaultLayoutParser.parse("  lcm_layout_gen:    0\n  lcm_mirror_count:  1\n  lcm_entry_count:   2\n"))
+        .isInstanceOf(UnexpectedOutputException.class);
+  }
 }

@@ -17,13 +17,18 @@ public final class LustreVolumeCrd {
   private LustreVolumeCrd() {}
 
   public static CustomResourceDefinition definition() {
-    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> refinements = Map.of(
-        "name", s -> s.withMinLength(1L).withDescription("The CO's name for the volume (CreateVolume's name)."),
-        "fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$"),
-        "capacityBytes", s -> s.withMinimum(0.0),
-        "capacity", s -> s.withDescription("capacityBytes, readable; informational only."),
-        "state", s -> s.withEnum(List.of(text("CREATING"), text("READY"), text("DELETING"))),
-        "parameters[]", s -> s.withRequired("name", "value"));
+    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> refinements = Map.ofEntries(
+        Map.entry("name", s -> s.withMinLength(1L).withDescription("The CO's name for the volume (CreateVolume's name).")),
+        Map.entry("fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$")),
+        Map.entry("capacityBytes", s -> s.withMinimum(0.0)),
+        Map.entry("capacity", s -> s.withDescription("capacityBytes, readable; informational only.")),
+        Map.entry("state", s -> s.withEnum(List.of(text("CREATING"), text("READY"), text("DELETING")))),
+        Map.entry("parameters[]", s -> s.withRequired("name", "value")),
+        Map.entry("source", s -> s.withRequired("kind", "id", "lustreSnapshot", "directory", "phase")
+            .withDescription("What the volume's content is copied from (CreateVolume's volume_content_source); absent for a volume made empty.")),
+        Map.entry("source.kind", s -> s.withEnum(List.of(text("SNAPSHOT"), text("VOLUME")))),
+        Map.entry("source.lustreSnapshot", s -> s.withDescription("The Lustre snapshot copied from: the CSI snapshot's, or one taken for a clone and destroyed after.")),
+        Map.entry("source.phase", s -> s.withEnum(List.of(text("SNAPSHOTTING"), text("COPYING"), text("COPIED"), text("DONE")))));
     var specSchema = CrdSchemas.of(LustreVolumeSpec.class, refinements);
     specSchema.setRequired(List.of("name", "fsName", "directory", "capacityBytes", "striping", "projectId", "state"));
     return new CustomResourceDefinitionBuilder()
@@ -40,6 +45,7 @@ public final class LustreVolumeCrd {
         .addNewAdditionalPrinterColumn().withName("Filesystem").withType("string").withJsonPath(".spec.fsName").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Capacity").withType("string").withJsonPath(".spec.capacity").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("State").withType("string").withJsonPath(".spec.state").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Source").withType("string").withJsonPath(".spec.source.id").endAdditionalPrinterColumn()
         .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
         .withNewSchema().withNewOpenAPIV3Schema()
         .withType("object")

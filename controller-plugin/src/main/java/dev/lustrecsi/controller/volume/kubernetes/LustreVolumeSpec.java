@@ -15,11 +15,23 @@ import java.util.List;
  * @param projectId the Lustre project id carrying the quota
  * @param state CREATING, READY or DELETING
  * @param parameters the CreateVolume parameters, as a list because CRD schemas here are built from records
+ * @param source what the volume's content is copied from; absent for a volume made empty
  */
 public record LustreVolumeSpec(
     String name, String fsName, String directory, long capacityBytes, String capacity, Striping striping, int projectId, String state,
-    List<Parameter> parameters) {
+    List<Parameter> parameters, Source source) {
 
   /** One CreateVolume parameter. */
   public record Parameter(String name, String value) {}
+
+  /**
+   * A {@link dev.lustrecsi.controller.volume.VolumeSource}.
+   *
+   * @param kind SNAPSHOT (restore) or VOLUME (clone)
+   * @param id the source's CSI id
+   * @param lustreSnapshot the Lustre snapshot copied from
+   * @param directory the source volume's directory in it
+   * @param phase SNAPSHOTTING, COPYING, COPIED or DONE
+   */
+  public record Source(String kind, String id, String lustreSnapshot, String directory, String phase) {}
 }

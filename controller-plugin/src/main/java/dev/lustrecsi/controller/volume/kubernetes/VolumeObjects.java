@@ -3,6 +3,8 @@ package dev.lustrecsi.controller.volume.kubernetes;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import dev.lustrecsi.controller.volume.VolumeSource;
+import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,7 +50,9 @@ public final class VolumeObjects {
         volume.parameters().entrySet().stream()
             .sorted(Map.Entry.comparingByKey())
             .map(e -> new LustreVolumeSpec.Parameter(e.getKey(), e.getValue()))
-            .toList()));
+            .toList(),
+        volume.source().map(s -> new LustreVolumeSpec.Source(s.kind().name(), s.id(), s.lustreSnapshot(), s.directory(), s.phase().name()))
+            .orElse(null)));
     return object;
   }
 
@@ -56,8 +60,10 @@ public final class VolumeObjects {
     LustreVolumeSpec spec = object.getSpec();
     Map<String, String> parameters = spec.parameters() == null ? Map.of()
         : spec.parameters().stream().collect(Collectors.toMap(LustreVolumeSpec.Parameter::name, LustreVolumeSpec.Parameter::value));
+    Optional<VolumeSource> source = Optional.ofNullable(spec.source()).map(s -> new VolumeSource(VolumeSource.Kind.valueOf(s.kind()), s.id(),
+        s.lustreSnapshot(), s.directory(), VolumeSource.Phase.valueOf(s.phase())));
     return new VolumeRecord(spec.name(), new VolumeId(spec.fsName(), spec.directory()), spec.capacityBytes(), spec.striping(),
-        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters);
+        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters, source);
   }
 
   /** The order of {@code VolumeJournal.volumes()}. */

@@ -27,10 +27,12 @@ class LustreVolumeCrdTest {
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("lustrevol");
     var version = crd.getSpec().getVersions().getFirst();
     assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-        .containsExactly("Filesystem", "Capacity", "State", "Age");
+        .containsExactly("Filesystem", "Capacity", "State", "Source", "Age");
     var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getProperties()).containsKeys("name", "fsName", "directory", "capacityBytes", "striping", "projectId", "state", "parameters");
     assertThat(spec.getProperties().get("parameters").getItems().getSchema().getProperties()).containsKeys("name", "value");
+    assertThat(spec.getProperties().get("source").getRequired()).containsExactly("kind", "id", "lustreSnapshot", "directory", "phase");
+    assertThat(spec.getProperties().get("source").getProperties().get("phase").getEnum()).hasSize(4);
   }
 
   @Test
