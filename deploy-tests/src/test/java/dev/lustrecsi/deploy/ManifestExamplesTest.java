@@ -71,4 +71,23 @@ class ManifestExamplesTest {
     assertThat(spec.get("volumeSnapshotClassName")).isEqualTo(objects.get(0).getMetadata().getName());
     assertThat(((Map<?, ?>) spec.get("source")).get("persistentVolumeClaimName")).isEqualTo(claim.getMetadata().getName());
   }
+
+  @Test
+  void exampleRestoreAndCloneComeFromTheExampleSnapshotAndPvcAndAreNoSmaller() throws IOException {
+    Rendered snapshot = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("snapshot.yaml")), CUSTOM_KINDS);
+    PersistentVolumeClaim source = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("pvc.yaml")))
+        .one(PersistentVolumeClaim.class);
+    List<PersistentVolumeClaim> claims = Rendered.parse(Files.readString(RepoLayout.manifestExamples().resolve("restore-and-clone.yaml")))
+        .all(PersistentVolumeClaim.class);
+    String snapshotName = snapshot.all(GenericKubernetesResource.class).get(1).getMetadata().getName();
+
+    assertThat(claims).extracting(c -> c.getSpec().getDataSource().getKind() + "/" + c.getSpec().getDataSource().getName())
+        .containsExactly("VolumeSnapshot/" + snapshotName, "PersistentVolumeClaim/" + source.getMetadata().getName());
+    assertThat(claims.get(0).getSpec().getDataSource().getApiGroup()).isEqualTo("snapshot.storage.k8s.io");
+    assertThat(claims).allSatisfy(claim -> {
+      assertThat(claim.getSpec().getStorageClassName()).isEqualTo(source.getSpec().getStorageClassName());
+      assertThat(claim.getSpec().getResources().getRequests().get("storage").getNumericalAmount())
+          .isGreaterThanOrEqualTo(source.getSpec().getResources().getRequests().get("storage").getNumericalAmount());
+    });
+  }
 }
