@@ -1,9 +1,6 @@
 package dev.lustrecsi.controller.content;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.lustrecsi.common.naming.Sha256;
 
 /**
  * The name of the Lustre snapshot a clone takes of its source: derived from the clone's CSI name,
@@ -15,11 +12,6 @@ public final class CloneSnapshotNames {
   private CloneSnapshotNames() {}
 
   public static String of(String cloneName) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(cloneName.getBytes(StandardCharsets.UTF_8));
-      return "lcsi-clone-" + HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "lcsi-clone-" + Sha256.hex(cloneName, 8);
   }
 }

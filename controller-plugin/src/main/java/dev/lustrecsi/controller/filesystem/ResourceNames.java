@@ -1,9 +1,6 @@
 package dev.lustrecsi.controller.filesystem;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.lustrecsi.common.naming.Sha256;
 import java.util.Locale;
 
 /**
@@ -50,11 +47,6 @@ public record ResourceNames(String base) {
   }
 
   private static String shortHash(String value) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 3);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Sha256.hex(value, 3);
   }
 }

@@ -1,9 +1,6 @@
 package dev.lustrecsi.controller.snapshot;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.lustrecsi.common.naming.Sha256;
 
 /**
  * The filesystem name a Lustre snapshot is mounted under beside the live filesystem (what {@code
@@ -18,19 +15,11 @@ public final class SnapshotFsNames {
   public static String of(String fsName, String lustreSnapshot) {
     String text = fsName + "@" + lustreSnapshot;
     for (int salt = 0; ; salt++) {
-      String candidate = HexFormat.of().formatHex(sha256(salt == 0 ? text : text + "#" + salt), 0, 4);
+      String candidate = Sha256.hex(salt == 0 ? text : text + "#" + salt, 4);
       // A snapshot mounted under its filesystem's own name would be that filesystem to every client.
       if (!candidate.equals(fsName)) {
         return candidate;
       }
-    }
-  }
-
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
   }
 }

@@ -1,10 +1,6 @@
 package dev.lustrecsi.common.volume;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Locale;
+import dev.lustrecsi.common.naming.Sha256;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -85,17 +81,8 @@ public record VolumeId(String fsName, String directory) {
     if (safe.length() > 40) {
       safe = safe.substring(0, 40);
     }
-    String hash = sha256Hex(name).substring(0, 16);
+    String hash = Sha256.hex(name).substring(0, 16);
     return (safe.isEmpty() ? "vol" : safe) + "-" + hash;
-  }
-
-  private static String sha256Hex(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).toLowerCase(Locale.ROOT);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 
   @Override

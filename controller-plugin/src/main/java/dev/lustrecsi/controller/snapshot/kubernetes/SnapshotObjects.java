@@ -1,14 +1,11 @@
 package dev.lustrecsi.controller.snapshot.kubernetes;
 
+import dev.lustrecsi.common.naming.Sha256;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.snapshot.SnapshotId;
 import dev.lustrecsi.controller.snapshot.SnapshotRecord;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -27,12 +24,7 @@ public final class SnapshotObjects {
     if (NAME.matcher(csiName).matches()) {
       return csiName;
     }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(csiName.getBytes(StandardCharsets.UTF_8));
-      return "snap-" + HexFormat.of().formatHex(digest, 0, 20);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "snap-" + Sha256.hex(csiName, 20);
   }
 
   public static LustreSnapshot toObject(SnapshotRecord snapshot, String namespace) {

@@ -1,15 +1,12 @@
 package dev.lustrecsi.controller.volume.kubernetes;
 
+import dev.lustrecsi.common.naming.Sha256;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.controller.volume.VolumeSource;
 import java.util.Optional;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -29,12 +26,7 @@ public final class VolumeObjects {
     if (csiName.length() <= MAX_NAME && DNS_SUBDOMAIN.matcher(csiName).matches()) {
       return csiName;
     }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(csiName.getBytes(StandardCharsets.UTF_8));
-      return "vol-" + HexFormat.of().formatHex(digest, 0, 20);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "vol-" + Sha256.hex(csiName, 20);
   }
 
   public static LustreVolume toObject(VolumeRecord volume, String namespace) {
