@@ -19,7 +19,7 @@ public final class ControllerPlugin {
 
   /** Starts serving on the cluster's records and servers; the caller closes the server to stop, then the cluster. */
   public static CsiServer start(Endpoint endpoint, ClusterBackend cluster, CsiCallMetrics callMetrics) {
-    VolumeProvisioner provisioner = new VolumeProvisioner(cluster.journal(), cluster.backend(), cluster.content());
+    VolumeProvisioner provisioner = cluster.provisioner();
     IdentityService identity = new IdentityService(PluginInfo.current(), provisioner::backendReachable);
     return CsiServer.start(endpoint, List.of(identity, new ControllerService(provisioner, new VolumePages(provisioner::volumes), cluster.snapshots()),
         new GroupControllerService(cluster.groupSnapshots())), callMetrics);

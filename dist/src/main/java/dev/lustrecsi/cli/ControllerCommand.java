@@ -58,6 +58,14 @@ final class ControllerCommand implements Callable<Integer> {
   @Option(names = "--reconcile-interval", defaultValue = "PT30S", description = "Time between periodic reconcile passes (default: ${DEFAULT-VALUE})")
   Duration reconcileInterval;
 
+  @Option(names = "--abandoned-after", defaultValue = "PT1H",
+      description = "Withdraw a volume whose CreateVolume never succeeded once no CreateVolume has asked for it this long: its claim was"
+          + " deleted and its CO gave up (default: ${DEFAULT-VALUE}; at least " + MIN_ABANDONED_AFTER + ")")
+  Duration abandonedAfter;
+
+  /** Well above the external-provisioner's longest wait between two retries (5 minutes), so a volume still wanted is never withdrawn. */
+  static final String MIN_ABANDONED_AFTER = "PT15M";
+
   @Option(names = "--metrics-address", defaultValue = "",
       description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
   String metricsAddress;
@@ -84,13 +92,17 @@ final class ControllerCommand implements Callable<Integer> {
     if (metricsVolumeLimit < 0) {
       throw new ParameterException(spec.commandLine(), "--metrics-volume-limit must not be negative, not " + metricsVolumeLimit);
     }
+    if (abandonedAfter.compareTo(Duration.parse(MIN_ABANDONED_AFTER)) < 0) {
+      throw new ParameterException(spec.commandLine(), "--abandoned-after must be at least " + MIN_ABANDONED_AFTER + " (a CO waits up to"
+          + " minutes between retries of a CreateVolume), not " + abandonedAfter);
+    }
     var metricsSettings = new ControllerMetrics.Settings(metricsVolumeLimit, metricsVolumeInterval);
     Logging.configure(verbose);
     Serving serving = Serving.installShutdownHook();
     List<AutoCloseable> running = new ArrayList<>();
     try {
       ClusterBackend cluster = ClusterBackend.start(new ClusterBackend.Settings(namespace, leaderElection, identity, agentPort,
-          new ServerDefaults(defaultServerImage, defaultStorageNetwork, defaultStorageCidr), reconcileInterval));
+          new ServerDefaults(defaultServerImage, defaultStorageNetwork, defaultStorageCidr), reconcileInterval, abandonedAfter));
       running.add(cluster);  // closed last (the list closes in reverse): calls in flight finish first
       ControllerMetrics metrics = ControllerMetrics.start(cluster, metricsSettings);
       running.add(metrics);

@@ -3,7 +3,9 @@ package dev.lustrecsi.controller.cluster;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.content.SnapshotMounts;
 import dev.lustrecsi.controller.content.VolumeCopies;
+import dev.lustrecsi.controller.volume.AbandonedVolumes;
 import dev.lustrecsi.controller.volume.VolumeContent;
+import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.agent.GrpcServerAgents;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import dev.lustrecsi.controller.snapshot.GroupSnapshots;
@@ -40,9 +42,17 @@ public final class ClusterBackend implements AutoCloseable {
    */
   static final int BARRIER_SECONDS = 30;
 
-  /** Settings from the command line. */
+  /**
+   * Settings from the command line.
+   *
+   * @param abandonedAfter how long a volume still being made may go without a CreateVolume asking
+   *     for it before it is withdrawn (see {@link AbandonedVolumes})
+   */
   public record Settings(String namespace, boolean leaderElection, String identity, int agentPort, ServerDefaults defaults,
-      Duration reconcileInterval) {}
+      Duration reconcileInterval, Duration abandonedAfter) {
+    /** The default of {@code abandonedAfter}: far above the external-provisioner's longest wait between retries (5 min). */
+    public static final Duration ABANDONED_AFTER = Duration.ofHours(1);
+  }
 
   private final KubernetesClient client;
   private final KubernetesVolumeJournal journal;
@@ -52,6 +62,8 @@ public final class ClusterBackend implements AutoCloseable {
   private final SnapshotService snapshots;
   private final GroupSnapshots groupSnapshots;
   private final VolumeContent content;
+  private final VolumeProvisioner provisioner;
+  private final AbandonedVolumes abandoned;
   private final AtomicBoolean leading = new AtomicBoolean();
   private CompletableFuture<?> election;
 
@@ -76,6 +88,8 @@ public final class ClusterBackend implements AutoCloseable {
       journal.close();
       throw e;
     }
+    provisioner = new VolumeProvisioner(journal, backend, content, Clock.systemUTC(), settings.abandonedAfter());
+    abandoned = new AbandonedVolumes(provisioner, journal::volumes, Clock.systemUTC(), settings.abandonedAfter());
   }
 
   /** Connects with the default client configuration (in-cluster, else KUBECONFIG) and starts. */
@@ -109,6 +123,7 @@ public final class ClusterBackend implements AutoCloseable {
       cluster.leading.set(true);
     }
     cluster.reconciliations.startPeriodic(settings.reconcileInterval(), cluster.leading::get);
+    cluster.abandoned.startPeriodic(cluster.leading::get);
     return cluster;
   }
 
@@ -129,6 +144,16 @@ public final class ClusterBackend implements AutoCloseable {
   /** Group snapshots: several volumes of a filesystem in one Lustre snapshot. */
   public GroupSnapshots groupSnapshots() {
     return groupSnapshots;
+  }
+
+  /** Creates, expands and deletes volumes: what the CSI calls on volumes use. */
+  public VolumeProvisioner provisioner() {
+    return provisioner;
+  }
+
+  /** Withdraws volumes their CO gave up on; it also sweeps by itself while this replica leads. */
+  public AbandonedVolumes abandonedVolumes() {
+    return abandoned;
   }
 
   /** Restore and clone: a new volume's content copied from a snapshot. */
@@ -155,6 +180,7 @@ public final class ClusterBackend implements AutoCloseable {
       election.cancel(true);
     }
     reconciliations.close();
+    abandoned.close();
     backend.close();
     journal.close();
     agents.close();

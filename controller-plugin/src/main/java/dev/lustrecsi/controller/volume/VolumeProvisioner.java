@@ -16,6 +16,9 @@ import dev.lustrecsi.controller.volume.VolumeRecord.State;
 import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +42,23 @@ public final class VolumeProvisioner {
   private final KeyedLocks volumeLocks = new KeyedLocks();
   private final FilesystemLedger ledger;
   private final VolumeContent content;
+  private final Clock clock;
+  private final Duration refreshRequestedAfter;
 
-  /** @param content makes the content of a volume created from a snapshot or another volume */
-  public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend, VolumeContent content) {
+  /**
+   * @param content makes the content of a volume created from a snapshot or another volume
+   * @param clock when CreateVolume calls come, for the volumes' lastRequested
+   * @param abandonedAfter how long a volume still being made may go without a CreateVolume before
+   *     {@link AbandonedVolumes} withdraws it; a retry refreshes its record at a quarter of that,
+   *     so one in flight is never near it
+   */
+  public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend, VolumeContent content, Clock clock,
+      Duration abandonedAfter) {
     this.journal = journal;
     this.backend = backend;
     this.content = content;
+    this.clock = clock;
+    this.refreshRequestedAfter = abandonedAfter.dividedBy(4);
     this.ledger = new FilesystemLedger(journal::committedBytes, backend::claimProjectIds);
   }
 
@@ -64,7 +78,7 @@ public final class VolumeProvisioner {
       Optional<VolumeRecord> existing = journal.byName(name);
       VolumeRecord volume;
       if (existing.isPresent()) {
-        volume = checkCompatible(existing.get(), id, range, parameters, source);
+        volume = stillRequested(checkCompatible(existing.get(), id, range, parameters, source));
       } else {
         long capacity = range.capacityToProvision("capacity_range");
         boolean external = known.flatMap(FilesystemState::external).isPresent();
@@ -140,6 +154,61 @@ public final class VolumeProvisioner {
           + " (see the conditions of its LustreFilesystem); retry later");
     }
     return state;
+  }
+
+  /**
+   * A retry of a volume still being made: its record's lastRequested is moved to now when it is
+   * older than a quarter of the abandonment time. The write is conditional: if another controller
+   * has meanwhile decided the volume was abandoned (or changed it otherwise), this call loses and
+   * the CO retries, to find it being deleted and then gone, and make it anew.
+   */
+  private VolumeRecord stillRequested(VolumeRecord volume) {
+    Instant now = clock.instant();
+    if (volume.state() != State.CREATING || volume.lastRequested().plus(refreshRequestedAfter).isAfter(now)) {
+      return volume;
+    }
+    VolumeRecord refreshed = volume.withLastRequested(now);
+    if (!journal.replace(volume, refreshed)) {
+      throw CsiException.aborted("the record of volume " + volume.name() + " changed while this call read it; retry");
+    }
+    return refreshed;
+  }
+
+  /**
+   * Withdraws a volume no CO asks for any more, as {@link AbandonedVolumes} found it: one still
+   * being made (its CreateVolume never succeeded, so no CO knows its id and none will delete it)
+   * or one whose deletion was left unfinished. A volume being made is marked DELETING only if its
+   * record is still exactly {@code seen}: a CreateVolume that asked for it since (here or on
+   * another controller) wins, and the volume stays. Returns whether it was withdrawn; a call in
+   * progress on it here holds its lock, and it is left for the next sweep.
+   */
+  public boolean withdrawAbandoned(VolumeRecord seen) {
+    if (seen.state() == State.READY) {
+      throw new IllegalArgumentException("volume " + seen.id() + " is ready: only its CO may delete it");
+    }
+    Optional<KeyedLocks.Held> nameLock = volumeLocks.tryAcquire("name:" + seen.name());
+    if (nameLock.isEmpty()) {
+      return false;
+    }
+    try (var heldName = nameLock.get()) {
+      Optional<KeyedLocks.Held> idLock = volumeLocks.tryAcquire(seen.id().toString());
+      if (idLock.isEmpty()) {
+        return false;
+      }
+      try (var heldId = idLock.get()) {
+        if (!journal.byId(seen.id()).equals(Optional.of(seen))) {
+          return false;  // asked for, finished or deleted since the sweep read it
+        }
+        VolumeRecord deleting = seen.withState(State.DELETING);
+        if (seen.state() == State.CREATING && !journal.replace(seen, deleting)) {
+          return false;
+        }
+        LOG.log(Level.WARNING, "withdrawing volume " + seen.name() + " (" + seen.id() + "): " + seen.state().name().toLowerCase()
+            + ", and no CreateVolume has asked for it since " + seen.lastRequested() + " (its claim deleted meanwhile?)");
+        remove(deleting);
+        return true;
+      }
+    }
   }
 
   /** DeleteVolume: removes the volume; an unknown id is already deleted. */
@@ -336,7 +405,8 @@ public final class VolumeProvisioner {
       ledger.release(fs.spec().fsName(), capacity);
       throw e;
     }
-    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters, source);
+    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters, source,
+        clock.instant());
     recordOrRelease(volume, capacity);
     return volume;
   }

@@ -2,6 +2,7 @@ package dev.lustrecsi.controller.volume;
 
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.parameters.Striping;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,10 +18,13 @@ import java.util.Optional;
  * @param state how far the volume has come
  * @param parameters the CreateVolume parameters, to tell a retry from a conflicting request
  * @param source the snapshot or volume its content is copied from; empty for a volume made empty
+ * @param lastRequested when a CreateVolume last asked for the volume (kept current, to a fraction of
+ *     the abandonment time, while it is CREATING): a volume no CO has asked for in a long time was
+ *     abandoned (see {@link AbandonedVolumes})
  */
 public record VolumeRecord(
     String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters,
-    Optional<VolumeSource> source) {
+    Optional<VolumeSource> source, Instant lastRequested) {
 
   /** Life cycle of a volume in the journal. */
   public enum State {
@@ -35,22 +39,28 @@ public record VolumeRecord(
   public VolumeRecord {
     parameters = Map.copyOf(parameters);
     source = source == null ? Optional.empty() : source;
+    java.util.Objects.requireNonNull(lastRequested, "lastRequested");
   }
 
-  /** A volume made empty. */
-  public VolumeRecord(String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters) {
-    this(name, id, capacityBytes, striping, projectId, state, parameters, Optional.empty());
+  /** A volume made empty, asked for at {@code lastRequested}. */
+  public VolumeRecord(String name, VolumeId id, long capacityBytes, Striping striping, int projectId, State state, Map<String, String> parameters,
+      Instant lastRequested) {
+    this(name, id, capacityBytes, striping, projectId, state, parameters, Optional.empty(), lastRequested);
   }
 
   public VolumeRecord withState(State newState) {
-    return new VolumeRecord(name, id, capacityBytes, striping, projectId, newState, parameters, source);
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, newState, parameters, source, lastRequested);
   }
 
   public VolumeRecord withCapacity(long newCapacity) {
-    return new VolumeRecord(name, id, newCapacity, striping, projectId, state, parameters, source);
+    return new VolumeRecord(name, id, newCapacity, striping, projectId, state, parameters, source, lastRequested);
   }
 
   public VolumeRecord withSource(VolumeSource newSource) {
-    return new VolumeRecord(name, id, capacityBytes, striping, projectId, state, parameters, Optional.of(newSource));
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, state, parameters, Optional.of(newSource), lastRequested);
+  }
+
+  public VolumeRecord withLastRequested(Instant when) {
+    return new VolumeRecord(name, id, capacityBytes, striping, projectId, state, parameters, source, when);
   }
 }

@@ -98,7 +98,7 @@ class ApiCallsTest {
       KubernetesClient recorded = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("record", recorder)))
           .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace());
       try (ClusterBackend backend = ClusterBackend.start(recorded, new ClusterBackend.Settings(cluster.namespace(), true, "replica-a",
-          9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"), Duration.ofMillis(200)))) {
+          9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"), Duration.ofMillis(200), ClusterBackend.Settings.ABANDONED_AFTER))) {
         FilesystemSpec spec = new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of("ostsPerOss", "2")));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(backend::leading);
         try {
@@ -117,7 +117,7 @@ class ApiCallsTest {
         var id = new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-1");
         var volume = new dev.lustrecsi.controller.volume.VolumeRecord("pvc-1", id, Sizes.GIB,
             new dev.lustrecsi.controller.parameters.Striping(1, 4 * Sizes.MIB, ""), 1000,
-            dev.lustrecsi.controller.volume.VolumeRecord.State.CREATING, Map.of("fsName", "fs1"));
+            dev.lustrecsi.controller.volume.VolumeRecord.State.CREATING, Map.of("fsName", "fs1"), java.time.Instant.now());
         journal.put(volume);
         journal.put(volume.withState(dev.lustrecsi.controller.volume.VolumeRecord.State.READY));
         journal.remove(volume);

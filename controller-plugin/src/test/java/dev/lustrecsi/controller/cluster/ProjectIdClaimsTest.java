@@ -36,7 +36,7 @@ class ProjectIdClaimsTest {
       for (String name : List.of("replica-a", "replica-b")) {
         replicas.add(ClusterBackend.start(cluster.newClient(b -> {}).adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace()),
             new ClusterBackend.Settings(cluster.namespace(), false, name, 9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"),
-                Duration.ofMillis(50))));
+                Duration.ofMillis(50), ClusterBackend.Settings.ABANDONED_AFTER)));
       }
       try {
         try {

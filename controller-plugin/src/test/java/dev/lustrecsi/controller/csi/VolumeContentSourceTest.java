@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class VolumeContentSourceTest {
   static VolumeRecord volume(VolumeSource source) {
     VolumeRecord volume = new VolumeRecord("pvc-2", new VolumeId("fs1", "pvc-2"), 1 << 30, new Striping(1, 1 << 20, ""), 1000,
-        VolumeRecord.State.READY, Map.of());
+        VolumeRecord.State.READY, Map.of(), java.time.Instant.EPOCH);
     return source == null ? volume : volume.withSource(source);
   }
 

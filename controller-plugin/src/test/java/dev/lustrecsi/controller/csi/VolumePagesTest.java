@@ -33,7 +33,7 @@ class VolumePagesTest {
 
   static VolumeRecord volume(String directory) {
     return new VolumeRecord(directory, new VolumeId("fs1", directory), 1 << 20, new Striping(1, 1 << 20, ""), 1000,
-        VolumeRecord.State.READY, Map.of());
+        VolumeRecord.State.READY, Map.of(), java.time.Instant.EPOCH);
   }
 
   @Test

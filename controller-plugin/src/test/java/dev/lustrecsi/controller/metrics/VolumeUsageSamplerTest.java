@@ -31,7 +31,7 @@ class VolumeUsageSamplerTest {
   }
 
   static VolumeRecord volume(String name, long capacity, VolumeRecord.State state) {
-    return new VolumeRecord(name, new VolumeId("fs1", name), capacity, new Striping(0, 0, ""), 1000, state, Map.of());
+    return new VolumeRecord(name, new VolumeId("fs1", name), capacity, new Striping(0, 0, ""), 1000, state, Map.of(), java.time.Instant.EPOCH);
   }
 
   @Test

@@ -28,7 +28,7 @@ class KubernetesVolumeJournalTest {
 
   static VolumeRecord volume(String name, String directory) {
     return new VolumeRecord(name, new VolumeId("fs1", directory), 1 << 30, new Striping(2, 1 << 20, ""), 1000,
-        VolumeRecord.State.READY, Map.of("fsName", "fs1"));
+        VolumeRecord.State.READY, Map.of("fsName", "fs1"), java.time.Instant.parse("2026-12-01T00:00:00Z"));
   }
 
   @AfterEach
@@ -125,12 +125,44 @@ class KubernetesVolumeJournalTest {
   }
 
   @Test
+  void aConditionalWriteLosesToAnyWriteItHasNotSeen() throws Exception {
+    KubernetesVolumeJournal a = journal();
+    KubernetesVolumeJournal b = journal();
+    VolumeRecord making = volume("pvc-a", "pvc-a").withState(VolumeRecord.State.CREATING);
+    a.put(making);
+    eventually(() -> b.byName("pvc-a").isPresent());
+    // b asks for the volume again (a CreateVolume retry) before a, which has not seen that yet, withdraws it.
+    VolumeRecord askedAgain = making.withLastRequested(making.lastRequested().plusSeconds(600));
+    assertThat(b.replace(making, askedAgain)).isTrue();
+    assertThat(a.replace(making, making.withState(VolumeRecord.State.DELETING))).as("a's write on a version b replaced").isFalse();
+    assertThat(journal().byName("pvc-a")).contains(askedAgain);
+    eventually(() -> a.byName("pvc-a").equals(java.util.Optional.of(askedAgain)));
+    assertThat(a.replace(making, making.withState(VolumeRecord.State.DELETING))).as("a record that is no longer the one expected").isFalse();
+    assertThat(a.replace(askedAgain, askedAgain.withState(VolumeRecord.State.DELETING))).isTrue();
+    assertThat(a.byName("pvc-a")).contains(askedAgain.withState(VolumeRecord.State.DELETING));
+    b.remove(askedAgain);
+    assertThat(b.replace(askedAgain, askedAgain)).as("a removed record").isFalse();
+  }
+
+  @Test
+  void aRecordWrittenBeforeLastRequestedExistedCountsFromItsCreation() {
+    KubernetesClient client = api.newClient();
+    LustreVolume old = VolumeObjects.toObject(volume("pvc-old", "pvc-old").withState(VolumeRecord.State.CREATING), MockApi.NAMESPACE);
+    old.setSpec(new dev.lustrecsi.controller.volume.kubernetes.LustreVolumeSpec(old.getSpec().name(), old.getSpec().fsName(),
+        old.getSpec().directory(), old.getSpec().capacityBytes(), old.getSpec().capacity(), old.getSpec().striping(),
+        old.getSpec().projectId(), old.getSpec().state(), old.getSpec().parameters(), null, null));
+    LustreVolume stored = client.resource(old).create();
+    assertThat(journal().byName("pvc-old").orElseThrow().lastRequested())
+        .isEqualTo(java.time.Instant.parse(stored.getMetadata().getCreationTimestamp()));
+  }
+
+  @Test
   void committedBytesSumsTheFilesystemsRecords() {
     KubernetesVolumeJournal journal = journal();
     journal.put(volume("a", "a"));
     journal.put(volume("b", "b").withState(VolumeRecord.State.CREATING));
     journal.put(new VolumeRecord("c", new VolumeId("fs2", "c"), 1 << 20, new Striping(1, 1 << 20, ""), 1000,
-        VolumeRecord.State.READY, Map.of()));
+        VolumeRecord.State.READY, Map.of(), java.time.Instant.EPOCH));
     assertThat(journal.committedBytes("fs1")).isEqualTo(2L << 30);
     assertThat(journal().committedBytes("fs2")).isEqualTo(1 << 20);
   }

@@ -1,6 +1,7 @@
 package dev.lustrecsi.common.concurrent;
 
 import dev.lustrecsi.common.error.CsiException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,5 +24,10 @@ public final class KeyedLocks {
       throw CsiException.aborted("an operation on volume " + key + " is already in progress; retry later");
     }
     return () -> held.remove(key);
+  }
+
+  /** The lock, or empty while someone holds it: for background work that leaves a busy key for later. */
+  public Optional<Held> tryAcquire(String key) {
+    return held.add(key) ? Optional.of(() -> held.remove(key)) : Optional.empty();
   }
 }

@@ -38,12 +38,15 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Path kubeconfig;
   private final int agentPort;
   private final Duration reconcileInterval;
+  private final Duration abandonedAfter;
   private volatile ClusterBackend controller;
   private final List<ExternalSite> sites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
+  private SimulatedCluster(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow, Duration abandonedAfter)
+      throws IOException {
     this.agentPort = agentPort;
     this.reconcileInterval = reconcileInterval;
+    this.abandonedAfter = abandonedAfter;
     api = EmbeddedApiServer.start(NAMESPACE);
     try {
       java.nio.file.Files.createDirectories(dir);
@@ -63,23 +66,29 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** Starts the simulated cluster with its state under {@code dir}; agents listen on {@code agentPort} at each VM's address. */
   public static SimulatedCluster start(Path dir, int agentPort) throws IOException {
-    return new SimulatedCluster(dir, agentPort, RECONCILE_INTERVAL, RECOVERY_WINDOW);
+    return new SimulatedCluster(dir, agentPort, RECONCILE_INTERVAL, RECOVERY_WINDOW, ClusterBackend.Settings.ABANDONED_AFTER);
   }
 
   /** Likewise, with the controller's periodic reconcile passes this far apart (tests that count its writes want none). */
   public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval) throws IOException {
-    return new SimulatedCluster(dir, agentPort, reconcileInterval, RECOVERY_WINDOW);
+    return new SimulatedCluster(dir, agentPort, reconcileInterval, RECOVERY_WINDOW, ClusterBackend.Settings.ABANDONED_AFTER);
   }
 
   /** Likewise, with a target that restarts staying in Lustre recovery this long (Lustre's own window is minutes). */
   public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
-    return new SimulatedCluster(dir, agentPort, reconcileInterval, recoveryWindow);
+    return start(dir, agentPort, reconcileInterval, recoveryWindow, ClusterBackend.Settings.ABANDONED_AFTER);
+  }
+
+  /** Likewise, with volumes no CreateVolume asks for withdrawn after {@code abandonedAfter} (tests that abandon some). */
+  public static SimulatedCluster start(Path dir, int agentPort, Duration reconcileInterval, Duration recoveryWindow, Duration abandonedAfter)
+      throws IOException {
+    return new SimulatedCluster(dir, agentPort, reconcileInterval, recoveryWindow, abandonedAfter);
   }
 
   private ClusterBackend startController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings) {
     return ClusterBackend.start(api.newClient(clientSettings).adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class)
             .inNamespace(NAMESPACE),
-        new ClusterBackend.Settings(NAMESPACE, false, "sandbox-controller", agentPort, DEFAULTS, reconcileInterval));
+        new ClusterBackend.Settings(NAMESPACE, false, "sandbox-controller", agentPort, DEFAULTS, reconcileInterval, abandonedAfter));
   }
 
   /**

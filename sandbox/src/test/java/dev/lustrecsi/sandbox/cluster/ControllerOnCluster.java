@@ -48,8 +48,13 @@ final class ControllerOnCluster implements AutoCloseable {
 
   /** {@code recoveryWindow}: how long a restarted target stays in Lustre recovery. */
   ControllerOnCluster(Path dir, Duration reconcileInterval, Duration recoveryWindow) throws IOException {
+    this(dir, reconcileInterval, recoveryWindow, dev.lustrecsi.controller.cluster.ClusterBackend.Settings.ABANDONED_AFTER);
+  }
+
+  /** {@code abandonedAfter}: how long a volume being made may go without a CreateVolume before the controller withdraws it. */
+  ControllerOnCluster(Path dir, Duration reconcileInterval, Duration recoveryWindow, Duration abandonedAfter) throws IOException {
     this.dir = dir;
-    cluster = SimulatedCluster.start(dir.resolve("cluster"), Sandbox.freePort(), reconcileInterval, recoveryWindow);
+    cluster = SimulatedCluster.start(dir.resolve("cluster"), Sandbox.freePort(), reconcileInterval, recoveryWindow, abandonedAfter);
     serve();
   }
 
@@ -101,8 +106,13 @@ final class ControllerOnCluster implements AutoCloseable {
 
   /** The code a call ends with once a CO's retries are done: OK, or the status it failed with. */
   Status.Code codeOf(Runnable call) {
+    return codeOf(call, CoRetry.DEFAULT);
+  }
+
+  /** Likewise, for a CO that retries as {@code co} says. */
+  Status.Code codeOf(Runnable call, CoRetry co) {
     try {
-      asCo(() -> {
+      co.call(() -> {
         call.run();
         return null;
       });

@@ -160,6 +160,45 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes {@code updated} only if the stored record is still {@code expected} as this journal
+   * last saw it, and nobody has written it since: unlike {@link #put}, a stale write is not
+   * retried over the newer one. Returns whether it was written. This is how two controllers
+   * decide who acts on a volume neither holds a lock on (one withdrawing it as abandoned, the
+   * other serving a CreateVolume that has just asked for it again): the second writer loses.
+   */
+  public boolean replace(VolumeRecord expected, VolumeRecord updated) {
+    String name = VolumeObjects.objectName(expected.name());
+    Optional<Written> seen = lastSeen(name);
+    if (seen.isEmpty() || !seen.get().record().equals(Optional.of(expected))) {
+      return false;
+    }
+    LustreVolume desired = VolumeObjects.toObject(updated, namespace);
+    desired.getMetadata().setResourceVersion(seen.get().resourceVersion());
+    try {
+      LustreVolume stored = objects().resource(desired).update();
+      overlay.put(name, new Written(Optional.of(updated), stored.getMetadata().getResourceVersion()));
+      settle(name);
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** The record of an object and its version, read once from this journal's own write or else the cache; empty when absent. */
+  private Optional<Written> lastSeen(String name) {
+    Written written = overlay.get(name);
+    if (written != null) {
+      return written.record().isPresent() ? Optional.of(written) : Optional.empty();
+    }
+    LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+    return cached == null ? Optional.empty()
+        : Optional.of(new Written(Optional.of(VolumeObjects.toRecord(cached)), cached.getMetadata().getResourceVersion()));
+  }
+
   /** Removes the volume's record; removing an absent one is not an error. */
   public void remove(VolumeRecord volume) {
     String name = VolumeObjects.objectName(volume.name());

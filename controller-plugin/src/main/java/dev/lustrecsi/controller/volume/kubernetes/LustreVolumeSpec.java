@@ -16,10 +16,12 @@ import java.util.List;
  * @param state CREATING, READY or DELETING
  * @param parameters the CreateVolume parameters, as a list because CRD schemas here are built from records
  * @param source what the volume's content is copied from; absent for a volume made empty
+ * @param lastRequested when a CreateVolume last asked for the volume (RFC 3339); absent in records
+ *     of controllers before it, which count from the object's creation instead
  */
 public record LustreVolumeSpec(
     String name, String fsName, String directory, long capacityBytes, String capacity, Striping striping, int projectId, String state,
-    List<Parameter> parameters, Source source) {
+    List<Parameter> parameters, Source source, String lastRequested) {
 
   /** One CreateVolume parameter. */
   public record Parameter(String name, String value) {}

@@ -5,6 +5,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.controller.volume.VolumeSource;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Comparator;
 import java.util.Map;
@@ -44,7 +45,8 @@ public final class VolumeObjects {
             .map(e -> new LustreVolumeSpec.Parameter(e.getKey(), e.getValue()))
             .toList(),
         volume.source().map(s -> new LustreVolumeSpec.Source(s.kind().name(), s.id(), s.lustreSnapshot(), s.directory(), s.phase().name()))
-            .orElse(null)));
+            .orElse(null),
+        volume.lastRequested().toString()));
     return object;
   }
 
@@ -55,7 +57,20 @@ public final class VolumeObjects {
     Optional<VolumeSource> source = Optional.ofNullable(spec.source()).map(s -> new VolumeSource(VolumeSource.Kind.valueOf(s.kind()), s.id(),
         s.lustreSnapshot(), s.directory(), VolumeSource.Phase.valueOf(s.phase())));
     return new VolumeRecord(spec.name(), new VolumeId(spec.fsName(), spec.directory()), spec.capacityBytes(), spec.striping(),
-        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters, source);
+        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters, source, lastRequested(object));
+  }
+
+  /**
+   * When a CreateVolume last asked for the volume. A record written before the field existed
+   * counts from its object's creation, which every API server stamps; one with neither (never
+   * stored) counts from the epoch.
+   */
+  private static Instant lastRequested(LustreVolume object) {
+    String recorded = object.getSpec().lastRequested();
+    if (recorded == null) {
+      recorded = object.getMetadata() == null ? null : object.getMetadata().getCreationTimestamp();
+    }
+    return recorded == null ? Instant.EPOCH : Instant.parse(recorded);
   }
 
   /** The order of {@code VolumeJournal.volumes()}. */
