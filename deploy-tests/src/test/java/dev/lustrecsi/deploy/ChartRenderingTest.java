@@ -114,6 +114,8 @@ class ChartRenderingTest {
     assertThat(container(pod, "lustre-controller").getArgs()).contains("--leader-election");
     assertThat(container(pod, "csi-provisioner").getArgs()).contains("--leader-election", "--extra-create-metadata",
         "--feature-gates=Topology=true", "--timeout=300s", "--retry-interval-max=5m");
+    // Abandoned volumes wait an hour: far above a quarter of it plus the provisioner's timeout and longest retry interval.
+    assertThat(container(pod, "lustre-controller").getArgs()).containsSubsequence("--abandoned-after", "PT1H");
     assertThat(container(pod, "csi-resizer").getArgs()).contains("--leader-election");
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getContainers()).allSatisfy(c -> {

@@ -63,8 +63,12 @@ final class ControllerCommand implements Callable<Integer> {
           + " deleted and its CO gave up (default: ${DEFAULT-VALUE}; at least " + MIN_ABANDONED_AFTER + ")")
   Duration abandonedAfter;
 
-  /** Well above the external-provisioner's longest wait between two retries (5 minutes), so a volume still wanted is never withdrawn. */
-  static final String MIN_ABANDONED_AFTER = "PT15M";
+  /**
+   * A retry refreshes a volume's lastRequested once it is a quarter of this old; a quarter plus the
+   * longest CreateVolume (the chart's provisioner timeout, 5 minutes) plus the longest wait
+   * between retries (5 minutes) must stay below it, so a volume still wanted is never withdrawn.
+   */
+  static final String MIN_ABANDONED_AFTER = "PT20M";
 
   @Option(names = "--metrics-address", defaultValue = "",
       description = "Serve Prometheus metrics at http://ADDRESS/metrics, :PORT or HOST:PORT; empty: no metrics server")
@@ -94,7 +98,7 @@ final class ControllerCommand implements Callable<Integer> {
     }
     if (abandonedAfter.compareTo(Duration.parse(MIN_ABANDONED_AFTER)) < 0) {
       throw new ParameterException(spec.commandLine(), "--abandoned-after must be at least " + MIN_ABANDONED_AFTER + " (a CO waits up to"
-          + " minutes between retries of a CreateVolume), not " + abandonedAfter);
+          + " minutes between retries of a CreateVolume, and a call may last minutes), not " + abandonedAfter);
     }
     var metricsSettings = new ControllerMetrics.Settings(metricsVolumeLimit, metricsVolumeInterval);
     Logging.configure(verbose);

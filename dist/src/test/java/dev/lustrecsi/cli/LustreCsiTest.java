@@ -47,6 +47,13 @@ class LustreCsiTest {
     assertThat(LustreCsi.execute("agent", "--tls-dir", dir.toString(), "--listen", "9443")).isEqualTo(2);
   }
 
+  @Test
+  void anAbandonmentTimeACoCouldReachBetweenRetriesIsAUsageError() {
+    // Refused before anything connects: a volume a CO still retries must never be withdrawn.
+    assertThat(LustreCsi.execute("controller", "--endpoint", "unix://" + dir.resolve("c.sock"), "--abandoned-after", "PT10M"))
+        .isEqualTo(2);
+  }
+
   /**
    * The agent as a separate process, as a server VM runs it: mutual TLS on an ephemeral port, an
    * answer from its real command runner (this machine has no Lustre, which it reports as such),
