@@ -62,6 +62,8 @@ public final class ControllerMetrics implements AutoCloseable {
   public static final String VOLUME_USED = "lustre_csi_volume_used_bytes";
   public static final String VOLUME_INODES = "lustre_csi_volume_used_inodes";
   public static final String VOLUME_USAGE_OMITTED = "lustre_csi_volume_usage_omitted";
+  /** A counter: exposed with the suffix {@code _total}. */
+  public static final String ABANDONED_VOLUMES_WITHDRAWN = "lustre_csi_abandoned_volumes_withdrawn";
 
   /** The states each set lists even when nothing is in them. A state the status shows that is not listed is exported too. */
   static final List<String> PHASES = List.of("Pending", FilesystemStatusCalculator.PROVISIONING, FilesystemStatusCalculator.GROWING,
@@ -133,6 +135,12 @@ public final class ControllerMetrics implements AutoCloseable {
   }
 
   private void register() {
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(ABANDONED_VOLUMES_WITHDRAWN)
+        .help("Volumes this replica withdrew because no CreateVolume asked for them in the abandonment time (their claim went"
+            + " and their CO gave up), since it started")
+        .labelNames("filesystem")
+        .callback(out -> cluster.abandonedVolumes().withdrawnByFilesystem().forEach((fsName, count) -> out.call(count, fsName)))
+        .register(registry);
     gauge(LEADER, "1 on the replica that holds the lease (it alone exports filesystem and volume state), 0 on a standby")
         .callback(out -> out.call(cluster.leading() ? 1 : 0)).register(registry);
 

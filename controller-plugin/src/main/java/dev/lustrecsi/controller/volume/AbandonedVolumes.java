@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -34,6 +39,8 @@ public final class AbandonedVolumes implements AutoCloseable {
   private final Supplier<List<VolumeRecord>> volumes;
   private final Clock clock;
   private final Duration after;
+  /** Volumes withdrawn by this controller since it started, per filesystem: a metric. */
+  private final ConcurrentMap<String, LongAdder> withdrawn = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("abandoned-volumes").factory());
 
@@ -51,21 +58,29 @@ public final class AbandonedVolumes implements AutoCloseable {
   /** One pass: withdraws every abandoned volume; returns the names of those withdrawn. */
   public List<String> sweep() {
     Instant before = clock.instant().minus(after);
-    List<String> withdrawn = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (VolumeRecord volume : volumes.get()) {
       if (volume.state() == State.READY || !volume.lastRequested().isBefore(before)) {
         continue;
       }
       try {
         if (provisioner.withdrawAbandoned(volume)) {
-          withdrawn.add(volume.name());
+          names.add(volume.name());
+          withdrawn.computeIfAbsent(volume.id().fsName(), fs -> new LongAdder()).increment();
         }
       } catch (RuntimeException e) {
         // Its servers unreachable, say: the record stays DELETING and the next pass finishes it.
         LOG.log(Level.WARNING, "withdrawing abandoned volume " + volume.name() + " failed, to be retried: " + e.getMessage());
       }
     }
-    return withdrawn;
+    return names;
+  }
+
+  /** How many volumes this controller has withdrawn since it started, per filesystem. */
+  public Map<String, Long> withdrawnByFilesystem() {
+    Map<String, Long> counts = new TreeMap<>();
+    withdrawn.forEach((fsName, count) -> counts.put(fsName, count.sum()));
+    return counts;
   }
 
   /** Sweeps every quarter of {@code after} while {@code leading} says this replica leads. */

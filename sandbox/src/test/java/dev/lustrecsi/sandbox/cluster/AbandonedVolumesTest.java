@@ -10,10 +10,12 @@ import csi.v1.Volume;
 import csi.v1.VolumeContentSource;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.controller.volume.kubernetes.LustreVolume;
 import dev.lustrecsi.controller.volume.kubernetes.VolumeObjects;
 import dev.lustrecsi.sandbox.co.CoRetry;
 import io.grpc.Status;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +73,7 @@ class AbandonedVolumesTest {
     OstDrains.await(ABANDONED_AFTER.multipliedBy(5), "the volume given up on to be withdrawn", () -> record("given-up").isEmpty());
     assertThat(made).doesNotExist();
     assertThat(controller.cluster.servers().filesystem(FS).orElseThrow().projects()).doesNotContainKey(VolumeId.directoryFor("given-up"));
+    assertThat(withdrawnMetric()).as("lustre_csi_abandoned_volumes_withdrawn_total{filesystem=%s}", FS).isGreaterThanOrEqualTo(1);
 
     // A CO that does come back makes it anew.
     Volume again = controller.create("given-up", Sizes.GIB, PARAMS);
@@ -147,6 +150,19 @@ class AbandonedVolumesTest {
   private static void snapshotClientMountFails(String server, java.util.List<String> argv) {
     if (argv.getFirst().equals("mount") && argv.stream().anyMatch(a -> a.contains(":/"))) {
       throw new IllegalStateException("the snapshot's client mount fails");
+    }
+  }
+
+  /** What the controller's metrics say it has withdrawn on the filesystem. */
+  private static double withdrawnMetric() {
+    try (ControllerMetrics metrics = ControllerMetrics.start(controller.cluster.controller(),
+        new ControllerMetrics.Settings(ControllerMetrics.Settings.DEFAULT_VOLUME_LIMIT, Duration.ofHours(1)))) {
+      return metrics.registry().scrape().stream()
+          .filter(m -> m.getMetadata().getName().equals(ControllerMetrics.ABANDONED_VOLUMES_WITHDRAWN))
+          .flatMap(m -> m.getDataPoints().stream())
+          .filter(p -> FS.equals(p.getLabels().get("filesystem")))
+          .mapToDouble(p -> ((CounterSnapshot.CounterDataPointSnapshot) p).getValue())
+          .sum();
     }
   }
 
