@@ -1,5 +1,7 @@
 package dev.lustrecsi.sandbox.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import csi.v1.CapacityRange;
 import csi.v1.ControllerGrpc;
 import csi.v1.CreateVolumeRequest;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -74,6 +77,42 @@ final class ControllerOnCluster implements AutoCloseable {
 
   void restart() {
     restart(b -> {});
+  }
+
+  /**
+   * The crash tests' run: the controller restarted with {@code killer} counting its API writes
+   * (and, through {@code serverCommands}, whichever server commands a test counts as steps), then
+   * the CO's {@code steps}, each made by {@code make}. The step the controller dies in goes to
+   * {@code recover} on a new controller, with nothing carried over in memory, as a CO retries the
+   * call it was making, or gives it up. Returns whether the controller was killed (once at most).
+   */
+  <S> boolean runKilledOnce(ControllerKiller killer, BiConsumer<String, List<String>> serverCommands, List<S> steps, Consumer<S> make,
+      Consumer<S> recover) {
+    restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
+    cluster.servers().onCommand(serverCommands);
+    boolean killed = false;
+    try {
+      for (S step : steps) {
+        try {
+          make.accept(step);
+        } catch (RuntimeException e) {
+          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
+          assertThat(killed).as("killed once only").isFalse();
+          killed = true;
+          cluster.servers().onCommand(null);
+          restart();
+          recover.accept(step);
+        }
+      }
+    } finally {
+      cluster.servers().onCommand(null);
+    }
+    return killed;
+  }
+
+  /** The same for a scenario of CO calls on this controller, each retried after the kill; no server command counts. */
+  boolean runKilledOnce(ControllerKiller killer, List<Consumer<ControllerOnCluster>> scenario) {
+    return runKilledOnce(killer, null, scenario, step -> step.accept(this), step -> step.accept(this));
   }
 
   /** The controller socket's channel, for services other than Controller (GroupController). */

@@ -62,19 +62,7 @@ class ExternalProvisioningCrashTest {
       controller.cluster.client().resources(LustreFilesystem.class).resource(filesystem).create();
 
       ControllerKiller killer = new ControllerKiller(killAt);
-      controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
-      boolean killed = false;
-      for (Consumer<ControllerOnCluster> step : scenario()) {
-        try {
-          step.accept(controller);
-        } catch (RuntimeException e) {
-          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
-          assertThat(killed).as("killed once only").isFalse();
-          killed = true;
-          controller.restart();
-          step.accept(controller);
-        }
-      }
+      boolean killed = controller.runKilledOnce(killer, scenario());
       return new Outcome(snapshot(controller, site), killer.steps(), killed, killer.seen());
     }
   }

@@ -61,19 +61,7 @@ class ProvisioningCrashTest {
     // No periodic passes: every write the controller makes comes from a CSI call.
     try (ControllerOnCluster controller = new ControllerOnCluster(runDir, Duration.ofHours(1))) {
       ControllerKiller killer = new ControllerKiller(killAt);
-      controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
-      boolean killed = false;
-      for (Consumer<ControllerOnCluster> step : scenario()) {
-        try {
-          step.accept(controller);
-        } catch (RuntimeException e) {
-          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
-          assertThat(killed).as("killed once only").isFalse();
-          killed = true;
-          controller.restart();  // a new controller, nothing carried over in memory
-          step.accept(controller);
-        }
-      }
+      boolean killed = controller.runKilledOnce(killer, scenario());
       return new Outcome(snapshot(controller), killer.steps(), killed, killer.seen());
     }
   }

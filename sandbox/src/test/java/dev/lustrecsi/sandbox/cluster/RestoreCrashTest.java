@@ -113,30 +113,17 @@ class RestoreCrashTest {
    */
   private static Outcome run(String run, int killAt, boolean retry) {
     ControllerKiller killer = new ControllerKiller(killAt);
-    controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
-    controller.cluster.servers().onCommand((server, argv) -> command(killer, server, argv));
-    boolean killed = false;
-    try {
-      for (CreateVolumeRequest request : List.of(restore(run + "-restored"), cloneOfSource(run + "-clone"))) {
-        try {
-          controller.asCo(() -> controller.csi().createVolume(request));
-        } catch (RuntimeException e) {
-          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
-          assertThat(killed).as("killed once only").isFalse();
-          killed = true;
-          controller.cluster.servers().onCommand(null);
-          controller.restart();  // a new controller, nothing carried over in memory
+    boolean killed = controller.runKilledOnce(killer, (server, argv) -> command(killer, server, argv),
+        List.of(restore(run + "-restored"), cloneOfSource(run + "-clone")),
+        request -> controller.asCo(() -> controller.csi().createVolume(request)),
+        request -> {
           if (retry) {
             controller.asCo(() -> controller.csi().createVolume(request));
           } else {
             String id = new VolumeId(FS, VolumeId.directoryFor(request.getName())).toString();
             controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(id).build()));
           }
-        }
-      }
-    } finally {
-      controller.cluster.servers().onCommand(null);
-    }
+        });
     return new Outcome(state(run), killer.steps(), killed, killer.seen());
   }
 

@@ -88,25 +88,8 @@ class SnapshotCrashTest {
   private static Outcome run(int killAt) {
     String run = "r" + killAt;
     ControllerKiller killer = new ControllerKiller(killAt);
-    controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("kill", killer)));
-    controller.cluster.servers().onCommand((server, argv) -> command(killer, server, argv));
-    boolean killed = false;
-    try {
-      for (Consumer<ControllerOnCluster> step : scenario(run)) {
-        try {
-          step.accept(controller);
-        } catch (RuntimeException e) {
-          assertThat(killer.isDead()).as("a step failed without a kill: %s", e).isTrue();
-          assertThat(killed).as("killed once only").isFalse();
-          killed = true;
-          controller.cluster.servers().onCommand(null);
-          controller.restart();  // a new controller, nothing carried over in memory
-          step.accept(controller);
-        }
-      }
-    } finally {
-      controller.cluster.servers().onCommand(null);
-    }
+    boolean killed = controller.runKilledOnce(killer, (server, argv) -> command(killer, server, argv), scenario(run),
+        step -> step.accept(controller), step -> step.accept(controller));
     Outcome outcome = new Outcome(state(run), killer.steps(), killed, killer.seen());
     controller.restart();
     for (String left : List.of(run + "-b", run + "-c")) {
