@@ -85,11 +85,8 @@ class AbandonedVolumesTest {
   void anAbandonedRestoreLeavesNoDirectoryAndNoMountedSnapshot() throws IOException {
     Volume source = controller.create("restore-source", Sizes.GIB, PARAMS);
     Files.writeString(directory(source).resolve("result.txt"), "folded");
-    Snapshot snapshot = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("abandoned-snap")
-        .setSourceVolumeId(source.getVolumeId()).build())).getSnapshot();
-    CreateVolumeRequest restore = ControllerOnCluster.request("restore-given-up", Sizes.GIB, PARAMS).toBuilder()
-        .setVolumeContentSource(VolumeContentSource.newBuilder()
-            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshot.getSnapshotId()))).build();
+    Snapshot snapshot = snapshotOf(source, "abandoned-snap");
+    CreateVolumeRequest restore = restoreOf(snapshot, "restore-given-up");
     // The copy cannot start (its client mount fails): the restore is recorded, its directory made, its snapshot's pieces mounted.
     controller.cluster.servers().onCommand(AbandonedVolumesTest::snapshotClientMountFails);
     try {
@@ -113,11 +110,7 @@ class AbandonedVolumesTest {
     Volume ready = controller.create("kept-ready", Sizes.GIB, PARAMS);
     Files.writeString(directory(ready).resolve("data"), "a researcher's results");
     Volume source = controller.create("retried-source", Sizes.GIB, PARAMS);
-    Snapshot snapshot = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("retried-snap")
-        .setSourceVolumeId(source.getVolumeId()).build())).getSnapshot();
-    CreateVolumeRequest restore = ControllerOnCluster.request("retried", Sizes.GIB, PARAMS).toBuilder()
-        .setVolumeContentSource(VolumeContentSource.newBuilder()
-            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshot.getSnapshotId()))).build();
+    CreateVolumeRequest restore = restoreOf(snapshotOf(source, "retried-snap"), "retried");
     // The copy fails for three abandonment times while the CO keeps asking, half a second apart.
     controller.cluster.servers().onCommand(AbandonedVolumesTest::snapshotClientMountFails);
     String uid;
@@ -164,6 +157,18 @@ class AbandonedVolumesTest {
           .mapToDouble(p -> ((CounterSnapshot.CounterDataPointSnapshot) p).getValue())
           .sum();
     }
+  }
+
+  private static Snapshot snapshotOf(Volume source, String name) {
+    return controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName(name)
+        .setSourceVolumeId(source.getVolumeId()).build())).getSnapshot();
+  }
+
+  /** CreateVolume of a volume restored from {@code snapshot}. */
+  private static CreateVolumeRequest restoreOf(Snapshot snapshot, String name) {
+    return ControllerOnCluster.request(name, Sizes.GIB, PARAMS).toBuilder()
+        .setVolumeContentSource(VolumeContentSource.newBuilder()
+            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(snapshot.getSnapshotId()))).build();
   }
 
   /** The code of one CreateVolume, not retried. */

@@ -28,7 +28,9 @@ public final class LustreVolumeCrd {
             .withDescription("What the volume's content is copied from (CreateVolume's volume_content_source); absent for a volume made empty.")),
         Map.entry("source.kind", s -> s.withEnum(List.of(text("SNAPSHOT"), text("VOLUME")))),
         Map.entry("source.lustreSnapshot", s -> s.withDescription("The Lustre snapshot copied from: the CSI snapshot's, or one taken for a clone and destroyed after.")),
-        Map.entry("source.phase", s -> s.withEnum(List.of(text("SNAPSHOTTING"), text("COPYING"), text("COPIED"), text("DONE")))));
+        Map.entry("source.phase", s -> s.withEnum(List.of(text("SNAPSHOTTING"), text("COPYING"), text("COPIED"), text("DONE")))),
+        Map.entry("lastRequested", s -> s.withDescription("When a CreateVolume last asked for the volume (RFC 3339). A volume still"
+            + " CREATING that none has asked for in the controller's --abandoned-after is withdrawn.")));
     var specSchema = CrdSchemas.of(LustreVolumeSpec.class, refinements);
     specSchema.setRequired(List.of("name", "fsName", "directory", "capacityBytes", "striping", "projectId", "state"));
     return new CustomResourceDefinitionBuilder()

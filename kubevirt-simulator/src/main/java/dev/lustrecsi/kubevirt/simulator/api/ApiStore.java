@@ -143,10 +143,8 @@ final class ApiStore {
       if (stored == null) {
         return ApiReply.notFound(type, name);
       }
-      String named = metadataOf(object).path("resourceVersion").asText("");
-      String current = stored.object().path("metadata").path("resourceVersion").asText();
-      if (!named.isEmpty() && !named.equals(current)) {
-        return ApiReply.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+      if (stale(stored, object)) {
+        return modified(type, name);
       }
       return replace(type, namespace, name, stored, object, status);
     } finally {
@@ -168,15 +166,23 @@ final class ApiStore {
       } catch (Patches.PatchException e) {
         return e.testFailed ? ApiReply.conflict(type, name, e.getMessage()) : ApiReply.invalid(e.getMessage());
       }
-      String named = metadataOf(patched).path("resourceVersion").asText("");
-      String current = stored.object().path("metadata").path("resourceVersion").asText();
-      if (!named.isEmpty() && !named.equals(current)) {
-        return ApiReply.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+      if (stale(stored, patched)) {
+        return modified(type, name);
       }
       return replace(type, namespace, name, stored, patched, status);
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the write names a resourceVersion other than the stored one (naming none is an unconditional write). */
+  private static boolean stale(Stored stored, ObjectNode written) {
+    String named = metadataOf(written).path("resourceVersion").asText("");
+    return !named.isEmpty() && !named.equals(stored.object().path("metadata").path("resourceVersion").asText());
+  }
+
+  private static ApiReply modified(ResourceType type, String name) {
+    return ApiReply.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
   }
 
   private ApiReply replace(ResourceType type, String namespace, String name, Stored stored, ObjectNode object, boolean status) {
