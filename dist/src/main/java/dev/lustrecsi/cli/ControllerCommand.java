@@ -60,7 +60,8 @@ final class ControllerCommand implements Callable<Integer> {
 
   @Option(names = "--abandoned-after", defaultValue = "PT1H",
       description = "Withdraw a volume whose CreateVolume never succeeded once no CreateVolume has asked for it this long: its claim was"
-          + " deleted and its CO gave up (default: ${DEFAULT-VALUE}; at least " + MIN_ABANDONED_AFTER + ")")
+          + " deleted and its CO gave up; likewise a snapshot whose CreateSnapshot never succeeded (default: ${DEFAULT-VALUE}; at least "
+          + MIN_ABANDONED_AFTER + ")")
   Duration abandonedAfter;
 
   /**

@@ -3,6 +3,8 @@ package dev.lustrecsi.controller.cluster;
 import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.content.SnapshotMounts;
 import dev.lustrecsi.controller.content.VolumeCopies;
+import dev.lustrecsi.controller.snapshot.AbandonedSnapshots;
+import dev.lustrecsi.controller.volume.Abandonment;
 import dev.lustrecsi.controller.volume.AbandonedVolumes;
 import dev.lustrecsi.controller.volume.VolumeContent;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
@@ -22,7 +24,11 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -46,7 +52,7 @@ public final class ClusterBackend implements AutoCloseable {
    * Settings from the command line.
    *
    * @param abandonedAfter how long a volume still being made may go without a CreateVolume asking
-   *     for it before it is withdrawn (see {@link AbandonedVolumes})
+   *     for it before it is withdrawn (see {@link AbandonedVolumes}), and likewise a snapshot ({@link AbandonedSnapshots})
    */
   public record Settings(String namespace, boolean leaderElection, String identity, int agentPort, ServerDefaults defaults,
       Duration reconcileInterval, Duration abandonedAfter) {
@@ -63,12 +69,17 @@ public final class ClusterBackend implements AutoCloseable {
   private final GroupSnapshots groupSnapshots;
   private final VolumeContent content;
   private final VolumeProvisioner provisioner;
-  private final AbandonedVolumes abandoned;
+  private final AbandonedVolumes abandonedVolumes;
+  private final AbandonedSnapshots abandonedSnapshots;
+  private final Abandonment abandonment;
+  private final ScheduledExecutorService sweeps =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("abandoned-records").factory());
   private final AtomicBoolean leading = new AtomicBoolean();
   private CompletableFuture<?> election;
 
   private ClusterBackend(KubernetesClient client, Settings settings) {
     this.client = client;
+    abandonment = new Abandonment(settings.abandonedAfter());
     journal = KubernetesVolumeJournal.start(client, settings.namespace());
     AgentCredentials credentials = new AgentCredentials(client, settings.namespace(), Clock.systemUTC());
     agents = new GrpcServerAgents(credentials, settings.agentPort(), Duration.ofSeconds(10));
@@ -80,16 +91,17 @@ public final class ClusterBackend implements AutoCloseable {
     SnapshotBatches batches = new SnapshotBatches(new LustreSnapshots(servers, agents, BARRIER_SECONDS), java.time.Duration.ZERO,
         Clock.systemUTC());
     content = new VolumeCopies(journal, new SnapshotMounts(servers, agents), batches);
-    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches, journal::volumes);
-    groupSnapshots = new GroupSnapshots(snapshotRecords, journal::byId, batches, snapshots);
+    snapshots = new SnapshotService(snapshotRecords, journal::byId, batches, journal::volumes, Clock.systemUTC(), abandonment);
+    groupSnapshots = new GroupSnapshots(snapshotRecords, journal::byId, batches, snapshots, Clock.systemUTC());
+    abandonedSnapshots = new AbandonedSnapshots(snapshots, snapshotRecords::all, Clock.systemUTC(), abandonment);
     try {
       backend = LustreBackend.start(client, settings.namespace(), reconciliations, agents, settings.defaults());
     } catch (RuntimeException e) {
       journal.close();
       throw e;
     }
-    provisioner = new VolumeProvisioner(journal, backend, content, Clock.systemUTC(), settings.abandonedAfter());
-    abandoned = new AbandonedVolumes(provisioner, journal::volumes, Clock.systemUTC(), settings.abandonedAfter());
+    provisioner = new VolumeProvisioner(journal, backend, content, Clock.systemUTC(), abandonment);
+    abandonedVolumes = new AbandonedVolumes(provisioner, journal::volumes, Clock.systemUTC(), abandonment);
   }
 
   /** Connects with the default client configuration (in-cluster, else KUBECONFIG) and starts. */
@@ -123,8 +135,25 @@ public final class ClusterBackend implements AutoCloseable {
       cluster.leading.set(true);
     }
     cluster.reconciliations.startPeriodic(settings.reconcileInterval(), cluster.leading::get);
-    cluster.abandoned.startPeriodic(cluster.leading::get);
+    cluster.sweepWhileLeading();
     return cluster;
+  }
+
+  /** Withdraws abandoned volumes and snapshots every quarter of the abandonment time, while this replica leads. */
+  private void sweepWhileLeading() {
+    long period = abandonment.sweepPeriod().toMillis();
+    sweeps.scheduleWithFixedDelay(() -> {
+      if (!leading.get()) {
+        return;
+      }
+      for (Runnable sweep : List.<Runnable>of(abandonedVolumes::sweep, abandonedSnapshots::sweep)) {
+        try {
+          sweep.run();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "sweep for abandoned records failed: " + e.getMessage());
+        }
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
   }
 
   /** The API client everything here shares. */
@@ -151,9 +180,14 @@ public final class ClusterBackend implements AutoCloseable {
     return provisioner;
   }
 
-  /** Withdraws volumes their CO gave up on; it also sweeps by itself while this replica leads. */
+  /** Withdraws volumes their CO gave up on; this replica sweeps by itself while it leads. */
   public AbandonedVolumes abandonedVolumes() {
-    return abandoned;
+    return abandonedVolumes;
+  }
+
+  /** Withdraws snapshots their CO gave up on; this replica sweeps by itself while it leads. */
+  public AbandonedSnapshots abandonedSnapshots() {
+    return abandonedSnapshots;
   }
 
   /** Restore and clone: a new volume's content copied from a snapshot. */
@@ -180,7 +214,7 @@ public final class ClusterBackend implements AutoCloseable {
       election.cancel(true);
     }
     reconciliations.close();
-    abandoned.close();
+    sweeps.shutdownNow();
     backend.close();
     journal.close();
     agents.close();

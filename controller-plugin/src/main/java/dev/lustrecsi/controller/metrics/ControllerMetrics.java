@@ -64,6 +64,7 @@ public final class ControllerMetrics implements AutoCloseable {
   public static final String VOLUME_USAGE_OMITTED = "lustre_csi_volume_usage_omitted";
   /** A counter: exposed with the suffix {@code _total}. */
   public static final String ABANDONED_VOLUMES_WITHDRAWN = "lustre_csi_abandoned_volumes_withdrawn";
+  public static final String ABANDONED_SNAPSHOTS_WITHDRAWN = "lustre_csi_abandoned_snapshots_withdrawn";
 
   /** The states each set lists even when nothing is in them. A state the status shows that is not listed is exported too. */
   static final List<String> PHASES = List.of("Pending", FilesystemStatusCalculator.PROVISIONING, FilesystemStatusCalculator.GROWING,
@@ -140,6 +141,12 @@ public final class ControllerMetrics implements AutoCloseable {
             + " and their CO gave up), since it started")
         .labelNames("filesystem")
         .callback(out -> cluster.abandonedVolumes().withdrawnByFilesystem().forEach((fsName, count) -> out.call(count, fsName)))
+        .register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(ABANDONED_SNAPSHOTS_WITHDRAWN)
+        .help("Snapshots this replica withdrew because no CreateSnapshot asked for them in the abandonment time (their"
+            + " VolumeSnapshot went and their CO gave up), since it started")
+        .labelNames("filesystem")
+        .callback(out -> cluster.abandonedSnapshots().withdrawnByFilesystem().forEach((fsName, count) -> out.call(count, fsName)))
         .register(registry);
     gauge(LEADER, "1 on the replica that holds the lease (it alone exports filesystem and volume state), 0 on a standby")
         .callback(out -> out.call(cluster.leading() ? 1 : 0)).register(registry);

@@ -7,6 +7,7 @@ import dev.lustrecsi.controller.snapshot.SnapshotRecord.State;
 import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
 import dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -40,13 +41,16 @@ public final class GroupSnapshots {
   private final Function<VolumeId, Optional<VolumeRecord>> volumes;
   private final SnapshotBatches batches;
   private final SnapshotService snapshots;
+  private final Clock clock;
 
+  /** @param clock when CreateVolumeGroupSnapshot calls come, for the members' lastRequested */
   public GroupSnapshots(KubernetesSnapshotJournal journal, Function<VolumeId, Optional<VolumeRecord>> volumes, SnapshotBatches batches,
-      SnapshotService snapshots) {
+      SnapshotService snapshots, Clock clock) {
     this.journal = journal;
     this.volumes = volumes;
     this.batches = batches;
     this.snapshots = snapshots;
+    this.clock = clock;
   }
 
   /** CreateVolumeGroupSnapshot: the group named {@code name} of these volumes, taken now or found from an earlier call. */
@@ -79,7 +83,7 @@ public final class GroupSnapshots {
       for (VolumeRecord volume : missing) {
         String memberName = memberPrefix(name) + volume.id();
         SnapshotRecord member = new SnapshotRecord(memberName, new SnapshotId(fsName, SnapshotObjects.objectName(memberName)), volume.id(),
-            batch != null ? batch.name() : lustreSnapshot, volume.capacityBytes(), 0, State.CREATING, group);
+            batch != null ? batch.name() : lustreSnapshot, volume.capacityBytes(), 0, State.CREATING, group, clock.instant());
         journal.put(member);
         written.add(member);
       }
@@ -93,7 +97,7 @@ public final class GroupSnapshots {
         }
       } else {
         for (SnapshotRecord member : written) {
-          ready.add(member.state() == State.READY ? member : snapshots.finish(member));
+          ready.add(member.state() == State.READY ? member : snapshots.finish(snapshots.stillRequested(member)));
         }
       }
       ready.sort(Comparator.comparing(m -> m.source().toString()));

@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.snapshot;
 
 import dev.lustrecsi.common.volume.VolumeId;
+import java.time.Instant;
 
 /**
  * The controller's record of one CSI snapshot: written, naming its Lustre snapshot, before that
@@ -15,9 +16,12 @@ import dev.lustrecsi.common.volume.VolumeId;
  * @param creationSeconds when the Lustre snapshot was taken (ZFS's creation time); 0 until READY
  * @param state how far the snapshot has come
  * @param group the record name of the group snapshot it belongs to; empty for a snapshot of its own
+ * @param lastRequested when a CreateSnapshot (or CreateVolumeGroupSnapshot) last asked for it, kept
+ *     current while it is CREATING: one no CO has asked for in a long time was abandoned (see
+ *     {@link AbandonedSnapshots})
  */
 public record SnapshotRecord(String name, SnapshotId id, VolumeId source, String lustreSnapshot, long sizeBytes, long creationSeconds,
-    State state, String group) {
+    State state, String group, Instant lastRequested) {
 
   /** Life cycle of a snapshot record. */
   public enum State {
@@ -31,6 +35,7 @@ public record SnapshotRecord(String name, SnapshotId id, VolumeId source, String
 
   public SnapshotRecord {
     group = group == null ? "" : group;
+    java.util.Objects.requireNonNull(lastRequested, "lastRequested");
   }
 
   /** The group snapshot's id, empty for a snapshot of its own. */
@@ -39,10 +44,14 @@ public record SnapshotRecord(String name, SnapshotId id, VolumeId source, String
   }
 
   public SnapshotRecord ready(long creation) {
-    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creation, State.READY, group);
+    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creation, State.READY, group, lastRequested);
   }
 
   public SnapshotRecord withState(State newState) {
-    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creationSeconds, newState, group);
+    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creationSeconds, newState, group, lastRequested);
+  }
+
+  public SnapshotRecord withLastRequested(Instant when) {
+    return new SnapshotRecord(name, id, source, lustreSnapshot, sizeBytes, creationSeconds, state, group, when);
   }
 }

@@ -6,9 +6,12 @@ import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.snapshot.SnapshotRecord.State;
 import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
 import dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects;
+import dev.lustrecsi.controller.volume.Abandonment;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.controller.volume.VolumeSource;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,7 +27,8 @@ import java.util.function.Supplier;
  * record CREATING was interrupted: if another record of the same Lustre snapshot is READY the
  * snapshot is whole and this one is READY too; otherwise whatever pieces exist are destroyed and
  * the Lustre snapshot is taken again. Deletion marks the record DELETING, destroys the Lustre
- * snapshot once no other live record shares it, then removes the record.
+ * snapshot once no other live record shares it, then removes the record. A snapshot still CREATING
+ * that no call asks for any more is withdrawn the same way ({@link AbandonedSnapshots}).
  */
 public final class SnapshotService {
   private static final System.Logger LOG = System.getLogger(SnapshotService.class.getName());
@@ -33,15 +37,24 @@ public final class SnapshotService {
   private final Function<VolumeId, Optional<VolumeRecord>> volumes;
   private final SnapshotBatches batches;
   private final Supplier<List<VolumeRecord>> allVolumes;
+  private final Clock clock;
+  private final Abandonment abandonment;
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
-  /** @param allVolumes every volume record: a snapshot a volume is being restored from cannot go */
+  /**
+   * @param allVolumes every volume record: a snapshot a volume is being restored from cannot go
+   * @param clock when CreateSnapshot calls come, for the snapshots' lastRequested
+   * @param abandonment when a snapshot still being taken that no call asks for is withdrawn, and
+   *     so when a retry refreshes its record
+   */
   public SnapshotService(KubernetesSnapshotJournal journal, Function<VolumeId, Optional<VolumeRecord>> volumes, SnapshotBatches batches,
-      Supplier<List<VolumeRecord>> allVolumes) {
+      Supplier<List<VolumeRecord>> allVolumes, Clock clock, Abandonment abandonment) {
     this.journal = journal;
     this.volumes = volumes;
     this.batches = batches;
     this.allVolumes = allVolumes;
+    this.clock = clock;
+    this.abandonment = abandonment;
   }
 
   /** CreateSnapshot: the snapshot named {@code name} of the volume, taken now or found from an earlier call. */
@@ -60,7 +73,7 @@ public final class SnapshotService {
         }
         return switch (found.state()) {
           case READY -> found;
-          case CREATING -> finish(found);
+          case CREATING -> finish(stillRequested(found));
           case DELETING -> throw CsiException.aborted("snapshot " + CallerText.quote(name) + " is being deleted; retry later");
         };
       }
@@ -68,7 +81,7 @@ public final class SnapshotService {
           .orElseThrow(() -> CsiException.notFound("source_volume_id: volume " + CallerText.quote(sourceVolumeId) + " does not exist"));
       SnapshotBatches.Batch batch = batches.join(volume.id().fsName());
       SnapshotRecord record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
-          volume.capacityBytes(), 0, State.CREATING, "");
+          volume.capacityBytes(), 0, State.CREATING, "", clock.instant());
       journal.put(record);
       SnapshotRecord ready = record.ready(batches.await(batch));
       journal.put(ready);
@@ -97,10 +110,64 @@ public final class SnapshotService {
     }
   }
 
+  /**
+   * A retry of a snapshot still being taken: its record's lastRequested is moved to now once it is
+   * due. The write is conditional: if another controller has meanwhile decided the snapshot was
+   * abandoned (or changed it otherwise), this call loses and the CO retries, to find it being
+   * deleted and then gone, and take it anew.
+   */
+  SnapshotRecord stillRequested(SnapshotRecord snapshot) {
+    Instant now = clock.instant();
+    if (snapshot.state() != State.CREATING || !abandonment.refreshDue(snapshot.lastRequested(), now)) {
+      return snapshot;
+    }
+    SnapshotRecord refreshed = snapshot.withLastRequested(now);
+    if (!journal.replace(snapshot, refreshed)) {
+      throw CsiException.aborted("the record of snapshot " + CallerText.quote(snapshot.name()) + " changed while this call read it; retry");
+    }
+    return refreshed;
+  }
+
+  /**
+   * Withdraws a snapshot no CO asks for any more, as {@link AbandonedSnapshots} found it: one still
+   * being taken (its CreateSnapshot never succeeded, so no CO knows its id and none will delete it)
+   * or one whose deletion was left unfinished. One being taken is marked DELETING only if its
+   * record is still exactly {@code seen}: a call that asked for it since (here or on another
+   * controller) wins, and the snapshot stays. Returns whether it was withdrawn; a call in progress
+   * on it here leaves it for the next sweep.
+   */
+  public boolean withdrawAbandoned(SnapshotRecord seen) {
+    if (seen.state() == State.READY) {
+      throw new IllegalArgumentException("snapshot " + seen.id() + " is ready: only its CO may delete it");
+    }
+    String key = seen.id().record();
+    if (!busy.add(key)) {
+      return false;
+    }
+    try {
+      if (!journal.get(key).equals(Optional.of(seen))) {
+        return false;  // asked for, finished or deleted since the sweep read it
+      }
+      SnapshotRecord deleting = seen.withState(State.DELETING);
+      if (seen.state() == State.CREATING && !journal.replace(seen, deleting)) {
+        return false;
+      }
+      LOG.log(Level.WARNING, "withdrawing snapshot " + CallerText.quote(seen.name()) + " (" + seen.id() + "): "
+          + seen.state().name().toLowerCase() + ", and no call has asked for it since " + seen.lastRequested()
+          + " (its VolumeSnapshot deleted meanwhile?)");
+      delete(deleting);
+      return true;
+    } finally {
+      busy.remove(key);
+    }
+  }
+
   /** Deletes one record's snapshot: its Lustre snapshot goes with the last live record that shares it. */
   void delete(SnapshotRecord found) {
     SnapshotRecord deleting = found.withState(State.DELETING);
-    journal.put(deleting);
+    if (found.state() != State.DELETING) {
+      journal.put(deleting);
+    }
     boolean shared = journal.all().stream().anyMatch(other -> !other.id().equals(deleting.id())
         && other.state() != State.DELETING
         && other.id().fsName().equals(deleting.id().fsName())

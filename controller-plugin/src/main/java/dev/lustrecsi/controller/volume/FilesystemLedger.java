@@ -3,18 +3,17 @@ package dev.lustrecsi.controller.volume;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.controller.cluster.LustreBackend;
 import dev.lustrecsi.controller.lustre.FilesystemState;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.function.ToLongFunction;
 
 /**
  * Per filesystem, the capacity committed to volumes and the project ids this controller hands
- * out. Neither is a record of its own: committed capacity is the sum of the volume records plus
- * the reservations whose records are being written (rebuilt from the records after a restart,
- * where an unwritten reservation simply never happened), and the project-id mark lives in the
- * LustreFilesystem's status.
+ * out. Neither is a record of its own: committed capacity is what the volume records hold, plus
+ * what this controller's writes in flight will record ({@link CommittedCapacity}, kept current
+ * from the records of every replica), and the project-id mark lives in the LustreFilesystem's
+ * status.
  *
  * <p>Committed capacity is kept in memory so that CreateVolume's one filesystem-wide critical
  * section, the check-and-reserve, does no I/O. Writing it to the status per volume would put one
@@ -37,80 +36,60 @@ final class FilesystemLedger {
     LustreBackend.ProjectIdBlock claim(String fsName, int atLeast, int count);
   }
 
-  private final ToLongFunction<String> recordedCommitted;
+  private final CommittedCapacity capacity;
   private final ProjectIdClaims claims;
-  private final Map<String, Account> accounts = new HashMap<>();
+  private final Map<String, ProjectIds> projectIds = new ConcurrentHashMap<>();
 
   /**
-   * @param recordedCommitted the capacity of a filesystem's volume records, read once per filesystem
+   * @param capacity what the volume records commit, as the journal sees them
    * @param claims where project-id blocks are claimed
    */
-  FilesystemLedger(ToLongFunction<String> recordedCommitted, ProjectIdClaims claims) {
-    this.recordedCommitted = recordedCommitted;
+  FilesystemLedger(CommittedCapacity capacity, ProjectIdClaims claims) {
+    this.capacity = capacity;
     this.claims = claims;
   }
 
-  /** One filesystem's books: capacity under the ledger's monitor, project ids under their own lock. */
-  private static final class Account {
-    long committed;
-    final ReentrantLock ids = new ReentrantLock();
-    int nextProjectId;
+  /** One filesystem's project ids: the next to hand out, within the block claimed. */
+  private static final class ProjectIds {
+    final ReentrantLock lock = new ReentrantLock();
+    int next;
     /** End (exclusive) of the block this ledger has claimed. */
     int blockEnd;
   }
 
-  /** Commits {@code bytes} more to the filesystem, or throws {@code onLimit} when its growth limit would be passed. */
-  synchronized void reserve(FilesystemState fs, long bytes, Supplier<CsiException> onLimit) {
-    Account account = account(fs.spec().fsName());
-    if (account.committed + bytes > fs.capacityLimit()) {
-      throw onLimit.get();
-    }
-    account.committed += bytes;
+  /**
+   * Counts {@code bytes} as the volume {@code name}'s committed capacity (its size, or its new size
+   * when expanded) while its record is written, or throws {@code onLimit} when that would take the
+   * filesystem past its growth limit. Close the reservation once the write has returned or failed.
+   */
+  CommittedCapacity.Reservation reserve(String name, FilesystemState fs, long bytes, Supplier<CsiException> onLimit) {
+    return capacity.reserve(name, fs.spec().fsName(), bytes, fs.capacityLimit(), onLimit);
   }
 
-  /** Returns capacity to the filesystem: its volume was deleted, or its record never written. */
-  synchronized void release(String fsName, long bytes) {
-    Account account = accounts.get(fsName);
-    if (account != null) {
-      account.committed -= bytes;
-    }
-  }
-
-  synchronized long committed(String fsName) {
-    return account(fsName).committed;
+  long committed(String fsName) {
+    return capacity.committed(fsName);
   }
 
   /** Capacity still free before the growth limit. */
-  synchronized long available(FilesystemState fs) {
-    return Math.max(0, fs.capacityLimit() - account(fs.spec().fsName()).committed);
+  long available(FilesystemState fs) {
+    return Math.max(0, fs.capacityLimit() - capacity.committed(fs.spec().fsName()));
   }
 
   /** A project id no volume of this filesystem has had. */
   int takeProjectId(String fsName) {
-    Account account;
-    synchronized (this) {
-      account = account(fsName);
-    }
-    account.ids.lock();
+    ProjectIds ids = projectIds.computeIfAbsent(fsName, name -> new ProjectIds());
+    ids.lock.lock();
     try {
-      if (account.nextProjectId >= account.blockEnd) {
+      if (ids.next >= ids.blockEnd) {
         // The block starts at the mark as freshly read, not at this ledger's count: another
         // controller may have claimed blocks meanwhile.
-        LustreBackend.ProjectIdBlock block = claims.claim(fsName, account.nextProjectId, PROJECT_ID_BLOCK);
-        account.nextProjectId = block.first();
-        account.blockEnd = block.end();
+        LustreBackend.ProjectIdBlock block = claims.claim(fsName, ids.next, PROJECT_ID_BLOCK);
+        ids.next = block.first();
+        ids.blockEnd = block.end();
       }
-      return account.nextProjectId++;
+      return ids.next++;
     } finally {
-      account.ids.unlock();
+      ids.lock.unlock();
     }
-  }
-
-  private Account account(String fsName) {
-    return accounts.computeIfAbsent(fsName, name -> {
-      Account account = new Account();
-      account.committed = recordedCommitted.applyAsLong(name);
-      return account;
-    });
   }
 }

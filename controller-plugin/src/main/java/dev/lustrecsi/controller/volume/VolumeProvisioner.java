@@ -17,7 +17,6 @@ import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,23 +42,22 @@ public final class VolumeProvisioner {
   private final FilesystemLedger ledger;
   private final VolumeContent content;
   private final Clock clock;
-  private final Duration refreshRequestedAfter;
+  private final Abandonment abandonment;
 
   /**
    * @param content makes the content of a volume created from a snapshot or another volume
    * @param clock when CreateVolume calls come, for the volumes' lastRequested
-   * @param abandonedAfter how long a volume still being made may go without a CreateVolume before
-   *     {@link AbandonedVolumes} withdraws it; a retry refreshes its record at a quarter of that,
-   *     so one in flight is never near it
+   * @param abandonment when a volume still being made that no CreateVolume asks for is withdrawn
+   *     by {@link AbandonedVolumes}, and so when a retry refreshes its record
    */
   public VolumeProvisioner(KubernetesVolumeJournal journal, LustreBackend backend, VolumeContent content, Clock clock,
-      Duration abandonedAfter) {
+      Abandonment abandonment) {
     this.journal = journal;
     this.backend = backend;
     this.content = content;
     this.clock = clock;
-    this.refreshRequestedAfter = abandonedAfter.dividedBy(4);
-    this.ledger = new FilesystemLedger(journal::committedBytes, backend::claimProjectIds);
+    this.abandonment = abandonment;
+    this.ledger = new FilesystemLedger(journal.capacity(), backend::claimProjectIds);
   }
 
   /**
@@ -164,7 +162,7 @@ public final class VolumeProvisioner {
    */
   private VolumeRecord stillRequested(VolumeRecord volume) {
     Instant now = clock.instant();
-    if (volume.state() != State.CREATING || volume.lastRequested().plus(refreshRequestedAfter).isAfter(now)) {
+    if (volume.state() != State.CREATING || !abandonment.refreshDue(volume.lastRequested(), now)) {
       return volume;
     }
     VolumeRecord refreshed = volume.withLastRequested(now);
@@ -234,7 +232,6 @@ public final class VolumeProvisioner {
     }
     backend.deleteVolumeDirectory(deleting.id(), deleting.projectId());
     journal.remove(deleting);
-    ledger.release(deleting.id().fsName(), deleting.capacityBytes());
     LOG.log(Level.INFO, "deleted volume " + deleting.id());
   }
 
@@ -272,18 +269,17 @@ public final class VolumeProvisioner {
           }
         }
         FilesystemState limitOf = fs;
-        long growth = wanted - volume.capacityBytes();
-        ledger.reserve(fs, growth, () -> CsiException.outOfRange("capacity_range", "expanding " + id + " to " + Sizes.format(wanted)
-            + " would take filesystem " + id.fsName() + " past its " + (limitOf.external().isPresent() ? "limit" : "growth limit")
-            + " of " + limitOf.describeLimit()));
-        recordOrRelease(volume.withCapacity(wanted), growth);
+        try (var reservation = ledger.reserve(volume.name(), fs, wanted, () -> CsiException.outOfRange("capacity_range", "expanding "
+            + id + " to " + Sizes.format(wanted) + " would take filesystem " + id.fsName() + " past its "
+            + (limitOf.external().isPresent() ? "limit" : "growth limit") + " of " + limitOf.describeLimit()))) {
+          journal.put(volume.withCapacity(wanted));
+        }
         try {
           ensureOsts(id.fsName());
         } catch (CsiException e) {
           if (cannotHold(e)) {
-            // The filesystem cannot grow for it: the volume keeps its size and the growth is given back.
+            // The filesystem cannot grow for it: the volume keeps its size, and so gives the growth back.
             journal.put(volume);
-            ledger.release(id.fsName(), growth);
           }
           throw e;
         }
@@ -386,38 +382,22 @@ public final class VolumeProvisioner {
   /**
    * Records the new volume: its capacity is committed and its project id taken before any work
    * starts. Only the ledger's in-memory books are under the filesystem-wide lock; the record is
-   * written outside it, under the volume's own lock.
+   * written outside it, under the volume's own lock, while the reservation holds its capacity.
    */
   private VolumeRecord commit(String name, VolumeId id, long capacity, FilesystemState fs, StorageClassParameters params,
       Map<String, String> parameters, Optional<VolumeSource> source) {
-    ledger.reserve(fs, capacity, () -> fs.external().isPresent()
+    try (var reservation = ledger.reserve(name, fs, capacity, () -> fs.external().isPresent()
         // The site's filesystem: the limit is the share of it the site allows volumes, not space
         // that growth could add, so the request is out of range, whatever else is committed.
         ? CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " would take the capacity committed on filesystem "
             + fs.spec().fsName() + " past its limit of " + fs.describeLimit() + "; " + Sizes.format(ledger.available(fs)) + " is left")
         : CsiException.resourceExhausted("filesystem " + fs.spec().fsName() + " has "
         + Sizes.format(ledger.available(fs)) + " left before its growth limit of " + fs.describeLimit()
-        + "; " + Sizes.format(capacity) + " requested"));
-    int projectId;
-    try {
-      projectId = ledger.takeProjectId(fs.spec().fsName());
-    } catch (RuntimeException e) {
-      ledger.release(fs.spec().fsName(), capacity);
-      throw e;
-    }
-    VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), projectId, State.CREATING, parameters, source,
-        clock.instant());
-    recordOrRelease(volume, capacity);
-    return volume;
-  }
-
-  /** Writes the record whose capacity the ledger has just reserved, or gives the reservation back. */
-  private void recordOrRelease(VolumeRecord volume, long reserved) {
-    try {
+        + "; " + Sizes.format(capacity) + " requested"))) {
+      VolumeRecord volume = new VolumeRecord(name, id, capacity, params.striping(), ledger.takeProjectId(fs.spec().fsName()),
+          State.CREATING, parameters, source, clock.instant());
       journal.put(volume);
-    } catch (RuntimeException e) {
-      ledger.release(volume.id().fsName(), reserved);
-      throw e;
+      return volume;
     }
   }
 

@@ -135,7 +135,7 @@ class ApiCallsTest {
         var snapshots = new dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal(recorded, cluster.namespace());
         var snapshot = new dev.lustrecsi.controller.snapshot.SnapshotRecord("snapshot-1",
             new dev.lustrecsi.controller.snapshot.SnapshotId("fs1", "snapshot-1"), id, "lcsi-20261206-220000-000001", Sizes.GIB, 0,
-            dev.lustrecsi.controller.snapshot.SnapshotRecord.State.CREATING, "");
+            dev.lustrecsi.controller.snapshot.SnapshotRecord.State.CREATING, "", java.time.Instant.parse("2026-12-06T22:00:00Z"));
         snapshots.put(snapshot);
         snapshots.put(snapshot.ready(1_765_000_000L));
         assertThat(snapshots.get("snapshot-1")).hasValue(snapshot.ready(1_765_000_000L));

@@ -157,6 +157,20 @@ class KubernetesVolumeJournalTest {
   }
 
   @Test
+  void aLastRequestedEditedIntoNonsenseCountsFromTheObjectsCreation() {
+    KubernetesClient client = api.newClient();
+    LustreVolume edited = VolumeObjects.toObject(volume("pvc-edited", "pvc-edited").withState(VolumeRecord.State.CREATING), MockApi.NAMESPACE);
+    edited.setSpec(new dev.lustrecsi.controller.volume.kubernetes.LustreVolumeSpec(edited.getSpec().name(), edited.getSpec().fsName(),
+        edited.getSpec().directory(), edited.getSpec().capacityBytes(), edited.getSpec().capacity(), edited.getSpec().striping(),
+        edited.getSpec().projectId(), edited.getSpec().state(), edited.getSpec().parameters(), null, "yesterday"));
+    LustreVolume stored = client.resource(edited).create();
+    KubernetesVolumeJournal journal = journal();
+    assertThat(journal.byName("pvc-edited").orElseThrow().lastRequested())
+        .isEqualTo(java.time.Instant.parse(stored.getMetadata().getCreationTimestamp()));
+    assertThat(journal.volumes()).hasSize(1);
+  }
+
+  @Test
   void committedBytesSumsTheFilesystemsRecords() {
     KubernetesVolumeJournal journal = journal();
     journal.put(volume("a", "a"));
@@ -190,6 +204,21 @@ class KubernetesVolumeJournalTest {
     eventually(() -> a.byName("from-a").orElseThrow().capacityBytes() == 2L << 30);
     a.remove(volume("from-b", "from-b"));
     eventually(() -> b.byName("from-b").isEmpty() && b.volumes().size() == 1);
+  }
+
+  @Test
+  void committedBytesFollowsTheRecordsWhoeverWritesThem() throws Exception {
+    KubernetesVolumeJournal a = journal();
+    KubernetesVolumeJournal b = journal();
+    a.put(volume("x", "x"));
+    assertThat(a.committedBytes("fs1")).as("its own write, at once").isEqualTo(1L << 30);
+    eventually(() -> b.committedBytes("fs1") == 1L << 30);
+    b.put(volume("x", "x").withCapacity(3L << 30));
+    eventually(() -> a.committedBytes("fs1") == 3L << 30);
+    b.remove(volume("x", "x"));
+    assertThat(b.committedBytes("fs1")).isZero();
+    eventually(() -> a.committedBytes("fs1") == 0);
+    assertThat(journal().committedBytes("fs1")).isZero();
   }
 
   private static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {

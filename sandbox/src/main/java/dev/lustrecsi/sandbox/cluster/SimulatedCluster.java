@@ -86,9 +86,23 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   private ClusterBackend startController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings) {
+    return startController(clientSettings, "sandbox-controller");
+  }
+
+  private ClusterBackend startController(java.util.function.Consumer<io.fabric8.kubernetes.client.KubernetesClientBuilder> clientSettings,
+      String identity) {
     return ClusterBackend.start(api.newClient(clientSettings).adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class)
             .inNamespace(NAMESPACE),
-        new ClusterBackend.Settings(NAMESPACE, false, "sandbox-controller", agentPort, DEFAULTS, reconcileInterval, abandonedAfter));
+        new ClusterBackend.Settings(NAMESPACE, false, identity, agentPort, DEFAULTS, reconcileInterval, abandonedAfter));
+  }
+
+  /**
+   * Another replica of the controller beside {@link #controller()}, on an API client of its own,
+   * as the chart's second pod runs: both keep running, and CSI calls go to either. The caller
+   * closes it.
+   */
+  public ClusterBackend startReplica(String identity) {
+    return startController(b -> {}, identity);
   }
 
   /**

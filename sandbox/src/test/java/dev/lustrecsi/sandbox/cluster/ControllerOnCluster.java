@@ -115,6 +115,28 @@ final class ControllerOnCluster implements AutoCloseable {
     return runKilledOnce(killer, null, scenario, step -> step.accept(this), step -> step.accept(this));
   }
 
+  /** Another replica of the controller on this cluster, serving a CSI socket of its own, as the chart's second pod does. */
+  Replica replica(String identity) {
+    dev.lustrecsi.controller.cluster.ClusterBackend backend = cluster.startReplica(identity);
+    CsiServer replicaServer = ControllerPlugin.start(Endpoint.of(dir.resolve(identity + ".sock")), backend);
+    return new Replica(replicaServer, UnixSockets.connect(replicaServer.endpoint()), backend);
+  }
+
+  /** A second controller pod: its CSI socket and everything behind it. */
+  record Replica(CsiServer server, UnixSockets.Client socket, dev.lustrecsi.controller.cluster.ClusterBackend backend)
+      implements AutoCloseable {
+    ControllerGrpc.ControllerBlockingStub csi() {
+      return ControllerGrpc.newBlockingStub(socket.channel());
+    }
+
+    @Override
+    public void close() {
+      socket.close();
+      server.close();
+      backend.close();
+    }
+  }
+
   /** The controller socket's channel, for services other than Controller (GroupController). */
   io.grpc.Channel channel() {
     return socket.channel();

@@ -275,7 +275,8 @@ class RestoreCrashTest {
           .run(dev.lustrecsi.agent.lustre.ZfsCommands.snapshot(SimulatedServers.dataset(target), old));
     }
     var record = new dev.lustrecsi.controller.snapshot.SnapshotRecord("restcr-old", new dev.lustrecsi.controller.snapshot.SnapshotId(FS, "restcr-old"),
-        VolumeId.parse(source.getVolumeId()).orElseThrow(), old, Sizes.GIB, 1735689600L, dev.lustrecsi.controller.snapshot.SnapshotRecord.State.READY, "");
+        VolumeId.parse(source.getVolumeId()).orElseThrow(), old, Sizes.GIB, 1735689600L, dev.lustrecsi.controller.snapshot.SnapshotRecord.State.READY, "",
+        java.time.Instant.ofEpochSecond(1735689600L));
     controller.cluster.client().resources(dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot.class)
         .resource(dev.lustrecsi.controller.snapshot.kubernetes.SnapshotObjects.toObject(record, SimulatedCluster.NAMESPACE)).create();
     CreateVolumeRequest request = ControllerOnCluster.request("old-restored", Sizes.GIB, PARAMS).toBuilder()

@@ -66,6 +66,30 @@ public final class KubernetesSnapshotJournal {
     }
   }
 
+  /**
+   * Writes {@code updated} only if the stored record is still {@code expected}, and nobody writes
+   * it between the read and the write: unlike {@link #put}, a stale write is not retried over the
+   * newer one. Returns whether it was written. Of a controller withdrawing an abandoned snapshot
+   * and one serving a CreateSnapshot that has just asked for it again, the second writer loses.
+   */
+  public boolean replace(SnapshotRecord expected, SnapshotRecord updated) {
+    LustreSnapshot current = objects().withName(expected.id().record()).get();
+    if (current == null || !SnapshotObjects.toRecord(current).equals(expected)) {
+      return false;
+    }
+    LustreSnapshot desired = SnapshotObjects.toObject(updated, namespace);
+    desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+    try {
+      objects().resource(desired).update();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** Removes the record; an absent one is not an error. */
   public void remove(SnapshotRecord snapshot) {
     objects().withName(snapshot.id().record()).delete();

@@ -18,17 +18,20 @@ public final class LustreSnapshotCrd {
   private LustreSnapshotCrd() {}
 
   public static CustomResourceDefinition definition() {
-    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> refinements = Map.of(
-        "name", s -> s.withMinLength(1L).withDescription("The CO's name for the snapshot (CreateSnapshot's name)."),
-        "fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$"),
-        "sourceDirectory", s -> s.withMinLength(1L).withDescription("The source volume's directory; with fsName, its volume id."),
-        "lustreSnapshot", s -> s.withPattern("^[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}$")
-            .withDescription("The ZFS snapshot name every target of the filesystem holds the Lustre snapshot under; CSI snapshots may share one."),
-        "sizeBytes", s -> s.withMinimum(0.0),
-        "size", s -> s.withDescription("sizeBytes, readable; informational only."),
-        "creationSeconds", s -> s.withMinimum(0.0).withDescription("When the Lustre snapshot was taken (seconds since the epoch); 0 until READY."),
-        "state", s -> s.withEnum(List.of(TextNode.valueOf("CREATING"), TextNode.valueOf("READY"), TextNode.valueOf("DELETING"))),
-        "groupSnapshot", s -> s.withDescription("The group snapshot this snapshot belongs to (its id is fsName@groupSnapshot); absent for a snapshot of its own."));
+    Map<String, UnaryOperator<JSONSchemaPropsBuilder>> refinements = Map.ofEntries(
+        Map.entry("name", s -> s.withMinLength(1L).withDescription("The CO's name for the snapshot (CreateSnapshot's name).")),
+        Map.entry("fsName", s -> s.withPattern("^[A-Za-z0-9_-]{1,8}$")),
+        Map.entry("sourceDirectory", s -> s.withMinLength(1L).withDescription("The source volume's directory; with fsName, its volume id.")),
+        Map.entry("lustreSnapshot", s -> s.withPattern("^[A-Za-z0-9_.:][A-Za-z0-9_.:-]{0,199}$")
+            .withDescription("The ZFS snapshot name every target of the filesystem holds the Lustre snapshot under; CSI snapshots may share one.")),
+        Map.entry("sizeBytes", s -> s.withMinimum(0.0)),
+        Map.entry("size", s -> s.withDescription("sizeBytes, readable; informational only.")),
+        Map.entry("creationSeconds", s -> s.withMinimum(0.0).withDescription("When the Lustre snapshot was taken (seconds since the epoch); 0 until READY.")),
+        Map.entry("state", s -> s.withEnum(List.of(TextNode.valueOf("CREATING"), TextNode.valueOf("READY"), TextNode.valueOf("DELETING")))),
+        Map.entry("groupSnapshot", s -> s.withDescription("The group snapshot this snapshot belongs to (its id is fsName@groupSnapshot); absent for a snapshot of its own.")),
+        Map.entry("lastRequested", s -> s.withDescription("When a CreateSnapshot last asked for the snapshot (RFC 3339). A snapshot still CREATING that"
+            + " no call has asked for in the controller's --abandoned-after is withdrawn; absent in older records, which count from"
+            + " metadata.creationTimestamp.")));
     var specSchema = CrdSchemas.of(LustreSnapshotSpec.class, refinements);
     specSchema.setRequired(List.of("name", "fsName", "sourceDirectory", "lustreSnapshot", "sizeBytes", "creationSeconds", "state"));
     return new CustomResourceDefinitionBuilder()

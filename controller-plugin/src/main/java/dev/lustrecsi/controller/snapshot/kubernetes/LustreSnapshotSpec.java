@@ -12,6 +12,8 @@ package dev.lustrecsi.controller.snapshot.kubernetes;
  * @param creationSeconds when the Lustre snapshot was taken; 0 until READY
  * @param state CREATING, READY or DELETING
  * @param groupSnapshot the record name of the group snapshot it belongs to; absent for a snapshot of its own
+ * @param lastRequested when a CreateSnapshot last asked for the snapshot (RFC 3339); absent in
+ *     records of controllers before it, which count from the object's creation instead
  */
 public record LustreSnapshotSpec(String name, String fsName, String sourceDirectory, String lustreSnapshot, long sizeBytes, String size,
-    long creationSeconds, String state, String groupSnapshot) {}
+    long creationSeconds, String state, String groupSnapshot, String lastRequested) {}

@@ -5,6 +5,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.snapshot.SnapshotId;
 import dev.lustrecsi.controller.snapshot.SnapshotRecord;
+import dev.lustrecsi.controller.volume.kubernetes.VolumeObjects;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -37,7 +38,7 @@ public final class SnapshotObjects {
         .build());
     object.setSpec(new LustreSnapshotSpec(snapshot.name(), snapshot.source().fsName(), snapshot.source().directory(),
         snapshot.lustreSnapshot(), snapshot.sizeBytes(), Sizes.format(snapshot.sizeBytes()), snapshot.creationSeconds(),
-        snapshot.state().name(), snapshot.group().isEmpty() ? null : snapshot.group()));
+        snapshot.state().name(), snapshot.group().isEmpty() ? null : snapshot.group(), snapshot.lastRequested().toString()));
     return object;
   }
 
@@ -45,6 +46,7 @@ public final class SnapshotObjects {
     LustreSnapshotSpec spec = object.getSpec();
     return new SnapshotRecord(spec.name(), new SnapshotId(spec.fsName(), object.getMetadata().getName()),
         new VolumeId(spec.fsName(), spec.sourceDirectory()), spec.lustreSnapshot(), spec.sizeBytes(), spec.creationSeconds(),
-        SnapshotRecord.State.valueOf(spec.state()), spec.groupSnapshot());
+        SnapshotRecord.State.valueOf(spec.state()), spec.groupSnapshot(),
+        VolumeObjects.lastRequested(spec.lastRequested(), object.getMetadata()));
   }
 }

@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.volume.kubernetes;
 
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.volume.CommittedCapacity;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -30,6 +31,10 @@ import java.util.concurrent.TimeoutException;
  * lookups make no API call. Writes go to the API server; a successful write is also kept in a
  * local overlay until the informer has caught up with it, so this controller always reads its
  * own writes.
+ *
+ * <p>The capacity committed per filesystem follows that same view ({@link #capacity()}): after
+ * each change to it, of this journal's own or delivered by the informer, the volume's count is
+ * taken again from what the view holds then.
  */
 public final class KubernetesVolumeJournal implements AutoCloseable {
   static final String BY_NAME = "csiName";
@@ -41,6 +46,7 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
   private final SharedIndexInformer<LustreVolume> informer;
   /** This journal's writes the informer may not have delivered yet: object name to record, or empty for a removal. */
   private final ConcurrentMap<String, Written> overlay = new ConcurrentHashMap<>();
+  private final CommittedCapacity capacity = new CommittedCapacity();
 
   private record Written(Optional<VolumeRecord> record, String resourceVersion) {}
 
@@ -55,16 +61,19 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
       @Override
       public void onAdd(LustreVolume volume) {
         caughtUp(volume);
+        account(volume.getSpec().name());
       }
 
       @Override
       public void onUpdate(LustreVolume old, LustreVolume volume) {
         caughtUp(volume);
+        account(volume.getSpec().name());
       }
 
       @Override
       public void onDelete(LustreVolume volume, boolean finalStateUnknown) {
         overlay.computeIfPresent(volume.getMetadata().getName(), (name, written) -> written.record().isEmpty() ? null : written);
+        account(volume.getSpec().name());
       }
     });
   }
@@ -82,6 +91,8 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
       journal.close();
       throw new IllegalStateException("cannot load the LustreVolumes of namespace " + namespace, e);
     }
+    // The informer's handlers may not have seen every object of its first list yet.
+    journal.informer.getStore().list().forEach(v -> journal.account(v.getSpec().name()));
     return journal;
   }
 
@@ -145,6 +156,7 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
         }
         overlay.put(name, new Written(Optional.of(volume), stored.getMetadata().getResourceVersion()));
         settle(name);
+        account(volume.name());
         return;
       } catch (KubernetesClientException e) {
         boolean stale = e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND;
@@ -179,6 +191,7 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
       LustreVolume stored = objects().resource(desired).update();
       overlay.put(name, new Written(Optional.of(updated), stored.getMetadata().getResourceVersion()));
       settle(name);
+      account(updated.name());
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == HttpURLConnection.HTTP_CONFLICT || e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
@@ -212,11 +225,39 @@ public final class KubernetesVolumeJournal implements AutoCloseable {
     } else {
       overlay.remove(name);
     }
+    account(volume.name());
   }
 
-  /** The capacity recorded for the filesystem's volumes, whatever their state. */
+  /** The capacity committed to the filesystem's volumes, whatever their state. */
   public long committedBytes(String fsName) {
-    return volumes().stream().filter(v -> v.id().fsName().equals(fsName)).mapToLong(VolumeRecord::capacityBytes).sum();
+    return capacity.committed(fsName);
+  }
+
+  /** The capacity committed per filesystem, as the records in this journal's view hold it. */
+  public CommittedCapacity capacity() {
+    return capacity;
+  }
+
+  /**
+   * Counts the volume named {@code csiName} as this journal's view now holds it. Reading the view
+   * and counting it are one step, so that of two concurrent calls the later reading counts last.
+   */
+  private void account(String csiName) {
+    String name = VolumeObjects.objectName(csiName);
+    synchronized (capacity) {
+      Written written = overlay.get(name);
+      if (written != null) {
+        written.record().ifPresentOrElse(r -> capacity.recorded(csiName, r.id().fsName(), r.capacityBytes()),
+            () -> capacity.unrecorded(csiName));
+        return;
+      }
+      LustreVolume cached = informer.getStore().getByKey(namespace + "/" + name);
+      if (cached == null) {
+        capacity.unrecorded(csiName);
+      } else {
+        capacity.recorded(csiName, cached.getSpec().fsName(), cached.getSpec().capacityBytes());
+      }
+    }
   }
 
   /**

@@ -57,20 +57,31 @@ public final class VolumeObjects {
     Optional<VolumeSource> source = Optional.ofNullable(spec.source()).map(s -> new VolumeSource(VolumeSource.Kind.valueOf(s.kind()), s.id(),
         s.lustreSnapshot(), s.directory(), VolumeSource.Phase.valueOf(s.phase())));
     return new VolumeRecord(spec.name(), new VolumeId(spec.fsName(), spec.directory()), spec.capacityBytes(), spec.striping(),
-        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters, source, lastRequested(object));
+        spec.projectId(), VolumeRecord.State.valueOf(spec.state()), parameters, source,
+        lastRequested(spec.lastRequested(), object.getMetadata()));
   }
 
   /**
-   * When a CreateVolume last asked for the volume. A record written before the field existed
-   * counts from its object's creation, which every API server stamps; one with neither (never
-   * stored) counts from the epoch.
+   * When a call last asked for a volume or snapshot, from its record's {@code recorded} field. A
+   * record written before the field existed, or whose field was edited into something that is not
+   * RFC 3339, counts from its object's creation, which every API server stamps (one bad record
+   * must not make every record unreadable); one with neither (never stored) counts from the epoch.
    */
-  private static Instant lastRequested(LustreVolume object) {
-    String recorded = object.getSpec().lastRequested();
-    if (recorded == null) {
-      recorded = object.getMetadata() == null ? null : object.getMetadata().getCreationTimestamp();
+  public static Instant lastRequested(String recorded, io.fabric8.kubernetes.api.model.ObjectMeta metadata) {
+    return instant(recorded)
+        .or(() -> instant(metadata == null ? null : metadata.getCreationTimestamp()))
+        .orElse(Instant.EPOCH);
+  }
+
+  private static Optional<Instant> instant(String text) {
+    if (text == null) {
+      return Optional.empty();
     }
-    return recorded == null ? Instant.EPOCH : Instant.parse(recorded);
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /** The order of {@code VolumeJournal.volumes()}. */

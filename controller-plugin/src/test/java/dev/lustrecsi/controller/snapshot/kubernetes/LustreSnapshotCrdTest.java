@@ -28,19 +28,21 @@ class LustreSnapshotCrdTest {
     assertThat(crd.getSpec().getNames().getPlural()).isEqualTo(model.getPlural());
     var spec = crd.getSpec().getVersions().getFirst().getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getProperties()).containsOnlyKeys("name", "fsName", "sourceDirectory", "lustreSnapshot", "sizeBytes", "size",
-        "creationSeconds", "state", "groupSnapshot");
+        "creationSeconds", "state", "groupSnapshot", "lastRequested");
   }
 
   @Test
   void recordsSurviveTheRoundTripThroughTheObject() {
     SnapshotRecord record = new SnapshotRecord("snapshot-1234", new SnapshotId("fs1", "snapshot-1234"), new VolumeId("fs1", "pvc-1"),
-        "lcsi-20261206-215700-0a1b2c", 5L << 30, 1_765_000_000L, SnapshotRecord.State.READY, "");
+        "lcsi-20261206-215700-0a1b2c", 5L << 30, 1_765_000_000L, SnapshotRecord.State.READY, "",
+        java.time.Instant.parse("2026-12-06T21:57:00Z"));
     LustreSnapshot object = SnapshotObjects.toObject(record, "ns");
     assertThat(object.getMetadata().getName()).isEqualTo("snapshot-1234");
     assertThat(object.getSpec().size()).isEqualTo("5 GiB");
     assertThat(SnapshotObjects.toRecord(object)).isEqualTo(record);
     SnapshotRecord member = new SnapshotRecord("g1/fs1/pvc-1", new SnapshotId("fs1", "snap-1"), new VolumeId("fs1", "pvc-1"),
-        "lcsi-20261206-215700-0a1b2c", 1L << 30, 1_765_000_000L, SnapshotRecord.State.CREATING, "g1");
+        "lcsi-20261206-215700-0a1b2c", 1L << 30, 1_765_000_000L, SnapshotRecord.State.CREATING, "g1",
+        java.time.Instant.parse("2026-12-06T21:57:00Z"));
     assertThat(SnapshotObjects.toRecord(SnapshotObjects.toObject(member, "ns"))).isEqualTo(member);
     assertThat(member.groupId()).isEqualTo("fs1@g1");
     assertThat(record.groupId()).isEmpty();
