@@ -1,5 +1,6 @@
 package dev.lustrecsi.controller.cluster;
 
+import dev.lustrecsi.common.concurrent.WaitingLocks;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,9 +25,8 @@ public final class Reconciliations implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final FilesystemReconciler reconciler;
-  // Blocking, unlike the CSI calls' locks: a pass waits for the one in progress instead of failing.
-  private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.locks.ReentrantLock> locks =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  // Waited for, unlike the CSI calls' locks: a pass waits for the one in progress instead of failing.
+  private final WaitingLocks locks = new WaitingLocks();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("reconcile").factory());
 
   public Reconciliations(KubernetesClient client, String namespace, FilesystemReconciler reconciler) {
@@ -37,9 +37,7 @@ public final class Reconciliations implements AutoCloseable {
 
   /** One pass now over the named filesystem. */
   public Optional<LustreFilesystem> reconcile(String name) {
-    var lock = locks.computeIfAbsent(name, unused -> new java.util.concurrent.locks.ReentrantLock());
-    lock.lock();
-    try {
+    try (var held = locks.acquire(name)) {
       for (int attempt = 1; ; attempt++) {
         try {
           return reconciler.reconcile(name);
@@ -49,8 +47,6 @@ public final class Reconciliations implements AutoCloseable {
           }
         }
       }
-    } finally {
-      lock.unlock();
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.lustrecsi.controller.content;
 
 import dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse;
+import dev.lustrecsi.common.concurrent.KeyedLocks;
+import dev.lustrecsi.common.concurrent.WaitingLocks;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.snapshot.SnapshotBatches;
@@ -11,10 +13,7 @@ import dev.lustrecsi.controller.volume.VolumeSource.Kind;
 import dev.lustrecsi.controller.volume.VolumeSource.Phase;
 import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.time.Duration;
 
 /**
  * Restore and clone: a new volume's content copied out of a Lustre snapshot mounted beside the
@@ -38,7 +37,7 @@ public final class VolumeCopies implements VolumeContent {
   private final SnapshotMounts mounts;
   private final SnapshotBatches snapshots;
   /** Mounting and the decision to unmount, per Lustre snapshot: a restore must not unmount what another just mounted. */
-  private final ConcurrentMap<String, ReentrantLock> mountLocks = new ConcurrentHashMap<>();
+  private final WaitingLocks mountLocks = new WaitingLocks();
 
   public VolumeCopies(KubernetesVolumeJournal journal, SnapshotMounts mounts, SnapshotBatches snapshots) {
     this.journal = journal;
@@ -144,22 +143,14 @@ public final class VolumeCopies implements VolumeContent {
     return source.kind() == Kind.SNAPSHOT ? "snapshot " + source.id() : "volume " + source.id() + " (its snapshot " + source.lustreSnapshot() + ")";
   }
 
-  private interface Held extends AutoCloseable {
-    @Override
-    void close();
-  }
-
-  private Held lock(String fsName, String snapshot) {
-    ReentrantLock lock = mountLocks.computeIfAbsent(fsName + "@" + snapshot, k -> new ReentrantLock());
+  private KeyedLocks.Held lock(String fsName, String snapshot) {
     try {
       // Held only for mount calls and a read of the records: a wait this long means an agent hangs.
-      if (!lock.tryLock(1, TimeUnit.MINUTES)) {
-        throw CsiException.aborted("snapshot " + snapshot + " of " + fsName + " is being mounted or unmounted for another volume; retry later");
-      }
+      return mountLocks.acquire(fsName + "@" + snapshot, Duration.ofMinutes(1)).orElseThrow(() -> CsiException.aborted("snapshot "
+          + snapshot + " of " + fsName + " is being mounted or unmounted for another volume; retry later"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CsiException.aborted("interrupted while waiting to mount snapshot " + snapshot);
     }
-    return lock::unlock;
   }
 }

@@ -1,16 +1,18 @@
 package dev.lustrecsi.controller.snapshot;
 
+import dev.lustrecsi.common.concurrent.KeyedLocks;
+import dev.lustrecsi.common.concurrent.WaitingLocks;
 import dev.lustrecsi.common.error.CsiException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,7 +56,7 @@ public final class SnapshotBatches {
   private final Duration window;
   private final Clock clock;
   private final ConcurrentMap<String, Batch> open = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final WaitingLocks locks = new WaitingLocks();
 
   /** @param window how long a new batch gathers joiners before its snapshot is taken (zero: share only with what queues behind a running one) */
   public SnapshotBatches(LustreSnapshots lustre, Duration window, Clock clock) {
@@ -129,19 +131,15 @@ public final class SnapshotBatches {
   }
 
   private long underLock(String fsName, LongSupplier work) {
-    ReentrantLock lock = locks.computeIfAbsent(fsName, fs -> new ReentrantLock(true));
+    Optional<KeyedLocks.Held> held;
     try {
-      if (!lock.tryLock(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw CsiException.aborted("another snapshot of filesystem " + fsName + " is taking long; retry later");
-      }
+      held = locks.acquire(fsName, LOCK_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CsiException.aborted("interrupted while waiting for the snapshots of " + fsName);
     }
-    try {
+    try (var lock = held.orElseThrow(() -> CsiException.aborted("another snapshot of filesystem " + fsName + " is taking long; retry later"))) {
       return work.getAsLong();
-    } finally {
-      lock.unlock();
     }
   }
 
