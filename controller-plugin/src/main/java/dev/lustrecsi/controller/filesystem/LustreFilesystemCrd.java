@@ -1,10 +1,14 @@
 package dev.lustrecsi.controller.filesystem;
 
+import static dev.lustrecsi.controller.filesystem.CrdDefinitions.texts;
+
+import dev.lustrecsi.controller.filesystem.CrdDefinitions.Column;
+import dev.lustrecsi.controller.filesystem.CrdDefinitions.Names;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -13,10 +17,6 @@ import java.util.function.UnaryOperator;
  */
 public final class LustreFilesystemCrd {
   private LustreFilesystemCrd() {}
-
-  private static List<com.fasterxml.jackson.databind.JsonNode> texts(String... values) {
-    return java.util.Arrays.stream(values).<com.fasterxml.jackson.databind.JsonNode>map(com.fasterxml.jackson.databind.node.TextNode::new).toList();
-  }
 
   private static Map.Entry<String, UnaryOperator<JSONSchemaPropsBuilder>> refine(String path, UnaryOperator<JSONSchemaPropsBuilder> refinement) {
     return Map.entry(path, refinement);
@@ -55,39 +55,17 @@ public final class LustreFilesystemCrd {
     // external one does not: the reconciler refuses what is missing (InvalidSpec, naming the field).
     specSchema.setRequired(List.of("fsName"));
     var statusSchema = CrdSchemas.of(LustreFilesystemStatus.class, Map.of());
-    return new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName("lustrefilesystems." + LustreFilesystem.GROUP).endMetadata()
-        .withNewSpec()
-        .withGroup(LustreFilesystem.GROUP)
-        .withScope("Namespaced")
-        .withNewNames()
-        .withKind("LustreFilesystem").withPlural("lustrefilesystems").withSingular("lustrefilesystem").withShortNames("lustrefs")
-        .withCategories("lustre")
-        .endNames()
-        .addNewVersion()
-        .withName(LustreFilesystem.VERSION).withServed(true).withStorage(true)
-        .withNewSubresources().withNewStatus().endStatus().endSubresources()
-        .addNewAdditionalPrinterColumn().withName("Phase").withType("string").withJsonPath(".status.phase").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("OSTs").withType("integer").withJsonPath(".status.ostCount").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Capacity").withType("string").withJsonPath(".status.capacity").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Used").withType("string").withJsonPath(".status.used").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Fill").withType("string").withJsonPath(".status.fill")
-            .withDescription("Used bytes as a percentage of the usable OST capacity").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Draining").withType("string").withJsonPath(".status.draining")
-            .withDescription("OSTs being drained, each with its step and the files left on it").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Health").withType("string").withJsonPath(".status.health").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Upgrade").withType("string").withJsonPath(".status.upgrade.progress")
-            .withDescription("The rolling upgrade of the server VMs: servers back on the new image / all, and the one being replaced")
-            .endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
-        .withNewSchema().withNewOpenAPIV3Schema()
-        .withType("object")
-        .addToProperties("spec", specSchema)
-        .addToProperties("status", statusSchema)
-        .withRequired("spec")
-        .endOpenAPIV3Schema().endSchema()
-        .endVersion()
-        .endSpec()
-        .build();
+    return CrdDefinitions.namespaced(new Names("LustreFilesystem", "lustrefilesystems", "lustrefilesystem", "lustrefs"),
+        List.of(
+            Column.of("Phase", "string", ".status.phase"),
+            Column.of("OSTs", "integer", ".status.ostCount"),
+            Column.of("Capacity", "string", ".status.capacity"),
+            Column.of("Used", "string", ".status.used"),
+            new Column("Fill", "string", ".status.fill", "Used bytes as a percentage of the usable OST capacity"),
+            new Column("Draining", "string", ".status.draining", "OSTs being drained, each with its step and the files left on it"),
+            Column.of("Health", "string", ".status.health"),
+            new Column("Upgrade", "string", ".status.upgrade.progress",
+                "The rolling upgrade of the server VMs: servers back on the new image / all, and the one being replaced")),
+        specSchema, Optional.of(statusSchema));
   }
 }

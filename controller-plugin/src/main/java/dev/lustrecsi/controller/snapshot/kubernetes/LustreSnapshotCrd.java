@@ -1,13 +1,16 @@
 package dev.lustrecsi.controller.snapshot.kubernetes;
 
-import com.fasterxml.jackson.databind.node.TextNode;
+import static dev.lustrecsi.controller.filesystem.CrdDefinitions.texts;
+
+import dev.lustrecsi.controller.filesystem.CrdDefinitions;
+import dev.lustrecsi.controller.filesystem.CrdDefinitions.Column;
+import dev.lustrecsi.controller.filesystem.CrdDefinitions.Names;
 import dev.lustrecsi.controller.filesystem.CrdSchemas;
-import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,37 +30,20 @@ public final class LustreSnapshotCrd {
         Map.entry("sizeBytes", s -> s.withMinimum(0.0)),
         Map.entry("size", s -> s.withDescription("sizeBytes, readable; informational only.")),
         Map.entry("creationSeconds", s -> s.withMinimum(0.0).withDescription("When the Lustre snapshot was taken (seconds since the epoch); 0 until READY.")),
-        Map.entry("state", s -> s.withEnum(List.of(TextNode.valueOf("CREATING"), TextNode.valueOf("READY"), TextNode.valueOf("DELETING")))),
+        Map.entry("state", s -> s.withEnum(texts("CREATING", "READY", "DELETING"))),
         Map.entry("groupSnapshot", s -> s.withDescription("The group snapshot this snapshot belongs to (its id is fsName@groupSnapshot); absent for a snapshot of its own.")),
         Map.entry("lastRequested", s -> s.withDescription("When a CreateSnapshot last asked for the snapshot (RFC 3339). A snapshot still CREATING that"
             + " no call has asked for in the controller's --abandoned-after is withdrawn; absent in older records, which count from"
             + " metadata.creationTimestamp.")));
     var specSchema = CrdSchemas.of(LustreSnapshotSpec.class, refinements);
     specSchema.setRequired(List.of("name", "fsName", "sourceDirectory", "lustreSnapshot", "sizeBytes", "creationSeconds", "state"));
-    return new CustomResourceDefinitionBuilder()
-        .withNewMetadata().withName("lustresnapshots." + LustreFilesystem.GROUP).endMetadata()
-        .withNewSpec()
-        .withGroup(LustreFilesystem.GROUP)
-        .withScope("Namespaced")
-        .withNewNames()
-        .withKind("LustreSnapshot").withPlural("lustresnapshots").withSingular("lustresnapshot").withShortNames("lustresnap")
-        .withCategories("lustre")
-        .endNames()
-        .addNewVersion()
-        .withName(LustreFilesystem.VERSION).withServed(true).withStorage(true)
-        .addNewAdditionalPrinterColumn().withName("Filesystem").withType("string").withJsonPath(".spec.fsName").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Source").withType("string").withJsonPath(".spec.sourceDirectory").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Lustre snapshot").withType("string").withJsonPath(".spec.lustreSnapshot").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Size").withType("string").withJsonPath(".spec.size").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("State").withType("string").withJsonPath(".spec.state").endAdditionalPrinterColumn()
-        .addNewAdditionalPrinterColumn().withName("Age").withType("date").withJsonPath(".metadata.creationTimestamp").endAdditionalPrinterColumn()
-        .withNewSchema().withNewOpenAPIV3Schema()
-        .withType("object")
-        .addToProperties("spec", specSchema)
-        .withRequired("spec")
-        .endOpenAPIV3Schema().endSchema()
-        .endVersion()
-        .endSpec()
-        .build();
+    return CrdDefinitions.namespaced(new Names("LustreSnapshot", "lustresnapshots", "lustresnapshot", "lustresnap"),
+        List.of(
+            Column.of("Filesystem", "string", ".spec.fsName"),
+            Column.of("Source", "string", ".spec.sourceDirectory"),
+            Column.of("Lustre snapshot", "string", ".spec.lustreSnapshot"),
+            Column.of("Size", "string", ".spec.size"),
+            Column.of("State", "string", ".spec.state")),
+        specSchema, Optional.empty());
   }
 }
