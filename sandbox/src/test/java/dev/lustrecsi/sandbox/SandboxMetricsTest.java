@@ -92,6 +92,9 @@ class SandboxMetricsTest {
       assertThat(controller.value(ControllerMetrics.VOLUME_USED, pvc)).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1 << 20));
       assertThat(controller.value(ControllerMetrics.VOLUME_INODES, pvc)).hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1));
       assertThat(controller.value(ControllerMetrics.VOLUME_USAGE_OMITTED, Map.of())).contains(0.0);
+      // Served from 0 for every filesystem, so that increase() counts the first withdrawal too.
+      assertThat(controller.value(ControllerMetrics.ABANDONED_VOLUMES_WITHDRAWN + "_total", mx)).contains(0.0);
+      assertThat(controller.value(ControllerMetrics.ABANDONED_SNAPSHOTS_WITHDRAWN + "_total", mx)).contains(0.0);
       assertThat(controller.value(CsiCallMetrics.CALL_DURATION + "_count", Map.of("method", "CreateVolume", "code", "OK"))).contains(1.0);
 
       Scrape nodeScrape = Scrape.of(sandbox.metrics().get("node"));

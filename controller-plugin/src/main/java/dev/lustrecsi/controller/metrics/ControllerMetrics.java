@@ -136,18 +136,11 @@ public final class ControllerMetrics implements AutoCloseable {
   }
 
   private void register() {
-    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(ABANDONED_VOLUMES_WITHDRAWN)
-        .help("Volumes this replica withdrew because no CreateVolume asked for them in the abandonment time (their claim went"
-            + " and their CO gave up), since it started")
-        .labelNames("filesystem")
-        .callback(out -> cluster.abandonedVolumes().withdrawnByFilesystem().forEach((fsName, count) -> out.call(count, fsName)))
-        .register(registry);
-    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(ABANDONED_SNAPSHOTS_WITHDRAWN)
-        .help("Snapshots this replica withdrew because no CreateSnapshot asked for them in the abandonment time (their"
-            + " VolumeSnapshot went and their CO gave up), since it started")
-        .labelNames("filesystem")
-        .callback(out -> cluster.abandonedSnapshots().withdrawnByFilesystem().forEach((fsName, count) -> out.call(count, fsName)))
-        .register(registry);
+    withdrawnCounter(ABANDONED_VOLUMES_WITHDRAWN, "Volumes this replica withdrew because no CreateVolume asked for them in the"
+        + " abandonment time (their claim went and their CO gave up), since it started", () -> cluster.abandonedVolumes().withdrawnByFilesystem());
+    withdrawnCounter(ABANDONED_SNAPSHOTS_WITHDRAWN, "Snapshots this replica withdrew because no CreateSnapshot asked for them in the"
+        + " abandonment time (their VolumeSnapshot went and their CO gave up), since it started",
+        () -> cluster.abandonedSnapshots().withdrawnByFilesystem());
     gauge(LEADER, "1 on the replica that holds the lease (it alone exports filesystem and volume state), 0 on a standby")
         .callback(out -> out.call(cluster.leading() ? 1 : 0)).register(registry);
 
@@ -220,6 +213,20 @@ public final class ControllerMetrics implements AutoCloseable {
           if (cluster.leading()) {
             out.call(volumes.omitted());
           }
+        }).register(registry);
+  }
+
+  /**
+   * A counter of withdrawals by filesystem, served from 0 for every filesystem the leader knows: a
+   * series that appeared only at its first withdrawal would hide that one from increase() and rate().
+   */
+  private void withdrawnCounter(String name, String help, java.util.function.Supplier<Map<String, Long>> withdrawn) {
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help).labelNames("filesystem")
+        .callback(out -> {
+          Map<String, Double> counts = new TreeMap<>();
+          eachFilesystem(fs -> counts.put(fs.getSpec().fsName(), 0.0));
+          withdrawn.get().forEach((fsName, count) -> counts.put(fsName, (double) count));
+          counts.forEach((fsName, count) -> out.call(count, fsName));
         }).register(registry);
   }
 

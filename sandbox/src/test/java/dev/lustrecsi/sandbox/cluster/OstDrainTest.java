@@ -10,7 +10,9 @@ import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,14 +82,21 @@ class OstDrainTest {
 
     // Keeping two OSTs has a replacement made first; then the drain goes, a few files per pass.
     Set<Long> filesLeftSeen = new ConcurrentSkipListSet<>();
-    OstDrains.editSpec(controller.cluster.client(), "drain", spec -> spec.withOstCount(2).withDrainBatch(3));
-    await(Duration.ofSeconds(90), "OST0001 removed", () -> {
-      DrainStatus drain = ost(filesystem(), 1).drain();
-      if (DrainStatus.MIGRATING.equals(drain.step()) && drain.filesLeft() != null) {
-        filesLeftSeen.add(drain.filesLeft());
-      }
-      return DrainStatus.REMOVED.equals(drain.step());
-    });
+    Set<Double> filesLeftServed = new ConcurrentSkipListSet<>();
+    try (ControllerMetrics metrics = ControllerMetrics.start(controller.cluster.controller(),
+        new ControllerMetrics.Settings(ControllerMetrics.Settings.DEFAULT_VOLUME_LIMIT, Duration.ofHours(1)))) {
+      OstDrains.editSpec(controller.cluster.client(), "drain", spec -> spec.withOstCount(2).withDrainBatch(3));
+      await(Duration.ofSeconds(90), "OST0001 removed", () -> {
+        DrainStatus drain = ost(filesystem(), 1).drain();
+        if (DrainStatus.MIGRATING.equals(drain.step()) && drain.filesLeft() != null) {
+          filesLeftSeen.add(drain.filesLeft());
+          filesLeftServed.addAll(drainFilesLeft(metrics));
+        }
+        return DrainStatus.REMOVED.equals(drain.step());
+      });
+      assertThat(filesLeftServed).as("lustre_csi_ost_drain_files_left{ost=drain-OST0001} while it migrates").isNotEmpty();
+      assertThat(drainFilesLeft(metrics)).as("no series once the OST is removed").isEmpty();
+    }
     assertThat(filesLeftSeen).as("progress in the status, batch by batch").hasSizeGreaterThan(1);
 
     // The pass after the last step recomputes the rest of the status.
@@ -120,5 +129,15 @@ class OstDrainTest {
     List<String> events = new ArrayList<>(controller.cluster.client().v1().events().list().getItems().stream()
         .map(e -> e.getReason()).toList());
     assertThat(events).contains("InsufficientCapacity", "DrainStarted", "OstEmpty", "OstRemoved", "OstDrained", "ServerRemoved");
+  }
+
+  /** What the controller's metrics say is left to move off OST0001: nothing when it is not migrating. */
+  private static List<Double> drainFilesLeft(ControllerMetrics metrics) {
+    return metrics.registry().scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals(ControllerMetrics.OST_DRAIN_FILES_LEFT))
+        .flatMap(m -> m.getDataPoints().stream())
+        .filter(p -> "drain-OST0001".equals(p.getLabels().get("ost")))
+        .map(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
+        .toList();
   }
 }
