@@ -12,7 +12,8 @@ final class ChartRenderer {
   /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): render as it would. */
   static final String KUBE_VERSION = "1.29.0";
   /** Kinds the chart renders that fabric8 has no model for: the Prometheus Operator's. */
-  static final java.util.Set<String> CUSTOM_KINDS = java.util.Set.of("monitoring.coreos.com/v1/ServiceMonitor");
+  static final java.util.Set<String> CUSTOM_KINDS = java.util.Set.of("monitoring.coreos.com/v1/ServiceMonitor",
+      "monitoring.coreos.com/v1/PrometheusRule");
 
   private ChartRenderer() {}
 

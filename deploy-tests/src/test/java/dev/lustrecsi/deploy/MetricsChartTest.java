@@ -43,7 +43,7 @@ class MetricsChartTest {
         .containsAllEntriesOf(controllerService.getSpec().getSelector());
     assertThat(rendered.one(DaemonSet.class).getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(rendered.named(Service.class, "lustre-csi-node-metrics").getSpec().getSelector());
-    assertThat(rendered.objects()).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
+    assertThat(rendered.objects()).noneMatch(o -> o.getKind().equals("ServiceMonitor") || o.getKind().equals("PrometheusRule"));
 
     ConfigMap dashboard = rendered.named(ConfigMap.class, "lustre-csi-dashboard");
     assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
@@ -105,5 +105,32 @@ class MetricsChartTest {
     String nodeMonitor = io.fabric8.kubernetes.client.utils.Serialization.asYaml(monitors.stream()
         .filter(m -> m.getMetadata().getName().equals("lustre-csi-node-metrics")).findFirst().orElseThrow());
     assertThat(nodeMonitor).contains("__meta_kubernetes_pod_node_name", "targetLabel: \"node\"");
+  }
+
+  @Test
+  void alertsWhenAskedAreOnePrometheusRuleWhoseAnnotationsKeepPrometheussTemplates() {
+    Rendered rendered = ChartRenderer.render(null, Map.of("monitoring.alerts.enabled", true,
+        "monitoring.alerts.labels.release", "prometheus"));
+    List<GenericKubernetesResource> prometheusRules = rendered.objects().stream().filter(o -> o.getKind().equals("PrometheusRule"))
+        .map(GenericKubernetesResource.class::cast).toList();
+    assertThat(prometheusRules).hasSize(1);
+    GenericKubernetesResource rule = prometheusRules.getFirst();
+    assertThat(rule.getMetadata().getName()).isEqualTo("lustre-csi-alerts");
+    assertThat(rule.getMetadata().getNamespace()).isEqualTo(ChartRenderer.NAMESPACE);
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    var rules = MonitoringMetricsTest.alertRules();
+    assertThat(rules).extracting(r -> r.path("alert").asText()).doesNotHaveDuplicates()
+        .contains("LustreFilesystemFailed", "LustreTargetDown", "LustreOstNearlyFull", "LustreNodeMountUnhealthy");
+    for (var r : rules) {
+      String alert = r.path("alert").asText();
+      assertThat(alert).as("an alert's name").matches("Lustre[A-Z][A-Za-z]+");
+      assertThat(r.path("expr").asText()).as("%s's expr", alert).isNotBlank();
+      assertThat(r.path("for").asText()).as("%s waits before it fires", alert).matches("\\d+m");
+      assertThat(r.path("labels").path("severity").asText()).as("%s's severity", alert).isIn("warning", "critical");
+      assertThat(r.path("annotations").path("summary").asText()).as("%s's summary", alert).isNotBlank();
+      assertThat(r.path("annotations").path("description").asText()).as("%s's description", alert).isNotBlank();
+    }
+    // Helm includes the rules file as it is: the templates in the annotations are Prometheus's to fill.
+    assertThat(rules.getFirst().path("annotations").path("summary").asText()).contains("{{ $labels.filesystem }}");
   }
 }

@@ -22,21 +22,25 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every metric the Grafana dashboard queries is one the driver exports. The dashboard is read
- * from the chart as Helm renders it; the exported names are what the running components serve:
+ * Every metric the Grafana dashboard and the alerting rules query is one the driver exports. Both
+ * are read from the chart as Helm renders it; the exported names are what the running components serve:
  * a sandbox (the production controller, node plugin and agents) provisions and stages a volume,
  * then each component's /metrics is scraped over HTTP.
  */
-class DashboardMetricsTest {
+class MonitoringMetricsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
@@ -84,6 +88,48 @@ class DashboardMetricsTest {
   }
 
   @Test
+  void everyMetricAnAlertQueriesIsOneTheDriverExports() {
+    Set<String> queried = new TreeSet<>();
+    for (JsonNode rule : alertRules()) {
+      queried.addAll(PromQl.metricNames(rule.path("expr").asText()));
+    }
+    assertThat(queried).as("metrics the alerts query").hasSizeGreaterThan(10)
+        .contains("lustre_csi_filesystem_phase", "lustre_csi_target_state", "lustre_csi_node_filesystem_healthy");
+    assertThat(missing(queried)).as("metrics the alerts query that no component exports").isEmpty();
+  }
+
+  @Test
+  void everyLabelAnAlertNamesIsOneItsQueryKeeps() {
+    for (JsonNode rule : alertRules()) {
+      assertThat(labelsNamedButDropped(rule)).as("labels %s names that its query drops", rule.path("alert").asText()).isEmpty();
+    }
+  }
+
+  @Test
+  void anAlertNamingALabelItsQueryDropsIsCaught() throws Exception {
+    JsonNode rule = JSON.readTree("""
+        {"alert": "LustreX", "expr": "max by (filesystem) (lustre_csi_target_state{state=\\"Down\\"}) == 1",
+         "annotations": {"summary": "{{ $labels.target }} of {{ $labels.filesystem }} is down"}}""");
+    assertThat(labelsNamedButDropped(rule)).containsExactly("target");
+  }
+
+  /** The labels a rule's annotations name that no {@code by (...)} of its expression keeps. */
+  private static Set<String> labelsNamedButDropped(JsonNode rule) {
+    Set<String> named = new TreeSet<>();
+    Matcher label = LABEL_REFERENCE.matcher(rule.path("annotations").toString());
+    while (label.find()) {
+      named.add(label.group(1));
+    }
+    Matcher by = BY.matcher(rule.path("expr").asText());
+    while (by.find()) {
+      for (String kept : by.group(1).split(",")) {
+        named.remove(kept.strip());
+      }
+    }
+    return named;
+  }
+
+  @Test
   void aDashboardQueryingAMetricNoComponentExportsIsCaught() throws Exception {
     JsonNode dashboard = renderedDashboard();
     ObjectNode panel = ((ArrayNode) dashboard.get("panels")).addObject();
@@ -120,6 +166,18 @@ class DashboardMetricsTest {
   static JsonNode renderedDashboard() throws Exception {
     ConfigMap configMap = ChartRenderer.renderDefaults().named(ConfigMap.class, "lustre-csi-dashboard");
     return JSON.readTree(configMap.getData().get("lustre-csi.json"));
+  }
+
+  private static final Pattern BY = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
+  private static final Pattern LABEL_REFERENCE = Pattern.compile("\\$labels\\.(\\w+)");
+
+  /** The rules of the PrometheusRule the chart renders when alerts are on. */
+  static List<JsonNode> alertRules() {
+    Rendered rendered = ChartRenderer.render(null, Map.of("monitoring.alerts.enabled", true));
+    JsonNode rule = JSON.valueToTree(rendered.objects().stream().filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow());
+    List<JsonNode> rules = new ArrayList<>();
+    rule.path("spec").path("groups").forEach(group -> group.path("rules").forEach(rules::add));
+    return rules;
   }
 
   /** Every metric a panel's query or a variable's query reads, rows' nested panels included. */
