@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What the project's three custom resources have in common: the group and version, namespaced
@@ -19,6 +20,8 @@ import java.util.Optional;
  * ending with the age. Each resource says only its names, its columns and its schemas.
  */
 public final class CrdDefinitions {
+  private static final Column AGE = Column.of("Age", "date", ".metadata.creationTimestamp");
+
   private CrdDefinitions() {}
 
   /** The names a resource is known by: {@code kubectl get <plural>|<singular>|<shortName>}. */
@@ -43,8 +46,7 @@ public final class CrdDefinitions {
   public static CustomResourceDefinition namespaced(Names names, List<Column> columns, JSONSchemaProps spec, Optional<JSONSchemaProps> status) {
     var schema = new JSONSchemaPropsBuilder().withType("object").addToProperties("spec", spec);
     status.ifPresent(s -> schema.addToProperties("status", s));
-    List<CustomResourceColumnDefinition> printed = new java.util.ArrayList<>(columns.stream().map(Column::definition).toList());
-    printed.add(Column.of("Age", "date", ".metadata.creationTimestamp").definition());
+    List<CustomResourceColumnDefinition> printed = Stream.concat(columns.stream(), Stream.of(AGE)).map(Column::definition).toList();
     return new CustomResourceDefinitionBuilder()
         .withNewMetadata().withName(names.plural() + "." + LustreFilesystem.GROUP).endMetadata()
         .withNewSpec()

@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -220,7 +221,7 @@ public final class ControllerMetrics implements AutoCloseable {
    * A counter of withdrawals by filesystem, served from 0 for every filesystem the leader knows: a
    * series that appeared only at its first withdrawal would hide that one from increase() and rate().
    */
-  private void withdrawnCounter(String name, String help, java.util.function.Supplier<Map<String, Long>> withdrawn) {
+  private void withdrawnCounter(String name, String help, Supplier<Map<String, Long>> withdrawn) {
     io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help).labelNames("filesystem")
         .callback(out -> {
           Map<String, Double> counts = new TreeMap<>();
