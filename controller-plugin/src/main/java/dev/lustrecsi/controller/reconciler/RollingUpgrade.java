@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.reconciler;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.UpgradeStatus;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Decides the next step of a rolling upgrade of a filesystem's server VMs onto
@@ -199,11 +201,14 @@ public final class RollingUpgrade {
     return !images.template().equals(image) || (!images.running().isEmpty() && !images.running().equals(image));
   }
 
-  /** Back: its instance runs the image, its agent answers healthy, and each of its targets is mounted with recovery over. */
+  /**
+   * Back: its instance runs the image, its agent answers healthy, and each of its targets in
+   * service is mounted with recovery over. An OST a drain has let go of stays in the status under
+   * its server (Removed) but is never mounted again: waiting for it would stall the rollout.
+   */
   static boolean isBack(LustreFilesystemStatus observed, String server, ServerImages images, String image) {
     boolean ready = observed.servers().stream().anyMatch(s -> s.name().equals(server) && FilesystemStatusCalculator.READY.equals(s.state()));
-    boolean targetsUp = observed.targets().stream().filter(t -> server.equals(t.server()))
-        .allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
+    boolean targetsUp = targetsInService(observed, server).allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
     return image.equals(images.template()) && image.equals(images.running()) && ready && targetsUp;
   }
 
@@ -215,8 +220,12 @@ public final class RollingUpgrade {
     if (status.isPresent() && !FilesystemStatusCalculator.READY.equals(status.get().state())) {
       return "server " + status.get().state() + (status.get().message() == null ? "" : " (" + status.get().message() + ")");
     }
-    return observed.targets().stream().filter(t -> server.equals(t.server()) && !FilesystemStatusCalculator.UP.equals(t.state()))
+    return targetsInService(observed, server).filter(t -> !FilesystemStatusCalculator.UP.equals(t.state()))
         .map(t -> t.name() + " " + t.state()).reduce((a, b) -> a + ", " + b).orElse("checking");
+  }
+
+  private static Stream<TargetStatus> targetsInService(LustreFilesystemStatus observed, String server) {
+    return observed.targets().stream().filter(t -> server.equals(t.server()) && t.inService());
   }
 
   private static String minutes(Duration duration) {

@@ -2,6 +2,7 @@ package dev.lustrecsi.controller.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
@@ -97,6 +98,29 @@ class RollingUpgradeTest {
     var observed = status("Ready", servers("Ready"), TARGETS, inFlight);
     var step = RollingUpgrade.next(NEW, observed, observed, images(NEW, NEW, NEW, NEW), NOW, Duration.ofMinutes(20));
     assertThat(step.status().state()).isEqualTo(RollingUpgrade.COMPLETE);
+  }
+
+  @Test
+  void anOssThatLostOneOfItsOstsToADrainIsBackOnceTheOstsItStillServesAreUp() {
+    // ostsPerOss 2: fs-OST0000 was drained away (Removed, still listed under fs-oss0), fs-OST0001 serves on.
+    DrainStatus removed = new DrainStatus(DrainStatus.REMOVED, 0L, 10L, 0L, 0L, null, NOW.toString());
+    List<TargetStatus> targets = List.of(TARGETS.get(0), TARGETS.get(1),
+        new TargetStatus("fs-OST0000", "OST", 0, "fs-oss0", "fs-ost0000", "Removed", null, null, removed),
+        new TargetStatus("fs-OST0001", "OST", 1, "fs-oss0", "fs-ost0001", "Up", null, null));
+    List<ServerStatus> servers = List.of(server("fs-mgs", "mgs", "Ready"), server("fs-mds0", "mds", "Ready"), server("fs-oss0", "oss", "Ready"));
+    UpgradeStatus inFlight = new UpgradeStatus(NEW, RollingUpgrade.UPGRADING, "fs-oss0", NOW.minusSeconds(60).toString(), 0, 3, "", "");
+    var observed = status("Ready", servers, targets, inFlight);
+    Map<String, ServerImages> images = new LinkedHashMap<>();
+    images.put("fs-mgs", new ServerImages(OLD, OLD));
+    images.put("fs-mds0", new ServerImages(OLD, OLD));
+    images.put("fs-oss0", new ServerImages(NEW, NEW));
+
+    var step = RollingUpgrade.next(NEW, observed, observed, images, NOW, Duration.ofMinutes(20));
+
+    assertThat(step.notes()).extracting(RollingUpgrade.Note::reason).contains("ServerUpgraded");
+    assertThat(step.replace()).as("the rollout moves on to the MDS").contains("fs-mds0");
+    var later = RollingUpgrade.next(NEW, observed, observed, images, NOW.plus(Duration.ofMinutes(30)), Duration.ofMinutes(20));
+    assertThat(later.status().state()).isNotEqualTo(RollingUpgrade.STALLED);
   }
 
   @Test
