@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.servers;
 
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.ResourceNames;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -18,6 +19,15 @@ public final class ObjectMeta {
   public static final String MANAGER = "lustre-csi-controller";
 
   private ObjectMeta() {}
+
+  /**
+   * The {@value #FILESYSTEM_LABEL} label of a volume's or snapshot's record: its filesystem's
+   * object name, as on the filesystem's VMs and disks. Unlike the fsname itself (which may end in
+   * '_' or hold upper case) it is always a label value the API server accepts.
+   */
+  public static Map.Entry<String, String> filesystemLabel(String fsName) {
+    return Map.entry(FILESYSTEM_LABEL, ResourceNames.of(fsName).filesystem());
+  }
 
   public static Map<String, String> labels(LustreFilesystem filesystem, String component) {
     Map<String, String> labels = new LinkedHashMap<>();

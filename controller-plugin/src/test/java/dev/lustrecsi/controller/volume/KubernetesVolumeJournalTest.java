@@ -3,7 +3,12 @@ package dev.lustrecsi.controller.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.filesystem.ResourceNames;
 import dev.lustrecsi.controller.parameters.Striping;
+import dev.lustrecsi.controller.servers.ObjectMeta;
+import dev.lustrecsi.controller.snapshot.SnapshotId;
+import dev.lustrecsi.controller.snapshot.SnapshotRecord;
+import dev.lustrecsi.controller.snapshot.kubernetes.KubernetesSnapshotJournal;
 import dev.lustrecsi.controller.volume.kubernetes.KubernetesVolumeJournal;
 import dev.lustrecsi.controller.volume.kubernetes.LustreVolume;
 import dev.lustrecsi.controller.volume.kubernetes.VolumeObjects;
@@ -49,6 +54,29 @@ class KubernetesVolumeJournalTest {
     assertThat(VolumeObjects.objectName("Not A DNS Name")).matches("vol-[0-9a-f]{40}").isEqualTo(VolumeObjects.objectName("Not A DNS Name"));
     assertThat(VolumeObjects.objectName("x".repeat(254))).startsWith("vol-");
     assertThat(objects).allSatisfy(o -> assertThat(o.getSpec().capacity()).isEqualTo("1 GiB"));
+  }
+
+  @Test
+  void recordsOfFilesystemsWhoseFsnameIsNoLabelValueAreStoredLabelledWithTheFilesystemsObjectName() {
+    // Lustre allows "data_" and "Data-"; a label value may not end in '_' or '-', so the API server would refuse the fsname itself.
+    KubernetesVolumeJournal journal = journal();
+    KubernetesSnapshotJournal snapshots = new KubernetesSnapshotJournal(api.newClient(), MockApi.NAMESPACE);
+    List<String> fsNames = List.of("data_", "Data-", "fs1");
+    for (int i = 0; i < fsNames.size(); i++) {
+      String fsName = fsNames.get(i);
+      VolumeRecord volume = new VolumeRecord("pvc-" + i, new VolumeId(fsName, "pvc-a"), 1 << 30,
+          new Striping(1, 1 << 20, ""), 1000, VolumeRecord.State.CREATING, Map.of("fsName", fsName), java.time.Instant.EPOCH);
+      journal.put(volume);
+      SnapshotRecord snapshot = new SnapshotRecord("snapshot-" + i, new SnapshotId(fsName, "snap-" + i),
+          volume.id(), "lcsi-20261207-010203-abcdef", 0, 0, SnapshotRecord.State.CREATING, "", java.time.Instant.EPOCH);
+      snapshots.put(snapshot);
+
+      String label = ResourceNames.of(fsName).filesystem();
+      KubernetesClient client = api.newClient();
+      assertThat(client.resources(LustreVolume.class).inNamespace(MockApi.NAMESPACE).withLabel(ObjectMeta.FILESYSTEM_LABEL, label).list()
+          .getItems()).extracting(o -> o.getSpec().fsName()).containsExactly(fsName);
+      assertThat(snapshots.get(snapshot.id().record())).contains(snapshot);
+    }
   }
 
   @Test

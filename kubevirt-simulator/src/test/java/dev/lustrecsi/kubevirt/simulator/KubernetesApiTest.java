@@ -68,6 +68,24 @@ class KubernetesApiTest {
   }
 
   @Test
+  void anObjectWhoseNameOrLabelsAClusterWouldRefuseIsInvalidAndNotStored() {
+    for (Map<String, String> labels : List.of(Map.of("lustre.csi.lustrecsi.dev/filesystem", "data-"),
+        Map.of("lustre.csi.lustrecsi.dev/filesystem", "x".repeat(64)), Map.of("bad key/", "v"))) {
+      assertThatThrownBy(() -> create("fs1", labels)).as("labels %s", labels)
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    }
+    assertThatThrownBy(() -> create("Fs_1", Map.of()))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    assertThat(filesystems.list().getItems()).isEmpty();
+
+    GenericKubernetesResource made = create("fs1", Map.of("app.kubernetes.io/name", "lustre_csi.1", "empty", ""));
+    made.getMetadata().getLabels().put("lustre.csi.lustrecsi.dev/filesystem", "data_");
+    assertThatThrownBy(() -> filesystems.resource(made).update())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    assertThat(filesystems.withName("fs1").get().getMetadata().getLabels()).doesNotContainKey("lustre.csi.lustrecsi.dev/filesystem");
+  }
+
+  @Test
   void statusIsWrittenOnlyThroughItsSubresourceAndGenerationCountsSpecChanges() {
     GenericKubernetesResource made = create("fs1", Map.of());
     assertThat(made.getMetadata().getGeneration()).isEqualTo(1L);

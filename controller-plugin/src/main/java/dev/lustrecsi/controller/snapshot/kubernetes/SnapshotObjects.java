@@ -3,11 +3,12 @@ package dev.lustrecsi.controller.snapshot.kubernetes;
 import dev.lustrecsi.common.naming.Sha256;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.servers.ObjectMeta;
 import dev.lustrecsi.controller.snapshot.SnapshotId;
 import dev.lustrecsi.controller.snapshot.SnapshotRecord;
 import dev.lustrecsi.controller.volume.kubernetes.VolumeObjects;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Pure conversions between snapshot records and LustreSnapshot objects. */
@@ -34,7 +35,7 @@ public final class SnapshotObjects {
         .withName(snapshot.id().record())
         .withNamespace(namespace)
         .addToLabels("app.kubernetes.io/managed-by", "lustre-csi")
-        .addToLabels("lustre.csi.lustrecsi.dev/filesystem", snapshot.id().fsName().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .addToLabels(Map.ofEntries(ObjectMeta.filesystemLabel(snapshot.id().fsName())))
         .build());
     object.setSpec(new LustreSnapshotSpec(snapshot.name(), snapshot.source().fsName(), snapshot.source().directory(),
         snapshot.lustreSnapshot(), snapshot.sizeBytes(), Sizes.format(snapshot.sizeBytes()), snapshot.creationSeconds(),

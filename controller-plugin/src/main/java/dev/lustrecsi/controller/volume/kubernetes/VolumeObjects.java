@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.volume.kubernetes;
 import dev.lustrecsi.common.naming.Sha256;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
+import dev.lustrecsi.controller.servers.ObjectMeta;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.controller.volume.VolumeSource;
 import java.time.Instant;
@@ -36,7 +37,7 @@ public final class VolumeObjects {
         .withName(objectName(volume.name()))
         .withNamespace(namespace)
         .addToLabels("app.kubernetes.io/managed-by", "lustre-csi")
-        .addToLabels("lustre.csi.lustrecsi.dev/filesystem", volume.id().fsName().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+        .addToLabels(Map.ofEntries(ObjectMeta.filesystemLabel(volume.id().fsName())))
         .build());
     object.setSpec(new LustreVolumeSpec(volume.name(), volume.id().fsName(), volume.id().directory(), volume.capacityBytes(),
         Sizes.format(volume.capacityBytes()), volume.striping(), volume.projectId(), volume.state().name(),

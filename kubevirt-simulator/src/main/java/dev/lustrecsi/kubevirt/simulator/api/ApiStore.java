@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -114,6 +115,10 @@ final class ApiStore {
           name = prefix + randomSuffix();
         } while (objectsOf(type).containsKey(key(namespace, name)));
         metadata.put("name", name);
+      }
+      Optional<String> invalid = MetadataRules.violation(metadata);
+      if (invalid.isPresent()) {
+        return ApiReply.invalid(invalid.get());
       }
       if (objectsOf(type).containsKey(key(namespace, name))) {
         return ApiReply.alreadyExists(type, name);
@@ -221,6 +226,10 @@ final class ApiStore {
       }
       if (!sameApartFromMetadataAndStatus(previous, next)) {
         metadata.put("generation", before.path("generation").asLong(0) + 1);
+      }
+      Optional<String> invalid = MetadataRules.violation(metadata);
+      if (invalid.isPresent()) {
+        return ApiReply.invalid(invalid.get());
       }
     }
     metadataOf(next).put("resourceVersion", previous.path("metadata").path("resourceVersion").asText());
