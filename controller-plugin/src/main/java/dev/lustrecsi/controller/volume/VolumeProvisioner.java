@@ -258,7 +258,8 @@ public final class VolumeProvisioner {
         throw CsiException.failedPrecondition("volume " + id + " is " + volume.state().name().toLowerCase() + ", not ready to expand");
       }
       long wanted = range.capacityToProvision("capacity_range");
-      if (wanted > volume.capacityBytes()) {
+      boolean grows = wanted > volume.capacityBytes();
+      if (grows) {
         FilesystemState fs = filesystem(id.fsName());
         if (fs.external().isPresent() && !fs.ready()) {
           // The site's limit follows its capacity as observed: a cache that has not seen the
@@ -274,10 +275,14 @@ public final class VolumeProvisioner {
             + (limitOf.external().isPresent() ? "limit" : "growth limit") + " of " + limitOf.describeLimit()))) {
           journal.put(volume.withCapacity(wanted));
         }
+      }
+      // A retry after a crash between the record's write and the growth finds the record already
+      // at its new size: the OSTs are checked against what is committed all the same.
+      if (grows || lacksOsts(id.fsName())) {
         try {
           ensureOsts(id.fsName());
         } catch (CsiException e) {
-          if (cannotHold(e)) {
+          if (grows && cannotHold(e)) {
             // The filesystem cannot grow for it: the volume keeps its size, and so gives the growth back.
             journal.put(volume);
           }
@@ -412,7 +417,7 @@ public final class VolumeProvisioner {
       return;
     }
     long committed = ledger.committed(fsName);
-    int needed = (int) Math.max(1, Math.ceilDiv(committed, state.backedPerOst()));
+    int needed = ostsNeeded(state);
     if (state.ready() && state.osts().size() >= needed) {
       return;  // OSTs are only ever added: most CreateVolume calls need no round trip to the servers here
     }
@@ -426,6 +431,17 @@ public final class VolumeProvisioner {
       throw CsiException.unavailable("filesystem " + fsName + " is not ready (" + state.osts().size() + " OSTs; "
           + state.notReady().orElse("coming up") + "); retry later");
     }
+  }
+
+  /** How many OSTs the filesystem needs to back everything committed to it. */
+  private int ostsNeeded(FilesystemState state) {
+    return (int) Math.max(1, Math.ceilDiv(ledger.committed(state.spec().fsName()), state.backedPerOst()));
+  }
+
+  /** Whether the driver's filesystem has fewer OSTs than its commitments need (ready or not). */
+  private boolean lacksOsts(String fsName) {
+    FilesystemState state = filesystem(fsName);
+    return state.external().isEmpty() && state.osts().size() < ostsNeeded(state);
   }
 
   private FilesystemState filesystem(String fsName) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A controller killed before each write it makes to the API server while it provisions a
- * filesystem, creates, grows, expands and deletes volumes, then restarted with the CO retrying
+ * filesystem, creates volumes, grows it for them, expands one (growing it again) and deletes volumes, then restarted with the CO retrying
  * every call, ends where a run that was never interrupted ends: the same volume records, each
  * directory with its project and a quota of its capacity, the same OSTs and server VMs, and
  * nothing else: no directory, quota or record leaked. Project ids may differ (a claimed block is
@@ -49,7 +49,7 @@ class ProvisioningCrashTest {
         c -> made.put("results", c.create("results", 4 * Sizes.GIB, PARAMS)),
         c -> made.put("scratch", c.create("scratch", 12 * Sizes.GIB, PARAMS)),  // a second OST, on a second OSS
         c -> c.asCo(() -> c.csi().controllerExpandVolume(ControllerExpandVolumeRequest.newBuilder()
-            .setVolumeId(made.get("results").getVolumeId()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(8 * Sizes.GIB)).build())),
+            .setVolumeId(made.get("results").getVolumeId()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(12 * Sizes.GIB)).build())),  // a third OST
         c -> c.asCo(() -> c.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(made.get("scratch").getVolumeId()).build())),
         c -> made.put("logs", c.create("logs", Sizes.GIB, PARAMS)));
   }
@@ -98,7 +98,8 @@ class ProvisioningCrashTest {
     Outcome clean = run(0);
     assertThat(clean.killed()).isFalse();
     assertThat(clean.state()).containsKeys("volume/results", "volume/logs").doesNotContainKey("volume/scratch");
-    assertThat(clean.state().get("volume/results")).contains("8 GiB READY").contains("project matches record: true quota: 8 GiB");
+    assertThat(clean.state().get("volume/results")).contains("12 GiB READY").contains("project matches record: true quota: 12 GiB");
+    assertThat(clean.state().get("spec")).contains("\"ostCount\":3");
     assertThat(clean.state().get("quota entries")).isEqualTo("2");
     assertThat(clean.writes()).as("the clean run's writes: one kill point each").isGreaterThan(20);
 
