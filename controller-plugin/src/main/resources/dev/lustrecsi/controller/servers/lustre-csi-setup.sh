@@ -55,7 +55,7 @@ setup_lnet() {
   for net in $LNET_NETS; do
     name=${net%%:*}
     ifname=${net#*:}
-    if lnetctl net show --net "$name" 2>/dev/null | grep -q 'nid:'; then
+    if [[ $(lnetctl net show --net "$name" 2>/dev/null) == *"nid:"* ]]; then
       continue
     fi
     log "adding LNet network $name on $ifname"
@@ -103,10 +103,14 @@ holds_target() {
 }
 
 # Whether the disk carries any ZFS pool at all, importable here or not: such a disk is never
-# formatted (mkfs.lustre's zpool create would write over it).
+# formatted (mkfs.lustre's zpool create would write over it). The listing is read whole before it
+# is searched, here and in setup_lnet: under pipefail, `zpool import -d DEV | grep -q` fails
+# whenever grep stops reading at the first match while zpool is still writing (SIGPIPE), and a
+# disk holding a foreign pool would look blank and be formatted.
 holds_any_pool() {
-  local device=$1
-  zpool import -d "$device" 2>/dev/null | grep -q 'pool:'
+  local device=$1 listing
+  listing=$(zpool import -d "$device" 2>/dev/null) || true
+  [[ $listing == *"pool:"* ]]
 }
 
 # The server's own ZFS host id, the same on every boot. The root disk is a containerDisk that keeps

@@ -49,7 +49,11 @@ class ServerSetupScriptTest {
     fake("lnetctl", """
         case "$1 $2" in
           "lnet configure") exit 0 ;;
-          "net show") [ -e "$FAKE_STATE/net-$4" ] && echo "    - nid: 10.1.0.12@${4%0}"; exit 0 ;;
+          "net show")
+            [ -e "$FAKE_STATE/net-$4" ] || exit 0
+            echo "    - nid: 10.1.0.12@${4%0}"
+            sleep 0.2  # the rest written later, as a slower writer would: a reader that stops at the nid must not fail the check
+            echo "      status: up"; echo "      interfaces:"; echo "          0: ${4%0}" ;;
           "net add") touch "$FAKE_STATE/net-$4" ;;
           *) exit 22 ;;
         esac""");
@@ -66,6 +70,7 @@ class ServerSetupScriptTest {
               [ -e "$f" ] || continue
               name=${f##*/}; name=${name#*-}
               echo "   pool: $name"
+              sleep 0.2  # the rest written later, as a slower writer would: a reader that stops at the pool must not fail the check
               echo "  state: ONLINE"
               [ "${f##*/ondisk-}" != "${f##*/}" ] && echo " status: The pool was last accessed by another system."
             done
