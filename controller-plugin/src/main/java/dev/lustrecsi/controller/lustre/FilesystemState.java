@@ -61,7 +61,12 @@ public record FilesystemState(FilesystemSpec spec, List<Ost> osts, boolean ready
 
   /** Volume capacity one OST backs. */
   public long backedPerOst() {
-    return saturated(spec.ostSize() * spec.overcommit());
+    return backedPerOst(spec.ostSize(), spec.overcommit());
+  }
+
+  /** Volume capacity one OST of {@code ostSize} backs: growth adds OSTs by it, and a drain keeps enough of them by it. */
+  public static long backedPerOst(long ostSize, double overcommit) {
+    return saturated(ostSize * overcommit);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.lustrecsi.controller.reconciler;
 import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.TargetUsage;
 import dev.lustrecsi.common.volume.Sizes;
-import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import java.util.List;
@@ -14,13 +13,16 @@ import java.util.Optional;
  * targets, lfs df and the volumes' promises. Two rules, both must hold:
  *
  * <ul>
- *   <li>the data: the bytes on the OSTs about to be drained fit in the free space of the OSTs
- *       that stay (up, not draining), less {@value #SPARE_PERCENT}% of their capacity kept
- *       spare: a Lustre OST slows down and starts refusing writes well before it is full, and
- *       pods keep writing during the drain;</li>
- *   <li>the promises: the capacity volumes were given (their quotas, divided by the
- *       overcommit ratio) fits in the capacity of the OSTs that stay, or the next CreateVolume
- *       would grow the filesystem straight back.</li>
+ *   <li>the data: the bytes still on every draining OST (those about to start, and those
+ *       already migrating, whose files are headed for the same OSTs) fit in the free space of
+ *       the OSTs that stay (up, not draining), less {@value #SPARE_PERCENT}% of their capacity
+ *       kept spare: a Lustre OST slows down and starts refusing writes well before it is full,
+ *       and pods keep writing during the drain;</li>
+ *   <li>the promises: the capacity volumes were given fits in what the OSTs that stay back,
+ *       measured as growth measures it (each OST backs its spec.ostSize times the overcommit
+ *       ratio), or the next CreateVolume would grow the filesystem straight back. An OST's
+ *       formatted capacity is a few percent below its disk's size, so measuring by lfs df here
+ *       would ask a full filesystem for a second replacement where growth made one.</li>
  * </ul>
  */
 public final class DrainCapacity {
@@ -29,11 +31,12 @@ public final class DrainCapacity {
   private DrainCapacity() {}
 
   /** Empty when the drains may start; else what is short, in words an admin acts on. */
-  public static Optional<String> shortfall(List<TargetStatus> targets, GetTargetUsageResponse usage, long committedBytes, double overcommit) {
+  public static Optional<String> shortfall(List<TargetStatus> targets, GetTargetUsageResponse usage, long committedBytes,
+      long backedPerOst) {
     List<TargetStatus> staying = targets.stream()
         .filter(t -> TargetKinds.OST.equals(t.kind()) && t.drain() == null && FilesystemStatusCalculator.UP.equals(t.state())).toList();
     List<TargetStatus> leaving = targets.stream()
-        .filter(t -> TargetKinds.OST.equals(t.kind()) && t.drain() != null && DrainStatus.WAITING.equals(t.drain().step())).toList();
+        .filter(t -> TargetKinds.OST.equals(t.kind()) && t.drain() != null && t.drain().serving()).toList();
     long capacity = 0;
     long free = 0;
     for (TargetStatus ost : staying) {
@@ -49,10 +52,10 @@ public final class DrainCapacity {
           + Sizes.format(Math.max(0, free - spare)) + " free beyond the " + SPARE_PERCENT + "% kept spare: short by "
           + Sizes.format(toMove - Math.max(0, free - spare)) + " (add OSTs, or raise spec.ostCount to have replacements made first)");
     }
-    long backed = (long) (capacity * overcommit);
+    long backed = staying.size() * backedPerOst;
     if (committedBytes > backed) {
       return Optional.of("volumes are promised " + Sizes.format(committedBytes) + "; the " + staying.size() + " OSTs that stay back "
-          + Sizes.format(backed) + " (overcommit " + overcommit + "): short by " + Sizes.format(committedBytes - backed)
+          + Sizes.format(backed) + " (" + Sizes.format(backedPerOst) + " each): short by " + Sizes.format(committedBytes - backed)
           + " (raise spec.ostCount to have replacements made first, or delete volumes)");
     }
     return Optional.empty();

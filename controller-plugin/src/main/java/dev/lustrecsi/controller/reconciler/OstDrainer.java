@@ -5,6 +5,7 @@ import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
 import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
 import dev.lustrecsi.agent.v1.TargetUsage;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
@@ -13,6 +14,7 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.ResourceNames;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
+import dev.lustrecsi.controller.lustre.FilesystemState;
 import dev.lustrecsi.controller.servers.KubeVirt;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -183,8 +185,9 @@ final class OstDrainer {
       throw new Stop();  // no lfs df this pass: capacity cannot be judged
     }
     LustreFilesystemSpec spec = pass.filesystem.getSpec();
+    long backedPerOst = FilesystemState.backedPerOst(Sizes.parse(spec.ostSize()), spec.overcommit() == null ? 1.0 : spec.overcommit());
     Optional<String> shortfall = DrainCapacity.shortfall(pass.status().targets(), pass.usage.get(),
-        pass.status().committedBytes() == null ? 0 : pass.status().committedBytes(), spec.overcommit() == null ? 1.0 : spec.overcommit());
+        pass.status().committedBytes() == null ? 0 : pass.status().committedBytes(), backedPerOst);
     if (shortfall.isPresent()) {
       if (!shortfall.get().equals(target.drain().message())) {
         pass.update(target, DrainStatus.waiting(shortfall.get(), now()));
