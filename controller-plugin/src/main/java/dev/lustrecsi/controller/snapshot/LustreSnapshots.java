@@ -24,7 +24,7 @@ import java.util.List;
  * the freeze carries a timeout so that a controller that dies while holding it blocks metadata
  * changes for at most that long.
  */
-public final class LustreSnapshots {
+public final class LustreSnapshots implements SnapshotBatches.Snapshotter {
   private static final System.Logger LOG = System.getLogger(LustreSnapshots.class.getName());
 
   private final FilesystemServers servers;
@@ -43,6 +43,7 @@ public final class LustreSnapshots {
    * (seconds). Pieces left under this name by an earlier attempt are destroyed first: a snapshot
    * is only ever as old as the barrier it was taken under.
    */
+  @Override
   public long take(String fsName, String name) {
     Servers all = servers.of(fsName);
     destroyPieces(all, fsName, name);
@@ -79,6 +80,7 @@ public final class LustreSnapshots {
   }
 
   /** Destroys every target's piece of the snapshot; pieces already gone are fine. */
+  @Override
   public void destroy(String fsName, String name) {
     Servers all = servers.of(fsName);
     destroyPieces(all, fsName, name);

@@ -52,17 +52,31 @@ public final class SnapshotBatches {
     }
   }
 
-  private final LustreSnapshots lustre;
+  /** The Lustre snapshot work the batches put in order: {@link LustreSnapshots} on the servers. */
+  public interface Snapshotter {
+    /** Takes the Lustre snapshot from scratch (whatever pieces an earlier attempt left are destroyed first); its creation time. */
+    long take(String fsName, String name);
+
+    void destroy(String fsName, String name);
+  }
+
+  private final Snapshotter lustre;
   private final Duration window;
   private final Clock clock;
+  private final Duration lockWait;
   private final ConcurrentMap<String, Batch> open = new ConcurrentHashMap<>();
   private final WaitingLocks locks = new WaitingLocks();
 
   /** @param window how long a new batch gathers joiners before its snapshot is taken (zero: share only with what queues behind a running one) */
   public SnapshotBatches(LustreSnapshots lustre, Duration window, Clock clock) {
+    this(lustre, window, clock, LOCK_WAIT);
+  }
+
+  SnapshotBatches(Snapshotter lustre, Duration window, Clock clock, Duration lockWait) {
     this.lustre = lustre;
     this.window = window;
     this.clock = clock;
+    this.lockWait = lockWait;
   }
 
   /** The filesystem's open batch, or a new one. */
@@ -75,18 +89,9 @@ public final class SnapshotBatches {
     return underLock(batch.fsName, () -> {
       if (!batch.done) {
         pauseForJoiners(batch);
-        open.remove(batch.fsName, batch);  // from here on, newcomers open the next batch
-        try {
-          batch.creationSeconds = lustre.take(batch.fsName, batch.name);
-        } catch (RuntimeException e) {
-          batch.failure = e;
-        }
-        batch.done = true;
+        takeOnce(batch, () -> lustre.take(batch.fsName, batch.name));
       }
-      if (batch.failure != null) {
-        throw batch.failure;
-      }
-      return batch.creationSeconds;
+      return outcome(batch);
     });
   }
 
@@ -94,12 +99,43 @@ public final class SnapshotBatches {
    * Finishes a Lustre snapshot that a crashed or failed call left unfinished: {@code whole} says
    * whether another record already proved it whole (its creation time, or -1); otherwise it is
    * taken again from scratch under the same name.
+   *
+   * <p>A call that gave up waiting for the lock leaves its batch open, not taken. Its retry takes
+   * that batch here, once, for everyone who joined it: left open, a later joiner's {@link #await}
+   * would take it again from scratch, destroying the snapshot this retry made whole (and already
+   * recorded READY) and replacing it with a later one.
    */
   public long retake(String fsName, String name, LongSupplier whole) {
     return underLock(fsName, () -> {
-      long known = whole.getAsLong();
-      return known >= 0 ? known : lustre.take(fsName, name);
+      LongSupplier finish = () -> {
+        long known = whole.getAsLong();
+        return known >= 0 ? known : lustre.take(fsName, name);
+      };
+      Batch left = open.get(fsName);
+      if (left == null || !left.name.equals(name)) {
+        return finish.getAsLong();
+      }
+      takeOnce(left, finish);
+      return outcome(left);
     });
+  }
+
+  /** Under the filesystem's lock: closes the batch to newcomers, then takes its snapshot, recording how that went for every joiner. */
+  private void takeOnce(Batch batch, LongSupplier taking) {
+    open.remove(batch.fsName, batch);  // from here on, newcomers open the next batch
+    try {
+      batch.creationSeconds = taking.getAsLong();
+    } catch (RuntimeException e) {
+      batch.failure = e;
+    }
+    batch.done = true;
+  }
+
+  private static long outcome(Batch batch) {
+    if (batch.failure != null) {
+      throw batch.failure;
+    }
+    return batch.creationSeconds;
   }
 
   /**
@@ -133,7 +169,7 @@ public final class SnapshotBatches {
   private long underLock(String fsName, LongSupplier work) {
     Optional<KeyedLocks.Held> held;
     try {
-      held = locks.acquire(fsName, LOCK_WAIT);
+      held = locks.acquire(fsName, lockWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CsiException.aborted("interrupted while waiting for the snapshots of " + fsName);
