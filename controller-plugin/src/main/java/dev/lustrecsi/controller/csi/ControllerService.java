@@ -162,10 +162,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
     // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
-    Optional<VolumeSource> source = request.hasVolumeContentSource()
-        ? Optional.of(contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range).volume())
+    Optional<ContentSources.Source> source = request.hasVolumeContentSource()
+        ? Optional.of(contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range))
         : Optional.empty();
-    VolumeRecord volume = provisioner.create(name, range, params, request.getParametersMap(), source);
+    CapacityRequest sized = source.map(content -> range.holding(content.sizeBytes())).orElse(range);
+    VolumeRecord volume = provisioner.create(name, sized, params, request.getParametersMap(), source.map(ContentSources.Source::volume));
     Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
     response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();

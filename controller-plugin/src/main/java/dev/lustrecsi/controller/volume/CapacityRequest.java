@@ -49,6 +49,15 @@ public record CapacityRequest(long requiredBytes, long limitBytes) {
     return wanted;
   }
 
+  /**
+   * The range of a volume made from content of {@code contentBytes} (a restore or a clone): when
+   * the caller leaves the size to the driver (no required_bytes), it is at least the content's,
+   * or the copy could never fit the volume's quota. The caller has checked that the limit allows it.
+   */
+  public CapacityRequest holding(long contentBytes) {
+    return requiredBytes == 0 && contentBytes > DEFAULT ? new CapacityRequest(contentBytes, limitBytes) : this;
+  }
+
   /** Whether an existing capacity satisfies this range. */
   public boolean accepts(long capacityBytes) {
     return capacityBytes >= requiredBytes && (limitBytes == 0 || capacityBytes <= limitBytes);

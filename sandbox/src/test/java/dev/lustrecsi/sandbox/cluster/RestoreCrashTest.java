@@ -266,6 +266,29 @@ class RestoreCrashTest {
   }
 
   @Test
+  void aRestoreOrACloneWhoseSizeIsLeftToTheDriverIsAsLargeAsItsContent() {
+    Volume large = controller.create("restcr-large", 3 * Sizes.GIB, PARAMS);
+    Snapshot ofLarge = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("restcr-large-snap")
+        .setSourceVolumeId(large.getVolumeId()).build())).getSnapshot();
+    List<CreateVolumeRequest> unsized = List.of(
+        ControllerOnCluster.request("restcr-large-restored", 0, PARAMS).toBuilder().clearCapacityRange().setVolumeContentSource(
+            VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(ofLarge.getSnapshotId()))).build(),
+        ControllerOnCluster.request("restcr-large-clone", 0, PARAMS).toBuilder().clearCapacityRange().setVolumeContentSource(
+            VolumeContentSource.newBuilder().setVolume(VolumeContentSource.VolumeSource.newBuilder().setVolumeId(large.getVolumeId()))).build());
+    try {
+      for (CreateVolumeRequest request : unsized) {
+        Volume made = controller.asCo(() -> controller.csi().createVolume(request)).getVolume();
+        assertThat(made.getCapacityBytes()).as(request.getName()).isEqualTo(3 * Sizes.GIB);
+        assertThat(controller.asCo(() -> controller.csi().createVolume(request)).getVolume()).as("a retry").isEqualTo(made);
+        controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(made.getVolumeId()).build()));
+      }
+    } finally {
+      controller.asCo(() -> controller.csi().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(ofLarge.getSnapshotId()).build()));
+      controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(large.getVolumeId()).build()));
+    }
+  }
+
+  @Test
   void aSnapshotTakenBeforeRestoresExistedIsFailedPreconditionAndLeavesNothing() throws Exception {
     // Pieces as snapshots were taken before they carried a filesystem name of their own: plain ZFS snapshots.
     String old = "lcsi-20250101-000000-0a0b0c";
