@@ -58,7 +58,9 @@ for required in base base_sha rpms; do
 done
 [ -f "$jar" ] || { echo "build.sh: $jar not found: build it with ./mvnw -B -DskipTests package" >&2; exit 1; }
 for package in $SERVER_PACKAGES; do
-  found=$(rpm -qp --qf '%{NAME} %{VERSION}\n' "$rpms"/*.rpm 2>/dev/null | awk -v p="$package" '$1 == p' | head -1)
+  # awk keeps the first match but reads the whole listing: under pipefail a `| head -1` that stops
+  # reading early fails the assignment (SIGPIPE), and so would one package rpm cannot read.
+  found=$(rpm -qp --qf '%{NAME} %{VERSION}\n' "$rpms"/*.rpm 2>/dev/null | awk -v p="$package" '$1 == p && !seen++') || true
   [ -n "$found" ] || { echo "build.sh: $rpms has no $package package" >&2; exit 1; }
   case "$package" in
     *lustre*)
