@@ -169,8 +169,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
     // Publish carries the volume context, so a static id names its directory here too: without it, any volume would do.
     Optional<VolumeLocation> named = Optional.of(VolumeLocation.resolve(id, request.getVolumeContextMap()));
-    boolean readOnly = request.getReadonly() || readerOnly(request.getVolumeCapability());
-    List<String> bindOptions = bindOptions(options, readOnly);
+    List<String> bindOptions = bindOptions(options, request.getReadonly() || readerOnly(request.getVolumeCapability()));
+    // The "ro" mount flag makes the bind read-only as much as the readonly field does: judge a retry by what was bound.
+    boolean readOnly = bindOptions.contains("ro");
     try (var lock = locks.acquire("publish:" + target)) {
       MountEntry staged = mounts.at(staging).orElseThrow(() -> CsiException.failedPrecondition(
           "volume " + id + " is not staged at " + CallerText.quote(staging.toString()) + "; call NodeStageVolume first"));

@@ -39,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +63,12 @@ class NodeServiceTest {
   Path server;
   Path kubelet;
   final ProcessCommandRunner runner = new ProcessCommandRunner();
-  final Mounter mounter = new Mounter(runner);
+  /** Sees each command the plugin runs before it runs; a test sets it to fail one or to act in between. */
+  final AtomicReference<Consumer<Command>> beforeCommand = new AtomicReference<>(command -> {});
+  final Mounter mounter = new Mounter(command -> {
+    beforeCommand.get().accept(command);
+    return runner.run(command);
+  });
   final MountTable table = MountTable.ofThisProcess();
   final List<String> mountedSources = new CopyOnWriteArrayList<>();
   String clientUnavailable;
@@ -101,6 +108,7 @@ class NodeServiceTest {
 
   @AfterEach
   void unmountEverything() throws Exception {
+    beforeCommand.set(command -> {});
     List<MountEntry> left = table.entries().stream().filter(m -> m.mountPoint().startsWith(dir))
         .sorted(Comparator.comparingInt(MountEntry::id).reversed()).toList();
     for (MountEntry m : left) {
@@ -192,6 +200,19 @@ class NodeServiceTest {
     call(node::nodeUnpublishVolume, unpublish("fs1/pvc-b", "b"));
     call(node::nodeUnstageVolume, unstage("fs1/pvc-b", "b"));
     assertThat(table.at(filesystems.mountPoint("fs1"))).isEmpty();
+  }
+
+  /** A PV with mountOptions [ro]: kubelet sends the flag with stage and with publish, and retries either. */
+  @Test
+  void publishingAgainWithTheRoMountFlagIsOk() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+    NodePublishVolumeRequest readOnly = publish("fs1/pvc-a", "a").toBuilder().setVolumeCapability(capability("ro")).build();
+    call(node::nodePublishVolume, readOnly);
+    call(node::nodePublishVolume, readOnly);
+    assertThat(table.at(kubelet.resolve("pod-a")).orElseThrow().readOnly()).isTrue();
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a")), Status.Code.ALREADY_EXISTS, "already published", "read-only");
   }
 
   @Test
