@@ -33,6 +33,7 @@ import dev.lustrecsi.node.mount.LustreSource;
 import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
+import dev.lustrecsi.node.mount.PerMountFlags;
 import dev.lustrecsi.node.stats.StatsProbe;
 import dev.lustrecsi.node.stats.VolumeStats;
 import dev.lustrecsi.node.health.MountHealth;
@@ -106,7 +107,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       filesystems.withMounted(source, options.lustre(), fsMount -> {
         requireRdmaMount(fsMount, volume);
         if (current.isPresent()) {
-          requireSameVolume(current.get(), volume, bindOptions.contains("ro"));
+          requireSameVolume(current.get(), volume);
+          finishBind(current.get(), staging, bindOptions, "volume " + volumeIdText + " is already staged read-only");
           return null;
         }
         Path fsRoot = filesystems.mountPoint(volume.fsName());
@@ -169,9 +171,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     MountOptions options = mountOptions(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
     // Publish carries the volume context, so a static id names its directory here too: without it, any volume would do.
     Optional<VolumeLocation> named = Optional.of(VolumeLocation.resolve(id, request.getVolumeContextMap()));
+    // With the "ro" mount flag as with the readonly field, the bind options hold ro: a retry is judged by them alone.
     List<String> bindOptions = bindOptions(options, request.getReadonly() || readerOnly(request.getVolumeCapability()));
-    // The "ro" mount flag makes the bind read-only as much as the readonly field does: judge a retry by what was bound.
-    boolean readOnly = bindOptions.contains("ro");
     try (var lock = locks.acquire("publish:" + target)) {
       MountEntry staged = mounts.at(staging).orElseThrow(() -> CsiException.failedPrecondition(
           "volume " + id + " is not staged at " + CallerText.quote(staging.toString()) + "; call NodeStageVolume first"));
@@ -185,10 +186,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         if (!existing.showsSameAs(staged)) {
           throw CsiException.alreadyExists("target_path " + CallerText.quote(target.toString()) + " already has a different volume mounted");
         }
-        if (existing.readOnly() != readOnly) {
-          throw CsiException.alreadyExists("volume " + id + " is already published at " + CallerText.quote(target.toString()) + " "
-              + (existing.readOnly() ? "read-only" : "read-write"));
-        }
+        finishBind(existing, target, bindOptions, "volume " + id + " is already published at " + CallerText.quote(target.toString()) + " read-only");
       } else {
         volumePaths.requireApart(target, "target_path");
         bind(staging, target, bindOptions, "target_path");
@@ -304,13 +302,37 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
   }
 
-  private void requireSameVolume(MountEntry existing, VolumeLocation volume, boolean readOnly) {
+  private void requireSameVolume(MountEntry existing, VolumeLocation volume) {
     if (volumePaths.shown(existing, Optional.of(volume)).isEmpty()) {
       throw CsiException.alreadyExists("staging_target_path " + CallerText.quote(existing.mountPoint().toString())
           + " already has a different volume mounted");
     }
-    if (existing.readOnly() != readOnly) {
-      throw CsiException.alreadyExists("volume " + volume.volumeId() + " is already staged " + (existing.readOnly() ? "read-only" : "read-write"));
+  }
+
+  /**
+   * Brings the volume's existing bind at {@code path} to the per-mount options asked for. A bind
+   * that lacks some is what a call stopped between "mount --bind" and the remount that applies
+   * them leaves behind (the plugin killed, mount(8) timed out): it never answered OK for that
+   * mount, so the remount finishes it, and a retry neither fails for ever nor answers OK for a
+   * mount without noexec or nosuid. Mountinfo cannot tell that from an earlier call that asked
+   * for other options (kubelet sends one volume's the same each time); the options this call asks
+   * for are what its caller needs either way. A read-only bind asked to be writable is the one
+   * conflict left: making it writable could expose a volume made read-only on purpose, so that
+   * stays ALREADY_EXISTS.
+   */
+  private void finishBind(MountEntry existing, Path path, List<String> options, String alreadyReadOnly) {
+    if (existing.readOnly() && !options.contains("ro")) {
+      throw CsiException.alreadyExists(alreadyReadOnly);
+    }
+    List<String> missing = PerMountFlags.missing(existing, options);
+    if (missing.isEmpty()) {
+      return;
+    }
+    LOG.log(Level.INFO, path + " is bound without " + missing + ": applying " + options + " (a previous call stopped before it did)");
+    try {
+      mounter.remount(path, options);
+    } catch (CommandFailedException e) {
+      throw CsiException.internal("remounting " + path + " with " + String.join(",", options) + " failed: " + e.getMessage(), e);
     }
   }
 

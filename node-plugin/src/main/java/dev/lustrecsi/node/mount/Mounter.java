@@ -22,16 +22,25 @@ public final class Mounter {
   public void bind(Path source, Path target, List<String> options) throws CommandFailedException {
     runner.runChecked(new Command(List.of("mount", "--bind", source.toString(), target.toString()), TIMEOUT));
     if (!options.isEmpty()) {
-      List<String> remount = new ArrayList<>(List.of("remount", "bind"));
-      remount.addAll(options);
       try {
-        runner.runChecked(new Command(List.of("mount", "-o", String.join(",", remount), target.toString()), TIMEOUT));
+        remount(target, options);
       } catch (CommandFailedException e) {
         // Never leave a writable bind behind when read-only was asked for.
         unmount(target);
         throw e;
       }
     }
+  }
+
+  /**
+   * Sets per-mount options (ro, noexec, ...) on the bind mount at {@code target}. Running it
+   * again with the same options changes nothing, so it also finishes a bind whose first attempt
+   * stopped before its options were applied.
+   */
+  public void remount(Path target, List<String> options) throws CommandFailedException {
+    List<String> remount = new ArrayList<>(List.of("remount", "bind"));
+    remount.addAll(options);
+    runner.runChecked(new Command(List.of("mount", "-o", String.join(",", remount), target.toString()), TIMEOUT));
   }
 
   /**

@@ -215,6 +215,52 @@ class NodeServiceTest {
     assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a")), Status.Code.ALREADY_EXISTS, "already published", "read-only");
   }
 
+  /** The plugin dies (here: the runner throws) at the remount that applies a bind's options, after "mount --bind" made it. */
+  void dieAtTheNextRemount() {
+    beforeCommand.set(command -> {
+      if (command.argv().size() > 2 && command.argv().get(2).startsWith("remount,bind")) {
+        beforeCommand.set(next -> {});
+        throw new IllegalStateException("plugin killed");
+      }
+    });
+  }
+
+  @Test
+  void aStageStoppedBeforeItsReadOnlyRemountIsFinishedByTheRetry() throws Exception {
+    NodeService node = node("no-rdma");
+    dieAtTheNextRemount();
+    assertThatThrownBy(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"))).hasMessageContaining("killed");
+    assertThat(table.at(kubelet.resolve("staging-a")).orElseThrow().readOnly()).as("left bound, writable").isFalse();
+
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+    assertThat(table.at(kubelet.resolve("staging-a")).orElseThrow().readOnly()).isTrue();
+    assertThatThrownBy(() -> Files.writeString(kubelet.resolve("staging-a/x"), "must fail")).isInstanceOf(java.io.IOException.class);
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+  }
+
+  @Test
+  void aPublishStoppedBeforeItsRemountGetsItsOptionsFromTheRetry() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    NodePublishVolumeRequest hardened = publish("fs1/pvc-a", "a").toBuilder().setVolumeCapability(capability("noexec", "nosuid")).build();
+    dieAtTheNextRemount();
+    assertThatThrownBy(() -> call(node::nodePublishVolume, hardened)).hasMessageContaining("killed");
+    assertThat(table.at(kubelet.resolve("pod-a")).orElseThrow().options()).doesNotContain("noexec");
+
+    call(node::nodePublishVolume, hardened);
+    assertThat(table.at(kubelet.resolve("pod-a")).orElseThrow().options()).contains("noexec").contains("nosuid");
+    assertThat(table.entries().stream().filter(m -> m.mountPoint().equals(kubelet.resolve("pod-a")))).as("remounted, not bound again").hasSize(1);
+  }
+
+  @Test
+  void aReadOnlyStagingAskedToBeWritableIsAlreadyExists() {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS))),
+        Status.Code.ALREADY_EXISTS, "already staged read-only");
+    assertThat(table.at(kubelet.resolve("staging-a")).orElseThrow().readOnly()).isTrue();
+  }
+
   @Test
   void anRdmaTierVolumeOnANodeWithoutRdmaIsFailedPreconditionSayingWhy() {
     NodeService node = node("port-down");
