@@ -261,6 +261,32 @@ class NodeServiceTest {
     assertThat(table.at(kubelet.resolve("staging-a")).orElseThrow().readOnly()).isTrue();
   }
 
+  /** Publish checks that the staging path holds the volume, then binds it: an unstage in between must not make it bind the bare directory. */
+  @Test
+  void anUnstageOfTheVolumeWhilePublishBindsItIsAborted() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    String staging = kubelet.resolve("staging-a").toString();
+    String target = kubelet.resolve("pod-a").toString();
+    AtomicReference<Throwable> unstage = new AtomicReference<>();
+    beforeCommand.set(command -> {
+      if (command.argv().equals(List.of("mount", "--bind", staging, target))) {
+        beforeCommand.set(next -> {});
+        // Kubelet's unstage of the same volume arrives now, on another gRPC thread.
+        try {
+          call(node::nodeUnstageVolume, unstage("fs1/pvc-a", "a"));
+        } catch (RuntimeException e) {
+          unstage.set(e);
+        }
+      }
+    });
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+
+    assertThat(unstage.get()).isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
+    Files.writeString(kubelet.resolve("pod-a/written-by-pod"), "x");
+    assertThat(server.resolve("pvc-a/written-by-pod")).as("the pod's write reached the volume, not the node's disk").exists();
+  }
+
   @Test
   void anRdmaTierVolumeOnANodeWithoutRdmaIsFailedPreconditionSayingWhy() {
     NodeService node = node("port-down");
