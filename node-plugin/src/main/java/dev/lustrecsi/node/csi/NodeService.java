@@ -105,6 +105,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         volumePaths.requireApart(staging, "staging_target_path");
       }
       filesystems.withMounted(source, options.lustre(), fsMount -> {
+        SameFilesystem.require(fsMount, volume);
         requireRdmaMount(fsMount, volume);
         if (current.isPresent()) {
           requireSameVolume(current.get(), volume);

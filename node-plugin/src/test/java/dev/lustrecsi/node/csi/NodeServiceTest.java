@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +73,8 @@ class NodeServiceTest {
   final MountTable table = MountTable.ofThisProcess();
   final List<String> mountedSources = new CopyOnWriteArrayList<>();
   String clientUnavailable;
+  /** The directory "mounting Lustre" binds: by default one per filesystem name. */
+  Function<LustreSource, Path> serverOf = source -> dir.resolve("servers").resolve(source.fsName());
   String mountError;
   FilesystemMounts filesystems;
 
@@ -85,7 +88,7 @@ class NodeServiceTest {
         throw new CommandFailedException(new CommandResult(command, 2, "", mountError));
       }
       mountedSources.add(text);
-      mounter.bind(dir.resolve("servers").resolve(source.fsName()), mountPoint, List.of());
+      mounter.bind(serverOf.apply(source), mountPoint, List.of());
     }
 
     @Override
@@ -285,6 +288,65 @@ class NodeServiceTest {
     assertThat(unstage.get()).isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
     Files.writeString(kubelet.resolve("pod-a/written-by-pod"), "x");
     assertThat(server.resolve("pvc-a/written-by-pod")).as("the pod's write reached the volume, not the node's disk").exists();
+  }
+
+  /** A filesystem server's stand-in: a tmpfs whose mount source reads like mount.lustre's, as a bind of it keeps. */
+  Path lustreServer(String name, String source) throws Exception {
+    Path server = Files.createDirectories(dir.resolve("sites").resolve(name));
+    runner.runChecked(Command.of("mount", "-t", "tmpfs", "-o", "size=1m", source, server.toString()));
+    runner.runChecked(Command.of("mount", "--make-private", server.toString()));
+    return server;
+  }
+
+  /** Two sites, each with a filesystem named lab: static volumes of both must never show each other's data. */
+  @Test
+  void aVolumeOfAnotherFilesystemWithTheSameNameIsRefusedWhileTheFirstIsMounted() throws Exception {
+    Path siteA = lustreServer("a", "10.1.0.10@tcp:/lab");
+    Path siteB = lustreServer("b", "10.9.0.10@tcp:/lab");
+    Files.writeString(Files.createDirectories(siteA.resolve("data")).resolve("owner"), "site A");
+    Files.writeString(Files.createDirectories(siteB.resolve("data")).resolve("owner"), "site B");
+    serverOf = source -> source.mgsNodes().getFirst().startsWith("10.9.") ? siteB : siteA;
+    Map<String, String> atA = Map.of("mgsNids", "10.1.0.10@tcp", "fsName", "lab", "subdir", "data");
+    Map<String, String> atB = Map.of("mgsNids", "10.9.0.10@tcp", "fsName", "lab", "subdir", "data");
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("static:site-a", "a", atA));
+    assertThat(kubelet.resolve("staging-a/owner")).hasContent("site A");
+
+    assertStatus(() -> call(node::nodeStageVolume, stage("static:site-b", "b", atB)), Status.Code.FAILED_PRECONDITION,
+        "volume_context.mgsNids of volume static:site-b (10.9.0.10@tcp)", "mounted from on this node (10.1.0.10@tcp:/lab at ");
+    assertThat(table.at(kubelet.resolve("staging-b"))).isEmpty();
+    assertStatus(() -> call(node::nodeStageVolume, stage("static:site-b", "b", Map.of("fsName", "lab"))), Status.Code.INVALID_ARGUMENT,
+        "volume_context.mgsNids: is required");
+
+    // A restarted plugin adopts site A's mount; a volume naming A's servers in another order (failover first) shares it.
+    filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
+    assertThat(dev.lustrecsi.node.mount.Adoption.run(filesystems).adopted()).containsExactly("lab");
+    NodeService restarted = node("no-rdma");
+    call(restarted::nodeStageVolume, stage("static:site-a-too", "a2", Map.of("mgsNids", "10.1.0.11@tcp:10.1.0.10@tcp", "fsName", "lab")));
+    assertThat(kubelet.resolve("staging-a2/data/owner")).hasContent("site A");
+
+    // Once site A's volumes are unstaged here, site B's filesystem is mounted in its place.
+    call(restarted::nodeUnstageVolume, unstage("static:site-a", "a"));
+    call(restarted::nodeUnstageVolume, unstage("static:site-a-too", "a2"));
+    call(restarted::nodeStageVolume, stage("static:site-b", "b", atB));
+    assertThat(kubelet.resolve("staging-b/owner")).hasContent("site B");
+  }
+
+  @Test
+  void theMountSourcesNidsAreReadAsLustreWritesThem() {
+    assertThat(SameFilesystem.nids("10.1.0.10@tcp,10.1.0.11@tcp:10.1.0.12@tcp0:/fs1")).containsExactly("10.1.0.10@tcp", "10.1.0.11@tcp", "10.1.0.12@tcp");
+    assertThat(SameFilesystem.nids("10.2.0.10@o2ib1:/fs1/sub")).containsExactly("10.2.0.10@o2ib1");
+    assertThat(SameFilesystem.nids("/dev/vda")).isEmpty();
+    assertThat(SameFilesystem.nids("tmpfs")).isEmpty();
+  }
+
+  @Test
+  void aFilesystemMountedOverTcpServesAVolumeThatAlsoOffersO2ib() throws Exception {
+    String mountinfo = Files.readString(Path.of(NodeServiceTest.class.getResource("/lustre-outputs/mountinfo_subdir_and_bind.txt").toURI()));
+    MountEntry overTcp = MountTable.parse(mountinfo).stream().filter(m -> m.mountPoint().equals(Path.of("/mnt/lfs"))).findFirst().orElseThrow();
+    SameFilesystem.require(overTcp, VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNids", "10.99.0.1@tcp", "mgsNidsO2ib", "10.99.1.1@o2ib")));
+    assertStatus(() -> SameFilesystem.require(overTcp, VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNidsO2ib", "10.98.1.1@o2ib"))),
+        Status.Code.FAILED_PRECONDITION, "volume_context.mgsNidsO2ib of volume lfs/pvc-a (10.98.1.1@o2ib)", "10.99.0.1@tcp:/lfs");
   }
 
   @Test
