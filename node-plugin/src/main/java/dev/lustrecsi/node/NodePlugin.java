@@ -64,7 +64,7 @@ public final class NodePlugin {
     networking.start();
     // Health checks use the real statvfs: it is what hangs on a dead Lustre mount, in the sandbox too.
     MountHealth health = new MountHealth(filesystems, new StatsProbe(new Statvfs(), config.statsTimeout()), config.healthInterval()).start();
-    NodeService node = new NodeService(config.nodeId(), new PathPolicy(config.allowedRoots()), filesystems, mounts, mounter,
+    NodeService node = new NodeService(config.nodeId(), new PathPolicy(config.allowedRoots(), config.mountRoot()), filesystems, mounts, mounter,
         new StatsProbe(statsSource, config.statsTimeout()), networking, health);
     Readiness readiness = new Readiness(client, networking);
     IdentityService identity = new IdentityService(PluginInfo.current(), readiness::ready);

@@ -135,7 +135,7 @@ class NodeServiceTest {
   NodeService node(String sysfsFixture, MountHealth health) {
     NodeNetworks networks = fixture(sysfsFixture);
     NodeNetworking networking = new NodeNetworking(() -> networks, Optional.empty(), Duration.ofMinutes(1)).start();
-    return new NodeService("node-1", new PathPolicy(List.of(kubelet)), filesystems, table, mounter,
+    return new NodeService("node-1", new PathPolicy(List.of(kubelet), dir.resolve("mounts")), filesystems, table, mounter,
         new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), networking, health);
   }
 
@@ -347,6 +347,27 @@ class NodeServiceTest {
     SameFilesystem.require(overTcp, VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNids", "10.99.0.1@tcp", "mgsNidsO2ib", "10.99.1.1@o2ib")));
     assertStatus(() -> SameFilesystem.require(overTcp, VolumeLocation.resolve("lfs/pvc-a", Map.of("mgsNidsO2ib", "10.98.1.1@o2ib"))),
         Status.Code.FAILED_PRECONDITION, "volume_context.mgsNidsO2ib of volume lfs/pvc-a (10.98.1.1@o2ib)", "10.99.0.1@tcp:/lfs");
+  }
+
+  /** Were a volume staged at MOUNT_ROOT/fs2, it would pass for filesystem fs2's mount and be bound out as fs2's volumes. */
+  @Test
+  void aStagingPathInThePluginsMountRootIsInvalidArgument() throws Exception {
+    Files.writeString(Files.createDirectories(server.resolve("pvc-a/pvc-b")).resolve("secret"), "fs1/pvc-a's data");
+    NodeNetworks networks = fixture("no-rdma");
+    // The chart's layout: the mount root lies inside an allowed root.
+    NodeService node = new NodeService("node-1", new PathPolicy(List.of(dir), dir.resolve("mounts")), filesystems, table, mounter,
+        new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), new NodeNetworking(() -> networks, Optional.empty(), Duration.ofMinutes(1)).start(),
+        new MountHealth(filesystems, new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), Duration.ofMinutes(1)));
+    for (String path : List.of("mounts/fs2", "mounts", "mounts/fs2/x")) {
+      assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)).toBuilder()
+          .setStagingTargetPath(dir.resolve(path).toString()).build()), Status.Code.INVALID_ARGUMENT, "staging_target_path", "mount root");
+    }
+    assertStatus(() -> call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)).toBuilder()
+        .setStagingTargetPath(dir.toString() + "/kubelet/../mounts/fs2").build()), Status.Code.INVALID_ARGUMENT, "staging_target_path");
+    call(node::nodeStageVolume, stage("fs2/pvc-b", "b", Map.of("mgsNids", TCP_NIDS)));
+    assertThat(kubelet.resolve("staging-b/secret")).as("fs2's volume shows fs2's directory").doesNotExist();
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs2/pvc-b", "b").toBuilder().setTargetPath(dir.resolve("mounts/fs1").toString()).build()),
+        Status.Code.INVALID_ARGUMENT, "target_path", "mount root");
   }
 
   @Test
