@@ -251,9 +251,11 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             .setTotal(s.totalBytes()).setAvailable(s.availableBytes()).setUsed(s.usedBytes()));
         answer.addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.INODES)
             .setTotal(s.totalInodes()).setAvailable(s.freeInodes()).setUsed(s.usedInodes()));
-        boolean overQuota = s.totalBytes() > 0 && s.usedBytes() > s.totalBytes();
-        answer.setVolumeCondition(overQuota
-            ? condition(true, "volume is over its quota: " + s.usedBytes() + " bytes used of " + s.totalBytes())
+        // Lustre's statfs of a project past its limit never shows more used than the size: it
+        // reports the limit as the size and nothing free (ll_statfs_project), so used == total.
+        boolean atQuota = s.totalBytes() > 0 && s.availableBytes() == 0 && s.usedBytes() >= s.totalBytes();
+        answer.setVolumeCondition(atQuota
+            ? condition(true, "volume is at or over its quota: " + s.usedBytes() + " bytes used of " + s.totalBytes())
             : condition(false, "healthy"));
       }
       case StatsProbe.Result.Failed(String reason) -> answer.setVolumeCondition(condition(true, reason));

@@ -28,6 +28,8 @@ import dev.lustrecsi.node.rdma.NodeNetworks;
 import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
 import dev.lustrecsi.node.stats.StatsProbe;
 import dev.lustrecsi.node.stats.Statvfs;
+import dev.lustrecsi.node.stats.VolumeStats;
+import dev.lustrecsi.node.stats.VolumeStatsSource;
 import dev.lustrecsi.node.topology.NodeNetworking;
 import io.grpc.Status;
 import java.net.URISyntaxException;
@@ -73,6 +75,8 @@ class NodeServiceTest {
   final MountTable table = MountTable.ofThisProcess();
   final List<String> mountedSources = new CopyOnWriteArrayList<>();
   String clientUnavailable;
+  /** What statfs of a volume answers: the real one unless a test says otherwise. */
+  VolumeStatsSource volumeStats = new Statvfs();
   /** The directory "mounting Lustre" binds: by default one per filesystem name. */
   Function<LustreSource, Path> serverOf = source -> dir.resolve("servers").resolve(source.fsName());
   String mountError;
@@ -136,7 +140,7 @@ class NodeServiceTest {
     NodeNetworks networks = fixture(sysfsFixture);
     NodeNetworking networking = new NodeNetworking(() -> networks, Optional.empty(), Duration.ofMinutes(1)).start();
     return new NodeService("node-1", new PathPolicy(List.of(kubelet), dir.resolve("mounts")), filesystems, table, mounter,
-        new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), networking, health);
+        new StatsProbe(volumeStats, Duration.ofSeconds(2)), networking, health);
   }
 
   static VolumeCapability capability(String... flags) {
@@ -368,6 +372,23 @@ class NodeServiceTest {
     assertThat(kubelet.resolve("staging-b/secret")).as("fs2's volume shows fs2's directory").doesNotExist();
     assertStatus(() -> call(node::nodePublishVolume, publish("fs2/pvc-b", "b").toBuilder().setTargetPath(dir.resolve("mounts/fs1").toString()).build()),
         Status.Code.INVALID_ARGUMENT, "target_path", "mount root");
+  }
+
+  /** Lustre's statfs of a project past its 1 GiB limit: the limit as size, nothing free (ll_statfs_project), so used equals the size. */
+  @Test
+  void aVolumeAtItsQuotaIsAbnormal() {
+    long gib = 1L << 30;
+    volumeStats = (volume, path) -> new VolumeStats(gib, 0, gib, 1000, 990, 10);
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    NodeGetVolumeStatsRequest request = NodeGetVolumeStatsRequest.newBuilder().setVolumeId("fs1/pvc-a")
+        .setVolumePath(kubelet.resolve("staging-a").toString()).build();
+    NodeGetVolumeStatsResponse atQuota = call(node::nodeGetVolumeStats, request);
+    assertThat(atQuota.getVolumeCondition().getAbnormal()).isTrue();
+    assertThat(atQuota.getVolumeCondition().getMessage()).isEqualTo("volume is at or over its quota: 1073741824 bytes used of 1073741824");
+
+    volumeStats = (volume, path) -> new VolumeStats(gib, 4096, gib - 4096, 1000, 990, 10);
+    assertThat(call(node("no-rdma")::nodeGetVolumeStats, request).getVolumeCondition().getAbnormal()).as("one block left").isFalse();
   }
 
   @Test

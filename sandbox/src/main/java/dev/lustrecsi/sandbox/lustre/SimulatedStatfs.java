@@ -14,7 +14,9 @@ import java.nio.file.Path;
 /**
  * statfs of a volume as Lustre 2.16's statfs_project answers it: the project quota as the size,
  * the project's usage as used. The local disk under the simulation would report its own size
- * instead, so the sandbox computes what the Lustre client kernel would.
+ * instead, so the sandbox computes what the Lustre client kernel would. That includes a project
+ * at or past its limit (root writes past it unless root_prj_enable is set): the client reports
+ * the limit as the size and nothing free (ll_statfs_project), so used never shows above the size.
  */
 public final class SimulatedStatfs implements VolumeStatsSource {
   /** Inodes a volume may hold in the simulation; Lustre's limit would be the MDT's or an inode quota. */
@@ -40,7 +42,7 @@ public final class SimulatedStatfs implements VolumeStatsSource {
     long quota = lustre.quotaBytes(volume).orElseThrow(() -> new IOException("volume " + volume + " has no project id"));
     long[] used = walk(volumePath);
     long available = Math.max(0, quota - used[0]);
-    return new VolumeStats(quota, available, used[0], INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
+    return new VolumeStats(quota, available, quota - available, INODE_LIMIT, Math.max(0, INODE_LIMIT - used[1]), used[1]);
   }
 
   /** Bytes and inodes (files and directories) below {@code directory}, as the project's accounting would count them. */
