@@ -13,7 +13,12 @@ import java.util.regex.Pattern;
  */
 public final class RecoveryStatusParser {
   private static final Pattern START = Pattern.compile("(?:obdfilter|mdt)\\.([^.=]+)\\.recovery_status=(.*)");
-  private static final Pattern PAIR = Pattern.compile("\\s*([A-Za-z_]+):\\s*(.*?)\\s*");
+  /**
+   * A key runs to the first colon. Most keys are words joined by '_', but a target WAITING for
+   * other MDTs prints {@code non-ready MDTs: ...} (lprocfs_status_server.c): spaces and '-' are
+   * part of a key too.
+   */
+  private static final Pattern PAIR = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_ -]*):\\s*(.*?)\\s*");
 
   private RecoveryStatusParser() {}
 

@@ -157,6 +157,33 @@ class ParsersTest {
         Map.entry("fs-MDT0000", new Recovery("WAITING_FOR_CLIENTS", 0)));
   }
 
+  /**
+   * An MDT waiting for the other MDTs' update logs. No fixture holds this state: the lines are
+   * written after lprocfs_recovery_status_seq_show in Lustre's lprocfs_status_server.c (the
+   * "non-ready MDTs" key, with its space and '-'), not captured from a running Lustre.
+   */
+  @Test
+  void recoveryWaitingForOtherMdts() {
+    String output = """
+        mdt.fs-MDT0001.recovery_status=
+        status: WAITING
+        non-ready MDTs:  0000
+        recovery_start: 1620920843
+        time_waited: 12
+        obdfilter.fs-OST0000.recovery_status=
+        status: COMPLETE
+        recovery_start: 1620920800
+        recovery_duration: 30
+        """;
+    assertThat(RecoveryStatusParser.parse(output)).containsExactly(
+        Map.entry("fs-MDT0001", new Recovery("WAITING", 0)),
+        Map.entry("fs-OST0000", new Recovery("COMPLETE", 0)));
+    assertThat(RecoveryStatusParser.parse("mdt.fs-MDT0001.recovery_status=\nstatus: WAITING\nnon-ready MDTs: unknown (not enough RAM)\n"))
+        .containsExactly(Map.entry("fs-MDT0001", new Recovery("WAITING", 0)));
+    assertThatThrownBy(() -> RecoveryStatusParser.parse("mdt.fs-MDT0001.recovery_status=\nstatus: WAITING\n: no key\n"))
+        .isInstanceOf(UnexpectedOutputException.class);
+  }
+
   @Test
   void smallOutputs() {
     assertThat(SmallOutputs.isHealthy(SmallOutputs.healthCheck(Fixtures.read("health_check.txt")))).isTrue();
