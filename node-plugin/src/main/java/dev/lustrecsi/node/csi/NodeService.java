@@ -160,8 +160,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
    * Binds the staging path onto the target, once mountinfo shows that the staging path holds the
    * volume named. Anything else is FAILED_PRECONDITION, as for a volume not yet staged: the CO
    * is to stage that volume there before it publishes it. A stage or unstage of the volume in
-   * progress makes it ABORTED, as does another publish of it: binds take milliseconds, and the CO
-   * retries.
+   * progress makes it ABORTED (the CO retries), as does another publish to the same target;
+   * publishes of the volume to other targets go on at the same time.
    */
   @Override
   public void nodePublishVolume(NodePublishVolumeRequest request, StreamObserver<NodePublishVolumeResponse> response) {
@@ -176,9 +176,10 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     Optional<VolumeLocation> named = Optional.of(VolumeLocation.resolve(id, request.getVolumeContextMap()));
     // With the "ro" mount flag as with the readonly field, the bind options hold ro: a retry is judged by them alone.
     List<String> bindOptions = bindOptions(options, request.getReadonly() || readerOnly(request.getVolumeCapability()));
-    // The volume's own lock too, the one stage and unstage take: an unstage between the check below
-    // and the bind would otherwise leave the bind showing the bare staging directory on the node's disk.
-    try (var targetLock = locks.acquire("publish:" + target); var volumeLock = locks.acquire(id)) {
+    // The volume's own lock too, shared: stage and unstage take it alone, and an unstage between the
+    // check below and the bind would leave the bind showing the bare staging directory on the node's
+    // disk. Shared, so that the pods of a job array starting on one node publish the volume at once.
+    try (var targetLock = locks.acquire("publish:" + target); var volumeLock = locks.acquireShared(id)) {
       MountEntry staged = mounts.at(staging).orElseThrow(() -> CsiException.failedPrecondition(
           "volume " + id + " is not staged at " + CallerText.quote(staging.toString()) + "; call NodeStageVolume first"));
       if (volumePaths.shown(staged, named).isEmpty()) {

@@ -294,6 +294,31 @@ class NodeServiceTest {
     assertThat(server.resolve("pvc-a/written-by-pod")).as("the pod's write reached the volume, not the node's disk").exists();
   }
 
+  @Test
+  void publishesOfOneVolumeToTwoPodsAtOnceBothSucceed() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+    String target = kubelet.resolve("pod-a").toString();
+    NodePublishVolumeRequest secondPod = publish("fs1/pvc-a", "a").toBuilder().setTargetPath(kubelet.resolve("pod-b").toString()).build();
+    AtomicReference<Throwable> second = new AtomicReference<>();
+    beforeCommand.set(command -> {
+      if (command.argv().size() == 4 && command.argv().get(1).equals("--bind") && command.argv().get(3).equals(target)) {
+        beforeCommand.set(next -> {});
+        // The second pod's publish arrives while the first one's bind runs, on another gRPC thread.
+        try {
+          call(node::nodePublishVolume, secondPod);
+        } catch (RuntimeException e) {
+          second.set(e);
+        }
+      }
+    });
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a"));
+
+    assertThat(second.get()).as("the second pod's publish").isNull();
+    Files.writeString(kubelet.resolve("pod-b/written-by-second-pod"), "x");
+    assertThat(kubelet.resolve("pod-a/written-by-second-pod")).as("both pods see the volume").exists();
+  }
+
   /** A filesystem server's stand-in: a tmpfs whose mount source reads like mount.lustre's, as a bind of it keeps. */
   Path lustreServer(String name, String source) throws Exception {
     Path server = Files.createDirectories(dir.resolve("sites").resolve(name));
