@@ -76,6 +76,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   private final MountHealth health;
   private final VolumePaths volumePaths;
   private final KeyedLocks locks = new KeyedLocks();
+  /** Keys of the locks of staging paths, apart from volume ids and publish targets. */
+  private static final String STAGING = "staging:";
 
   public NodeService(String nodeId, PathPolicy paths, FilesystemMounts filesystems, MountTable mounts, Mounter mounter, StatsProbe stats,
       NodeNetworking networking, MountHealth health) {
@@ -99,7 +101,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     VolumeLocation volume = VolumeLocation.resolve(volumeIdText, request.getVolumeContextMap());
     LustreSource source = sources.choose(volumeIdText, volume.context());
     List<String> bindOptions = bindOptions(options, readerOnly(request.getVolumeCapability()));
-    try (var lock = locks.acquire(volumeIdText)) {
+    // The staging path's lock too: two volumes staged onto one path at once would both find it
+    // empty and stack their binds there.
+    try (var lock = locks.acquire(volumeIdText); var stagingLock = locks.acquire(STAGING + staging)) {
       Optional<MountEntry> current = mounts.at(staging);
       if (current.isEmpty()) {
         volumePaths.requireApart(staging, "staging_target_path");
@@ -137,7 +141,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     String volumeIdText = knownVolume(RequestFields.id(request.getVolumeId(), "volume_id"));
     Path staging = paths.check(request.getStagingTargetPath(), "staging_target_path");
     Optional<VolumeLocation> named = VolumeLocation.namedByIdAlone(volumeIdText);
-    try (var lock = locks.acquire(volumeIdText)) {
+    try (var lock = locks.acquire(volumeIdText); var stagingLock = locks.acquire(STAGING + staging)) {
       Optional<MountEntry> current = mounts.at(staging);
       if (current.isPresent()) {
         MountedVolume shown = volumePaths.shown(current.get(), named).orElse(null);

@@ -295,6 +295,29 @@ class NodeServiceTest {
   }
 
   @Test
+  void twoVolumesStagedOntoOnePathAtOnceNeverStackTheirMounts() throws Exception {
+    NodeService node = node("no-rdma");
+    String staging = kubelet.resolve("staging-a").toString();
+    AtomicReference<Throwable> other = new AtomicReference<>();
+    beforeCommand.set(command -> {
+      if (command.argv().size() == 4 && command.argv().get(1).equals("--bind") && command.argv().get(3).equals(staging)) {
+        beforeCommand.set(next -> {});
+        // A stage of a volume of another filesystem onto the same path arrives while the first one's bind runs.
+        try {
+          call(node::nodeStageVolume, stage("fs2/pvc-b", "a", Map.of("mgsNids", TCP_NIDS)));
+        } catch (RuntimeException e) {
+          other.set(e);
+        }
+      }
+    });
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
+
+    assertThat(other.get()).isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
+    assertThat(table.entries().stream().filter(m -> m.mountPoint().toString().equals(staging)))
+        .as("one mount at the staging path").hasSize(1);
+  }
+
+  @Test
   void publishesOfOneVolumeToTwoPodsAtOnceBothSucceed() throws Exception {
     NodeService node = node("no-rdma");
     call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS)));
