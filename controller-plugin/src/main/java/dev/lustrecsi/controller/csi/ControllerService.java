@@ -31,7 +31,6 @@ import csi.v1.ListVolumesResponse;
 import csi.v1.ValidateVolumeCapabilitiesRequest;
 import csi.v1.ValidateVolumeCapabilitiesResponse;
 import csi.v1.Volume;
-import csi.v1.VolumeCondition;
 import csi.v1.VolumeContentSource;
 import com.google.protobuf.Int64Value;
 import dev.lustrecsi.common.error.CallerText;
@@ -40,14 +39,11 @@ import dev.lustrecsi.common.request.RequestFields;
 import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.topology.Topology;
 import dev.lustrecsi.common.topology.VolumeContext;
-import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
-import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.parameters.StorageClassParameters;
 import dev.lustrecsi.controller.volume.CapacityRequest;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.volume.VolumeRecord;
-import dev.lustrecsi.controller.volume.VolumeSource;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
@@ -224,10 +220,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     }
     VolumePages.Page page = pages.page(RequestFields.optional(request.getStartingToken(), "starting_token"), request.getMaxEntries());
     ListVolumesResponse.Builder answer = ListVolumesResponse.newBuilder().setNextToken(page.nextToken());
+    VolumeConditions conditions = new VolumeConditions(provisioner);
     for (VolumeRecord volume : page.volumes()) {
       answer.addEntries(ListVolumesResponse.Entry.newBuilder()
           .setVolume(toCsi(volume))
-          .setStatus(ListVolumesResponse.VolumeStatus.newBuilder().setVolumeCondition(condition(volume))));
+          .setStatus(ListVolumesResponse.VolumeStatus.newBuilder().setVolumeCondition(conditions.of(volume))));
     }
     response.onNext(answer.build());
     response.onCompleted();
@@ -294,7 +291,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     VolumeRecord volume = existing(request.getVolumeId());
     response.onNext(ControllerGetVolumeResponse.newBuilder()
         .setVolume(toCsi(volume))
-        .setStatus(ControllerGetVolumeResponse.VolumeStatus.newBuilder().setVolumeCondition(condition(volume)))
+        .setStatus(ControllerGetVolumeResponse.VolumeStatus.newBuilder().setVolumeCondition(new VolumeConditions(provisioner).of(volume)))
         .build());
     response.onCompleted();
   }
@@ -316,20 +313,6 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     }
   }
 
-  private VolumeCondition condition(VolumeRecord volume) {
-    if (volume.state() != VolumeRecord.State.READY) {
-      return abnormal("volume is " + volume.state().name().toLowerCase());
-    }
-    DirectoryUsage usage = provisioner.usage(volume);
-    if (usage.overQuota()) {
-      return abnormal("volume is over its quota: " + Sizes.format(usage.usedBytes()) + " used of " + Sizes.format(usage.quotaBytes()));
-    }
-    return VolumeCondition.newBuilder().setAbnormal(false).setMessage("healthy").build();
-  }
-
-  private static VolumeCondition abnormal(String message) {
-    return VolumeCondition.newBuilder().setAbnormal(true).setMessage(message).build();
-  }
 
   /**
    * Adds the volume's network: {@code lnet} in the context for the node plugin, and for the RDMA

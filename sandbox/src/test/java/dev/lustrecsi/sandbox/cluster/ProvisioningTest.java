@@ -109,6 +109,38 @@ class ProvisioningTest {
   }
 
   @Test
+  void volumesOfAFilesystemWhoseServersCannotBeReachedAreAbnormalAndTheOthersStillListed() {
+    Volume up = create("up", Sizes.GIB, params("listup"));
+    List<Volume> down = List.of(create("down1", Sizes.GIB, params("listdn")), create("down2", Sizes.GIB, params("listdn")));
+    List<String> quotaReads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    controller.cluster.servers().onCommand((server, argv) -> {
+      if (server.startsWith("listdn-") && argv.size() > 1 && argv.get(0).equals("lfs") && argv.get(1).equals("quota")) {
+        quotaReads.add(server);
+        throw dev.lustrecsi.common.error.CsiException.unavailable("the MDS does not answer (test)");
+      }
+    });
+    try {
+      Map<String, csi.v1.VolumeCondition> listed = new HashMap<>();
+      for (var entry : controller.csi().listVolumes(csi.v1.ListVolumesRequest.getDefaultInstance()).getEntriesList()) {
+        listed.put(entry.getVolume().getVolumeId(), entry.getStatus().getVolumeCondition());
+      }
+      assertThat(listed.get(up.getVolumeId()).getAbnormal()).isFalse();
+      for (Volume volume : down) {
+        assertThat(listed.get(volume.getVolumeId())).satisfies(condition -> {
+          assertThat(condition.getAbnormal()).isTrue();
+          assertThat(condition.getMessage()).contains("filesystem listdn's servers").contains("the MDS does not answer (test)");
+        });
+      }
+      // Asked for one volume (twice: an MDS that does not answer is looked up again and retried), not for each.
+      assertThat(quotaReads).as("a filesystem that cannot be reached is not asked again within the call").hasSizeLessThan(2 * down.size());
+      assertThat(controller.csi().controllerGetVolume(csi.v1.ControllerGetVolumeRequest.newBuilder().setVolumeId(down.getFirst().getVolumeId())
+          .build()).getStatus().getVolumeCondition().getAbnormal()).isTrue();
+    } finally {
+      controller.cluster.servers().onCommand(null);
+    }
+  }
+
+  @Test
   void createsADirectoryWithQuotaAndGrowsByWholeOsts() {
     Volume first = create("pvc-a", 4 * Sizes.GIB, params("grow"));
     assertThat(ostCount("grow")).isEqualTo(1);
