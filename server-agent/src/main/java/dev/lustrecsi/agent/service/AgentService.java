@@ -164,12 +164,17 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       long projectId = projectId(request.getProjectId());
       long limitKib = quotaKib(request.getQuotaBytes());
       fs.check(request.getFsName());
-      refuseForeignProject(fs, request.getDirectory(), projectId);
+      ProjectOfDirectory had = refuseForeignProject(fs, request.getDirectory(), projectId);
       Path directory = fs.directories().create("directory", request.getDirectory());
       lustre.setStriping(directory, striping);
       // The project goes on before the limit: a limit on a project nothing belongs to yet binds nothing,
-      // while the other order would let a moment's writes land outside the project.
-      lustre.setProject(directory, projectId);
+      // while the other order would let a moment's writes land outside the project. A directory that
+      // already carries the project with its inherit flag is not tagged again: the tag went on before
+      // anything was written into it, so all it holds inherited the id, and the recursive walk would
+      // take minutes on a restore or clone that has copied a large tree in by the time a retry comes.
+      if (had.projectId() != projectId || !had.inherit()) {
+        lustre.setProject(directory, projectId);
+      }
       lustre.setBlockLimit(fs.mount(), projectId, limitKib);
       return EnsureVolumeDirectoryResponse.getDefaultInstance();
     });
@@ -446,7 +451,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
    * site's files into a volume's quota. Checked before anything is made, on the directory if it
    * exists, else on the nearest directory above it that does.
    */
-  private void refuseForeignProject(ClientFilesystem fs, String relative, long projectId) throws Exception {
+  /** Refuses a directory tagged by someone else; returns the directory's own tag (no id when it does not exist yet). */
+  private ProjectOfDirectory refuseForeignProject(ClientFilesystem fs, String relative, long projectId) throws Exception {
     Path directory = fs.directories().resolve("directory", relative);
     Path existing = directory;
     while (!java.nio.file.Files.isDirectory(existing, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !existing.equals(fs.mount())) {
@@ -463,6 +469,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       throw CsiException.failedPrecondition("directory: " + relative + " would inherit project id " + tag.projectId() + " from " + where
           + " (its inherit flag is set), not " + projectId + "; refusing to make a volume inside a directory tagged by someone else");
     }
+    return own ? tag : new ProjectOfDirectory(0, false);
   }
 
   private ClientFilesystem client() {

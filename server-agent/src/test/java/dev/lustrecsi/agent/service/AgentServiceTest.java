@@ -128,7 +128,7 @@ class AgentServiceTest {
   }
 
   @Test
-  void ensureRunsTheCommandsInOrderAndTwiceIsTheSame() throws Exception {
+  void ensureRunsTheCommandsInOrderAndARetryDoesNotWalkTheTreeAgain() throws Exception {
     LustreAgentBlockingStub agent = clientAgent();
     EnsureVolumeDirectoryRequest request = ensure("volumes/pvc-1").setStripeCount(2).setStripeSizeBytes(4L << 20).setPool("flash").build();
     String dir = mount.resolve("volumes/pvc-1").toString();
@@ -145,10 +145,17 @@ class AgentServiceTest {
         List.of("lfs", "setstripe", "-c", "2", "-S", "4M", "-p", "flash", dir),
         List.of("lfs", "project", "-p", "1000", "-s", "-r", dir),
         List.of("lfs", "setquota", "-p", "1000", "-B", "1048576k", mount.toString()));
-    // The fsname is learnt once; the second time the volume's own directory is what is checked.
-    assertThat(runner.commands.getFirst()).isEqualTo(List.of("lfs", "project", "-d", dir));
-    assertThat(runner.commands.subList(1, 4)).isEqualTo(first.subList(2, 5));
+    // The fsname is learnt once; the second time the volume's own directory is what is checked, and
+    // as it carries the project with its inherit flag, the tree (a restore's copy, by the time a
+    // retry comes) is not walked again.
+    assertThat(runner.commands).containsExactly(List.of("lfs", "project", "-d", dir), first.get(2), first.get(4));
     assertThat(mount.resolve("volumes/pvc-1")).isDirectory();
+
+    // Tagged without the inherit flag (an admin's lfs project -C, say): tagged again, all of it.
+    runner.commands.clear();
+    runner.answer(List.of("lfs", "project", "-d", dir), " 1000 - " + dir + "\n");
+    agent.ensureVolumeDirectory(request);
+    assertThat(runner.commands).contains(List.of("lfs", "project", "-p", "1000", "-s", "-r", dir));
   }
 
   @Test
