@@ -109,6 +109,17 @@ class RestoreConformanceTest extends ConformanceTest {
     }
 
     @Test
+    void aRetryAfterTheSnapshotWasDeletedAnswersTheVolumeItMade() {
+      // The restore is done, the CO lost the answer, and the snapshot went meanwhile (allowed once no restore reads it).
+      Volume source = ws.createVolume();
+      Snapshot snapshot = ws.createSnapshot(source.getVolumeId());
+      CreateVolumeRequest request = ws.createRequest().setVolumeContentSource(snapshotSource(snapshot.getSnapshotId())).build();
+      Volume first = ws.createVolume(request);
+      ws.deleteSnapshot(snapshot.getSnapshotId());
+      assertThat(target.asCo(() -> target.controller().createVolume(request)).getVolume()).isEqualTo(first);
+    }
+
+    @Test
     void sameNameWithAnotherSourceIsAlreadyExists() {
       Volume source = ws.createVolume();
       Snapshot one = ws.createSnapshot(source.getVolumeId());
@@ -181,6 +192,17 @@ class RestoreConformanceTest extends ConformanceTest {
       Volume again = target.asCo(() -> target.controller().createVolume(request)).getVolume();
       assertThat(again.getVolumeId()).isEqualTo(first.getVolumeId());
       assertThat(again.getContentSource()).isEqualTo(first.getContentSource());
+    }
+
+    @Test
+    void aRetryAfterTheSourceGrewAnswersTheCloneItMade() {
+      // A resize of the source PVC is not held back by the clone: a retry must not find the clone now too small.
+      Volume source = ws.createVolume();
+      CreateVolumeRequest request = ws.createRequest().setVolumeContentSource(volumeSource(source.getVolumeId())).build();
+      Volume first = ws.createVolume(request);
+      target.asCo(() -> target.controller().controllerExpandVolume(csi.v1.ControllerExpandVolumeRequest.newBuilder()
+          .setVolumeId(source.getVolumeId()).setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(2 * Workspace.VOLUME_SIZE)).build()));
+      assertThat(target.asCo(() -> target.controller().createVolume(request)).getVolume()).isEqualTo(first);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.lustrecsi.controller.volume.CapacityRequest;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.controller.volume.VolumeSource;
+import java.util.Optional;
 
 /**
  * CreateVolume's volume_content_source, checked by the CSI spec's codes before anything is
@@ -57,6 +58,26 @@ final class ContentSources {
           + source.description() + " (" + Sizes.format(source.sizeBytes()) + ")");
     }
     return source;
+  }
+
+  /**
+   * The content source the record of a volume already named {@code volumeName} holds, when it is
+   * the one the request names: a retry of a CreateVolume that made (or is making) the volume is
+   * judged by what the volume was made from, not by the source as it is now. A snapshot may be
+   * deleted once a restore from it is done, a clone's source may grow meanwhile, and neither must
+   * turn the retry into an error. It comes back at the phase a first call starts from, in case
+   * the record is gone before the call reaches it: then the copy is made afresh, never skipped.
+   */
+  Optional<VolumeSource> recorded(VolumeContentSource request, String volumeName) {
+    VolumeSource.Kind kind = switch (request.getTypeCase()) {
+      case SNAPSHOT -> VolumeSource.Kind.SNAPSHOT;
+      case VOLUME -> VolumeSource.Kind.VOLUME;
+      case TYPE_NOT_SET -> null;
+    };
+    String id = kind == VolumeSource.Kind.SNAPSHOT ? request.getSnapshot().getSnapshotId() : request.getVolume().getVolumeId();
+    return volumes.byName(volumeName).flatMap(VolumeRecord::source)
+        .filter(source -> source.kind() == kind && source.id().equals(id))
+        .map(source -> source.withPhase(kind == VolumeSource.Kind.SNAPSHOT ? VolumeSource.Phase.COPYING : VolumeSource.Phase.SNAPSHOTTING));
   }
 
   private Source find(VolumeContentSource request, String volumeName) {

@@ -44,6 +44,7 @@ import dev.lustrecsi.controller.parameters.StorageClassParameters;
 import dev.lustrecsi.controller.volume.CapacityRequest;
 import dev.lustrecsi.controller.volume.VolumeProvisioner;
 import dev.lustrecsi.controller.volume.VolumeRecord;
+import dev.lustrecsi.controller.volume.VolumeSource;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
@@ -157,12 +158,18 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     refuseMutableParameters(request.getMutableParamsMap());
     StorageClassParameters params = StorageClassParameters.parse(request.getParametersMap());
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
-    // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
-    Optional<ContentSources.Source> source = request.hasVolumeContentSource()
-        ? Optional.of(contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range))
-        : Optional.empty();
-    CapacityRequest sized = source.map(content -> range.holding(content.sizeBytes())).orElse(range);
-    VolumeRecord volume = provisioner.create(name, sized, params, request.getParametersMap(), source.map(ContentSources.Source::volume));
+    Optional<VolumeSource> source = Optional.empty();
+    CapacityRequest sized = range;
+    if (request.hasVolumeContentSource()) {
+      source = contentSources.recorded(request.getVolumeContentSource(), name);
+      if (source.isEmpty()) {
+        // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
+        ContentSources.Source checked = contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range);
+        source = Optional.of(checked.volume());
+        sized = range.holding(checked.sizeBytes());
+      }
+    }
+    VolumeRecord volume = provisioner.create(name, sized, params, request.getParametersMap(), source);
     Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
     response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();

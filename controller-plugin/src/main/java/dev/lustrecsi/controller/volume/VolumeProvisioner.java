@@ -335,6 +335,11 @@ public final class VolumeProvisioner {
     return journal.byId(id);
   }
 
+  /** The volume a CreateVolume of this CSI name made, or is making. */
+  public Optional<VolumeRecord> byName(String name) {
+    return journal.byName(name);
+  }
+
   /** Every volume, sorted by volume id. */
   public List<VolumeRecord> volumes() {
     return journal.volumes();
