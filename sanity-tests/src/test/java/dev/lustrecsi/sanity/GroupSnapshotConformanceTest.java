@@ -89,6 +89,10 @@ class GroupSnapshotConformanceTest extends ConformanceTest {
     create(name, one);
     assertFails(Status.Code.ALREADY_EXISTS, () -> target.asCo(() -> target.groupController().createVolumeGroupSnapshot(
         CreateVolumeGroupSnapshotRequest.newBuilder().setName(name).addSourceVolumeIds(two.getVolumeId()).build())));
+    // More volumes than the group was made of: its Lustre snapshot was taken before the new one was asked for.
+    assertFails(Status.Code.ALREADY_EXISTS, () -> target.asCo(() -> target.groupController().createVolumeGroupSnapshot(
+        CreateVolumeGroupSnapshotRequest.newBuilder().setName(name).addSourceVolumeIds(one.getVolumeId())
+            .addSourceVolumeIds(two.getVolumeId()).build())));
   }
 
   @Test

@@ -65,8 +65,12 @@ public final class GroupSnapshots {
       if (!existing.isEmpty()) {
         Set<String> had = existing.stream().map(m -> m.source().toString()).collect(Collectors.toSet());
         // Fewer members than asked for is a call that died while writing them, and is finished;
-        // a member the request does not name means the name was used for another group.
-        if (!existing.getFirst().name().startsWith(memberPrefix(name)) || !sources.containsAll(had)) {
+        // a member the request does not name means the name was used for another group. A member
+        // is marked ready only once every member is written, so a group with a ready member is
+        // whole: asked for more volumes, its Lustre snapshot (taken before they were asked for)
+        // would be handed out as theirs.
+        boolean whole = existing.stream().anyMatch(m -> m.state() == State.READY);
+        if (!existing.getFirst().name().startsWith(memberPrefix(name)) || !sources.containsAll(had) || whole && !sources.equals(had)) {
           throw CsiException.alreadyExists("group snapshot " + CallerText.quote(name) + " exists already, of volumes " + new TreeMap<>(
               existing.stream().collect(Collectors.toMap(m -> m.source().toString(), m -> m.state()))).keySet() + ", not of " + sources);
         }
