@@ -2,6 +2,7 @@ package dev.lustrecsi.controller.csi;
 
 import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -40,12 +41,21 @@ public final class VolumePages {
     return new Page(page, encode(page.getLast().id().toString()));
   }
 
+  /**
+   * The token is the last volume id itself: an id fits the CSI spec's 128 bytes for a string
+   * ({@link VolumeId#MAX_ID_BYTES}), and so does a token that is nothing more (an encoding of it
+   * would not: base64 adds a third).
+   */
   private static String encode(String volumeId) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + volumeId).getBytes(StandardCharsets.UTF_8));
+    return volumeId;
   }
 
   private static String decode(String token) {
+    if (VolumeId.parse(token).isPresent()) {
+      return token;
+    }
     try {
+      // The tokens of earlier versions, which a CO may hold across an upgrade: base64url of "v1:" and the id.
       String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
       if (text.startsWith("v1:")) {
         return text.substring(3);

@@ -67,7 +67,8 @@ public record ExternalSpec(String mgsNids, String mgsNidsO2ib, String agentHost,
     String root = external.volumeRoot() == null ? DEFAULT_VOLUME_ROOT : external.volumeRoot();
     if (!VolumeId.isRoot(root)) {
       throw new InvalidExternalSpec("volumeRoot", "\"" + root + "\" must be empty or up to " + VolumeId.MAX_ROOT_COMPONENTS
-          + " relative path components of letters, digits, '.', '_' and '-' (no '..', no leading '/')");
+          + " relative path components of letters, digits, '.', '_' and '-' (no '..', no leading '/'), at most "
+          + VolumeId.MAX_ROOT_LENGTH + " characters in all (a volume id must fit the CSI spec's 128 bytes)");
     }
     double overcommit = external.overcommit() == null ? 1.0 : external.overcommit();
     if (!(overcommit > 0) || Double.isInfinite(overcommit)) {

@@ -77,6 +77,25 @@ class VolumePagesTest {
   }
 
   @Test
+  void tokensFitTheCsiSpecs128BytesForTheLongestIdsAndEarlierTokensStillWork() {
+    String root = "r".repeat(26) + "/" + "s".repeat(VolumeId.MAX_ROOT_LENGTH - 27);
+    Volumes journal = new Volumes();
+    for (String name : List.of("a", "b", "c")) {
+      journal.put(new VolumeRecord(name, VolumeId.under("fsname_8", root, name.repeat(64)), 1 << 20, new Striping(1, 1 << 20, ""), 1000,
+          VolumeRecord.State.READY, Map.of(), java.time.Instant.EPOCH));
+    }
+    VolumePages pages = new VolumePages(journal::list);
+    String token = pages.page("", 1).nextToken();
+    // As ListVolumes checks a starting_token it is given.
+    assertThat(dev.lustrecsi.common.request.RequestFields.optional(token, "starting_token")).isEqualTo(token);
+    assertThat(pages.page(token, 1).volumes()).extracting(v -> v.name()).containsExactly("b");
+
+    String earlier = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + journal.list().get(1).id())
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(pages.page(earlier, 1).volumes()).extracting(v -> v.name()).as("a token of an earlier version").containsExactly("c");
+  }
+
+  @Test
   void aTokenItDidNotIssueIsAborted() {
     VolumePages pages = new VolumePages(List::of);
     assertThatThrownBy(() -> pages.page("not-a-token!", 1))

@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
  * {@code -h} reads as an option where it ends up in a command line, so it is refused.
  */
 public final class FsName {
-  private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,7}");
+  /** Characters in a fsname at most (mkfs.lustre refuses more). */
+  public static final int MAX_LENGTH = 8;
+  private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0," + (MAX_LENGTH - 1) + "}");
 
   /** The rule, as the docs and messages state it. */
   public static final String RULE = "1 to 8 characters of letters, digits, `_` and `-`, the first a letter or digit";
@@ -25,8 +27,8 @@ public final class FsName {
     if (name == null || name.isEmpty()) {
       return "is required";
     }
-    if (name.length() > 8) {
-      return CallerText.quote(name) + " is " + name.length() + " characters; a Lustre fsname has at most 8";
+    if (name.length() > MAX_LENGTH) {
+      return CallerText.quote(name) + " is " + name.length() + " characters; a Lustre fsname has at most " + MAX_LENGTH;
     }
     if (!LEGAL.matcher(name).matches()) {
       return CallerText.quote(name) + " is not " + RULE.replace("`", "'");

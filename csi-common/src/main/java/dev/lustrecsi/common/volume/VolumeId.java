@@ -16,11 +16,16 @@ import java.util.regex.Pattern;
 public record VolumeId(String fsName, String directory) {
   /** A single, safe path component: it cannot be "." or "..", hold a slash, or start with a dot or dash. */
   private static final Pattern DIRECTORY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-  /**
-   * A volume root's components at most: a site's root such as {@code k8s/volumes} is short, and
-   * a bound keeps every id well inside the CSI spec's 128 bytes.
-   */
+  /** A volume root's components at most: a site's root such as {@code k8s/volumes} is short. */
   public static final int MAX_ROOT_COMPONENTS = 3;
+  /** The CSI spec's size limit of a string field, a volume id among them. */
+  public static final int MAX_ID_BYTES = 128;
+  /**
+   * A volume root's length at most: what the CSI spec's 128 bytes leave once the longest fsname
+   * (8), the two slashes and the longest volume directory component (64) are counted, so that
+   * no id, and no ListVolumes token made of one, is ever longer.
+   */
+  public static final int MAX_ROOT_LENGTH = MAX_ID_BYTES - FsName.MAX_LENGTH - 2 - 64;
 
   public VolumeId {
     if (!FsName.isLegal(fsName)) {
@@ -36,10 +41,13 @@ public record VolumeId(String fsName, String directory) {
     return new VolumeId(fsName, root.isEmpty() ? name : root + "/" + name);
   }
 
-  /** Whether {@code root} may hold volumes: empty, or up to {@value #MAX_ROOT_COMPONENTS} safe components. */
+  /** Whether {@code root} may hold volumes: empty, or up to {@value #MAX_ROOT_COMPONENTS} safe components of {@link #MAX_ROOT_LENGTH} characters in all. */
   public static boolean isRoot(String root) {
     if (root.isEmpty()) {
       return true;
+    }
+    if (root.length() > MAX_ROOT_LENGTH) {
+      return false;
     }
     String[] components = root.split("/", -1);
     return components.length <= MAX_ROOT_COMPONENTS && java.util.Arrays.stream(components).allMatch(c -> DIRECTORY.matcher(c).matches());

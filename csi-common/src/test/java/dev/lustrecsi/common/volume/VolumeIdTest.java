@@ -48,4 +48,13 @@ class VolumeIdTest {
     assertThat(VolumeId.isRoot("a/../b")).isFalse();
     assertThat(VolumeId.isRoot("/a")).isFalse();
   }
+
+  @Test
+  void theLongestIdFitsTheCsiSpecs128Bytes() {
+    String root = "r".repeat(20) + "/" + "s".repeat(20) + "/" + "t".repeat(VolumeId.MAX_ROOT_LENGTH - 42);
+    assertThat(VolumeId.isRoot(root)).isTrue();
+    assertThat(VolumeId.isRoot(root + "u")).as("one character more").isFalse();
+    VolumeId longest = VolumeId.under("fsname_8", root, "v".repeat(64));
+    assertThat(longest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(VolumeId.MAX_ID_BYTES);
+  }
 }
