@@ -29,6 +29,8 @@ public final class FilesystemStatusCalculator {
   public static final String DEGRADED = "Degraded";
   /** A target's state once it is mounted and answers. */
   public static final String UP = "Up";
+  /** A server's state while its Lustre reports itself not healthy (health_check). */
+  static final String FAILED = "Failed";
 
   private FilesystemStatusCalculator() {}
 
@@ -55,12 +57,16 @@ public final class FilesystemStatusCalculator {
     boolean anyLost = inService.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));
     boolean coreUp = inService.stream().filter(t -> !TargetKinds.OST.equals(t.kind())).allMatch(t -> "Up".equals(t.state()))
         && osts.stream().anyMatch(t -> "Up".equals(t.state()));
-    String phase = allUp ? READY : anyLost ? DEGRADED : coreUp ? GROWING : PROVISIONING;
-    String health = allUp ? "Healthy" : anyLost ? "Degraded" : "Unknown";
+    // A server whose Lustre says it is not healthy (an LBUG, say) may still list its targets as up:
+    // the filesystem is degraded all the same, as it is for a site's filesystem (ExternalStatusCalculator).
+    List<ServerStatus> failed = serverStates.stream().filter(s -> !s.removed() && FAILED.equals(s.state())).toList();
+    boolean ready = allUp && failed.isEmpty();
+    String phase = ready ? READY : anyLost || !failed.isEmpty() ? DEGRADED : coreUp ? GROWING : PROVISIONING;
+    String health = ready ? "Healthy" : anyLost || !failed.isEmpty() ? "Degraded" : "Unknown";
 
     List<FilesystemCondition> conditions = new ArrayList<>();
-    conditions.add(condition(planned, "Ready", allUp, allUp ? "AllTargetsUp" : phase,
-        allUp ? "every target is up" : describeNotUp(inService), generation, now));
+    conditions.add(condition(planned, "Ready", ready, ready ? "AllTargetsUp" : phase,
+        ready ? "every target is up" : allUp ? describeServers(failed) : describeNotUp(inService), generation, now));
     boolean serversReady = serverStates.stream().allMatch(s -> READY.equals(s.state()) || s.removed());
     conditions.add(condition(planned, "ServersReady", serversReady, serversReady ? "AllServersReady" : "ServersNotReady",
         serversReady ? "every server VM is running and its agent answers" : describeServers(serverStates), generation, now));
@@ -98,7 +104,7 @@ public final class FilesystemStatusCalculator {
     }
     String health = seen.agent().get().getHealthCheck();
     if (!"healthy".equals(health.strip())) {
-      return server.withState("Failed", "health_check: " + health.strip());
+      return server.withState(FAILED, "health_check: " + health.strip());
     }
     return server.withState(READY, null);
   }

@@ -1,0 +1,67 @@
+package dev.lustrecsi.controller.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.agent.v1.GetHealthResponse;
+import dev.lustrecsi.agent.v1.Target;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The filesystem's status from what each server's VM and agent show. */
+class FilesystemStatusCalculatorTest {
+  private static final List<ServerStatus> SERVERS = List.of(
+      new ServerStatus("fs1-mgs", "mgs", "10.1.0.10", List.of("10.1.0.10@tcp"), "Ready", null),
+      new ServerStatus("fs1-mds0", "mds", "10.1.0.11", List.of("10.1.0.11@tcp"), "Ready", null),
+      new ServerStatus("fs1-oss0", "oss", "10.1.0.12", List.of("10.1.0.12@tcp"), "Ready", null));
+  private static final List<TargetStatus> TARGETS = List.of(
+      new TargetStatus("MGS", "MGT", 0, "fs1-mgs", "fs1-mgt", "Up", null, null),
+      new TargetStatus("fs1-MDT0000", "MDT", 0, "fs1-mds0", "fs1-mdt0000", "Up", null, null),
+      new TargetStatus("fs1-OST0000", "OST", 0, "fs1-oss0", "fs1-ost0000", "Up", 10L << 30, 0L));
+  private static final LustreFilesystemStatus PLANNED = new LustreFilesystemStatus("Ready", 1L, List.of(), SERVERS, TARGETS, 1, null,
+      null, null, null, null, null, null, null, null);
+
+  /** Every server running, its agent answering with {@code healthCheck}, every target it serves up. */
+  private static Map<String, ServerObservation> seen(Map<String, String> healthCheck) {
+    Map<String, ServerObservation> seen = new HashMap<>();
+    for (ServerStatus server : SERVERS) {
+      GetHealthResponse.Builder health = GetHealthResponse.newBuilder().setHealthCheck(healthCheck.getOrDefault(server.name(), "healthy\n"));
+      TARGETS.stream().filter(t -> t.server().equals(server.name())).forEach(t -> health.addTargets(Target.newBuilder()
+          .setName(t.name()).setIndex(t.index()).setKind(Target.Kind.valueOf(t.kind())).setUp(true).setRecoveryStatus("COMPLETE")));
+      seen.put(server.name(), new ServerObservation(true, "Running", true, server.address(), Optional.of(health.build()), null));
+    }
+    return seen;
+  }
+
+  private static FilesystemCondition condition(LustreFilesystemStatus status, String type) {
+    return status.conditions().stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void everyServerHealthyAndEveryTargetUpIsReady() {
+    LustreFilesystemStatus status = FilesystemStatusCalculator.observe(PLANNED, seen(Map.of()), Optional.empty(), 1, 0, Instant.EPOCH);
+    assertThat(status.phase()).isEqualTo("Ready");
+    assertThat(status.health()).isEqualTo("Healthy");
+    assertThat(condition(status, "Ready").status()).isEqualTo("True");
+  }
+
+  @Test
+  void aServerWhoseLustreIsNotHealthyDegradesTheFilesystemThoughItsTargetsStillShowUp() {
+    LustreFilesystemStatus status = FilesystemStatusCalculator.observe(PLANNED, seen(Map.of("fs1-oss0", "LBUG\n")), Optional.empty(), 1, 0,
+        Instant.EPOCH);
+    assertThat(status.phase()).isEqualTo("Degraded");
+    assertThat(status.health()).isEqualTo("Degraded");
+    assertThat(condition(status, "Ready")).satisfies(ready -> {
+      assertThat(ready.status()).isEqualTo("False");
+      assertThat(ready.message()).isEqualTo("fs1-oss0 Failed (health_check: LBUG)");
+    });
+    assertThat(status.servers()).filteredOn(s -> s.name().equals("fs1-oss0")).extracting(ServerStatus::state).containsExactly("Failed");
+  }
+}
