@@ -138,4 +138,9 @@ public record LustreFilesystemSpec(
     return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, count, maxOsts,
         overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, retention, drain, drainBatchFiles, external);
   }
+
+  public LustreFilesystemSpec withRetention(String policy) {
+    return new LustreFilesystemSpec(fsName, serverImage, mgtSize, mdtSize, ostSize, ostsPerOss, ostCount, maxOsts,
+        overcommit, diskStorageClass, serverCpu, serverMemory, lnetNetworks, storageNetwork, policy, drain, drainBatchFiles, external);
+  }
 }

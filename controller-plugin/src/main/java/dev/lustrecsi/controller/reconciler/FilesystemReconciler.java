@@ -8,6 +8,7 @@ import dev.lustrecsi.controller.agent.AgentCredentials;
 import dev.lustrecsi.controller.filesystem.ExternalSpec;
 import dev.lustrecsi.controller.filesystem.FilesystemPlanner;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
@@ -16,6 +17,7 @@ import dev.lustrecsi.controller.servers.KubeVirt;
 import dev.lustrecsi.controller.servers.ServerVirtualMachines;
 import dev.lustrecsi.controller.servers.TargetDisks;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -224,7 +226,7 @@ public final class FilesystemReconciler {
   }
 
   /** The first field a filesystem of the driver's own cannot do without, or null. */
-  private static String missingServerField(dev.lustrecsi.controller.filesystem.LustreFilesystemSpec spec) {
+  private static String missingServerField(LustreFilesystemSpec spec) {
     if (spec.serverImage() == null || spec.serverImage().isEmpty()) {
       return "serverImage";
     }
@@ -241,9 +243,19 @@ public final class FilesystemReconciler {
         continue;  // drained: its disk is being (or was) deleted, never made again
       }
       PersistentVolumeClaim claim = TargetDisks.build(filesystem, target);
-      if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get() == null) {
+      PersistentVolumeClaim existing = client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get();
+      if (existing == null) {
         createIgnoringConflict(() -> client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create());
         events.normal(filesystem, "DiskCreated", "created PVC " + claim.getMetadata().getName() + " for " + target.name());
+      } else {
+        Optional<List<OwnerReference>> owners = TargetDisks.ownersForRetention(filesystem, existing);
+        if (owners.isPresent()) {
+          existing.getMetadata().setOwnerReferences(owners.get());
+          client.persistentVolumeClaims().inNamespace(namespace).resource(existing).update();
+          events.normal(filesystem, "DiskRetention", "PVC " + claim.getMetadata().getName() + " of " + target.name() + " is now "
+              + (owners.get().isEmpty() ? "kept" : "deleted") + " when the filesystem is deleted (spec.retention "
+              + Objects.requireNonNullElse(filesystem.getSpec().retention(), LustreFilesystemSpec.RETAIN) + ")");
+        }
       }
     }
     for (ServerStatus server : plan.servers()) {

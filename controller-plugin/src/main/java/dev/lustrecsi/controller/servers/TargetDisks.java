@@ -4,10 +4,14 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The block-mode PVC that holds one target. Whether it is owned by the LustreFilesystem (and so
@@ -36,6 +40,28 @@ public final class TargetDisks {
       claim.editSpec().withStorageClassName(spec.diskStorageClass()).endSpec();
     }
     return claim.build();
+  }
+
+  /**
+   * The owner references an existing disk must have for the spec's retention as it is now, or
+   * empty when it has them: retention may change after the disks were made (an admin switching
+   * to Retain before deleting the filesystem, to keep its data), and a disk keeping the owner
+   * reference it was made with would be deleted with the filesystem all the same. Owners other
+   * than the filesystem are kept.
+   */
+  public static Optional<List<OwnerReference>> ownersForRetention(LustreFilesystem filesystem, PersistentVolumeClaim existing) {
+    boolean deleteWithFilesystem = LustreFilesystemSpec.DELETE.equals(filesystem.getSpec().retention());
+    String uid = filesystem.getMetadata().getUid();
+    List<OwnerReference> others = existing.getMetadata().getOwnerReferences().stream().filter(o -> !uid.equals(o.getUid())).toList();
+    boolean owned = others.size() < existing.getMetadata().getOwnerReferences().size();
+    if (owned == deleteWithFilesystem) {
+      return Optional.empty();
+    }
+    List<OwnerReference> wanted = new ArrayList<>(others);
+    if (deleteWithFilesystem) {
+      wanted.add(ObjectMeta.ownedBy(filesystem));
+    }
+    return Optional.of(wanted);
   }
 
   /** The size of a target's disk, as a Kubernetes quantity: the spec's, else the default for its kind. */

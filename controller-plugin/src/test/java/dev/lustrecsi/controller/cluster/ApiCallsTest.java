@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
+import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
 import dev.lustrecsi.controller.parameters.ServerParameters;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
@@ -175,6 +176,23 @@ class ApiCallsTest {
         secrets.resource(cloudInit).update();
         backend.reconciliations().reconcile("fs1");
         assertThat(secrets.withName("fs1-mgs-cloudinit").get().getData().get("userdata")).isNotEqualTo(cloudInit.getData().get("userdata"));
+        // spec.retention changed after the disks were made: the pass brings their owner references in step.
+        var filesystems = cluster.client().resources(LustreFilesystem.class).inNamespace(cluster.namespace());
+        for (int attempt = 1; ; attempt++) {
+          try {
+            var filesystem = filesystems.withName("fs1").get();
+            filesystem.setSpec(filesystem.getSpec().withRetention(LustreFilesystemSpec.DELETE));
+            filesystems.resource(filesystem).update();
+            break;
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409 || attempt == 20) {
+              throw e;
+            }
+          }
+        }
+        backend.reconciliations().reconcile("fs1");
+        assertThat(cluster.client().persistentVolumeClaims().inNamespace(cluster.namespace()).withName("fs1-mgt").get()
+            .getMetadata().getOwnerReferences()).extracting(o -> o.getKind()).containsExactly("LustreFilesystem");
         assertThat(cluster.client().persistentVolumeClaims().inNamespace(cluster.namespace()).withName("fs1-ost0002").get()).isNull();
         assertThat(cluster.client().genericKubernetesResources(KubeVirtSimulator.VMS).inNamespace(cluster.namespace())
             .withName("fs1-oss1").get()).isNull();

@@ -58,6 +58,28 @@ class FilesystemReconcilerTest {
   }
 
   @Test
+  void theDisksFollowARetentionChangedAfterTheyWereMade() {
+    create(Filesystems.spec("fs1", 1, 2, List.of("tcp")).withRetention(LustreFilesystemSpec.DELETE));
+    LustreFilesystem made = reconcileUntilSettled();
+    assertThat(cluster.client.persistentVolumeClaims().list().getItems()).allSatisfy(pvc ->
+        assertThat(pvc.getMetadata().getOwnerReferences()).as(pvc.getMetadata().getName()).hasSize(1));
+
+    // Switched to Retain before the filesystem is deleted, to keep its data: no disk may go with it any more.
+    made.setSpec(made.getSpec().withRetention(LustreFilesystemSpec.RETAIN));
+    cluster.client.resources(LustreFilesystem.class).resource(made).update();
+    reconciler.reconcile("fs1").orElseThrow();
+    assertThat(cluster.client.persistentVolumeClaims().list().getItems()).allSatisfy(pvc ->
+        assertThat(pvc.getMetadata().getOwnerReferences()).as(pvc.getMetadata().getName()).isEmpty());
+
+    LustreFilesystem retained = cluster.client.resources(LustreFilesystem.class).withName("fs1").get();
+    retained.setSpec(retained.getSpec().withRetention(LustreFilesystemSpec.DELETE));
+    cluster.client.resources(LustreFilesystem.class).resource(retained).update();
+    reconciler.reconcile("fs1").orElseThrow();
+    assertThat(cluster.client.persistentVolumeClaims().list().getItems()).allSatisfy(pvc ->
+        assertThat(pvc.getMetadata().getOwnerReferences()).extracting(o -> o.getUid()).containsExactly(retained.getMetadata().getUid()));
+  }
+
+  @Test
   void firstPassWritesThePlanAndCreatesDisksAndVmsThenTheFilesystemComesUp() {
     create(Filesystems.spec("fs1", 1, 2, List.of("tcp")));
 
