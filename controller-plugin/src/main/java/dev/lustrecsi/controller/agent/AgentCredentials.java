@@ -47,12 +47,17 @@ public final class AgentCredentials {
     return "agent." + filesystemObject + ".lustre-csi.internal";
   }
 
-  /** The controller's client certificate, issued by the installation's CA. */
+  /**
+   * The controller's client certificate, issued by the installation's CA, and issued again once
+   * it is two thirds through its life: a controller that runs for a year must not lose its agents
+   * the day its certificate ends. Callers compare what they get with what they hold, and make new
+   * connections with a new one.
+   */
   public TlsMaterial clientMaterial() {
     TlsMaterial material = clientMaterial;
-    if (material == null) {
+    if (material == null || ca().renewalDue(material.certPem())) {
       synchronized (this) {
-        if (clientMaterial == null) {
+        if (clientMaterial == null || ca().renewalDue(clientMaterial.certPem())) {
           clientMaterial = ca().issueClient("lustre-csi-controller");
         }
         material = clientMaterial;

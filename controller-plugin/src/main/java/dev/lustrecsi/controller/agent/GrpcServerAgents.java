@@ -29,6 +29,7 @@ import dev.lustrecsi.agent.v1.RemoveOstRequest;
 import dev.lustrecsi.agent.v1.StopOstCreationRequest;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.common.tls.GrpcTls;
+import dev.lustrecsi.common.tls.TlsMaterial;
 import dev.lustrecsi.controller.reconciler.ServerAgents;
 import dev.lustrecsi.common.error.CsiException;
 import io.grpc.ManagedChannel;
@@ -52,7 +53,10 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   private final AgentCredentials credentials;
   private final int port;
   private final Duration deadline;
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Connection> channels = new ConcurrentHashMap<>();
+
+  /** A channel to one agent, and the client certificate it was made with. */
+  private record Connection(ManagedChannel channel, TlsMaterial material) {}
 
   public GrpcServerAgents(AgentCredentials credentials, int port, Duration deadline) {
     this.credentials = credentials;
@@ -177,9 +181,20 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
 
   private <T> T call(String filesystem, String address, String method, Call<T> call) throws AgentUnavailableException {
     String key = filesystem + "@" + address;
+    TlsMaterial material = credentials.clientMaterial();
     ManagedChannel channel;
     try {
-      channel = channels.computeIfAbsent(key, unused -> open(filesystem, address));
+      // A channel made with a client certificate since reissued is replaced: the old one would be
+      // refused by every agent once it ends.
+      channel = channels.compute(key, (unused, held) -> {
+        if (held != null && held.material().equals(material)) {
+          return held;
+        }
+        if (held != null) {
+          held.channel().shutdown();
+        }
+        return new Connection(open(filesystem, address, material), material);
+      }).channel();
     } catch (IllegalStateException e) {
       throw new AgentUnavailableException(method + " at " + address + ": " + e.getMessage(), e);
     }
@@ -195,7 +210,7 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
       }
       if (status.getCode() == Status.Code.UNAVAILABLE) {
         // A VM that restarted has a new address; its old one may never answer again.
-        channels.remove(key, channel);
+        channels.computeIfPresent(key, (unused, held) -> held.channel() == channel ? null : held);
         channel.shutdownNow();
       }
       throw new AgentUnavailableException(method + " at " + dialled(address) + ": " + status.getCode()
@@ -233,11 +248,11 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
     return target.getHostString() + ":" + target.getPort();
   }
 
-  private ManagedChannel open(String filesystem, String address) {
+  private ManagedChannel open(String filesystem, String address, TlsMaterial material) {
     java.net.InetSocketAddress target = target(address, port);
     try {
       return NettyChannelBuilder.forAddress(target.getHostString(), target.getPort())
-          .sslContext(GrpcTls.client(credentials.clientMaterial()))
+          .sslContext(GrpcTls.client(material))
           .overrideAuthority(AgentCredentials.authority(filesystem))
           .build();
     } catch (SSLException e) {
@@ -247,7 +262,7 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
 
   @Override
   public void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.values().forEach(held -> held.channel().shutdownNow());
     channels.clear();
   }
 }

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -40,7 +41,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class CertificateAuthority {
   public static final Duration CA_VALIDITY = Duration.ofDays(3652);
-  /** Leaf certificates are reissued by the controller; a year bounds the life of a leaked key. */
+  /**
+   * The controller's client certificates: a year bounds the life of a leaked key, and the
+   * controller reissues its own well before the end (see {@link #renewalDue}).
+   */
   public static final Duration LEAF_VALIDITY = Duration.ofDays(365);
 
   private static final String SIGNATURE = "SHA256withECDSA";
@@ -89,9 +93,24 @@ public final class CertificateAuthority {
     return certificate;
   }
 
-  /** A server certificate for an agent, for a year from now. */
+  /**
+   * A server certificate for an agent, valid as long as this CA. An agent reads its certificate
+   * once, at start (in a server VM, from a disk attached at boot), and nothing would restart a
+   * healthy Lustre server just to renew it: a shorter life would take every filesystem's agents
+   * away on the day it ends. A leaked agent key is replaced by deleting its Secret and restarting
+   * the servers one at a time (docs/server-agent.md).
+   */
   public TlsMaterial issueServer(String commonName, List<String> dnsNames, List<String> ipAddresses) {
-    return issueServer(commonName, dnsNames, ipAddresses, Validity.from(clock, LEAF_VALIDITY));
+    Instant now = clock.instant();
+    return issueServer(commonName, dnsNames, ipAddresses, new Validity(now.minus(Validity.CLOCK_SKEW), certificate.getNotAfter().toInstant()));
+  }
+
+  /** Whether a certificate is past two thirds of its life: time to reissue it, with a third of it left to do so. */
+  public boolean renewalDue(String certificatePem) {
+    X509Certificate cert = Pem.certificate(certificatePem);
+    long start = cert.getNotBefore().getTime();
+    long end = cert.getNotAfter().getTime();
+    return clock.millis() >= start + (end - start) * 2 / 3;
   }
 
   /**

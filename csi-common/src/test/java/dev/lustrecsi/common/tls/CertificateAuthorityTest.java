@@ -48,6 +48,19 @@ class CertificateAuthorityTest {
   }
 
   @Test
+  void serverCertificatesLiveAsLongAsTheCaAndClientCertificatesAreDueForRenewalAfterTwoThirdsOfTheirLife() {
+    CertificateAuthority ca = CertificateAuthority.create("ca", CLOCK);
+    X509Certificate server = Pem.certificate(ca.issueServer("agent", List.of("agent.fs1"), List.of()).certPem());
+    assertThat(server.getNotAfter()).as("an agent reads it once, at boot").isEqualTo(ca.certificate().getNotAfter());
+    String client = ca.issueClient("lustre-csi-controller").certPem();
+    assertThat(ca.renewalDue(client)).isFalse();
+    assertThat(CertificateAuthority.load(ca.certificatePem(), ca.keyPem(), Clock.fixed(NOW.plus(Duration.ofDays(200)), ZoneOffset.UTC))
+        .renewalDue(client)).isFalse();
+    assertThat(CertificateAuthority.load(ca.certificatePem(), ca.keyPem(), Clock.fixed(NOW.plus(Duration.ofDays(250)), ZoneOffset.UTC))
+        .renewalDue(client)).isTrue();
+  }
+
+  @Test
   void clientCertificatesAreForClientAuthOnly() throws Exception {
     X509Certificate cert = Pem.certificate(CertificateAuthority.create("ca", CLOCK).issueClient("lustre-csi-controller").certPem());
     assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
