@@ -361,10 +361,16 @@ public final class FilesystemReconciler {
     return client.resources(LustreFilesystem.class).inNamespace(namespace).resource(filesystem).updateStatus();
   }
 
+  /**
+   * Whether the VM already has every field of the spec this controller wants it to have. Fields
+   * it has besides are KubeVirt's: its admission webhook stores defaults (the machine type, the
+   * architecture) that the controller does not set, and comparing whole specs would rewrite every
+   * VM, with an Event saying so, on every pass.
+   */
   private static boolean sameSpec(GenericKubernetesResource existing, GenericKubernetesResource desired) {
     var json = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
-    return json.valueToTree(existing.getAdditionalProperties().get("spec"))
-        .equals(json.valueToTree(desired.getAdditionalProperties().get("spec")));
+    return JsonSubset.contains(json.valueToTree(existing.getAdditionalProperties().get("spec")),
+        json.valueToTree(desired.getAdditionalProperties().get("spec")));
   }
 
   /** Another pass or replica made it between our read and our create: that is the object we wanted. */

@@ -58,6 +58,32 @@ class FilesystemReconcilerTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void fieldsKubevirtDefaultsInTheVmsAreLeftAloneAndNoPassRewritesThem() {
+    create(Filesystems.spec("fs1", 1, 2, List.of("tcp")));
+    reconcileUntilSettled();
+    var vms = cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(MockCluster.NAMESPACE);
+    // What KubeVirt's admission webhook stores in every VM: its machine type and architecture.
+    for (GenericKubernetesResource vm : vms.list().getItems()) {
+      Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) vm.getAdditionalProperties()
+          .get("spec")).get("template")).get("spec");
+      ((Map<String, Object>) template.get("domain")).put("machine", new java.util.LinkedHashMap<>(Map.of("type", "q35")));
+      template.put("architecture", "amd64");
+      vms.resource(vm).update();
+    }
+    Map<String, String> versions = new java.util.TreeMap<>();
+    vms.list().getItems().forEach(vm -> versions.put(vm.getMetadata().getName(), vm.getMetadata().getResourceVersion()));
+
+    reconciler.reconcile("fs1").orElseThrow();
+
+    Map<String, String> after = new java.util.TreeMap<>();
+    vms.list().getItems().forEach(vm -> after.put(vm.getMetadata().getName(), vm.getMetadata().getResourceVersion()));
+    assertThat(after).as("no VM written").isEqualTo(versions);
+    assertThat(cluster.client.v1().events().inNamespace(MockCluster.NAMESPACE).list().getItems())
+        .noneMatch(e -> e.getReason().equals("ServerUpdated"));
+  }
+
+  @Test
   void theDisksFollowARetentionChangedAfterTheyWereMade() {
     create(Filesystems.spec("fs1", 1, 2, List.of("tcp")).withRetention(LustreFilesystemSpec.DELETE));
     LustreFilesystem made = reconcileUntilSettled();
