@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,10 @@ public final class AgentCredentials {
   private final String namespace;
   private final Clock clock;
   private volatile CertificateAuthority authority;
-  private volatile TlsMaterial clientMaterial;
+  private volatile Issued clientCertificate;
+
+  /** The controller's certificate and when to issue the next one (read on every agent call: no parsing there). */
+  private record Issued(TlsMaterial material, Instant renewAt) {}
 
   public AgentCredentials(KubernetesClient client, String namespace, Clock clock) {
     this.client = client;
@@ -54,16 +58,17 @@ public final class AgentCredentials {
    * connections with a new one.
    */
   public TlsMaterial clientMaterial() {
-    TlsMaterial material = clientMaterial;
-    if (material == null || ca().renewalDue(material.certPem())) {
+    Issued issued = clientCertificate;
+    if (issued == null || !clock.instant().isBefore(issued.renewAt())) {
       synchronized (this) {
-        if (clientMaterial == null || ca().renewalDue(clientMaterial.certPem())) {
-          clientMaterial = ca().issueClient("lustre-csi-controller");
+        if (clientCertificate == null || !clock.instant().isBefore(clientCertificate.renewAt())) {
+          TlsMaterial material = ca().issueClient("lustre-csi-controller");
+          clientCertificate = new Issued(material, CertificateAuthority.renewalTime(material.certPem()));
         }
-        material = clientMaterial;
+        issued = clientCertificate;
       }
     }
-    return material;
+    return issued.material();
   }
 
   /** Makes sure the filesystem's agent Secret exists: ca.crt, tls.crt and tls.key. */

@@ -105,12 +105,12 @@ public final class CertificateAuthority {
     return issueServer(commonName, dnsNames, ipAddresses, new Validity(now.minus(Validity.CLOCK_SKEW), certificate.getNotAfter().toInstant()));
   }
 
-  /** Whether a certificate is past two thirds of its life: time to reissue it, with a third of it left to do so. */
-  public boolean renewalDue(String certificatePem) {
+  /** When a certificate is two thirds through its life: time to reissue it, with a third of it left to do so. */
+  public static Instant renewalTime(String certificatePem) {
     X509Certificate cert = Pem.certificate(certificatePem);
     long start = cert.getNotBefore().getTime();
     long end = cert.getNotAfter().getTime();
-    return clock.millis() >= start + (end - start) * 2 / 3;
+    return Instant.ofEpochMilli(start + (end - start) * 2 / 3);
   }
 
   /**
