@@ -422,7 +422,7 @@ public final class VolumeProvisioner {
       return;
     }
     long committed = ledger.committed(fsName);
-    int needed = ostsNeeded(state);
+    int needed = ostsNeeded(committed, state);
     if (state.ready() && state.osts().size() >= needed) {
       return;  // OSTs are only ever added: most CreateVolume calls need no round trip to the servers here
     }
@@ -438,15 +438,15 @@ public final class VolumeProvisioner {
     }
   }
 
-  /** How many OSTs the filesystem needs to back everything committed to it. */
-  private int ostsNeeded(FilesystemState state) {
-    return (int) Math.max(1, Math.ceilDiv(ledger.committed(state.spec().fsName()), state.backedPerOst()));
+  /** How many OSTs the filesystem needs to back {@code committed} bytes of volumes. */
+  private static int ostsNeeded(long committed, FilesystemState state) {
+    return (int) Math.max(1, Math.ceilDiv(committed, state.backedPerOst()));
   }
 
   /** Whether the driver's filesystem has fewer OSTs than its commitments need (ready or not). */
   private boolean lacksOsts(String fsName) {
     FilesystemState state = filesystem(fsName);
-    return state.external().isEmpty() && state.osts().size() < ostsNeeded(state);
+    return state.external().isEmpty() && state.osts().size() < ostsNeeded(ledger.committed(fsName), state);
   }
 
   private FilesystemState filesystem(String fsName) {

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lustrecsi.common.tls.Pem;
 import dev.lustrecsi.common.tls.TlsMaterial;
+import dev.lustrecsi.controller.MovingClock;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.kubevirt.simulator.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,26 +19,6 @@ import org.junit.jupiter.api.Test;
 class AgentCredentialsTest {
   private static final String NAMESPACE = "lustre-csi";
   private final EmbeddedApiServer api = EmbeddedApiServer.start(NAMESPACE);
-
-  /** A clock the test moves on. */
-  private static final class MovingClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @AfterEach
   void stop() {
@@ -53,9 +30,9 @@ class AgentCredentialsTest {
     MovingClock clock = new MovingClock();
     AgentCredentials credentials = new AgentCredentials(api.client(), NAMESPACE, clock);
     TlsMaterial first = credentials.clientMaterial();
-    clock.now = clock.now.plus(Duration.ofDays(100));
+    clock.advance(Duration.ofDays(100));
     assertThat(credentials.clientMaterial()).as("a hundred days on").isSameAs(first);
-    clock.now = clock.now.plus(Duration.ofDays(150));
+    clock.advance(Duration.ofDays(150));
     TlsMaterial renewed = credentials.clientMaterial();
     assertThat(renewed).as("250 days on, a third of its life left").isNotEqualTo(first);
     assertThat(Pem.certificate(renewed.certPem()).getNotAfter().toInstant()).isAfter(Pem.certificate(first.certPem()).getNotAfter().toInstant());

@@ -2,6 +2,7 @@ package dev.lustrecsi.controller.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lustrecsi.controller.MovingClock;
 import dev.lustrecsi.controller.filesystem.Filesystems;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
@@ -13,9 +14,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,29 +30,6 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
   private static final String OLD = "example.org/lustre-server:2.16.1";
   private static final String NEW = "example.org/lustre-server:2.16.2";
 
-  /** A clock the test moves. */
-  private static final class MovingClock extends Clock {
-    private Instant now = Instant.parse("2026-12-01T10:00:00Z");
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   private final MockCluster cluster = new MockCluster(List.of());
   private final FakeAgents agents = new FakeAgents(cluster.client, cluster.kubevirt);
