@@ -5,7 +5,8 @@
 # minute (lustre-csi-setup.timer), so an OST disk hot-plugged into a running OSS is picked up.
 # Every step is idempotent, and a disk that already holds a Lustre target is never formatted:
 # its ZFS pool is imported instead (under the server's own host id, the same on every boot), and a
-# disk with a pool that cannot be imported is left alone and reported.
+# disk with a pool that cannot be imported is left alone and reported. The one pool written over is
+# the target's own when a format stopped half-way (it never held data).
 #
 #   lustre-csi-setup                    bring the targets up (the timer's run)
 #   lustre-csi-setup client-mount       one bounded attempt at the MDS's client mount (its own unit)
@@ -16,7 +17,7 @@ set -euo pipefail
 
 log() { echo "lustre-csi-setup: $*" >&2; }
 
-REQUIRED_COMMANDS="modprobe lnetctl lctl lfs mkfs.lustre mount.lustre zpool zgenhostid mount mountpoint timeout systemctl"
+REQUIRED_COMMANDS="modprobe lnetctl lctl lfs mkfs.lustre mount.lustre zpool zfs zgenhostid mount mountpoint timeout systemctl"
 REQUIRED_MODULES="lnet lustre osd_zfs zfs"
 
 check_image() {
@@ -46,7 +47,7 @@ source "$LUSTRE_CSI_ENV"
 : "${DISK_DIR:=/dev/disk/by-id}" "${MOUNT_ROOT:=/lustre/targets}" "${CLIENT_MOUNT:=/lustre/client}"
 : "${STATE_DIR:=/var/lib/lustre-csi}" "${POOL_PREFIX:=lcsi-$FSNAME}"
 : "${HOSTID_FILE:=/etc/hostid}" "${CLIENT_MOUNT_STATUS:=$STATE_DIR/client-mount.status}"
-: "${RELEASED_PROPERTY:=lustre-csi:released}"
+: "${RELEASED_PROPERTY:=lustre-csi:released}" "${QUOTA_PARAMS_PROPERTY:=lustre-csi:quota-params}"
 
 setup_lnet() {
   modprobe lnet
@@ -102,6 +103,24 @@ holds_target() {
   zpool list -H -o name "$pool" >/dev/null 2>&1 || zpool import "$pool" >/dev/null 2>&1
 }
 
+# Whether the target's dataset carries the Lustre properties mkfs.lustre writes last (after its
+# zpool create and zfs create): without them Lustre never mounted it, so it holds nothing.
+formatted() {
+  local svname
+  svname=$(zfs get -H -o value lustre:svname "$1" 2>/dev/null) || return 1
+  [ -n "$svname" ] && [ "$svname" != - ]
+}
+
+# Whether the pool holds nothing but what an unfinished mkfs.lustre of this target leaves behind:
+# the pool's root dataset and at most the target's own dataset. The listing is read whole first.
+holds_only_unfinished_format() {
+  local pool=$1 dataset=$2 listing name
+  listing=$(zfs list -H -r -o name "$pool" 2>/dev/null) || return 1
+  for name in $listing; do
+    [ "$name" = "$pool" ] || [ "$name" = "$dataset" ] || return 1
+  done
+}
+
 # Whether the disk carries any ZFS pool at all, importable here or not: such a disk is never
 # formatted (mkfs.lustre's zpool create would write over it). The listing is read whole before it
 # is searched, here and in setup_lnet: under pipefail, `zpool import -d DEV | grep -q` fails
@@ -148,7 +167,23 @@ bring_up_target() {
   fi
   pool="$POOL_PREFIX-$serial"
   if holds_target "$pool"; then
-    log "$serial already holds a target: not formatting"
+    if formatted "$pool/$serial"; then
+      log "$serial already holds a target: not formatting"
+    else
+      # The VM stopped inside mkfs.lustre, between its zpool create and the properties it writes
+      # last: the pool is this target's own (its name, on the disk of its serial, imported by this
+      # server's host id) and was never mounted. Left as it is, it would pass for a formatted
+      # target on every run and never mount. Anything more in it than mkfs.lustre makes, and it
+      # is left alone.
+      if ! holds_only_unfinished_format "$pool" "$pool/$serial"; then
+        log "$serial holds pool $pool with no Lustre target in $pool/$serial but other datasets;" \
+          "not formatting it (zfs list -r $pool shows them)"
+        return 1
+      fi
+      log "$serial holds pool $pool left by an unfinished format (no Lustre properties on $pool/$serial): formatting it again"
+      zpool destroy -f "$pool"
+      format_target "$serial" "$device" "$pool"
+    fi
   elif holds_any_pool "$device"; then
     log "$serial holds ZFS pool $(zpool import -d "$device" 2>/dev/null | sed -n 's/^ *pool: //p' | head -1)," \
       "which this server cannot import; not formatting it (zpool import -d $device says why)"
@@ -170,14 +205,16 @@ bring_up_target() {
 }
 
 # Project quotas enforced on every target, root included (Lustre exempts root otherwise), set
-# persistently on the MGS once: set_param -P appends to the configuration log on every call.
+# persistently on the MGS once: set_param -P appends to the configuration log on every call. That
+# they are set is marked on the MGT's own dataset, which holds the configuration log: the root
+# disk forgets everything at each boot, and a new MGT gets them again.
 enforce_quotas() {
-  mkdir -p "$STATE_DIR"
-  [ -e "$STATE_DIR/quota-params" ] && return 0
+  local mgt="$POOL_PREFIX-mgt/mgt"
+  [ "$(zfs get -H -o value "$QUOTA_PARAMS_PROPERTY" "$mgt" 2>/dev/null)" = yes ] && return 0
   lctl set_param -P "osd-*.$FSNAME-OST*.quota_slave.enabled=p"
   lctl set_param -P "osd-*.$FSNAME-MDT*.quota_slave.enabled=p"
   lctl set_param -P "osd-*.$FSNAME-*.quota_slave*.root_prj_enable=1"
-  touch "$STATE_DIR/quota-params"
+  zfs set "$QUOTA_PARAMS_PROPERTY=yes" "$mgt"
 }
 
 # The MDS mounts the filesystem as a client: the agent makes volume directories through it. The

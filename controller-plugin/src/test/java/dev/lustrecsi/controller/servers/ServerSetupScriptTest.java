@@ -88,23 +88,51 @@ class ServerSetupScriptTest {
           export*)
             [ -e "$FAKE_STATE/pool-$2" ] || { echo "cannot open '$2': no such pool" >&2; exit 1; }
             mv "$FAKE_STATE/pool-$2" "$FAKE_STATE/exported-$2" ;;
+          "destroy -f")
+            [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
+            rm -f "$FAKE_STATE/pool-$3" "$FAKE_STATE/unfinished-$3" ;;
           *) exit 22 ;;
         esac""");
-    // zfs get -H -o value PROPERTY DATASET: the agent's release tag ("yes") on a drained OST's dataset, "-" elsewhere.
+    // A pool's one target dataset, POOL/SERIAL, exists with its Lustre properties unless mkfs.lustre
+    // stopped right after its zpool create (unfinished-POOL: the pool's root dataset only).
+    // zfs get -H -o value PROPERTY DATASET: its svname, the agent's release tag ("yes") on a
+    // drained OST's dataset, a value zfs set gave it, "-" for a property not set. zfs list -H -r
+    // -o name POOL: its datasets. zfs set PROPERTY=VALUE DATASET.
     fake("zfs", """
-        [ "$1 $2 $3 $4" = "get -H -o value" ] || exit 22
-        if [ "$5" = lustre-csi:released ] && [ -e "$FAKE_STATE/released-$(echo "$6" | tr / _)" ]; then echo yes; else echo -; fi""");
+        case "$1 $2 $3 $4" in
+          "get -H -o value")
+            pool=${6%%/*}
+            if [ -e "$FAKE_STATE/unfinished-$pool" ]; then echo "cannot open '$6': dataset does not exist" >&2; exit 1; fi
+            if [ "$5" = lustre:svname ]; then echo "fs1:${6##*/}"
+            elif [ "$5" = lustre-csi:released ] && [ -e "$FAKE_STATE/released-$(echo "$6" | tr / _)" ]; then echo yes
+            elif [ -e "$FAKE_STATE/property-$(echo "$6" | tr / _)-$5" ]; then cat "$FAKE_STATE/property-$(echo "$6" | tr / _)-$5"
+            else echo -; fi ;;
+          set\\ *)
+            [ -e "$FAKE_STATE/pool-${3%%/*}" ] || { echo "cannot open '$3': dataset does not exist" >&2; exit 1; }
+            echo "${2#*=}" > "$FAKE_STATE/property-$(echo "$3" | tr / _)-${2%%=*}" ;;
+          "list -H -r -o")
+            [ -e "$FAKE_STATE/pool-$6" ] || { echo "cannot open '$6': dataset does not exist" >&2; exit 1; }
+            echo "$6"
+            [ -e "$FAKE_STATE/unfinished-$6" ] || echo "$6/${6##*-}"
+            [ ! -e "$FAKE_STATE/more-datasets-$6" ] || echo "$6/data" ;;
+          *) exit 22 ;;
+        esac""");
+    // mkfs.lustre dies right after its zpool create while mkfs-dies exists (the VM stopped there).
     fake("mkfs.lustre", """
         for last; do :; done
         dataset=${@: -2:1}
         # zpool create -f: refused for a pool imported here, and writes over a pool merely left on the disk.
-        [ -e "$FAKE_STATE/pool-${dataset%%/*}" ] && { echo "checking for existing Lustre data: found" >&2; exit 1; }
+        [ -e "$FAKE_STATE/pool-${dataset%%/*}" ] && { echo "cannot create '${dataset%%/*}': pool already exists" >&2; exit 1; }
         rm -f "$FAKE_STATE/ondisk-${dataset%%/*}" "$FAKE_STATE/exported-${dataset%%/*}"
-        touch "$FAKE_STATE/pool-${dataset%%/*}\"""");
+        touch "$FAKE_STATE/pool-${dataset%%/*}"
+        if [ -e "$FAKE_STATE/mkfs-dies" ]; then touch "$FAKE_STATE/unfinished-${dataset%%/*}"; exit 137; fi""");
     fake("mountpoint", "[ -e \"$FAKE_STATE/mounted-$(echo \"$2\" | tr / _)\" ]");
     // A client mount blocks for as long as the MDS refuses clients (while client-mount-blocks exists).
     fake("mount", """
         for last; do :; done
+        if [ "$2" = lustre_tgt ] && [ -e "$FAKE_STATE/unfinished-${3%%/*}" ]; then
+          echo "mount.lustre: $3 has no Lustre properties" >&2; exit 19
+        fi
         if [ "$2" = lustre ] && [ -e "$FAKE_STATE/client-mount-blocks" ]; then
           sleep 100000
         fi
@@ -138,18 +166,35 @@ class ServerSetupScriptTest {
     Files.writeString(dir.resolve("disks").resolve(deviceName), "");
   }
 
+  /** Runs the script for {@code server}, which must succeed, and returns the commands it ran. */
   private List<String> run(LustreFilesystem filesystem, ServerStatus server) throws Exception {
+    writeEnvironment(filesystem, server);
+    bash(dir.resolve("lustre-csi-setup"), 0);
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  /** Writes the script and its settings for {@code server}, with this test's directories, and forgets the commands run before. */
+  private void writeEnvironment(LustreFilesystem filesystem, ServerStatus server) throws IOException {
     ServerStatus mgs = filesystem.getStatus().servers().getFirst();
-    Path env = dir.resolve("server.env");
-    Files.writeString(env, ServerSetup.environment(filesystem, server, mgs)
+    Files.writeString(dir.resolve("server.env"), ServerSetup.environment(filesystem, server, mgs)
         + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
         + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client")
         + "\nCLIENT_MOUNT_TIMEOUT=" + CLIENT_MOUNT_TIMEOUT_SECONDS + "\n");
-    Path script = dir.resolve("lustre-csi-setup");
-    Files.writeString(script, ServerSetup.script());
+    Files.writeString(dir.resolve("lustre-csi-setup"), ServerSetup.script());
     Files.deleteIfExists(log);
-    bash(script, 0);
-    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  /** What a VM restarted from its containerDisk no longer has: its host id, its state directory, its mounts. */
+  private void bootFromAFreshRootDisk() throws IOException {
+    Files.deleteIfExists(dir.resolve("hostid"));
+    if (Files.exists(dir.resolve("lib"))) {
+      try (var files = Files.walk(dir.resolve("lib"))) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    try (var files = Files.list(state)) {
+      files.filter(f -> f.getFileName().toString().startsWith("mounted-")).forEach(f -> f.toFile().delete());
+    }
   }
 
   /** A client mount attempt gives up after this long here (two minutes in a VM). */
@@ -296,8 +341,7 @@ class ServerSetupScriptTest {
       Files.move(state.resolve("pool-" + pool), state.resolve("ondisk-" + pool));
       Files.writeString(state.resolve("ondisk-" + pool), hostId);
     }
-    Files.delete(dir.resolve("hostid"));
-    Files.list(state).filter(f -> f.getFileName().toString().startsWith("mounted-")).forEach(f -> f.toFile().delete());
+    bootFromAFreshRootDisk();
 
     List<String> reboot = run(filesystem, oss);
 
@@ -317,19 +361,61 @@ class ServerSetupScriptTest {
     attach("scsi-0QEMU_QEMU_HARDDISK_ost0001");
     Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), "deadbeef");
 
-    ServerStatus mgs = filesystem.getStatus().servers().getFirst();
-    Files.writeString(dir.resolve("server.env"), ServerSetup.environment(filesystem, oss, mgs)
-        + "DISK_DIR=" + dir.resolve("disks") + "\nMOUNT_ROOT=" + dir.resolve("targets") + "\nSTATE_DIR=" + dir.resolve("lib")
-        + "\nHOSTID_FILE=" + dir.resolve("hostid") + "\nCLIENT_MOUNT=" + dir.resolve("client") + "\n");
-    Path script = dir.resolve("lustre-csi-setup");
-    Files.writeString(script, ServerSetup.script());
-    String output = bash(script, 1);
+    writeEnvironment(filesystem, oss);
+    String output = bash(dir.resolve("lustre-csi-setup"), 1);
 
     List<String> commands = Files.readAllLines(log);
     assertThat(commands).noneMatch(line -> line.startsWith("mkfs.lustre") && line.contains("ost0000"))
         .contains("mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
     assertThat(output).contains("ost0000 holds ZFS pool lcsi-fs1-ost0000, which this server cannot import; not formatting it");
     assertThat(state.resolve("ondisk-lcsi-fs1-ost0000")).hasContent("deadbeef");
+  }
+
+  /**
+   * The VM stops inside mkfs.lustre, after its zpool create and before the dataset and its Lustre
+   * properties: the pool on the disk is the target's own, never mounted. After the restart it is
+   * formatted again, not taken for a target (which would never mount).
+   */
+  @Test
+  void aPoolLeftByAnUnfinishedFormatIsFormattedAgainAfterTheRestart() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    Files.writeString(state.resolve("mkfs-dies"), "");
+    writeEnvironment(filesystem, oss);
+    bash(dir.resolve("lustre-csi-setup"), 1);
+    // The VM restarts: the pool stays on the disk, not exported, under this server's host id.
+    Files.delete(state.resolve("mkfs-dies"));
+    Files.move(state.resolve("pool-lcsi-fs1-ost0000"), state.resolve("ondisk-lcsi-fs1-ost0000"));
+    Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), ServerSetup.hostId(oss.address()));
+
+    List<String> commands = run(filesystem, oss);
+
+    assertThat(commands).containsSubsequence("zpool import lcsi-fs1-ost0000", "zfs get -H -o value lustre:svname lcsi-fs1-ost0000/ost0000",
+        "zfs list -H -r -o name lcsi-fs1-ost0000", "zpool destroy -f lcsi-fs1-ost0000",
+        "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=0 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0000/ost0000 "
+            + dir.resolve("disks") + "/virtio-ost0000",
+        "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000");
+    assertThat(run(filesystem, oss)).noneMatch(line -> line.startsWith("mkfs.lustre") || line.startsWith("zpool destroy"));
+  }
+
+  /** A pool of the target's name without its Lustre properties but with datasets mkfs.lustre never makes is not ours to destroy. */
+  @Test
+  void aPoolWithoutTheTargetButWithOtherDatasetsIsLeftAlone() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    for (String marker : List.of("exported-", "unfinished-", "more-datasets-")) {
+      Files.writeString(state.resolve(marker + "lcsi-fs1-ost0000"), "");
+    }
+    writeEnvironment(filesystem, oss);
+
+    String output = bash(dir.resolve("lustre-csi-setup"), 1);
+
+    assertThat(output).contains("ost0000 holds pool lcsi-fs1-ost0000 with no Lustre target in lcsi-fs1-ost0000/ost0000 but other datasets");
+    assertThat(Files.readAllLines(log)).noneMatch(line -> line.startsWith("mkfs.lustre") || line.startsWith("zpool destroy")
+        || line.startsWith("mount "));
+    assertThat(state.resolve("pool-lcsi-fs1-ost0000")).exists();
   }
 
   @Test
@@ -352,8 +438,16 @@ class ServerSetupScriptTest {
         "mkfs.lustre --mgs --backfstype=zfs lcsi-fs1-mgt/mgt " + dir.resolve("disks") + "/virtio-mgt",
         "lctl set_param -P osd-*.fs1-OST*.quota_slave.enabled=p",
         "lctl set_param -P osd-*.fs1-MDT*.quota_slave.enabled=p",
-        "lctl set_param -P osd-*.fs1-*.quota_slave*.root_prj_enable=1");
+        "lctl set_param -P osd-*.fs1-*.quota_slave*.root_prj_enable=1",
+        "zfs set lustre-csi:quota-params=yes lcsi-fs1-mgt/mgt");
     assertThat(run(filesystem, filesystem.getStatus().servers().getFirst())).noneMatch(line -> line.startsWith("lctl set_param"));
+
+    // The VM boots again from a fresh root disk (nothing of the last boot's state is left there):
+    // the MGT, which keeps the configuration log, keeps the mark too.
+    Files.move(state.resolve("pool-lcsi-fs1-mgt"), state.resolve("exported-lcsi-fs1-mgt"));
+    bootFromAFreshRootDisk();
+    assertThat(run(filesystem, filesystem.getStatus().servers().getFirst())).contains("zpool import lcsi-fs1-mgt")
+        .noneMatch(line -> line.startsWith("lctl set_param") || line.startsWith("mkfs.lustre"));
   }
 
   @Test
