@@ -198,6 +198,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         }
         finishBind(existing, target, bindOptions, "volume " + id + " is already published at " + CallerText.quote(target.toString()) + " read-only");
       } else {
+        if (staged.readOnly() && !bindOptions.contains("ro")) {
+          // "mount --bind" would inherit ro, and "remount,bind" with other options (noexec, say)
+          // would drop it: the pod would get a writable view of a volume staged read-only on purpose.
+          throw CsiException.failedPrecondition("volume " + id + " is staged read-only at " + CallerText.quote(staging.toString())
+              + ", and this publish asks for it writable; publish it read-only, or stage it writable");
+        }
         volumePaths.requireApart(target, "target_path");
         bind(staging, target, bindOptions, "target_path");
       }

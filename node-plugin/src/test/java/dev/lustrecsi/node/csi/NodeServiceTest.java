@@ -268,6 +268,28 @@ class NodeServiceTest {
     assertThat(table.at(kubelet.resolve("staging-a")).orElseThrow().readOnly()).isTrue();
   }
 
+  /**
+   * A writable publish from a read-only staging: "mount --bind" inherits ro, and the
+   * "remount,bind,noexec" that follows would have dropped it, leaving the pod a writable view of a
+   * volume staged read-only. Refused, without options as with them; read-only is published.
+   */
+  @Test
+  void aWritablePublishOfAVolumeStagedReadOnlyIsRefused() throws Exception {
+    NodeService node = node("no-rdma");
+    call(node::nodeStageVolume, stage("fs1/pvc-a", "a", Map.of("mgsNids", TCP_NIDS), "ro"));
+
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a").toBuilder().setVolumeCapability(capability("noexec")).build()),
+        Status.Code.FAILED_PRECONDITION, "is staged read-only", "asks for it writable");
+    assertStatus(() -> call(node::nodePublishVolume, publish("fs1/pvc-a", "a")), Status.Code.FAILED_PRECONDITION, "is staged read-only");
+    assertThat(table.at(kubelet.resolve("pod-a"))).isEmpty();
+
+    call(node::nodePublishVolume, publish("fs1/pvc-a", "a").toBuilder().setVolumeCapability(capability("noexec")).setReadonly(true).build());
+    MountEntry published = table.at(kubelet.resolve("pod-a")).orElseThrow();
+    assertThat(published.readOnly()).isTrue();
+    assertThat(published.options()).contains("noexec");
+    assertThatThrownBy(() -> Files.writeString(kubelet.resolve("pod-a/x"), "must fail")).isInstanceOf(java.io.IOException.class);
+  }
+
   /** Publish checks that the staging path holds the volume, then binds it: an unstage in between must not make it bind the bare directory. */
   @Test
   void anUnstageOfTheVolumeWhilePublishBindsItIsAborted() throws Exception {
