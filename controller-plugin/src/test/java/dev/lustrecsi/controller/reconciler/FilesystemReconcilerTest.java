@@ -63,13 +63,12 @@ class FilesystemReconcilerTest {
     create(Filesystems.spec("fs1", 1, 2, List.of("tcp")));
     reconcileUntilSettled();
     var vms = cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(MockCluster.NAMESPACE);
-    // What KubeVirt's admission webhook stores in every VM: its machine type and architecture.
+    // What KubeVirt's admission webhook stores in every VM (the embedded API server runs it): its machine type and architecture.
     for (GenericKubernetesResource vm : vms.list().getItems()) {
       Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) vm.getAdditionalProperties()
           .get("spec")).get("template")).get("spec");
-      ((Map<String, Object>) template.get("domain")).put("machine", new java.util.LinkedHashMap<>(Map.of("type", "q35")));
-      template.put("architecture", "amd64");
-      vms.resource(vm).update();
+      assertThat(template).containsKey("architecture");
+      assertThat((Map<String, Object>) template.get("domain")).containsKey("machine");
     }
     Map<String, String> versions = new java.util.TreeMap<>();
     vms.list().getItems().forEach(vm -> versions.put(vm.getMetadata().getName(), vm.getMetadata().getResourceVersion()));

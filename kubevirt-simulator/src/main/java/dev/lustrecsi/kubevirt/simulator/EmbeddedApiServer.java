@@ -17,7 +17,8 @@ import java.util.List;
  * A Kubernetes API for the sandbox and the tests: fabric8's mock web server answering with the
  * project's own {@link KubernetesApiDispatcher} (objects indexed by type and name, optimistic
  * concurrency on every write, the status subresource, watches resumed from a resourceVersion),
- * knowing the project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance, on a loopback port,
+ * knowing the project's CRDs and KubeVirt's VirtualMachine and VirtualMachineInstance (with the
+ * defaults KubeVirt's webhook stores in a VM, {@link KubeVirtDefaults}), on a loopback port,
  * with a kubeconfig for people and tools ({@code kubectl --kubeconfig DIR/kubeconfig get --raw ...}).
  * It keeps objects in memory only: a restarted sandbox starts with an empty API, and the
  * controller rebuilds what its journal and the simulated servers remember.
@@ -51,7 +52,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreVolume", "lustrevolumes"),
             context("lustre.csi.lustrecsi.dev", "v1alpha1", "LustreSnapshot", "lustresnapshots"),
             context("kubevirt.io", "v1", "VirtualMachine", "virtualmachines"),
-            context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"))), false);
+            context("kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances")), List.of(new KubeVirtDefaults())), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     return new EmbeddedApiServer(server, server.createClient().inNamespace(namespace));
   }

@@ -54,7 +54,7 @@ public final class ApiServerLoad {
     // The mock web server logs each request at INFO: that would be measured too.
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer").setLevel(java.util.logging.Level.WARNING);
     Dispatcher dispatcher = switch (which) {
-      case "embedded" -> new KubernetesApiDispatcher(List.of(VOLUMES));
+      case "embedded" -> new KubernetesApiDispatcher(List.of(VOLUMES), List.of());
       case "fabric8" -> new KubernetesCrudDispatcher(List.of(VOLUMES));
       default -> throw new IllegalArgumentException("embedded or fabric8, not " + which);
     };

@@ -52,6 +52,34 @@ class KubernetesApiTest {
         .addToAdditionalProperties("spec", Map.of("fsName", name)).build()).create();
   }
 
+  /** KubeVirt's webhook fills a VM's machine type and architecture when they are unset, on every write, and keeps what is set. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aVirtualMachineIsStoredWithTheDefaultsKubevirtsWebhookGivesIt() {
+    var vms = api.client().genericKubernetesResources(KubeVirtSimulator.VMS).inNamespace("ns");
+    GenericKubernetesResource made = vms.resource(new GenericKubernetesResourceBuilder()
+        .withApiVersion("kubevirt.io/v1").withKind("VirtualMachine").withNewMetadata().withName("vm1").endMetadata()
+        .addToAdditionalProperties("spec", Map.of("runStrategy", "Always", "template", Map.of("spec", Map.of("domain",
+            Map.of("devices", Map.of())))))
+        .build()).create();
+    Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) made.getAdditionalProperties()
+        .get("spec")).get("template")).get("spec");
+    assertThat(template).containsEntry("architecture", "amd64");
+    assertThat((Map<String, Object>) template.get("domain")).containsEntry("machine", Map.of("type", "q35"));
+
+    // The driver writes the VM back as it builds it, without those fields: the webhook fills them
+    // again, so the stored object is unchanged and no new version is made.
+    template.remove("architecture");
+    ((Map<String, Object>) template.get("domain")).remove("machine");
+    GenericKubernetesResource written = vms.resource(made).update();
+    assertThat(written.getMetadata().getResourceVersion()).isEqualTo(made.getMetadata().getResourceVersion());
+
+    template.put("architecture", "arm64");
+    GenericKubernetesResource arm = vms.resource(made).update();
+    assertThat(((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) arm.getAdditionalProperties().get("spec"))
+        .get("template")).get("spec"))).containsEntry("architecture", "arm64");
+  }
+
   @Test
   void anUpdateNamingAnOldVersionIsAConflictAndChangesNothing() {
     GenericKubernetesResource made = create("fs1", Map.of());

@@ -48,16 +48,27 @@ final class ApiStore {
 
   private final ObjectMapper json;
   private final Set<ResourceType> withStatus;
+  private final List<MutatingAdmission> webhooks;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<ResourceType, TreeMap<String, Stored>> objects = new HashMap<>();
   private final Deque<Change> history = new ArrayDeque<>();
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
   private long version;
 
-  /** @param withStatus the types whose status is written only through their status subresource */
-  ApiStore(ObjectMapper json, Set<ResourceType> withStatus) {
+  /**
+   * @param withStatus the types whose status is written only through their status subresource
+   * @param webhooks change each object a create, update or patch stores, in this order
+   */
+  ApiStore(ObjectMapper json, Set<ResourceType> withStatus, List<MutatingAdmission> webhooks) {
     this.json = json;
     this.withStatus = Set.copyOf(withStatus);
+    this.webhooks = List.copyOf(webhooks);
+  }
+
+  private void admit(ResourceType type, ObjectNode object) {
+    for (MutatingAdmission webhook : webhooks) {
+      webhook.admit(type.group(), type.plural(), object);
+    }
   }
 
   private static String key(String namespace, String name) {
@@ -126,6 +137,7 @@ final class ApiStore {
       if (withStatus.contains(type)) {
         object.remove("status");  // set only through the status subresource
       }
+      admit(type, object);
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
       metadata.put("generation", 1);
@@ -203,6 +215,7 @@ final class ApiStore {
       }
     } else {
       next = object;
+      admit(type, next);
       if (withStatus.contains(type)) {
         // The main resource of a type with a status subresource leaves the status as it was.
         if (previous.has("status")) {

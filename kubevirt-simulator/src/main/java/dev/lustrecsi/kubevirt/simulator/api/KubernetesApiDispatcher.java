@@ -34,13 +34,16 @@ public final class KubernetesApiDispatcher extends Dispatcher {
   private final ResourceTypes types = new ResourceTypes();
   private final ApiStore store;
 
-  /** @param customResources the custom resource types, as their CRDs would register them */
-  public KubernetesApiDispatcher(List<CustomResourceDefinitionContext> customResources) {
+  /**
+   * @param customResources the custom resource types, as their CRDs would register them
+   * @param webhooks the mutating admission webhooks of the components the cluster runs
+   */
+  public KubernetesApiDispatcher(List<CustomResourceDefinitionContext> customResources, List<MutatingAdmission> webhooks) {
     for (CustomResourceDefinitionContext context : customResources) {
       types.add(new ResourceTypes.Definition(new ResourceType(context.getGroup(), context.getVersion(), context.getPlural()), context.getKind(),
           context.isNamespaceScoped(), context.isStatusSubresource()));
     }
-    store = new ApiStore(json, types.withStatusSubresource());
+    store = new ApiStore(json, types.withStatusSubresource(), webhooks);
   }
 
   @Override
