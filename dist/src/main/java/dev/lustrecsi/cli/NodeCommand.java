@@ -50,7 +50,7 @@ final class NodeCommand implements Callable<Integer> {
   Path procfsRoot;
 
   @Option(names = "--lnet", defaultValue = "manage",
-      description = "manage: configure LNet and add o2ib0/tcp0 where missing; external: only read and ping what the admin configured (default: ${DEFAULT-VALUE})")
+      description = "manage: configure LNet, add o2ib0/tcp0 where missing, then load the lustre module; external: only read and ping what the admin configured (default: ${DEFAULT-VALUE})")
   String lnet;
 
   @Option(names = "--lnet-interface",

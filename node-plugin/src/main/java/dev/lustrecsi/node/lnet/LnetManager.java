@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * {@code modprobe lnet} and {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
  * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
  * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
- * changed, so running this again is harmless. When external, it only reads. Either way LNet is
+ * changed, so running this again is harmless; then it loads the Lustre client module
+ * ({@code modprobe lustre}). When external, it only reads. Either way LNet is
  * ready when each of the node's own NIDs answers {@code lnetctl ping}.
  */
 public final class LnetManager {
@@ -77,6 +78,14 @@ public final class LnetManager {
     // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
     if (!networks.tcpInterfaces().isEmpty() && !present.contains("tcp0")) {
       add("tcp0", networks.tcpInterfaces().getFirst());
+    }
+    // The Lustre client module, which Probe and NodeStageVolume require loaded: nothing else loads
+    // it before the first mount. Only now, with LNet's networks in place: loading it into an
+    // unconfigured LNet would let LNet bring up its default network on an interface of its choosing.
+    // A failure is not LNet's: the client check reports the module missing, with what to do.
+    CommandResult lustre = runner.run(new Command(List.of("modprobe", "lustre"), TIMEOUT));
+    if (!lustre.succeeded()) {
+      LOG.log(Level.WARNING, "modprobe lustre: " + lustre.errorText());
     }
   }
 

@@ -22,6 +22,7 @@ final class FakeLnetctl implements CommandRunner {
   final Map<String, String> addresses = new LinkedHashMap<>();
   boolean configured;
   boolean pingsFail;
+  boolean lustreModuleMissing;
 
   @Override
   public CommandResult run(Command command) {
@@ -29,6 +30,10 @@ final class FakeLnetctl implements CommandRunner {
     List<String> a = command.argv();
     if (a.equals(List.of("modprobe", "lnet"))) {
       return ok(command, "");
+    }
+    if (a.equals(List.of("modprobe", "lustre"))) {
+      return lustreModuleMissing ? new CommandResult(command, 1, "", "modprobe: FATAL: Module lustre not found in directory /lib/modules/6.8.0\n")
+          : ok(command, "");
     }
     if (!a.getFirst().equals("lnetctl")) {
       return new CommandResult(command, 127, "", a.getFirst() + ": not found");

@@ -37,9 +37,27 @@ class LnetManagerTest {
         List.of("lnetctl", "net", "show"),
         List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib0"),
         List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0"),
+        List.of("modprobe", "lustre"),
         List.of("lnetctl", "net", "show"),
         List.of("lnetctl", "ping", "10.2.0.5@o2ib"),
         List.of("lnetctl", "ping", "10.1.0.5@tcp"));
+  }
+
+  @Test
+  void managedLnetLoadsTheLustreClientModuleOnceItsNetworksAreInPlace() {
+    assertThat(new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY).ready()).isTrue();
+    assertThat(lnetctl.commands).contains(List.of("modprobe", "lustre"));
+    assertThat(lnetctl.commands.indexOf(List.of("modprobe", "lustre")))
+        .as("after tcp0 is added: the module would otherwise let LNet pick its own default network")
+        .isGreaterThan(lnetctl.commands.indexOf(List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0")));
+  }
+
+  @Test
+  void aLustreModuleThatWillNotLoadLeavesLnetReady() {
+    lnetctl.lustreModuleMissing = true;
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY);
+    assertThat(status.ready()).as("the client check, not LNet's, reports the missing module").isTrue();
+    assertThat(lnetctl.commands).contains(List.of("modprobe", "lustre"));
   }
 
   @Test
