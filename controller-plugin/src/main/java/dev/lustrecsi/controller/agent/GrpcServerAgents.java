@@ -165,6 +165,12 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   }
 
   @Override
+  public boolean ostRemoved(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    return call(filesystem, mgsAddress, "RemoveOst", stub -> stub.removeOst(
+        RemoveOstRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).setCheckOnly(true).build())).getAlreadyRemoved();
+  }
+
+  @Override
   public void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException {
     call(filesystem, ossAddress, "ReleaseOst", stub -> stub.releaseOst(
         ReleaseOstRequest.newBuilder().setFsName(fsName).setOstIndex(ostIndex).build()));

@@ -138,14 +138,22 @@ final class OstDrainer {
   }
 
   private void drain(Pass pass, TargetStatus target) throws Stop {
+    boolean foundEmptyThisPass = false;
     while (true) {
       TargetStatus now = pass.current(target);
       DrainStatus drain = now.drain();
       switch (drain.step()) {
         case DrainStatus.WAITING -> start(pass, now);
-        case DrainStatus.MIGRATING -> migrate(pass, now);
+        case DrainStatus.MIGRATING -> {
+          migrate(pass, now);
+          foundEmptyThisPass = true;
+        }
         case DrainStatus.REMOVING -> {
-          boolean already = call(pass, now, () -> agents.removeOst(pass.name(), pass.address(pass.roleServer(TargetKinds.MGS)), pass.fsName(), now.index()));
+          String mgs = pass.address(pass.roleServer(TargetKinds.MGS));
+          if (!foundEmptyThisPass && !call(pass, now, () -> agents.ostRemoved(pass.name(), mgs, pass.fsName(), now.index()))) {
+            stillEmpty(pass, now);
+          }
+          boolean already = call(pass, now, () -> agents.removeOst(pass.name(), mgs, pass.fsName(), now.index()));
           // Progress is written before it is told: an Event lost to a crash is a line missing from
           // `kubectl describe`; progress lost would be a step done twice.
           pass.update(now, drain.at(DrainStatus.RELEASING, now()));
@@ -207,15 +215,8 @@ final class OstDrainer {
 
   /** Migrating: one batch this pass; a batch that finds nothing means the OST is empty. */
   private void migrate(Pass pass, TargetStatus target) throws Stop {
-    String mds = pass.address(pass.roleServer(TargetKinds.MDS));
-    DrainStatus drain = target.drain();
-    MigrateOstFilesResponse batch = call(pass, target, () -> {
-      // Again before every batch: max_create_count=0 is lost when the MDT is mounted again.
-      agents.stopOstCreation(pass.name(), mds, pass.fsName(), target.index());
-      return agents.migrateOstFiles(pass.name(), mds, MigrateOstFilesRequest.newBuilder().setFsName(pass.fsName())
-          .setOstIndex(target.index()).setMaxFiles(pass.filesystem.getSpec().drainBatch()).setMaxSeconds(BATCH_SECONDS).build());
-    });
-    long migrated = (drain.filesMigrated() == null ? 0 : drain.filesMigrated()) + batch.getFilesMigrated();
+    MigrateOstFilesResponse batch = batch(pass, target);
+    long migrated = migrated(target, batch);
     if (batch.getFilesFound() == 0) {
       pass.update(target, new DrainStatus(DrainStatus.REMOVING, 0L, migrated, 0L, bytesOn(pass, target), null, now()));
       events.normal(pass.filesystem, "OstEmpty", target.name() + " holds no file any more (" + migrated + " migrated); removing it");
@@ -223,8 +224,44 @@ final class OstDrainer {
     }
     String failure = batch.getFirstFailure().isEmpty() ? null : batch.getFilesFailed() + " not migrated this pass: " + batch.getFirstFailure();
     pass.update(target, new DrainStatus(DrainStatus.MIGRATING, batch.getFilesFound() - batch.getFilesMigrated(), migrated,
-        batch.getFilesFailed(), bytesOn(pass, target), failure, drain.since()));
+        batch.getFilesFailed(), bytesOn(pass, target), failure, target.drain().since()));
     throw new Stop();  // one batch per pass: the pace of the drain
+  }
+
+  /**
+   * Removing, when the find that found the OST empty was an earlier pass's (the MGS did not answer
+   * then, or the controller stopped): the MDS may have mounted its MDT again since, after a crash
+   * or an upgrade, and forgotten max_create_count=0, so new files may have objects on the OST.
+   * Deactivating it would cut them off for good. So creation is stopped again and the OST looked
+   * at again, as a migration batch; files found send the drain back to Migrating.
+   */
+  private void stillEmpty(Pass pass, TargetStatus target) throws Stop {
+    MigrateOstFilesResponse batch = batch(pass, target);
+    if (batch.getFilesFound() == 0) {
+      return;
+    }
+    long migrated = migrated(target, batch);
+    pass.update(target, new DrainStatus(DrainStatus.MIGRATING, batch.getFilesFound() - batch.getFilesMigrated(), migrated,
+        batch.getFilesFailed(), bytesOn(pass, target), batch.getFilesFound() + " files have objects on it again (new since it was"
+        + " found empty: the MDS forgot max_create_count=0 when its MDT was mounted again); migrating them before it is removed",
+        now()));
+    events.warning(pass.filesystem, "OstNotEmpty", target.name() + " holds " + batch.getFilesFound()
+        + " files again since it was found empty; migrating them before removing it");
+    throw new Stop();
+  }
+
+  /** One batch on the MDS, creation stopped again first: max_create_count=0 is lost when the MDT is mounted again. */
+  private MigrateOstFilesResponse batch(Pass pass, TargetStatus target) throws Stop {
+    String mds = pass.address(pass.roleServer(TargetKinds.MDS));
+    return call(pass, target, () -> {
+      agents.stopOstCreation(pass.name(), mds, pass.fsName(), target.index());
+      return agents.migrateOstFiles(pass.name(), mds, MigrateOstFilesRequest.newBuilder().setFsName(pass.fsName())
+          .setOstIndex(target.index()).setMaxFiles(pass.filesystem.getSpec().drainBatch()).setMaxSeconds(BATCH_SECONDS).build());
+    });
+  }
+
+  private static long migrated(TargetStatus target, MigrateOstFilesResponse batch) {
+    return (target.drain().filesMigrated() == null ? 0 : target.drain().filesMigrated()) + batch.getFilesMigrated();
   }
 
   /** Detaching: the VM without the disk first, then the disk; both may already be done. */

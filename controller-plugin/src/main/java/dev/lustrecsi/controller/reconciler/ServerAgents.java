@@ -75,6 +75,9 @@ public interface ServerAgents {
   /** On the MGS: the OST deactivated for good and deleted from the configuration logs; true if it already was. */
   boolean removeOst(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException;
 
+  /** On the MGS: whether the configuration logs name the OST no more (its removal done); changes nothing. */
+  boolean ostRemoved(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException;
+
   /** On the OSS: the OST unmounted and its pool exported. */
   void releaseOst(String filesystem, String ossAddress, String fsName, int ostIndex) throws AgentUnavailableException;
 

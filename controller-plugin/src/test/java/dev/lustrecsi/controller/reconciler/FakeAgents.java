@@ -16,7 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * real agent over mutual TLS live with the agent; this double keeps the reconciler's tests about
  * the reconciler.
  */
-final class FakeAgents implements ServerAgents {
+class FakeAgents implements ServerAgents {
   private final KubernetesClient client;
   private final KubeVirtSimulator kubevirt;
   private final java.util.Set<String> recovering = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -146,6 +146,11 @@ final class FakeAgents implements ServerAgents {
 
   @Override
   public boolean removeOst(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
+    throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
+  }
+
+  @Override
+  public boolean ostRemoved(String filesystem, String mgsAddress, String fsName, int ostIndex) throws AgentUnavailableException {
     throw new AgentUnavailableException("drains run on real agents in the sandbox's tests", null);
   }
 

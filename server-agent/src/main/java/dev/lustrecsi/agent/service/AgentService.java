@@ -399,7 +399,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   @Override
   public void removeOst(RemoveOstRequest request, StreamObserver<RemoveOstResponse> observer) {
     respond(observer, () -> {
-      boolean gone = osts.remove(OstRemoval.ost(fsName(request.getFsName()), ostIndex(request.getOstIndex())));
+      var ost = OstRemoval.ost(fsName(request.getFsName()), ostIndex(request.getOstIndex()));
+      boolean gone = request.getCheckOnly() ? osts.removed(ost) : osts.remove(ost);
       return RemoveOstResponse.newBuilder().setAlreadyRemoved(gone).build();
     });
   }

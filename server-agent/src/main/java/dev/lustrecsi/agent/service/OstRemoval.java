@@ -100,13 +100,17 @@ final class OstRemoval {
    * names it no more (a repeat after del_ost did its work). Returns whether it was already gone.
    */
   boolean remove(TargetName ost) throws CommandFailedException {
-    String log = runner.runChecked(LustreCommands.clientConfigLog(ost.fsName())).stdout();
-    if (!ConfigLogParser.mentions(log, ost)) {
+    if (removed(ost)) {
       return true;
     }
     runner.runChecked(LustreCommands.deactivateOst(ost));
     runner.runChecked(LustreCommands.deleteOst(ost));
     return false;
+  }
+
+  /** Whether the clients' configuration log names the OST no more (del_ost did its work); changes nothing. */
+  boolean removed(TargetName ost) throws CommandFailedException {
+    return !ConfigLogParser.mentions(runner.runChecked(LustreCommands.clientConfigLog(ost.fsName())).stdout(), ost);
   }
 
   /**

@@ -109,6 +109,18 @@ class OstRemovalServiceTest {
   }
 
   @Test
+  void aCheckOnlyRemovalReadsTheLogAndChangesNothing() throws Exception {
+    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
+        "- { index: 20, event: setup, device: fs1-OST0001-osc, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }\n");
+    RemoveOstRequest check = RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).setCheckOnly(true).build();
+    assertThat(agent(Optional.empty()).removeOst(check).getAlreadyRemoved()).isFalse();
+
+    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"), "");
+    assertThat(LustreAgentGrpc.newBlockingStub(channel).removeOst(check).getAlreadyRemoved()).isTrue();
+    assertThat(runner.commands).containsOnly(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"));
+  }
+
+  @Test
   void releaseUnmountsAServedOstAndExportsItsPool() throws Exception {
     runner.answer(List.of("lctl", "dl"), "  0 UP osd-zfs fs1-OST0001-osd fs1-OST0001-osd_UUID 5\n  1 UP obdfilter fs1-OST0001 fs1-OST0001_UUID 7\n");
     agent(Optional.empty()).releaseOst(ReleaseOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
