@@ -389,8 +389,9 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
         throw CsiException.invalidArgument("max_seconds", request.getMaxSeconds() + " is negative");
       }
       fs.check(request.getFsName());
+      io.grpc.Context call = io.grpc.Context.current();  // cancelled once the caller's deadline passes
       OstRemoval.Batch batch = osts.migrate(fs.mount(), OstRemoval.ost(request.getFsName(), index), request.getMaxFiles(),
-          Duration.ofSeconds(request.getMaxSeconds()));
+          Duration.ofSeconds(request.getMaxSeconds()), call::isCancelled);
       return MigrateOstFilesResponse.newBuilder().setFilesFound(batch.found()).setFilesMigrated(batch.migrated())
           .setFilesFailed(batch.failed()).setFirstFailure(batch.firstFailure()).build();
     });

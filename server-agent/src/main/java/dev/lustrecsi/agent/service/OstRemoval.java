@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent's part in draining and removing an OST, in the order of the Lustre manual for 2.16:
@@ -38,6 +39,14 @@ final class OstRemoval {
    * batch must not start a second lfs migrate beside it, or slow files would pile up migrations.
    */
   private final ConcurrentMap<TargetName, ReentrantLock> batches = new ConcurrentHashMap<>();
+  /**
+   * Batches that ended after their caller stopped waiting, kept for the next call. lfs find walks
+   * the whole namespace, which on a real filesystem takes far longer than the controller waits
+   * for an answer; a result thrown away would have the next call walk it again, time out again,
+   * and the drain would never hear that the OST is empty. Memory only: an MDS that boots again
+   * (and so mounts its MDT again, forgetting max_create_count=0) starts with none.
+   */
+  private final ConcurrentMap<TargetName, Batch> undelivered = new ConcurrentHashMap<>();
 
   OstRemoval(CommandRunner runner, Clock clock) {
     this.runner = runner;
@@ -52,15 +61,24 @@ final class OstRemoval {
    * Migrates up to {@code maxFiles} of the files that have objects on the OST, one lfs migrate
    * each, starting none after {@code budget}. A file lfs refuses (open for write, removed since
    * the find) is counted and left for the next batch: it is found again if it still needs moving.
+   * A batch that ends after its caller gave up ({@code callerGone}) is the next call's answer.
    */
-  Batch migrate(Path mount, TargetName ost, int maxFiles, Duration budget) throws CommandFailedException {
+  Batch migrate(Path mount, TargetName ost, int maxFiles, Duration budget, BooleanSupplier callerGone) throws CommandFailedException {
     ReentrantLock batch = batches.computeIfAbsent(ost, unused -> new ReentrantLock());
     if (!batch.tryLock()) {
-      throw CsiException.aborted("a migration batch of " + ost + " is still running (a large file takes longer than one call); "
-          + "the next pass looks again");
+      throw CsiException.aborted("a migration batch of " + ost + " is still running (lfs find over the whole filesystem, or a "
+          + "large file, takes longer than one call); the next pass gets its result");
     }
     try {
-      return migrateBatch(mount, ost.index(), maxFiles, budget);
+      Batch kept = undelivered.remove(ost);
+      if (kept != null) {
+        return kept;
+      }
+      Batch done = migrateBatch(mount, ost.index(), maxFiles, budget);
+      if (callerGone.getAsBoolean()) {
+        undelivered.put(ost, done);
+      }
+      return done;
     } finally {
       batch.unlock();
     }

@@ -69,6 +69,39 @@ class OstRemovalServiceTest {
   }
 
   @Test
+  void aBatchWhoseFindOutlastsTheCallersDeadlineIsAnsweredToTheNextCall() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    String a = mount.resolve("volumes/v1/a").toString();
+    String b = mount.resolve("volumes/v1/b").toString();
+    List<String> find = List.of("lfs", "find", mount.toString(), "--ost", "1");
+    runner.answer(find, a + "\n" + b + "\n").slow(find, java.time.Duration.ofMillis(1500));
+    String name = InProcessServerBuilder.generateName();
+    // Not direct: the handler runs on its own thread, as it does in the agent, and outlives the caller's deadline.
+    server = InProcessServerBuilder.forName(name).addService(new AgentService(runner, Optional.of(mount))).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    MigrateOstFilesRequest request = MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build();
+
+    // Each pass waits a short while; the find over the whole namespace takes longer than that.
+    MigrateOstFilesResponse answered = null;
+    List<Status.Code> refusals = new java.util.ArrayList<>();
+    for (int pass = 0; pass < 12 && answered == null; pass++) {
+      try {
+        answered = LustreAgentGrpc.newBlockingStub(channel).withDeadlineAfter(300, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .migrateOstFiles(request);
+      } catch (StatusRuntimeException e) {
+        refusals.add(e.getStatus().getCode());
+        Thread.sleep(300);
+      }
+    }
+
+    assertThat(refusals).first().isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(answered).as("the batch the first pass started, answered to a later one").isNotNull();
+    assertThat(answered.getFilesFound()).isEqualTo(2);
+    assertThat(answered.getFilesMigrated()).isEqualTo(2);
+    assertThat(runner.commands).filteredOn(c -> c.equals(find)).as("one walk of the namespace").hasSize(1);
+  }
+
+  @Test
   void migrateOfAnEmptyOstFindsNothingAndMovesNothing() throws Exception {
     runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
     MigrateOstFilesResponse batch = agent(Optional.of(mount)).migrateOstFiles(
