@@ -58,7 +58,7 @@ class MetricsChartTest {
     filesystem.setMetadata(new ObjectMetaBuilder().withName("fs1").withNamespace(ChartRenderer.NAMESPACE).withUid("u").build());
     filesystem.setSpec(new LustreFilesystemSpec("fs1", "img:1", "1Gi", "1Gi", "4Gi", 1, 1, 4, 1.0, null, null, null, List.of("tcp"),
         new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/24", null), null));
-    LustreFilesystemStatus plan = FilesystemPlanner.plan(filesystem.getSpec(), LustreFilesystemStatus.empty());
+    LustreFilesystemStatus plan = FilesystemPlanner.plan(filesystem.getSpec(), LustreFilesystemStatus.empty(), List.of());
     GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, plan.servers().getFirst(), List.of(), 9443);
     @SuppressWarnings("unchecked")
     Map<String, String> podLabels = (Map<String, String>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)

@@ -21,6 +21,7 @@ import dev.lustrecsi.controller.lustre.FilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemState;
 import dev.lustrecsi.controller.parameters.ServerParameters;
 import dev.lustrecsi.controller.parameters.Striping;
+import dev.lustrecsi.controller.reconciler.AddressesElsewhere;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import dev.lustrecsi.controller.reconciler.FilesystemStatusCalculator;
 import dev.lustrecsi.controller.reconciler.ServerAgents;
@@ -171,7 +172,7 @@ public final class LustreBackend implements AutoCloseable {
       }
       LustreFilesystemSpec grown = spec.withOstCount(ostCount);
       try {
-        FilesystemPlanner.plan(grown, statusOf(filesystem));
+        FilesystemPlanner.plan(grown, statusOf(filesystem), AddressesElsewhere.of(client, namespace, name));
       } catch (FilesystemPlanner.PlanException e) {
         throw CsiException.failedPrecondition(e.getMessage() + ": filesystem " + fsName + " cannot grow to " + ostCount + " OSTs");
       }

@@ -3,6 +3,7 @@ package dev.lustrecsi.controller.filesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -28,7 +29,12 @@ public final class FilesystemPlanner {
     }
   }
 
-  public static LustreFilesystemStatus plan(LustreFilesystemSpec spec, LustreFilesystemStatus status) {
+  /**
+   * @param takenElsewhere the addresses of the other filesystems' servers: one storage network
+   *     (the chart's default range, say) serves every filesystem whose StorageClass names no range
+   *     of its own, so a new server's address must differ from theirs too
+   */
+  public static LustreFilesystemStatus plan(LustreFilesystemSpec spec, LustreFilesystemStatus status, Collection<String> takenElsewhere) {
     ResourceNames names = ResourceNames.of(spec.fsName());
     AddressPool pool;
     try {
@@ -41,9 +47,10 @@ public final class FilesystemPlanner {
     List<TargetStatus> targets = new ArrayList<>(status.targets());
     List<String> networks = spec.lnetNetworks() == null || spec.lnetNetworks().isEmpty() ? List.of("tcp") : spec.lnetNetworks();
 
-    String mgs = ensureServer(servers, names.server(TargetKinds.MGS, 0), TargetKinds.MGS, pool, networks);
+    Addresses addresses = new Addresses(pool, takenElsewhere);
+    String mgs = ensureServer(servers, names.server(TargetKinds.MGS, 0), TargetKinds.MGS, addresses, networks);
     ensureTarget(targets, spec.fsName(), names, TargetKinds.MGT, 0, mgs);
-    String mds = ensureServer(servers, names.server(TargetKinds.MDS, 0), TargetKinds.MDS, pool, networks);
+    String mds = ensureServer(servers, names.server(TargetKinds.MDS, 0), TargetKinds.MDS, addresses, networks);
     ensureTarget(targets, spec.fsName(), names, TargetKinds.MDT, 0, mds);
 
     markDrains(spec, targets);
@@ -55,7 +62,7 @@ public final class FilesystemPlanner {
       String oss = ossWithRoom(servers, targets, perOss);
       if (oss == null) {
         int number = (int) servers.stream().filter(s -> TargetKinds.OSS.equals(s.role())).count();
-        oss = ensureServer(servers, names.server(TargetKinds.OSS, number), TargetKinds.OSS, pool, networks);
+        oss = ensureServer(servers, names.server(TargetKinds.OSS, number), TargetKinds.OSS, addresses, networks);
       }
       ensureTarget(targets, spec.fsName(), names, TargetKinds.OST, index, oss);
       osts++;
@@ -83,14 +90,21 @@ public final class FilesystemPlanner {
     }
   }
 
-  private static String ensureServer(List<ServerStatus> servers, String name, String role, AddressPool pool, List<String> networks) {
+  /** Where new servers' addresses come from, and those they must not take. */
+  private record Addresses(AddressPool pool, Collection<String> takenElsewhere) {}
+
+  private static String ensureServer(List<ServerStatus> servers, String name, String role, Addresses addresses, List<String> networks) {
     for (ServerStatus server : servers) {
       if (server.name().equals(name)) {
         return name;
       }
     }
-    String address = pool.next(servers.stream().map(ServerStatus::address).toList())
-        .orElseThrow(() -> new PlanException("spec.storageNetwork.cidr has no free address left for server " + name));
+    List<String> taken = new ArrayList<>(addresses.takenElsewhere());
+    servers.forEach(server -> taken.add(server.address()));
+    String address = addresses.pool().next(taken)
+        .orElseThrow(() -> new PlanException("spec.storageNetwork.cidr has no free address left for server " + name
+            + (addresses.takenElsewhere().isEmpty() ? "" : " (other filesystems' servers hold " + addresses.takenElsewhere().size()
+            + " addresses; give this filesystem a range of its own)")));
     List<String> nids = networks.stream().map(network -> address + "@" + network).toList();
     servers.add(new ServerStatus(name, role, address, nids, "Pending", null));
     return name;

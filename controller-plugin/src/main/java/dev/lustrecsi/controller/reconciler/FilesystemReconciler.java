@@ -56,6 +56,8 @@ public final class FilesystemReconciler {
   private final FilesystemEvents events;
   private final Duration upgradeLimit;
   private final OstDrainer drainer;
+  /** Held from reading the other filesystems' addresses to writing a plan that takes new ones. */
+  private final Object addressPlanning = new Object();
 
   public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
       int agentPort, ToLongFunction<String> committedBytes, Clock clock) {
@@ -107,13 +109,21 @@ public final class FilesystemReconciler {
         throw new FilesystemPlanner.PlanException("spec." + missing + ": is required for a filesystem whose servers the driver runs"
             + " (or set spec.external for one the site runs)");
       }
-      planned = FilesystemPlanner.plan(filesystem.getSpec(), current);
+      planned = FilesystemPlanner.plan(filesystem.getSpec(), current, List.of());
+      if (planned.servers().size() > current.servers().size()) {
+        // New servers need addresses no other filesystem holds: planned again, and written, with
+        // every other filesystem's addresses read under one lock, so that two filesystems
+        // reconciled at once never take the same address.
+        synchronized (addressPlanning) {
+          planned = FilesystemPlanner.plan(filesystem.getSpec(), current, AddressesElsewhere.of(client, namespace, name));
+          filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
+        }
+      } else if (!planned.targets().equals(current.targets())) {
+        filesystem = writeStatus(filesystem, planned);
+      }
     } catch (FilesystemPlanner.PlanException e) {
       LustreFilesystemStatus failed = failed(current, filesystem, e.getMessage());
       return Optional.of(failed.equals(current) ? filesystem : writeStatus(filesystem, failed));
-    }
-    if (!planned.servers().equals(current.servers()) || !planned.targets().equals(current.targets())) {
-      filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
     }
     ensureObjects(filesystem, planned);
     Observation observation = observe(filesystem, planned);

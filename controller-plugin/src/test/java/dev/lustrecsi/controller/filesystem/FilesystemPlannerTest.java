@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class FilesystemPlannerTest {
   @Test
   void firstPlanHasASeparateMgsAnMdsAndOneOss() {
-    LustreFilesystemStatus status = FilesystemPlanner.plan(Filesystems.spec("fs1", 1, 2, List.of("tcp")), LustreFilesystemStatus.empty());
+    LustreFilesystemStatus status = FilesystemPlanner.plan(Filesystems.spec("fs1", 1, 2, List.of("tcp")), LustreFilesystemStatus.empty(), List.of());
 
     assertThat(status.servers()).extracting(ServerStatus::name, ServerStatus::role, ServerStatus::address)
         .containsExactly(
@@ -30,8 +30,8 @@ class FilesystemPlannerTest {
   @Test
   void growthFillsAnOssBeforeStartingAnotherAndNeverMovesAnything() {
     LustreFilesystemSpec spec = Filesystems.spec("fs1", 1, 2, List.of("tcp", "o2ib"));
-    LustreFilesystemStatus first = FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty());
-    LustreFilesystemStatus grown = FilesystemPlanner.plan(spec.withOstCount(5), first);
+    LustreFilesystemStatus first = FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty(), List.of());
+    LustreFilesystemStatus grown = FilesystemPlanner.plan(spec.withOstCount(5), first, List.of());
 
     assertThat(grown.targets().subList(0, first.targets().size())).isEqualTo(first.targets());
     assertThat(grown.servers().subList(0, first.servers().size())).isEqualTo(first.servers());
@@ -43,20 +43,20 @@ class FilesystemPlannerTest {
             org.assertj.core.groups.Tuple.tuple(4, "fs1-oss2"));
     assertThat(grown.servers()).filteredOn(s -> s.name().equals("fs1-oss2")).singleElement()
         .satisfies(s -> assertThat(s.nids()).containsExactly("10.1.0.14@tcp", "10.1.0.14@o2ib"));
-    assertThat(FilesystemPlanner.plan(spec.withOstCount(5), grown)).isEqualTo(grown);
+    assertThat(FilesystemPlanner.plan(spec.withOstCount(5), grown, List.of())).isEqualTo(grown);
   }
 
   @Test
   void nextOstIndexComesFromTheStatusEvenWithGaps() {
     LustreFilesystemSpec spec = Filesystems.spec("fs1", 1, 4, List.of("tcp"));
-    LustreFilesystemStatus first = FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty());
+    LustreFilesystemStatus first = FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty(), List.of());
     // An admin-imported filesystem whose only OST is index 7.
     List<TargetStatus> targets = first.targets().stream()
         .map(t -> t.kind().equals("OST") ? new TargetStatus("fs1-OST0007", "OST", 7, t.server(), "fs1-ost0007", "Up", null, null) : t)
         .toList();
     LustreFilesystemStatus imported = new LustreFilesystemStatus(null, null, List.of(), first.servers(), targets, 1, null, null, null, null, null, null, null, null, null);
 
-    LustreFilesystemStatus grown = FilesystemPlanner.plan(spec.withOstCount(2), imported);
+    LustreFilesystemStatus grown = FilesystemPlanner.plan(spec.withOstCount(2), imported, List.of());
 
     assertThat(grown.targets()).filteredOn(t -> t.kind().equals("OST")).extracting(TargetStatus::name)
         .containsExactly("fs1-OST0007", "fs1-OST0008");
@@ -67,10 +67,10 @@ class FilesystemPlannerTest {
     LustreFilesystemSpec small = new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 3, 16, 1.0, null, null, null,
         List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lnet", "192.168.7.0/29", 2), null);
 
-    assertThatThrownBy(() -> FilesystemPlanner.plan(small.withOstCount(5), LustreFilesystemStatus.empty()))
+    assertThatThrownBy(() -> FilesystemPlanner.plan(small.withOstCount(5), LustreFilesystemStatus.empty(), List.of()))
         .isInstanceOf(FilesystemPlanner.PlanException.class)
         .hasMessageContaining("spec.storageNetwork.cidr has no free address");
-    LustreFilesystemStatus planned = FilesystemPlanner.plan(small.withOstCount(3), LustreFilesystemStatus.empty());
+    LustreFilesystemStatus planned = FilesystemPlanner.plan(small.withOstCount(3), LustreFilesystemStatus.empty(), List.of());
     assertThat(planned.servers()).extracting(ServerStatus::address)
         .containsExactly("192.168.7.2", "192.168.7.3", "192.168.7.4", "192.168.7.5", "192.168.7.6");
   }
@@ -79,7 +79,7 @@ class FilesystemPlannerTest {
   void badCidrNamesTheField() {
     LustreFilesystemSpec spec = new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null, null, null,
         List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.1/24", null), null);
-    assertThatThrownBy(() -> FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty()))
+    assertThatThrownBy(() -> FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty(), List.of()))
         .hasMessage("spec.storageNetwork.cidr has host bits set: 10.1.0.1/24");
   }
 

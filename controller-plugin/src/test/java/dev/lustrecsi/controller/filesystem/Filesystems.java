@@ -17,7 +17,7 @@ public final class Filesystems {
     filesystem.setMetadata(new ObjectMetaBuilder().withName(ResourceNames.of(spec.fsName()).filesystem())
         .withNamespace("lustre-csi").withUid("6f1c1d3e-0000-4000-8000-000000000001").build());
     filesystem.setSpec(spec);
-    filesystem.setStatus(FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty()));
+    filesystem.setStatus(FilesystemPlanner.plan(spec, LustreFilesystemStatus.empty(), List.of()));
     return filesystem;
   }
 }

@@ -82,6 +82,31 @@ class FilesystemReconcilerTest {
         .noneMatch(e -> e.getReason().equals("ServerUpdated"));
   }
 
+  /**
+   * Two StorageClasses of other fsNames and no range of their own: both filesystems draw from the
+   * chart's one storage range. Reconciled at the same moment (two CreateVolume calls), they must
+   * still get addresses of their own, as must the OSS one of them adds later.
+   */
+  @Test
+  void filesystemsSharingAStorageRangeNeverShareAnAddress() throws Exception {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    create(Filesystems.spec("fs2", 1, 1, List.of("tcp")));
+    try (var executor = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+      var first = executor.submit(() -> reconciler.reconcile("fs1").orElseThrow());
+      var second = executor.submit(() -> reconciler.reconcile("fs2").orElseThrow());
+      first.get();
+      second.get();
+    }
+    LustreFilesystem fs1 = cluster.client.resources(LustreFilesystem.class).withName("fs1").get();
+    fs1.setSpec(fs1.getSpec().withOstCount(2));
+    cluster.client.resources(LustreFilesystem.class).resource(fs1).update();
+    reconciler.reconcile("fs1").orElseThrow();
+
+    List<String> addresses = cluster.client.resources(LustreFilesystem.class).list().getItems().stream()
+        .flatMap(fs -> fs.getStatus().servers().stream()).map(LustreFilesystemStatus.ServerStatus::address).toList();
+    assertThat(addresses).hasSize(7).doesNotHaveDuplicates();
+  }
+
   @Test
   void theDisksFollowARetentionChangedAfterTheyWereMade() {
     create(Filesystems.spec("fs1", 1, 2, List.of("tcp")).withRetention(LustreFilesystemSpec.DELETE));
