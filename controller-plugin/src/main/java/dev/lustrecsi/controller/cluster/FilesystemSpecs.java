@@ -48,16 +48,19 @@ public final class FilesystemSpecs {
 
   /**
    * Checks a StorageClass against an existing filesystem on what it says; the first disagreement
-   * is FailedPrecondition naming the parameter.
+   * is FailedPrecondition naming the parameter. A growth limit raised on the filesystem since
+   * (spec.maxOsts) still serves a StorageClass that asks for less: StorageClass parameters cannot
+   * be changed, and raising the limit must not refuse every class that made the filesystem.
    */
   public static void requireCompatible(LustreFilesystemSpec existing, FilesystemSpec requested) {
     List<String> problems = new ArrayList<>();
     long existingOst = Sizes.parse(existing.ostSize());
-    if (existingOst != requested.ostSize()) {
+    if (requested.givenSizing().contains(StorageClassParameters.OST_SIZE) && existingOst != requested.ostSize()) {
       problems.add(StorageClassParameters.OST_SIZE + ": filesystem has " + existing.ostSize() + ", StorageClass asks for "
           + Sizes.format(requested.ostSize()));
     }
-    if (existing.maxOsts() != null && existing.maxOsts() != requested.maxOsts()) {
+    if (requested.givenSizing().contains(StorageClassParameters.MAX_OSTS) && existing.maxOsts() != null
+        && existing.maxOsts() < requested.maxOsts()) {
       problems.add(StorageClassParameters.MAX_OSTS + ": filesystem has " + existing.maxOsts() + ", StorageClass asks for " + requested.maxOsts());
     }
     ServerParameters servers = requested.servers();

@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
@@ -302,7 +303,7 @@ public final class LustreBackend implements AutoCloseable {
             .map(LustreFilesystemStatus.FilesystemCondition::message).findFirst()
         : Optional.empty();
     return new FilesystemState(new FilesystemSpec(spec.fsName(), ostSize, spec.maxOsts() == null ? Integer.MAX_VALUE : spec.maxOsts(),
-        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE), osts, isReady(filesystem), mgsNids, invalid,
+        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE, Set.of()), osts, isReady(filesystem), mgsNids, invalid,
         notReady(filesystem));
   }
 
@@ -325,7 +326,7 @@ public final class LustreBackend implements AutoCloseable {
     double share = site.map(ExternalSpec::overcommit).orElse(1.0);
     List<String> nids = site.map(s -> java.util.stream.Stream.of(s.mgsNids(), s.mgsNidsO2ib()).filter(n -> !n.isEmpty()).toList())
         .orElse(List.of());
-    return new FilesystemState(new FilesystemSpec(spec.fsName(), capacity, 1, share, ServerParameters.NONE), osts, isReady(filesystem),
+    return new FilesystemState(new FilesystemSpec(spec.fsName(), capacity, 1, share, ServerParameters.NONE, Set.of()), osts, isReady(filesystem),
         nids, invalid, notReady(filesystem), site.isPresent() ? site : Optional.of(UNUSABLE));
   }
 

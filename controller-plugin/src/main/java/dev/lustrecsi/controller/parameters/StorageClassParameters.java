@@ -25,9 +25,15 @@ import java.util.stream.Stream;
  * @param maxOsts the most OSTs the filesystem may grow to
  * @param lnet the LNet network the volumes are mounted over; o2ib makes them an RDMA tier
  * @param servers what the filesystem's server VMs are made with
+ * @param givenSizing which of ostSize and maxOsts the StorageClass gave, rather than left to their
+ *     defaults: a StorageClass naming an existing filesystem is held to those only
  */
 public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts, LnetChoice lnet,
-    ServerParameters servers) {
+    ServerParameters servers, Set<String> givenSizing) {
+  public StorageClassParameters {
+    givenSizing = Set.copyOf(givenSizing);
+  }
+
   public static final String FS_NAME = "fsName";
   public static final String STRIPE_COUNT = "stripeCount";
   public static final String STRIPE_SIZE = "stripeSize";
@@ -97,8 +103,10 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
     }
     int maxOsts = integer(parameters, MAX_OSTS, n -> n >= 1 && n <= 1024 ? null : n + " is outside 1..1024");
     LnetChoice lnet = LnetChoice.parse(value(parameters, LNET)).orElseThrow();
+    Set<String> givenSizing = new TreeSet<>(parameters.keySet());
+    givenSizing.retainAll(Set.of(OST_SIZE, MAX_OSTS));
     return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts, lnet,
-        ServerParameters.parse(parameters));
+        ServerParameters.parse(parameters), givenSizing);
   }
 
   /** The capacity the filesystem may grow to. */

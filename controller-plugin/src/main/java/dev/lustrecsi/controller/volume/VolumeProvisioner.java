@@ -85,12 +85,15 @@ public final class VolumeProvisioner {
           throw CsiException.failedPrecondition("volume_content_source: filesystem " + params.fsName() + " is run by the site (its"
               + " LustreFilesystem has spec.external): it has no snapshots, so no volume can be restored or cloned on it");
         }
-        if (!external && capacity > params.maxCapacity()) {
+        // An existing filesystem's own limit: the StorageClass may leave its size to it, or ask for less than it has grown to allow.
+        long limit = known.map(FilesystemState::capacityLimit).orElse(params.maxCapacity());
+        if (!external && capacity > limit) {
           throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
-              + " can ever hold (" + params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize()) + ")");
+              + " can ever hold (" + known.map(FilesystemState::describeLimit)
+                  .orElse(params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize())) + ")");
         }
         FilesystemState filesystem = backend.ensureFilesystem(new FilesystemSpec(params.fsName(), params.ostSize(), params.maxOsts(),
-            params.servers().overcommit(), params.servers()));
+            params.servers().overcommit(), params.servers(), params.givenSizing()));
         if (filesystem.external().isPresent()) {
           filesystem = readyExternal(filesystem, parameters);
         }

@@ -100,7 +100,7 @@ class ApiCallsTest {
           .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace());
       try (ClusterBackend backend = ClusterBackend.start(recorded, new ClusterBackend.Settings(cluster.namespace(), true, "replica-a",
           9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"), Duration.ofMillis(200), ClusterBackend.Settings.ABANDONED_AFTER))) {
-        FilesystemSpec spec = new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of("ostsPerOss", "2")));
+        FilesystemSpec spec = new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of("ostsPerOss", "2")), java.util.Set.of("ostSize", "maxOsts"));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(backend::leading);
         try {
           backend.backend().ensureFilesystem(spec);

@@ -15,10 +15,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FilesystemSpecsTest {
+  /** A StorageClass that gives both sizing parameters. */
+  private static final java.util.Set<String> GIVEN = java.util.Set.of("ostSize", "maxOsts");
   private static final ServerDefaults DEFAULTS = new ServerDefaults("registry.example/lustre:2.16.1", "lustre-storage", "10.1.0.0/24");
 
   private static FilesystemSpec requested(Map<String, String> serverParameters) {
-    return new FilesystemSpec("fs1", 1536 * Sizes.GIB, 16, 1.0, ServerParameters.parse(serverParameters));
+    return new FilesystemSpec("fs1", 1536 * Sizes.GIB, 16, 1.0, ServerParameters.parse(serverParameters), GIVEN);
   }
 
   @Test
@@ -56,8 +58,33 @@ class FilesystemSpecsTest {
         .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .hasMessageStartingWith("parameters.ostsPerOss: filesystem has 4, StorageClass asks for 2 (and 1 more: serverMemory");
     assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
-        new FilesystemSpec("fs1", 512 * Sizes.GIB, 16, 1.0, ServerParameters.NONE)))
+        new FilesystemSpec("fs1", 512 * Sizes.GIB, 16, 1.0, ServerParameters.NONE, GIVEN)))
         .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
+  }
+
+  /** A short StorageClass (fsName only) for a filesystem an admin made with other sizes: its defaults are not held against it. */
+  @Test
+  void sizingTheStorageClassLeavesToItsDefaultsIsNotComparedWithAnExistingFilesystem() {
+    LustreFilesystemSpec existing = FilesystemSpecs.create(requested(Map.of()), DEFAULTS);  // 1536Gi OSTs, at most 16
+
+    assertThatCode(() -> FilesystemSpecs.requireCompatible(existing,
+        new FilesystemSpec("fs1", Sizes.TIB, 64, 1.0, ServerParameters.NONE, java.util.Set.of()))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
+        new FilesystemSpec("fs1", Sizes.TIB, 64, 1.0, ServerParameters.NONE, java.util.Set.of("ostSize"))))
+        .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
+  }
+
+  /** The growth limit raised on the LustreFilesystem: the StorageClasses that made it (asking for less) still work; one asking for more does not. */
+  @Test
+  void aFilesystemWhoseLimitWasRaisedStillServesStorageClassesAskingForLess() {
+    // Made with a limit of 16 OSTs, raised to 32 on the resource since.
+    LustreFilesystemSpec raised = FilesystemSpecs.create(new FilesystemSpec("fs1", 1536 * Sizes.GIB, 32, 1.0, ServerParameters.NONE, GIVEN),
+        DEFAULTS);
+
+    assertThatCode(() -> FilesystemSpecs.requireCompatible(raised, requested(Map.of()))).doesNotThrowAnyException();
+    assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(raised,
+        new FilesystemSpec("fs1", 1536 * Sizes.GIB, 64, 1.0, ServerParameters.NONE, GIVEN)))
+        .hasMessageStartingWith("parameters.maxOsts: filesystem has 32, StorageClass asks for 64");
   }
 
   @Test

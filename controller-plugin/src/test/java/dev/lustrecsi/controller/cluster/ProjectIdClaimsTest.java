@@ -40,7 +40,7 @@ class ProjectIdClaimsTest {
       }
       try {
         try {
-          replicas.getFirst().backend().ensureFilesystem(new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of())));
+          replicas.getFirst().backend().ensureFilesystem(new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of()), java.util.Set.of("ostSize", "maxOsts")));
         } catch (RuntimeException stillComingUp) {
           // no agents answer here: the filesystem never becomes ready, and its status is rewritten by every pass
         }

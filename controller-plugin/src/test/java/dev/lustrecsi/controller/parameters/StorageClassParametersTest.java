@@ -29,7 +29,7 @@ class StorageClassParametersTest {
         "fsName", "scratch", "stripeCount", "-1", "stripeSize", "1M", "pool", "flash", "ostSize", "512Gi", "maxOsts", "8",
         "csi.storage.k8s.io/pvc/name", "data"));
     assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8,
-        dev.lustrecsi.common.topology.LnetChoice.AUTO, new ServerParameters(java.util.Map.of())));
+        dev.lustrecsi.common.topology.LnetChoice.AUTO, new ServerParameters(java.util.Map.of()), java.util.Set.of("ostSize", "maxOsts")));
   }
 
   @ParameterizedTest(name = "{0}={1}")

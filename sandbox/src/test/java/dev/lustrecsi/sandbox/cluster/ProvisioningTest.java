@@ -290,9 +290,34 @@ class ProvisioningTest {
     assertThatThrownBy(() -> create("pvc-r", Sizes.GIB, rdma))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-          assertThat(e.getStatus().getDescription()).startsWith("parameters.lnet").contains("10.1.0.10@tcp");
+          assertThat(e.getStatus().getDescription()).startsWith("parameters.lnet")
+              .contains("offer " + controller.filesystem("rdma").getStatus().servers().getFirst().nids().getFirst() + ")");
         });
     assertThat(recordsOf("rdma")).hasSize(1);
+  }
+
+  /**
+   * A filesystem an admin wrote (10 GiB OSTs, a limit of 40), and a StorageClass that names only
+   * its fsName: the sizes it leaves to their defaults (1 TiB OSTs, 64 of them) are not held
+   * against the filesystem, and the volume is admitted against the filesystem's own limit.
+   */
+  @Test
+  void aStorageClassNamingOnlyTheFsNameUsesAFilesystemAnAdminMade() {
+    LustreFilesystem made = new LustreFilesystem();
+    made.setMetadata(new ObjectMetaBuilder().withName(ResourceNames.of("admin").filesystem()).build());
+    made.setSpec(new LustreFilesystemSpec("admin", SimulatedCluster.DEFAULTS.serverImage(), null, null, "10Gi", 1, 1, 40, null, null, 2,
+        null, List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lustre-csi/lnet", "10.9.2.0/24", null), null));
+    controller.cluster.client().resources(LustreFilesystem.class).resource(made).create();
+
+    Volume volume = create("pvc-a", 5 * Sizes.GIB, Map.of("fsName", "admin"));
+
+    assertThat(volume.getCapacityBytes()).isEqualTo(5 * Sizes.GIB);
+    assertThat(quotaOf(volume)).isEqualTo(5 * Sizes.GIB);
+    assertThatThrownBy(() -> create("pvc-huge", 401 * Sizes.GIB, Map.of("fsName", "admin")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+          assertThat(e.getStatus().getDescription()).contains("40 OSTs of 10 GiB");
+        });
   }
 
   /**
