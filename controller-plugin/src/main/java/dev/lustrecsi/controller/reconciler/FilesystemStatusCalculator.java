@@ -103,6 +103,11 @@ public final class FilesystemStatusCalculator {
       return server.withState("Starting", "agent not answering: " + seen.agentError());
     }
     String health = seen.agent().get().getHealthCheck();
+    if (seen.agent().get().getLustreNotLoaded()) {
+      // Booting: its setup loads the modules as it brings the first target up (formatting it first
+      // on a new server). Not a failure: what its targets' absence means, their states say.
+      return server.withState("Starting", "Lustre modules not loaded yet: its setup has not brought a target up");
+    }
     if (!"healthy".equals(health.strip())) {
       return server.withState(FAILED, "health_check: " + health.strip());
     }

@@ -64,4 +64,30 @@ class FilesystemStatusCalculatorTest {
     });
     assertThat(status.servers()).filteredOn(s -> s.name().equals("fs1-oss0")).extracting(ServerStatus::state).containsExactly("Failed");
   }
+
+  /**
+   * A new OSS booting, as growth adds one: its agent answers before its setup has loaded Lustre
+   * (health_check_after_crash.txt). Not a failure: the filesystem is growing, not degraded.
+   */
+  @Test
+  void aServerWhoseLustreIsNotLoadedYetIsStartingAndTheFilesystemGrowsRatherThanDegrades() {
+    Map<String, ServerObservation> seen = seen(Map.of());
+    GetHealthResponse booting = GetHealthResponse.newBuilder()
+        .setHealthCheck("NOT HEALTHY: error: get_param: param_path 'health_check': No such file or directory").setLustreNotLoaded(true).build();
+    seen.put("fs1-oss1", new ServerObservation(true, "Running", true, "10.1.0.13", Optional.of(booting), null));
+    List<ServerStatus> servers = new java.util.ArrayList<>(SERVERS);
+    servers.add(new ServerStatus("fs1-oss1", "oss", "10.1.0.13", List.of("10.1.0.13@tcp"), "Pending", null));
+    List<TargetStatus> targets = new java.util.ArrayList<>(TARGETS);
+    targets.add(new TargetStatus("fs1-OST0001", "OST", 1, "fs1-oss1", "fs1-ost0001", "Pending", null, null));
+    LustreFilesystemStatus growing = new LustreFilesystemStatus("Ready", 1L, List.of(), servers, targets, 2, null, null, null, null, null,
+        null, null, null, null);
+
+    LustreFilesystemStatus status = FilesystemStatusCalculator.observe(growing, seen, Optional.empty(), 1, 0, Instant.EPOCH);
+
+    assertThat(status.phase()).isEqualTo("Growing");
+    assertThat(status.servers()).filteredOn(s -> s.name().equals("fs1-oss1")).singleElement().satisfies(oss -> {
+      assertThat(oss.state()).isEqualTo("Starting");
+      assertThat(oss.message()).contains("Lustre modules not loaded yet");
+    });
+  }
 }

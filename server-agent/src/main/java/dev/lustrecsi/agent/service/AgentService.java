@@ -135,6 +135,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       ServerHealth health = lustre.health();
       GetHealthResponse.Builder response = GetHealthResponse.newBuilder()
           .setHealthCheck(health.healthCheck())
+          .setLustreNotLoaded(!health.modulesLoaded())
           .addAllNids(health.nids())
           .setLustreVersion(health.version());
       for (TargetState target : health.targets()) {

@@ -66,7 +66,9 @@ final class LustreAdmin {
     if (!check.succeeded() || !devicesResult.succeeded()) {
       LOG.log(Level.WARNING, "Lustre not answering: " + check.errorText() + " / " + devicesResult.errorText());
     }
-    return new ServerHealth(healthCheck, nids, List.copyOf(targets), version);
+    // health_check_after_crash.txt: exit 2, "No such file or directory" until the modules load.
+    boolean modulesLoaded = check.succeeded() || !check.errorText().contains("No such file or directory");
+    return new ServerHealth(healthCheck, nids, List.copyOf(targets), version, modulesLoaded);
   }
 
   /** The filesystem name of the client mount at {@code mount}, from {@code lfs getname}. */

@@ -103,6 +103,7 @@ class AgentServiceTest {
         .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
     GetHealthResponse health = agent(Optional.empty()).getHealth(GetHealthRequest.getDefaultInstance());
     assertThat(health.getHealthCheck()).isEqualTo("healthy");
+    assertThat(health.getLustreNotLoaded()).isFalse();
     assertThat(health.getNidsList()).containsExactly("10.99.0.1@tcp");
     assertThat(health.getLustreVersion()).isEqualTo("2.16.1");
     assertThat(health.getTargetsList()).containsExactly(
@@ -122,6 +123,7 @@ class AgentServiceTest {
         .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
     GetHealthResponse health = agent(Optional.empty()).getHealth(GetHealthRequest.getDefaultInstance());
     assertThat(health.getHealthCheck()).startsWith("NOT HEALTHY: error: get_param: param_path 'health_check'");
+    assertThat(health.getLustreNotLoaded()).isTrue();
     assertThat(health.getTargetsList()).isEmpty();
     assertThat(health.getNidsList()).isEmpty();
     assertThat(health.getLustreVersion()).isEqualTo("2.16.1");
