@@ -65,6 +65,13 @@ public final class SnapshotBatches {
   private final Clock clock;
   private final Duration lockWait;
   private final ConcurrentMap<String, Batch> open = new ConcurrentHashMap<>();
+  /**
+   * The creation time of each Lustre snapshot this controller has taken whole and not destroyed
+   * since, by {@code FSNAME@NAME}; changed only under the filesystem's lock. A joiner's READY record
+   * is written after the lock is released, so a retake that gets the lock next cannot learn from
+   * the records alone that the snapshot is whole: this tells it.
+   */
+  private final ConcurrentMap<String, Long> taken = new ConcurrentHashMap<>();
   private final WaitingLocks locks = new WaitingLocks();
 
   /** @param window how long a new batch gathers joiners before its snapshot is taken (zero: share only with what queues behind a running one) */
@@ -89,7 +96,7 @@ public final class SnapshotBatches {
     return underLock(batch.fsName, () -> {
       if (!batch.done) {
         pauseForJoiners(batch);
-        takeOnce(batch, () -> lustre.take(batch.fsName, batch.name));
+        takeOnce(batch, () -> takeWhole(batch.fsName, batch.name));
       }
       return outcome(batch);
     });
@@ -97,8 +104,10 @@ public final class SnapshotBatches {
 
   /**
    * Finishes a Lustre snapshot that a crashed or failed call left unfinished: {@code whole} says
-   * whether another record already proved it whole (its creation time, or -1); otherwise it is
-   * taken again from scratch under the same name.
+   * whether another record already proved it whole (its creation time, or -1); so does this
+   * controller having taken it whole, which the records may not say yet (the caller that took it
+   * writes its READY record after letting go of the lock). Otherwise it is taken again from
+   * scratch under the same name: never one already handed out as ready.
    *
    * <p>A call that gave up waiting for the lock leaves its batch open, not taken. Its retry takes
    * that batch here, once, for everyone who joined it: left open, a later joiner's {@link #await}
@@ -108,8 +117,12 @@ public final class SnapshotBatches {
   public long retake(String fsName, String name, LongSupplier whole) {
     return underLock(fsName, () -> {
       LongSupplier finish = () -> {
+        Long tookWhole = taken.get(key(fsName, name));
+        if (tookWhole != null) {
+          return tookWhole;
+        }
         long known = whole.getAsLong();
-        return known >= 0 ? known : lustre.take(fsName, name);
+        return known >= 0 ? known : takeWhole(fsName, name);
       };
       Batch left = open.get(fsName);
       if (left == null || !left.name.equals(name)) {
@@ -143,15 +156,31 @@ public final class SnapshotBatches {
    * every other snapshot work of the filesystem, so that it never races a CSI snapshot's barrier.
    */
   public long takeAlone(String fsName, String name) {
-    return underLock(fsName, () -> lustre.take(fsName, name));
+    return underLock(fsName, () -> {
+      taken.remove(key(fsName, name));  // taken again from scratch: what was whole before is gone first
+      return lustre.take(fsName, name);
+    });
   }
 
   /** Destroys every piece of a Lustre snapshot. */
   public void destroy(String fsName, String name) {
     underLock(fsName, () -> {
+      taken.remove(key(fsName, name));
       lustre.destroy(fsName, name);
       return 0L;
     });
+  }
+
+  /** Under the filesystem's lock: takes the snapshot from scratch, and remembers it whole once it is. */
+  private long takeWhole(String fsName, String name) {
+    taken.remove(key(fsName, name));  // a take starts by destroying whatever pieces there are
+    long creation = lustre.take(fsName, name);
+    taken.put(key(fsName, name), creation);
+    return creation;
+  }
+
+  private static String key(String fsName, String name) {
+    return fsName + "@" + name;
   }
 
   private void pauseForJoiners(Batch batch) {

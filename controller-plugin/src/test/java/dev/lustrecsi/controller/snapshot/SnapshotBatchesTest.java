@@ -81,4 +81,30 @@ class SnapshotBatchesTest {
     assertThat(batches.await(a)).isEqualTo(batches.await(b));
     assertThat(lustre.work).containsExactly("take " + a.name());
   }
+
+  @Test
+  void aRetakeRightAfterAJoinerTookTheBatchKeepsItsSnapshotThoughNoRecordSaysReadyYet() {
+    RecordedSnapshots lustre = new RecordedSnapshots("");
+    SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
+    SnapshotBatches.Batch batch = batches.join("fs1");
+    // One joiner takes the batch; it writes its READY record only after letting go of the lock.
+    long creation = batches.await(batch);
+    // Another joiner's retry (its call gave up waiting) gets the lock first: no record is READY yet.
+    long retaken = batches.retake("fs1", batch.name(), () -> -1);
+
+    assertThat(retaken).isEqualTo(creation);
+    assertThat(lustre.work).as("the snapshot handed out as ready is not destroyed and taken later").containsExactly("take " + batch.name());
+  }
+
+  @Test
+  void aSnapshotDestroyedSinceItWasTakenIsTakenAgainByARetake() {
+    RecordedSnapshots lustre = new RecordedSnapshots("");
+    SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
+    SnapshotBatches.Batch batch = batches.join("fs1");
+    batches.await(batch);
+    batches.destroy("fs1", batch.name());
+    batches.retake("fs1", batch.name(), () -> -1);
+
+    assertThat(lustre.work).containsExactly("take " + batch.name(), "destroy " + batch.name(), "take " + batch.name());
+  }
 }
