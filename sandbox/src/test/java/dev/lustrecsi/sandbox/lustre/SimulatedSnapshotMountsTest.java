@@ -11,6 +11,7 @@ import dev.lustrecsi.agent.v1.CopySnapshotDirectoryRequest;
 import dev.lustrecsi.agent.v1.CopySnapshotDirectoryResponse;
 import dev.lustrecsi.agent.v1.CreateTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.DestroyTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.MountTargetSnapshotsRequest;
 import dev.lustrecsi.agent.v1.MountTargetSnapshotsResponse;
@@ -261,6 +262,34 @@ class SimulatedSnapshotMountsTest {
     unmount(oss, "s1");
     assertThat(servers.zfs().clientMounts()).isEmpty();
     assertThat(servers.zfs().pieceMounts()).isEmpty();
+  }
+
+  @Test
+  void aVolumeMadeAgainUnderTheSameNameAfterItsRestoreWasDeletedIsCopiedAgain() throws Exception {
+    Path live = servers.namespace("fs1");
+    Files.writeString(Files.createDirectories(live.resolve("volumes/pvc-1")).resolve("data"), "before");
+    take("s1");
+    var ensure = EnsureVolumeDirectoryRequest.newBuilder().setFsName("fs1").setDirectory("volumes/pvc-2").setProjectId(1002)
+        .setQuotaBytes(1L << 30).build();
+    call(mds::ensureVolumeDirectory, ensure);
+    mount(mds, "s1");
+    mount(oss, "s1");
+    assertThat(copyUntilFinished("s1", "volumes/pvc-1", "volumes/pvc-2").getState()).isEqualTo(CopySnapshotDirectoryResponse.State.DONE);
+    // Withdrawn (abandoned, say) before the controller saw the copy done, then asked for again by the same name.
+    unmount(mds, "s1");
+    unmount(oss, "s1");
+    call(mds::deleteVolumeDirectory, DeleteVolumeDirectoryRequest.newBuilder().setFsName("fs1").setDirectory("volumes/pvc-2")
+        .setProjectId(1002).build());
+    assertThat(live.resolve("volumes/pvc-2")).doesNotExist();
+    call(mds::ensureVolumeDirectory, ensure);
+    mount(mds, "s1");
+    mount(oss, "s1");
+
+    CopySnapshotDirectoryResponse again = copyUntilFinished("s1", "volumes/pvc-1", "volumes/pvc-2");
+    assertThat(again.getState()).as(again.getMessage()).isEqualTo(CopySnapshotDirectoryResponse.State.DONE);
+    assertThat(live.resolve("volumes/pvc-2/data")).as("the new directory holds the snapshot's content, not nothing").hasContent("before");
+    unmount(mds, "s1");
+    unmount(oss, "s1");
   }
 
   @Test

@@ -204,6 +204,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       // never a directory whose writes are no longer bounded. A directory tagged with another
       // project id is not the volume's (a create refused it): it is left as it is.
       Path directory = fs.directories().resolve("directory", request.getDirectory());
+      // A restore's copy into it is done with before the directory goes (or the delete waits for it).
+      copies.forget(directory);
       if (projectId != 0 && java.nio.file.Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         long tagged = lustre.projectOf(directory).projectId();
         if (tagged != 0 && tagged != projectId) {

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The copies out of snapshots that run in the agent's background, one per target directory: the
  * first call starts a copy, later calls report it. A DONE copy is remembered for as long as the
- * agent runs; a FAILED one is reported once and then forgotten, so the next call starts it
+ * agent runs, or until its target directory is deleted; a FAILED one is reported once and then forgotten, so the next call starts it
  * again, as does any call after the agent restarted (nothing is remembered across restarts, and
  * a copy overwrites what an earlier one left).
  */
@@ -79,6 +79,24 @@ final class SnapshotCopies {
         throw CsiException.aborted("snapshot_name: a copy of " + job.key.source() + " out of snapshot " + snapshot + " is still running");
       }
     }
+  }
+
+  /**
+   * Forgets the copy into {@code target}, whose directory is being deleted: a DONE copy reported
+   * later for a directory made again under the same name (a volume withdrawn, then asked for again
+   * by its CO) would hand out an empty volume as restored. ABORTED while the copy still runs, so
+   * that the directory is not deleted under it.
+   */
+  void forget(Path target) {
+    Job job = jobs.get(target);
+    if (job == null) {
+      return;
+    }
+    if (job.state == State.RUNNING) {
+      throw CsiException.aborted("directory: a copy of " + job.key.source() + " from snapshot " + job.key.snapshot()
+          + " into it is still running; retry once it is done");
+    }
+    jobs.remove(target, job);
   }
 
   /** Starts the copy into {@code target} unless one is known; reports it either way. */

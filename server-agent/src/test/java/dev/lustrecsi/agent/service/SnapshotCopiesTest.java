@@ -81,4 +81,19 @@ class SnapshotCopiesTest {
     copies.start(key, dir.resolve("missing"), target, layouts);
     assertThat(settled(key, target).state()).isEqualTo(State.DONE);
   }
+
+  @Test
+  void aCopyIsForgottenWhenItsTargetIsDeletedButNotWhileItRuns() throws Exception {
+    Files.createDirectories(dir.resolve("source"));
+    Path target = Files.createDirectories(dir.resolve("target"));
+    Key key = new Key("s1", Path.of("volumes/pvc-1"));
+    Files.createDirectories(dir.resolve("source/sub"));
+    copies.start(key, dir.resolve("source"), target, layouts);
+    assertThatThrownBy(() -> copies.forget(target)).as("the directory is not deleted under a running copy")
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.ABORTED));
+    release.countDown();
+    assertThat(settled(key, target).state()).isEqualTo(State.DONE);
+    copies.forget(target);
+    assertThat(copies.report(key, target)).as("a directory made again under the name is copied into again").isEmpty();
+  }
 }
