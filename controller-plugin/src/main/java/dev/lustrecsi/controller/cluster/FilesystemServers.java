@@ -53,16 +53,7 @@ public final class FilesystemServers {
    * not be one.
    */
   public Servers of(String fsName) {
-    LustreFilesystem filesystem = client.resources(LustreFilesystem.class).inNamespace(namespace)
-        .withName(ResourceNames.of(fsName).filesystem()).get();
-    if (filesystem == null) {
-      throw CsiException.failedPrecondition("filesystem " + fsName + " has no LustreFilesystem resource in " + namespace);
-    }
-    if (filesystem.getSpec().runBySite()) {
-      // Its targets are the site's, not ZFS datasets on servers of ours with agents beside them.
-      throw CsiException.failedPrecondition("filesystem " + fsName + " is run by the site (spec.external): snapshots are taken only of"
-          + " filesystems whose servers the driver runs");
-    }
+    LustreFilesystem filesystem = own(fsName);
     LustreFilesystemStatus status = filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
     Map<String, List<String>> targetsByServer = new TreeMap<>();
     for (TargetStatus target : status.targets()) {
@@ -96,5 +87,36 @@ public final class FilesystemServers {
       throw CsiException.unavailable("filesystem " + fsName + " has no running MGS yet; retry later");
     }
     return new Servers(filesystem.getMetadata().getName(), mgs, List.copyOf(servers));
+  }
+
+  /**
+   * FAILED_PRECONDITION unless the filesystem exists and its servers are the driver's: checked
+   * before a snapshot is recorded, since a record of one that can never be taken would stay.
+   */
+  public void requireOwn(String fsName) {
+    own(fsName);
+  }
+
+  /** Whether the filesystem is one the site runs: none of the driver's snapshots can be on it. */
+  public boolean runBySite(String fsName) {
+    LustreFilesystem filesystem = read(fsName);
+    return filesystem != null && filesystem.getSpec().runBySite();
+  }
+
+  private LustreFilesystem own(String fsName) {
+    LustreFilesystem filesystem = read(fsName);
+    if (filesystem == null) {
+      throw CsiException.failedPrecondition("filesystem " + fsName + " has no LustreFilesystem resource in " + namespace);
+    }
+    if (filesystem.getSpec().runBySite()) {
+      // Its targets are the site's, not ZFS datasets on servers of ours with agents beside them.
+      throw CsiException.failedPrecondition("filesystem " + fsName + " is run by the site (spec.external): snapshots are taken only of"
+          + " filesystems whose servers the driver runs");
+    }
+    return filesystem;
+  }
+
+  private LustreFilesystem read(String fsName) {
+    return client.resources(LustreFilesystem.class).inNamespace(namespace).withName(ResourceNames.of(fsName).filesystem()).get();
   }
 }

@@ -80,6 +80,9 @@ public final class GroupSnapshots {
       List<VolumeRecord> missing = sources.stream().filter(s -> existing.stream().noneMatch(m -> m.source().toString().equals(s)))
           .map(this::volume).toList();
       String fsName = existing.isEmpty() ? missing.getFirst().id().fsName() : existing.getFirst().id().fsName();
+      if (existing.isEmpty()) {
+        batches.requireSnapshottable(fsName);
+      }
       // Members a crashed call never wrote join the Lustre snapshot its other members name.
       String lustreSnapshot = existing.isEmpty() ? null : existing.getFirst().lustreSnapshot();
       SnapshotBatches.Batch batch = lustreSnapshot == null ? batches.join(fsName) : null;

@@ -79,9 +79,21 @@ public final class LustreSnapshots implements SnapshotBatches.Snapshotter {
     }
   }
 
-  /** Destroys every target's piece of the snapshot; pieces already gone are fine. */
+  @Override
+  public void requireSnapshottable(String fsName) {
+    servers.requireOwn(fsName);
+  }
+
+  /**
+   * Destroys every target's piece of the snapshot; pieces already gone are fine. A filesystem the
+   * site runs holds none (none could be taken there), so a record an earlier version wrote for
+   * one is let go rather than kept DELETING for ever.
+   */
   @Override
   public void destroy(String fsName, String name) {
+    if (servers.runBySite(fsName)) {
+      return;
+    }
     Servers all = servers.of(fsName);
     destroyPieces(all, fsName, name);
   }

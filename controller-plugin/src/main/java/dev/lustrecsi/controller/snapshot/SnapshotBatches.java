@@ -58,6 +58,9 @@ public final class SnapshotBatches {
     long take(String fsName, String name);
 
     void destroy(String fsName, String name);
+
+    /** FAILED_PRECONDITION when no snapshot can ever be taken of the filesystem (one the site runs). */
+    void requireSnapshottable(String fsName);
   }
 
   private final Snapshotter lustre;
@@ -84,6 +87,14 @@ public final class SnapshotBatches {
     this.window = window;
     this.clock = clock;
     this.lockWait = lockWait;
+  }
+
+  /**
+   * Refuses, before anything is recorded, a filesystem no snapshot can ever be taken of: a record
+   * written for it could be neither taken nor destroyed.
+   */
+  public void requireSnapshottable(String fsName) {
+    lustre.requireSnapshottable(fsName);
   }
 
   /** The filesystem's open batch, or a new one. */

@@ -79,6 +79,7 @@ public final class SnapshotService {
       }
       VolumeRecord volume = VolumeId.parse(sourceVolumeId).flatMap(volumes).filter(v -> v.state() == VolumeRecord.State.READY)
           .orElseThrow(() -> CsiException.notFound("source_volume_id: volume " + CallerText.quote(sourceVolumeId) + " does not exist"));
+      batches.requireSnapshottable(volume.id().fsName());
       SnapshotBatches.Batch batch = batches.join(volume.id().fsName());
       SnapshotRecord record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
           volume.capacityBytes(), 0, State.CREATING, "", clock.instant());

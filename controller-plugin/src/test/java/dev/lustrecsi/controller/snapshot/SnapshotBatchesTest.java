@@ -45,6 +45,9 @@ class SnapshotBatchesTest {
     public void destroy(String fsName, String name) {
       work.add("destroy " + name);
     }
+
+    @Override
+    public void requireSnapshottable(String fsName) {}
   }
 
   @Test

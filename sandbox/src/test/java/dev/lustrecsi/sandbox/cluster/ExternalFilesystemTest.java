@@ -1,6 +1,7 @@
 package dev.lustrecsi.sandbox.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import csi.v1.Volume;
@@ -139,6 +140,36 @@ class ExternalFilesystemTest {
     assertThat(calls).filteredOn(c -> c.contains("/secrets")).allMatch(c -> c.startsWith("GET "));
     assertThat(controller.cluster.client().genericKubernetesResources(KubeVirtSimulator.VMS).list().getItems()).isEmpty();
     assertThat(controller.cluster.client().persistentVolumeClaims().list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotOfTheSitesFilesystemIsRefusedBeforeAnythingIsRecorded() throws Exception {
+    site("nosnap", null, null, null, null);
+    await("nosnap", s -> "Ready".equals(s.phase()));
+    Volume a = create("pvc-a", Sizes.GIB, "nosnap");
+    Volume b = create("pvc-b", Sizes.GIB, "nosnap");
+    StatusRuntimeException single = assertThrows(StatusRuntimeException.class, () -> controller.csi().createSnapshot(
+        csi.v1.CreateSnapshotRequest.newBuilder().setName("nosnap-snap").setSourceVolumeId(a.getVolumeId()).build()));
+    assertThat(single.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(single.getStatus().getDescription()).contains("spec.external");
+    StatusRuntimeException group = assertThrows(StatusRuntimeException.class, () -> csi.v1.GroupControllerGrpc
+        .newBlockingStub(controller.channel()).createVolumeGroupSnapshot(csi.v1.CreateVolumeGroupSnapshotRequest.newBuilder()
+            .setName("nosnap-group").addSourceVolumeIds(a.getVolumeId()).addSourceVolumeIds(b.getVolumeId()).build()));
+    assertThat(group.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    // A record would stay CREATING, and once withdrawn as abandoned DELETING for ever: its Lustre
+    // snapshot cannot be destroyed on servers the driver does not run, any more than taken.
+    var records = controller.cluster.client().resources(dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot.class);
+    assertThat(records.list().getItems()).noneMatch(r -> r.getSpec().fsName().equals("nosnap"));
+
+    // One an earlier version recorded there is let go: nothing of it can be on the site's servers.
+    var left = new dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot();
+    left.setMetadata(new ObjectMetaBuilder().withName("nosnap-left").withNamespace(SimulatedCluster.NAMESPACE).build());
+    String directory = VolumeId.parse(a.getVolumeId()).orElseThrow().directory();
+    left.setSpec(new dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshotSpec("nosnap-left", "nosnap", directory,
+        "lcsi-20260101-000000-abcdef", Sizes.GIB, "1 GiB", 0, "CREATING", null, Instant.now().toString()));
+    controller.cluster.client().resource(left).create();
+    controller.csi().deleteSnapshot(csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId("nosnap@nosnap-left").build());
+    assertThat(records.list().getItems()).noneMatch(r -> r.getSpec().fsName().equals("nosnap"));
   }
 
   @Test
