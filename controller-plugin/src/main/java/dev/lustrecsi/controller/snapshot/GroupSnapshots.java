@@ -127,11 +127,13 @@ public final class GroupSnapshots {
       return;
     }
     try (SnapshotService.Busy held = snapshots.hold("group/" + id.get().record(), "group snapshot " + CallerText.quote(groupId))) {
-      for (SnapshotRecord member : members(id.get().record())) {
-        if (member.id().fsName().equals(id.get().fsName())) {
-          snapshots.delete(member);
-        }
+      List<SnapshotRecord> own = members(id.get().record()).stream().filter(m -> m.id().fsName().equals(id.get().fsName())).toList();
+      // Every member checked before any is deleted: a group is deleted whole or not at all.
+      for (SnapshotRecord member : own) {
+        snapshots.requireNotRestoring(member.id(), "group snapshot " + CallerText.quote(groupId) + " (its member "
+            + CallerText.quote(member.id().toString()) + ")");
       }
+      own.forEach(snapshots::delete);
     }
   }
 

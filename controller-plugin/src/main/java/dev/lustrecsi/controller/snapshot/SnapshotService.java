@@ -97,17 +97,24 @@ public final class SnapshotService {
       return;
     }
     try (Busy held = hold(id.get().record(), "snapshot " + CallerText.quote(snapshotId))) {
-      List<String> restoring = allVolumes.get().stream()
-          .filter(v -> v.state() == VolumeRecord.State.CREATING && v.source().filter(s -> s.kind() == VolumeSource.Kind.SNAPSHOT
-              && s.id().equals(id.get().toString()) && s.phase() != VolumeSource.Phase.DONE).isPresent())
-          .map(v -> v.id().toString()).toList();
-      if (!restoring.isEmpty()) {
-        // The CSI spec's code for a snapshot in use: its Lustre snapshot is mounted for the copy, and
-        // destroying it would fail the restore; the CO retries the delete once the restore is done.
-        throw CsiException.failedPrecondition("snapshot " + CallerText.quote(snapshotId) + " is in use: volumes " + restoring
-            + " are being restored from it; delete it when they are ready");
-      }
+      requireNotRestoring(id.get(), "snapshot " + CallerText.quote(snapshotId));
       journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
+    }
+  }
+
+  /**
+   * FAILED_PRECONDITION, the CSI spec's code for a snapshot in use, while volumes are being
+   * restored from it: its Lustre snapshot is mounted for their copy, and destroying it would fail
+   * the restores. The CO retries the delete once they are done.
+   */
+  void requireNotRestoring(SnapshotId id, String described) {
+    List<String> restoring = allVolumes.get().stream()
+        .filter(v -> v.state() == VolumeRecord.State.CREATING && v.source().filter(s -> s.kind() == VolumeSource.Kind.SNAPSHOT
+            && s.id().equals(id.toString()) && s.phase() != VolumeSource.Phase.DONE).isPresent())
+        .map(v -> v.id().toString()).toList();
+    if (!restoring.isEmpty()) {
+      throw CsiException.failedPrecondition(described + " is in use: volumes " + restoring
+          + " are being restored from it; delete it when they are ready");
     }
   }
 
