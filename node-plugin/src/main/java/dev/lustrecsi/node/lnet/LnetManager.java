@@ -36,9 +36,7 @@ public final class LnetManager {
   /** Configures (when managed) and checks LNet; never throws, the status says what is wrong. */
   public LnetStatus bringUp(NodeNetworks networks) {
     try {
-      if (mode == LnetMode.MANAGE) {
-        configure(networks);
-      }
+      String o2ibProblem = mode == LnetMode.MANAGE ? configure(networks) : "";
       List<LocalNi> nis = netShow();
       List<Nid> own = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
       if (own.isEmpty()) {
@@ -57,13 +55,14 @@ public final class LnetManager {
           ping(ni.nid()).ifPresent(problems::add);
         }
       }
-      return problems.isEmpty() ? new LnetStatus(own, true, "") : LnetStatus.notReady(own, String.join("; ", problems));
+      return new LnetStatus(own, problems.isEmpty(), String.join("; ", problems), o2ibProblem);
     } catch (CommandFailedException e) {
       return LnetStatus.notReady(List.of(), e.getMessage());
     }
   }
 
-  private void configure(NodeNetworks networks) throws CommandFailedException {
+  /** Adds the missing networks and loads the client module; returns why o2ib0 could not be added, or "". */
+  private String configure(NodeNetworks networks) throws CommandFailedException {
     // As lnet.service does: lnetctl talks to the lnet module, it does not load it.
     runner.runChecked(new Command(List.of("modprobe", "lnet"), TIMEOUT));
     CommandResult configured = runner.run(lnetctl("lnet", "configure"));
@@ -72,8 +71,16 @@ public final class LnetManager {
       LOG.log(Level.DEBUG, "lnetctl lnet configure: " + configured.errorText());
     }
     Set<String> present = netShow().stream().map(ni -> ni.nid().net()).collect(Collectors.toSet());
+    String o2ibProblem = "";
     if (!networks.o2ibInterfaces().isEmpty() && !present.contains("o2ib0")) {
-      add("o2ib0", String.join(",", networks.o2ibInterfaces()));
+      // o2ib failing (ko2iblnd missing, the fabric refusing) must not cost the node tcp: it then
+      // mounts over tcp, and an o2ib volume's stage says LNet has no o2ib network, and why.
+      try {
+        add("o2ib0", String.join(",", networks.o2ibInterfaces()));
+      } catch (CommandFailedException e) {
+        o2ibProblem = "lnetctl net add --net o2ib0 failed: " + e.getMessage();
+        LOG.log(Level.WARNING, "LNet: cannot add o2ib0, this node mounts over tcp only: " + e.getMessage());
+      }
     }
     // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
     if (!networks.tcpInterfaces().isEmpty() && !present.contains("tcp0")) {
@@ -87,6 +94,7 @@ public final class LnetManager {
     if (!lustre.succeeded()) {
       LOG.log(Level.WARNING, "modprobe lustre: " + lustre.errorText());
     }
+    return o2ibProblem;
   }
 
   private void add(String net, String interfaces) throws CommandFailedException {

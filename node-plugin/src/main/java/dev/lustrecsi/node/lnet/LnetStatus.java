@@ -8,10 +8,16 @@ import java.util.List;
  * @param nids the node's own NIDs, loopback excluded
  * @param ready whether LNet is configured and every own NID answered a ping
  * @param reason why not ready; empty when ready
+ * @param o2ibProblem why o2ib0 could not be added although an RDMA port is usable; empty otherwise.
+ *     The node is still ready over tcp: this says why it cannot mount over o2ib.
  */
-public record LnetStatus(List<Nid> nids, boolean ready, String reason) {
+public record LnetStatus(List<Nid> nids, boolean ready, String reason, String o2ibProblem) {
   public LnetStatus {
     nids = List.copyOf(nids);
+  }
+
+  public LnetStatus(List<Nid> nids, boolean ready, String reason) {
+    this(nids, ready, reason, "");
   }
 
   public static LnetStatus notReady(List<Nid> nids, String reason) {

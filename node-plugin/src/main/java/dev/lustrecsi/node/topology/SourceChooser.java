@@ -56,6 +56,7 @@ public final class SourceChooser {
       List<String> problems = networking.networks().rdmaPorts().stream().flatMap(p -> p.problem().stream()).toList();
       return problems.isEmpty() ? "it has no RDMA device" : "no usable RDMA port (" + String.join("; ", problems) + ")";
     }
-    return "LNet has no o2ib network (NIDs: " + networking.lnet().nids() + ")";
+    LnetStatus lnet = networking.lnet();
+    return "LNet has no o2ib network (NIDs: " + lnet.nids() + ")" + (lnet.o2ibProblem().isEmpty() ? "" : ": " + lnet.o2ibProblem());
   }
 }

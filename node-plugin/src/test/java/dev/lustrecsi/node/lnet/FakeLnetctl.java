@@ -23,6 +23,8 @@ final class FakeLnetctl implements CommandRunner {
   boolean configured;
   boolean pingsFail;
   boolean lustreModuleMissing;
+  /** ko2iblnd missing: net add of an o2ib network fails as lnetctl reports it. */
+  boolean o2ibAddFails;
 
   @Override
   public CommandResult run(Command command) {
@@ -47,6 +49,9 @@ final class FakeLnetctl implements CommandRunner {
       case "net show" -> configured ? ok(command, netShow()) : fail(command, "show:\n    - net:\n          errno: -100\n          descr: \"cannot get networks: Network is down\"\n");
       case "net add" -> {
         String net = a.get(a.indexOf("--net") + 1);
+        if (o2ibAddFails && net.startsWith("o2ib")) {
+          yield fail(command, "add:\n    - net:\n          errno: -100\n          descr: \"cannot add network: Network is down\"\n");
+        }
         String iface = a.get(a.indexOf("--if") + 1).split(",")[0];
         String type = net.replaceAll("[0-9]+$", "");
         nets.put(net, new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});

@@ -1,12 +1,20 @@
 package dev.lustrecsi.node.lnet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lustrecsi.node.rdma.EthernetInterface;
 import dev.lustrecsi.node.rdma.NodeNetworks;
 import dev.lustrecsi.node.rdma.RdmaPort;
 import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.common.topology.VolumeContext;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import dev.lustrecsi.node.topology.SourceChooser;
+import dev.lustrecsi.node.topology.StageContext;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +85,31 @@ class LnetManagerTest {
     assertThat(status.ready()).isFalse();
     assertThat(status.reason()).contains("interface eth2 is not up (operstate down)");
     assertThat(lnetctl.commands).noneMatch(c -> c.contains("add"));
+  }
+
+  @Test
+  void o2ibThatCannotBeAddedStillLeavesTheNodeTcp() {
+    lnetctl.o2ibAddFails = true;
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(IB);
+    assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0"), List.of("modprobe", "lustre"));
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.1.0.5@tcp");
+    assertThat(status.hasO2ib()).isFalse();
+    assertThat(status.o2ibProblem()).contains("o2ib0").contains("cannot add network");
+  }
+
+  @Test
+  void autoMountsOverTcpAndO2ibIsRefusedSayingWhyWhenO2ibCannotBeAdded() {
+    lnetctl.o2ibAddFails = true;
+    NodeNetworking networking = new NodeNetworking(() -> IB, Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), Duration.ofMinutes(1));
+    networking.checkNow();
+    SourceChooser chooser = new SourceChooser(networking);
+    Map<String, String> context = Map.of(VolumeContext.MGS_NIDS, "10.1.0.10@tcp", VolumeContext.MGS_NIDS_O2IB, "10.2.0.10@o2ib");
+    assertThat(chooser.choose("fs1/a", StageContext.parse(context, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
+    Map<String, String> o2ib = new HashMap<>(context);
+    o2ib.put(VolumeContext.LNET, "o2ib");
+    assertThatThrownBy(() -> chooser.choose("fs1/b", StageContext.parse(o2ib, "fs1")))
+        .hasMessageContaining("LNet has no o2ib network").hasMessageContaining("cannot add network");
   }
 
   @Test
