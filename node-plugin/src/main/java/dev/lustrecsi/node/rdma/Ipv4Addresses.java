@@ -18,7 +18,9 @@ import java.util.Set;
  * ("/32 host LOCAL" leaves) but not their interfaces; /proc/net/route lists the on-link subnet
  * route of each interface. An address belongs to the interface whose link route (no gateway)
  * has the longest mask containing it. Addresses without such a route (a lone /32) are not found:
- * LNet could not reach peers through them anyway.
+ * LNet could not reach peers through them anyway. When several interfaces have that route (one
+ * subnet on several interfaces), the addresses in it are dealt out to them in order, one each:
+ * procfs does not tell which is whose, only that each of them has one.
  */
 public final class Ipv4Addresses {
   private final Map<String, String> byInterface;
@@ -37,14 +39,20 @@ public final class Ipv4Addresses {
     Map<String, String> byInterface = new LinkedHashMap<>();
     for (String address : localAddresses(fibTrie)) {
       int value = toInt(address);
-      Route best = null;
+      int bestMask = -1;
       for (Route route : links) {
-        if ((value & route.mask) == route.destination && (best == null || Integer.bitCount(route.mask) > Integer.bitCount(best.mask))) {
-          best = route;
+        if ((value & route.mask) == route.destination) {
+          bestMask = Math.max(bestMask, Integer.bitCount(route.mask));
         }
       }
-      if (best != null) {
-        byInterface.putIfAbsent(best.iface, address);
+      // Several interfaces on one subnet (the rails of a Multi-Rail node: ib0 and ib1 in one
+      // /24) each have that subnet's link route; procfs does not say which address is whose, so
+      // each address goes to the first of them that has none yet, and each gets one.
+      for (Route route : links) {
+        if ((value & route.mask) == route.destination && Integer.bitCount(route.mask) == bestMask && !byInterface.containsKey(route.iface)) {
+          byInterface.put(route.iface, address);
+          break;
+        }
       }
     }
     return new Ipv4Addresses(byInterface);

@@ -46,6 +46,15 @@ class SysfsNetworkScannerTest {
   }
 
   @Test
+  void twoRailsOnOneSubnetAreBothUsableForO2ib() {
+    // ib0 10.2.0.5/24 and ib1 10.2.0.6/24: each has the subnet's link route.
+    NodeNetworks networks = scan("ib-multirail");
+    assertThat(networks.rdmaPorts()).allMatch(RdmaPort::usableForO2ib, "usable");
+    assertThat(networks.rdmaPorts()).extracting(p -> p.ipv4().orElseThrow()).containsExactlyInAnyOrder("10.2.0.5", "10.2.0.6");
+    assertThat(networks.o2ibInterfaces()).containsExactly("ib0", "ib1");
+  }
+
+  @Test
   void anActiveRocePortIsFoundThroughItsGidNetdev() {
     NodeNetworks networks = scan("roce-active");
     assertThat(networks.rdmaPorts()).containsExactly(
