@@ -18,7 +18,7 @@ import java.util.Set;
  * ("/32 host LOCAL" leaves) but not their interfaces; /proc/net/route lists the on-link subnet
  * route of each interface. An address belongs to the interface whose link route (no gateway)
  * has the longest mask containing it. Addresses without such a route (a lone /32) are not found:
- * LNet could not reach peers through them anyway. When several interfaces have that route (one
+ * LNet could not reach peers through them anyway; nor are link-local ones (169.254/16). When several interfaces have that route (one
  * subnet on several interfaces), the addresses in it are dealt out to them in order, one each:
  * procfs does not tell which is whose, only that each of them has one.
  */
@@ -63,7 +63,12 @@ public final class Ipv4Addresses {
     return Optional.ofNullable(byInterface.get(iface));
   }
 
-  /** Addresses that are the node's own: leaves of the trie followed by a "/32 host LOCAL" line, loopback excluded. */
+  /**
+   * Addresses that are the node's own: leaves of the trie followed by a "/32 host LOCAL" line,
+   * loopback and link-local (169.254/16) excluded. A link-local address is what an interface
+   * without a configured one picks for itself (a server's BMC USB NIC, a NIC left to zeroconf):
+   * no peer off that link reaches it, so it is never an LNet address.
+   */
   static Set<String> localAddresses(String fibTrie) {
     Set<String> addresses = new LinkedHashSet<>();
     String leaf = null;
@@ -73,7 +78,7 @@ public final class Ipv4Addresses {
         leaf = line.substring(4).strip();
       } else if (line.startsWith("+-- ")) {
         leaf = null;
-      } else if (leaf != null && line.startsWith("/32 host LOCAL") && !leaf.startsWith("127.")) {
+      } else if (leaf != null && line.startsWith("/32 host LOCAL") && !leaf.startsWith("127.") && !leaf.startsWith("169.254.")) {
         addresses.add(leaf);
       }
     }

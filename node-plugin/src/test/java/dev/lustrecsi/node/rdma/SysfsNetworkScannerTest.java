@@ -137,6 +137,15 @@ class SysfsNetworkScannerTest {
   }
 
   @Test
+  void aLinkLocalAddressIsNoAddressForLnet() {
+    // enp0s20f0u1u6, a BMC's USB NIC with 169.254.0.2/16, sorts before the storage NIC ens1f0.
+    NodeNetworks networks = scan("link-local");
+    assertThat(networks.ethernet()).containsExactly(new EthernetInterface("ens1f0", "10.1.0.5"));
+    assertThat(networks.tcpInterfaces()).containsExactly("ens1f0");
+    assertThat(named("link-local", "enp0s20f0u1u6").tcpProblem()).hasValueSatisfying(p -> assertThat(p).contains("has no IPv4 address"));
+  }
+
+  @Test
   void missingSysfsAndProcfsMeanNoNetworks(@org.junit.jupiter.api.io.TempDir Path empty) {
     NodeNetworks networks = new SysfsNetworkScanner(empty.resolve("sys"), empty.resolve("proc")).scan();
     assertThat(networks.rdmaPorts()).isEmpty();
