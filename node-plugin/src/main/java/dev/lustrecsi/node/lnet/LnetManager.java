@@ -38,8 +38,10 @@ public final class LnetManager {
     try {
       String o2ibProblem = mode == LnetMode.MANAGE ? configure(networks) : "";
       List<LocalNi> nis = netShow();
-      List<Nid> own = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
-      if (own.isEmpty()) {
+      List<Nid> all = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
+      // Only NIs that are up count as the node's: an o2ib NI that is down must not make o2ib look usable.
+      List<Nid> own = nis.stream().filter(ni -> !ni.nid().isLoopback() && ni.up()).map(LocalNi::nid).toList();
+      if (all.isEmpty()) {
         return LnetStatus.notReady(own, mode == LnetMode.MANAGE
             ? "LNet has no network: this node has no usable RDMA port and no Ethernet interface with an IPv4 address (" + networks.describe() + ")"
             : "LNet has no network configured and --lnet external leaves configuring it to the admin");

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * LNet as the node plugin last found it.
  *
- * @param nids the node's own NIDs, loopback excluded
+ * @param nids the node's own NIDs whose NI is up, loopback excluded
  * @param ready whether LNet is configured and every own NID answered a ping
  * @param reason why not ready; empty when ready
  * @param o2ibProblem why o2ib0 could not be added although an RDMA port is usable; empty otherwise.

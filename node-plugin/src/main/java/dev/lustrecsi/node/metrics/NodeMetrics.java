@@ -51,7 +51,7 @@ public final class NodeMetrics {
         .callback(out -> out.call(readiness.notReadyReason().isEmpty() ? 1 : 0)).register(registry);
     gauge(LNET_READY, "1 when LNet is configured and each of the node's own NIDs answers a ping")
         .callback(out -> out.call(networking.lnet().ready() ? 1 : 0)).register(registry);
-    gauge(LNET_NIDS, "The node's own LNet NIDs, by network (tcp0, o2ib0)")
+    gauge(LNET_NIDS, "The node's own LNet NIDs that are up, by network (tcp0, o2ib0)")
         .labelNames("net")
         .callback(out -> nidsByNet(networking.lnet()).forEach((net, count) -> out.call(count, net))).register(registry);
     gauge(RDMA, "1 when the node has a usable RDMA port (it then reports the RDMA topology segment)")

@@ -25,6 +25,8 @@ final class FakeLnetctl implements CommandRunner {
   boolean lustreModuleMissing;
   /** ko2iblnd missing: net add of an o2ib network fails as lnetctl reports it. */
   boolean o2ibAddFails;
+  /** Nets (o2ib0) whose NI net show lists with "status: down". */
+  final java.util.Set<String> down = new java.util.HashSet<>();
 
   @Override
   public CommandResult run(Command command) {
@@ -75,7 +77,7 @@ final class FakeLnetctl implements CommandRunner {
       lines.add("-     net type: " + net.getKey().replaceAll("0$", ""));
       lines.add("      local NI(s):");
       lines.add("      -     nid: " + net.getValue()[0]);
-      lines.add("            status: up");
+      lines.add("            status: " + (down.contains(net.getKey()) ? "down" : "up"));
       lines.add("            interfaces:");
       lines.add("                  0: " + net.getValue()[1]);
     }

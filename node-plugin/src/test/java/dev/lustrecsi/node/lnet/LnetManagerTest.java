@@ -113,6 +113,21 @@ class LnetManagerTest {
   }
 
   @Test
+  void anO2ibNiThatIsDownIsNoO2ibAndAutoMountsOverTcp() {
+    lnetctl.configured = true;
+    lnetctl.nets.put("o2ib0", new String[] {"10.2.0.5@o2ib", "ib0"});
+    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    lnetctl.down.add("o2ib0");
+    NodeNetworking networking = new NodeNetworking(() -> IB, Optional.of(new LnetManager(lnetctl, LnetMode.EXTERNAL)), Duration.ofMinutes(1));
+    LnetStatus status = networking.checkNow();
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("10.2.0.5@o2ib is down");
+    assertThat(status.hasO2ib()).isFalse();
+    Map<String, String> context = Map.of(VolumeContext.MGS_NIDS, "10.1.0.10@tcp", VolumeContext.MGS_NIDS_O2IB, "10.2.0.10@o2ib");
+    assertThat(new SourceChooser(networking).choose("fs1/a", StageContext.parse(context, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
+  }
+
+  @Test
   void runningAgainAddsNothing() {
     LnetManager manager = new LnetManager(lnetctl, LnetMode.MANAGE);
     manager.bringUp(IB);
