@@ -32,7 +32,12 @@ public final class SourceChooser {
         }
         yield new LustreSource(context.fsName(), context.o2ibNodes());
       }
-      case TCP -> new LustreSource(context.fsName(), context.tcpNodes());
+      case TCP -> {
+        if (context.tcpNodes().isEmpty()) {
+          throw CsiException.invalidArgument("volume_context." + VolumeContext.MGS_NIDS, "is required when lnet is tcp");
+        }
+        yield new LustreSource(context.fsName(), context.tcpNodes());
+      }
       case AUTO -> {
         if (nodeO2ib && !context.o2ibNodes().isEmpty()) {
           yield new LustreSource(context.fsName(), context.o2ibNodes());

@@ -391,6 +391,9 @@ class NodeServiceTest {
     assertThat(table.at(kubelet.resolve("staging-b"))).isEmpty();
     assertStatus(() -> call(node::nodeStageVolume, stage("static:site-b", "b", Map.of("fsName", "lab"))), Status.Code.INVALID_ARGUMENT,
         "volume_context.mgsNids: is required");
+    // Over tcp asked for, with only o2ib NIDs given: the field named, not an internal error.
+    assertStatus(() -> call(node::nodeStageVolume, stage("static:site-b", "b", Map.of("fsName", "lab", "mgsNidsO2ib", "10.9.1.10@o2ib",
+        "lnet", "tcp"))), Status.Code.INVALID_ARGUMENT, "volume_context.mgsNids: is required when lnet is tcp");
 
     // A restarted plugin adopts site A's mount; a volume naming A's servers in another order (failover first) shares it.
     filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
