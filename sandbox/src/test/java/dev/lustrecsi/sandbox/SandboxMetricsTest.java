@@ -113,6 +113,12 @@ class SandboxMetricsTest {
       Scrape oss = Scrape.of(sandbox.metrics().get("mx-oss0"));
       assertThat(oss.find(AgentMetrics.COMMAND_DURATION + "_count", Map.of())).extracting(s -> s.labels().get("command"))
           .contains("lctl get_param");
+      // A healthy filesystem's agents count no failed command: LustreAgentCommandsFailing alerts on
+      // any failure rate, so what runs on every health call must not fail on a server that is fine.
+      for (String server : java.util.List.of("mx-mgs", "mx-mds0", "mx-oss0")) {
+        assertThat(Scrape.of(sandbox.metrics().get(server)).find(AgentMetrics.COMMAND_FAILURES, Map.of()))
+            .as("commands failing on %s's agent", server).isNotEmpty().allSatisfy(s -> assertThat(s.value()).as(s.labels().toString()).isZero());
+      }
 
       // What the metrics show, kubectl shows at a glance: the Fill column.
       LustreFilesystem filesystem = sandbox.cluster().client().resources(LustreFilesystem.class).inNamespace(SimulatedCluster.NAMESPACE)

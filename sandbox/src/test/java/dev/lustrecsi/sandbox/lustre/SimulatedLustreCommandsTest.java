@@ -187,11 +187,11 @@ class SimulatedLustreCommandsTest {
 
   @Test
   void freshTargetsAreInactiveAndTheMgsHasNoRecovery() throws Exception {
-    CommandResult onOss = oss.run(LustreCommands.recoveryStatus());
+    CommandResult onOss = oss.run(LustreCommands.recoveryStatus(java.util.EnumSet.allOf(TargetKind.class)).orElseThrow());
     assertThat(onOss.exitCode()).isEqualTo(2); // no MDT here: lctl still prints the OSTs
     assertThat(RecoveryStatusParser.parse(onOss.stdout())).containsOnlyKeys("fs1-OST0000", "fs1-OST0001", "fs1-OST0002")
         .allSatisfy((k, v) -> assertThat(v).isEqualTo(new Recovery("INACTIVE", 0)));
-    assertThat(RecoveryStatusParser.parse(mgs.run(LustreCommands.recoveryStatus()).stdout())).isEmpty();
+    assertThat(RecoveryStatusParser.parse(mgs.run(LustreCommands.recoveryStatus(java.util.EnumSet.allOf(TargetKind.class)).orElseThrow()).stdout())).isEmpty();
   }
 
   @Test
@@ -205,12 +205,12 @@ class SimulatedLustreCommandsTest {
     servers.serverUp("fs1-oss0");
     servers.mount("fs1", TargetKind.OST, 0);
     clock.advance(Duration.ofSeconds(15));
-    Map<String, Recovery> recovering = RecoveryStatusParser.parse(oss.run(LustreCommands.recoveryStatus()).stdout());
+    Map<String, Recovery> recovering = RecoveryStatusParser.parse(oss.run(LustreCommands.recoveryStatus(java.util.EnumSet.allOf(TargetKind.class)).orElseThrow()).stdout());
     assertThat(recovering).containsExactly(Map.entry("fs1-OST0000", new Recovery("RECOVERING", 45)));
     assertThat(targets(oss)).containsExactly("fs1-OST0000");
 
     clock.advance(Duration.ofSeconds(60));
-    assertThat(RecoveryStatusParser.parse(oss.run(LustreCommands.recoveryStatus()).stdout()))
+    assertThat(RecoveryStatusParser.parse(oss.run(LustreCommands.recoveryStatus(java.util.EnumSet.allOf(TargetKind.class)).orElseThrow()).stdout()))
         .containsExactly(Map.entry("fs1-OST0000", new Recovery("COMPLETE", 0)));
   }
 

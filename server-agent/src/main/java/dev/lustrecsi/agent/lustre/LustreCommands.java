@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Lustre command lines the agent runs, as argument arrays in the exact syntax of the Lustre
@@ -101,11 +103,22 @@ public final class LustreCommands {
   }
 
   /**
-   * {@code lctl get_param obdfilter.*.recovery_status mdt.*.recovery_status}: both kinds in one
-   * call. It exits 2 when a node has no target of one kind, and still prints the other's.
+   * {@code lctl get_param obdfilter.*.recovery_status mdt.*.recovery_status}, asking only for the
+   * kinds the node serves ({@link TargetKind#OST}, {@link TargetKind#MDT}): lctl exits 2 when a
+   * node has no target of a kind it is asked about (and still prints the other's), so asking an
+   * OSS about MDTs would be a failed command on every health call of every healthy server.
+   *
+   * @return empty when {@code kinds} holds neither: there is no recovery to read
    */
-  public static Command recoveryStatus() {
-    return new Command(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), QUICK);
+  public static Optional<Command> recoveryStatus(Set<TargetKind> kinds) {
+    List<String> argv = new ArrayList<>(List.of("lctl", "get_param"));
+    if (kinds.contains(TargetKind.OST)) {
+      argv.add("obdfilter.*.recovery_status");
+    }
+    if (kinds.contains(TargetKind.MDT)) {
+      argv.add("mdt.*.recovery_status");
+    }
+    return argv.size() == 2 ? Optional.empty() : Optional.of(new Command(argv, QUICK));
   }
 
   /**

@@ -17,15 +17,18 @@ import dev.lustrecsi.agent.lustre.Striping;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.agent.lustre.TargetSpace;
+import dev.lustrecsi.common.exec.Command;
 import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.exec.CommandResult;
 import dev.lustrecsi.common.exec.CommandRunner;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Lustre administration the agent does, each operation a few commands through the one
@@ -52,14 +55,27 @@ final class LustreAdmin {
     CommandResult nidsResult = runner.run(LustreCommands.listNids());
     List<String> nids = nidsResult.succeeded() ? SmallOutputs.nids(nidsResult.stdout()) : List.of();
     CommandResult devicesResult = runner.run(LustreCommands.deviceList());
-    // Exit 2 with some output is normal when this node has no OSTs (or no MDTs): parse what came.
-    Map<String, Recovery> recovery = RecoveryStatusParser.parse(runner.run(LustreCommands.recoveryStatus()).stdout());
-    List<TargetState> targets = new ArrayList<>();
+    List<TargetName> devices = new ArrayList<>();
+    List<Boolean> up = new ArrayList<>();
     if (devicesResult.succeeded()) {
       for (var device : DeviceListParser.parse(devicesResult.stdout())) {
-        Optional<TargetName> target = DeviceListParser.target(device);
-        target.ifPresent(t -> targets.add(new TargetState(t, device.up(), t.kind() == TargetKind.MGT ? null : recovery.get(t.toString()))));
+        DeviceListParser.target(device).ifPresent(t -> {
+          devices.add(t);
+          up.add(device.up());
+        });
       }
+    }
+    // Only the kinds this node serves: asked about a kind it has none of, lctl exits 2, and that
+    // would count as a failed command on every health call of a healthy server. A kind that
+    // still has no parameter (a target mounting) prints what came: parse it all the same.
+    Set<TargetKind> kinds = EnumSet.noneOf(TargetKind.class);
+    devices.forEach(t -> kinds.add(t.kind()));
+    Optional<Command> recoveryStatus = LustreCommands.recoveryStatus(kinds);
+    Map<String, Recovery> recovery = recoveryStatus.isPresent() ? RecoveryStatusParser.parse(runner.run(recoveryStatus.get()).stdout()) : Map.of();
+    List<TargetState> targets = new ArrayList<>();
+    for (int i = 0; i < devices.size(); i++) {
+      TargetName t = devices.get(i);
+      targets.add(new TargetState(t, up.get(i), t.kind() == TargetKind.MGT ? null : recovery.get(t.toString())));
     }
     CommandResult versionResult = runner.run(LustreCommands.version());
     String version = versionResult.succeeded() ? SmallOutputs.version(versionResult.stdout()) : "";

@@ -44,8 +44,14 @@ class LustreCommandsTest {
     assertThat(LustreCommands.healthCheck().argv()).containsExactly("lctl", "get_param", "-n", "health_check");
     assertThat(LustreCommands.deviceList().argv()).containsExactly("lctl", "dl");
     assertThat(LustreCommands.listNids().argv()).containsExactly("lctl", "list_nids");
-    assertThat(LustreCommands.recoveryStatus().argv())
+    assertThat(LustreCommands.recoveryStatus(java.util.EnumSet.allOf(TargetKind.class)).orElseThrow().argv())
         .containsExactly("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status");
+    // Never a kind the node has none of: lctl would exit 2, a failed command on every health call.
+    assertThat(LustreCommands.recoveryStatus(java.util.Set.of(TargetKind.OST)).orElseThrow().argv())
+        .containsExactly("lctl", "get_param", "obdfilter.*.recovery_status");
+    assertThat(LustreCommands.recoveryStatus(java.util.Set.of(TargetKind.MGT, TargetKind.MDT)).orElseThrow().argv())
+        .containsExactly("lctl", "get_param", "mdt.*.recovery_status");
+    assertThat(LustreCommands.recoveryStatus(java.util.Set.of(TargetKind.MGT))).isEmpty();
     assertThat(LustreCommands.version().argv()).containsExactly("lfs", "--version");
   }
 

@@ -114,14 +114,53 @@ class AgentServiceTest {
         Target.newBuilder().setKind(Target.Kind.OST).setName("lfs-OST0002").setIndex(2).setUp(true).setRecoveryStatus("COMPLETE").build());
   }
 
+  /**
+   * An OSS has no MDT: asked about mdt.*.recovery_status too, lctl exits 2 on every health call
+   * of a healthy server, which the agent's metrics count as a failing command (and
+   * LustreAgentCommandsFailing pages on). It asks only about the kinds lctl dl lists.
+   */
+  @Test
+  void healthOfAnOssAsksOnlyAboutItsOwnKindOfTarget() throws Exception {
+    String ossDevices = Fixtures.read("lctl_dl_after_reboot.txt").lines()
+        .filter(line -> line.contains(" obdfilter ") || line.contains(" ost ") || line.contains("-OST000") && line.contains("osd"))
+        .map(line -> line + "\n").reduce("", String::concat);
+    String ossRecovery = Fixtures.read("recovery_status_during2.txt").lines().takeWhile(line -> !line.startsWith("mdt."))
+        .map(line -> line + "\n").reduce("", String::concat);
+    runner.answer(List.of("lctl", "get_param", "-n", "health_check"), Fixtures.read("health_check.txt"))
+        .answer(List.of("lctl", "list_nids"), Fixtures.read("lctl_list_nids.txt"))
+        .answer(List.of("lctl", "dl"), ossDevices)
+        // What lctl does when asked about a kind the node has none of (recovery_status_during.txt).
+        .answer(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), 2, ossRecovery,
+            "error: get_param: param_path 'mdt/*/recovery_status': No such file or directory")
+        .answer(List.of("lctl", "get_param", "obdfilter.*.recovery_status"), ossRecovery)
+        .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
+    dev.lustrecsi.agent.metrics.AgentMetrics metrics = new dev.lustrecsi.agent.metrics.AgentMetrics();
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(new AgentService(metrics.measured(runner), Optional.empty())).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    GetHealthResponse health = LustreAgentGrpc.newBlockingStub(channel).getHealth(GetHealthRequest.getDefaultInstance());
+    assertThat(health.getTargetsList()).extracting(Target::getName, Target::getRecoveryStatus).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("lfs-OST0000", "COMPLETE"), org.assertj.core.groups.Tuple.tuple("lfs-OST0001", "COMPLETE"),
+        org.assertj.core.groups.Tuple.tuple("lfs-OST0002", "COMPLETE"));
+    assertThat(runner.commands).contains(List.of("lctl", "get_param", "obdfilter.*.recovery_status"))
+        .doesNotContain(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"));
+    try (var http = dev.lustrecsi.common.metrics.MetricsServer.start(
+        dev.lustrecsi.common.metrics.MetricsAddress.parse("127.0.0.1:0").orElseThrow(), metrics.registry())) {
+      assertThat(dev.lustrecsi.common.metrics.Scrape.of(http.uri()).find(dev.lustrecsi.agent.metrics.AgentMetrics.COMMAND_FAILURES, java.util.Map.of()))
+          .as("failed commands on a healthy OSS").isNotEmpty().allSatisfy(sample -> assertThat(sample.value()).isZero());
+    }
+  }
+
   @Test
   void healthBeforeTheModulesAreLoaded() throws Exception {
     runner.answer(List.of("lctl", "get_param", "-n", "health_check"), 2, "", Fixtures.read("health_check_after_crash.txt"))
         .answer(List.of("lctl", "list_nids"), 1, "", "IOC_LIBCFS_GET_NI error 100: Network is down")
         .answer(List.of("lctl", "dl"), 1, "", "opening /dev/obd failed: No such file or directory")
-        .answer(List.of("lctl", "get_param", "obdfilter.*.recovery_status", "mdt.*.recovery_status"), 2, "", Fixtures.read("recovery_status_after_crash.txt"))
         .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
     GetHealthResponse health = agent(Optional.empty()).getHealth(GetHealthRequest.getDefaultInstance());
+    // No target listed: no recovery to ask about (lctl would exit 2 for both kinds).
+    assertThat(runner.commands).noneMatch(argv -> argv.toString().contains("recovery_status"));
     assertThat(health.getHealthCheck()).startsWith("NOT HEALTHY: error: get_param: param_path 'health_check'");
     assertThat(health.getLustreNotLoaded()).isTrue();
     assertThat(health.getTargetsList()).isEmpty();
