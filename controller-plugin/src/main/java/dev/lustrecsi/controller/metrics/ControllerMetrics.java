@@ -159,9 +159,11 @@ public final class ControllerMetrics implements AutoCloseable {
         fs -> orZero(status(fs).committedBytes()));
     filesystemGauge(FILESYSTEM_USED, "Bytes in use on the filesystem's OSTs (status.usedBytes)",
         fs -> orZero(status(fs).usedBytes()));
-    // A filesystem whose image never changed has every server on its image: done is all of them.
+    // A filesystem whose image never changed has every server on its image: done is all of them,
+    // as the rollout counts them, without those a drain emptied and deleted (status keeps them as Removed).
     filesystemGauge(FILESYSTEM_SERVERS_UPGRADED, "Server VMs back on spec.serverImage in the rolling upgrade (status.upgrade.upgraded;"
-        + " every server when no upgrade ever ran)", fs -> status(fs).upgrade() == null ? status(fs).servers().size()
+        + " every server when no upgrade ever ran)", fs -> status(fs).upgrade() == null
+            ? status(fs).servers().stream().filter(server -> !server.removed()).count()
             : orZero(status(fs).upgrade().upgraded()));
     filesystemGauge(FILESYSTEM_UPGRADE_STALLED, "1 while the rolling upgrade is stopped at a server that did not come back in time",
         fs -> status(fs).upgrade() != null && "Stalled".equals(status(fs).upgrade().state()) ? 1 : 0);

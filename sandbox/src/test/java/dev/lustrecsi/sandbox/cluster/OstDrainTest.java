@@ -119,6 +119,14 @@ class OstDrainTest {
     await(Duration.ofSeconds(10), "the emptied OSS VM gone", () -> controller.cluster.client()
         .genericKubernetesResources(KubeVirtSimulator.VMS).withName("drain-oss1").get() == null);
     assertThat(controller.cluster.client().persistentVolumeClaims().withName("drain-ost0001").get()).isNull();
+    // The emptied OSS is gone from the metrics too: no state series, and not counted among the
+    // servers on the image (the dashboard's rolling-upgrade panel), which are the 4 that run.
+    try (ControllerMetrics metrics = ControllerMetrics.start(controller.cluster.controller(),
+        new ControllerMetrics.Settings(0, Duration.ofHours(1)))) {
+      assertThat(gauge(metrics, ControllerMetrics.FILESYSTEM_SERVERS_UPGRADED, Map.of("filesystem", "drain")))
+          .as("servers on spec.serverImage, no upgrade ever ran").containsExactly(4.0);
+      assertThat(gauge(metrics, ControllerMetrics.SERVER_STATE, Map.of("server", "drain-oss1"))).isEmpty();
+    }
     assertThat(controller.cluster.client().secrets().withName("drain-oss1-cloudinit").get()).isNull();
 
     // New files never land on the removed OST, and the filesystem still takes volumes.
@@ -129,6 +137,16 @@ class OstDrainTest {
     List<String> events = new ArrayList<>(controller.cluster.client().v1().events().list().getItems().stream()
         .map(e -> e.getReason()).toList());
     assertThat(events).contains("InsufficientCapacity", "DrainStarted", "OstEmpty", "OstRemoved", "OstDrained", "ServerRemoved");
+  }
+
+  /** The values of a controller gauge's series that carry {@code labels}. */
+  private static List<Double> gauge(ControllerMetrics metrics, String name, Map<String, String> labels) {
+    return metrics.registry().scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals(name))
+        .flatMap(m -> m.getDataPoints().stream())
+        .filter(p -> labels.entrySet().stream().allMatch(l -> l.getValue().equals(p.getLabels().get(l.getKey()))))
+        .map(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
+        .toList();
   }
 
   /** What the controller's metrics say is left to move off OST0001: nothing when it is not migrating. */
