@@ -61,8 +61,10 @@ public final class ExternalStatusCalculator {
 
     List<TargetStatus> targets = reached ? targets(previous, fsName, site, seen.connections().get(), seen.usage().get()) : previous.targets();
     List<TargetStatus> osts = targets.stream().filter(t -> TargetKinds.OST.equals(t.kind())).toList();
-    long usable = osts.stream().filter(t -> up(t) && t.capacityBytes() != null).mapToLong(TargetStatus::capacityBytes).sum();
-    long used = osts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
+    // Used over the same OSTs as usable, as on a filesystem the driver runs (FilesystemStatusCalculator).
+    List<TargetStatus> usableOsts = osts.stream().filter(t -> up(t) && t.capacityBytes() != null).toList();
+    long usable = usableOsts.stream().mapToLong(TargetStatus::capacityBytes).sum();
+    long used = usableOsts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
     boolean allUp = !osts.isEmpty() && targets.stream().allMatch(ExternalStatusCalculator::up);
     List<String> down = targets.stream().filter(t -> !up(t)).map(t -> t.name() + " " + t.state()).toList();
 

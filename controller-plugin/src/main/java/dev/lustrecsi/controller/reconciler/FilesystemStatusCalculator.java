@@ -50,8 +50,12 @@ public final class FilesystemStatusCalculator {
     // What a drain has taken out of service is neither up nor lost: health speaks of the rest.
     List<TargetStatus> inService = targetStates.stream().filter(TargetStatus::inService).toList();
     List<TargetStatus> osts = inService.stream().filter(t -> TargetKinds.OST.equals(t.kind())).toList();
-    long usable = osts.stream().filter(t -> "Up".equals(t.state()) && t.capacityBytes() != null).mapToLong(TargetStatus::capacityBytes).sum();
-    long used = osts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
+    // Used over the same OSTs as usable (those up, as lfs df sums its active OSTs): the last
+    // reading of an OST that is down over the capacity of the others would show the filesystem
+    // fuller than it is, over 100% with half its OSTs down. Each OST keeps its own last reading.
+    List<TargetStatus> usableOsts = osts.stream().filter(t -> "Up".equals(t.state()) && t.capacityBytes() != null).toList();
+    long usable = usableOsts.stream().mapToLong(TargetStatus::capacityBytes).sum();
+    long used = usableOsts.stream().filter(t -> t.usedBytes() != null).mapToLong(TargetStatus::usedBytes).sum();
 
     boolean allUp = inService.stream().allMatch(t -> "Up".equals(t.state()));
     boolean anyLost = inService.stream().anyMatch(t -> "Down".equals(t.state()) || "Recovering".equals(t.state()));

@@ -83,6 +83,9 @@ class ExternalStatusCalculatorTest {
           assertThat(t.capacityBytes()).isEqualTo(10 * Sizes.GIB);
         });
     assertThat(degraded.usableBytes()).isEqualTo(10 * Sizes.GIB);
+    // Used over the same OSTs as usable: OST0000's 1 GiB, not OST0001's last 3 GiB with it (40% full).
+    assertThat(degraded.usedBytes()).isEqualTo(Sizes.GIB);
+    assertThat(degraded.fill()).isEqualTo("10%");
     assertThat(degraded.conditions()).filteredOn(c -> c.type().equals("TargetsHealthy")).singleElement()
         .satisfies(c -> assertThat(c.message()).isEqualTo("lfs-OST0001 Down"));
   }

@@ -90,4 +90,32 @@ class FilesystemStatusCalculatorTest {
       assertThat(oss.message()).contains("Lustre modules not loaded yet");
     });
   }
+
+  /**
+   * Two OSTs of 10 GiB, 6 GiB used on each; OST0001's server stops answering. The filesystem's
+   * capacity counts the OST that is up only, and so must its used bytes: the used bytes of the
+   * lost OST (its last reading) over the capacity of the other would show it 120% full, and page
+   * LustreFilesystemNearlyFull for a filesystem 60% full whose real trouble is a target down.
+   */
+  @Test
+  void usedBytesCountTheSameOstsAsTheUsableCapacity() {
+    List<ServerStatus> servers = new java.util.ArrayList<>(SERVERS);
+    servers.add(new ServerStatus("fs1-oss1", "oss", "10.1.0.13", List.of("10.1.0.13@tcp"), "Ready", null));
+    List<TargetStatus> targets = List.of(TARGETS.get(0), TARGETS.get(1),
+        new TargetStatus("fs1-OST0000", "OST", 0, "fs1-oss0", "fs1-ost0000", "Up", 10L << 30, 6L << 30),
+        new TargetStatus("fs1-OST0001", "OST", 1, "fs1-oss1", "fs1-ost0001", "Up", 10L << 30, 6L << 30));
+    LustreFilesystemStatus twoOsts = new LustreFilesystemStatus("Ready", 1L, List.of(), servers, targets, 2, null, null, null, null, null,
+        null, null, null, null);
+    Map<String, ServerObservation> seen = seen(Map.of());
+    seen.put("fs1-oss1", new ServerObservation(true, "Running", true, "10.1.0.13", Optional.empty(), "connection refused"));
+
+    LustreFilesystemStatus status = FilesystemStatusCalculator.observe(twoOsts, seen, Optional.empty(), 1, 0, Instant.EPOCH);
+
+    assertThat(status.targets()).filteredOn(t -> t.name().equals("fs1-OST0001")).extracting(TargetStatus::state).containsExactly("Down");
+    assertThat(status.usableBytes()).isEqualTo(10L << 30);
+    assertThat(status.usedBytes()).as("used on the OSTs that are up").isEqualTo(6L << 30);
+    assertThat(status.fill()).isEqualTo("60%");
+    // The lost OST keeps its last reading in its own entry (and its own metric series).
+    assertThat(status.targets()).filteredOn(t -> t.name().equals("fs1-OST0001")).extracting(TargetStatus::usedBytes).containsExactly(6L << 30);
+  }
 }
