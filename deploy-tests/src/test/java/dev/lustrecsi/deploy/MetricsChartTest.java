@@ -133,4 +133,29 @@ class MetricsChartTest {
     // Helm includes the rules file as it is: the templates in the annotations are Prometheus's to fill.
     assertThat(rules.getFirst().path("annotations").path("summary").asText()).contains("{{ $labels.filesystem }}");
   }
+
+  /**
+   * lustre_csi_server_state is Failed only when a server's agent answers and Lustre's
+   * health_check is not healthy; a VM KubeVirt cannot run is Starting. The alert on Failed must
+   * send the operator to health_check, not to KubeVirt, where the VM shows Running.
+   */
+  @Test
+  void theServerFailedAlertSaysWhatFailedMeans() {
+    var server = new LustreFilesystemStatus.ServerStatus("fs1-oss0", "oss", "10.1.0.12", List.of("10.1.0.12@tcp"), "Ready", null);
+    var planned = new LustreFilesystemStatus("Ready", 1L, List.of(), List.of(server), List.of(), 0, null, null, null, null, null, null, null,
+        null, null);
+    java.util.function.Function<dev.lustrecsi.controller.reconciler.ServerObservation, String> state = seen -> dev.lustrecsi.controller
+        .reconciler.FilesystemStatusCalculator.observe(planned, Map.of("fs1-oss0", seen), java.util.Optional.empty(), 1, 0,
+            java.time.Instant.EPOCH).servers().getFirst().state();
+    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Failed", false, "", java.util.Optional.empty(),
+        "no instance"))).as("a VMI KubeVirt failed").isEqualTo("Starting");
+    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Running", true, "10.244.0.9",
+        java.util.Optional.of(dev.lustrecsi.agent.v1.GetHealthResponse.newBuilder().setHealthCheck("LBUG\n").build()), null)))
+        .as("Lustre not healthy").isEqualTo("Failed");
+
+    var rule = MonitoringMetricsTest.alertRules().stream().filter(r -> r.path("alert").asText().equals("LustreServerVmFailed"))
+        .findFirst().orElseThrow();
+    assertThat(rule.path("expr").asText()).contains("state=\"Failed\"");
+    assertThat(rule.path("annotations").toString()).contains("health_check").doesNotContain("KubeVirt reports").doesNotContain("get vmi");
+  }
 }
