@@ -284,7 +284,8 @@ public final class LustreBackend implements AutoCloseable {
     }
   }
 
-  static FilesystemState state(LustreFilesystem filesystem) {
+  /** The filesystem as CreateVolume and growth see it, from its resource: its limit is the one they enforce. */
+  public static FilesystemState state(LustreFilesystem filesystem) {
     LustreFilesystemSpec spec = filesystem.getSpec();
     LustreFilesystemStatus status = statusOf(filesystem);
     if (spec.runBySite()) {

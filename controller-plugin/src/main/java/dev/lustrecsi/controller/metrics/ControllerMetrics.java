@@ -1,8 +1,8 @@
 package dev.lustrecsi.controller.metrics;
 
 import dev.lustrecsi.common.metrics.CsiCallMetrics;
-import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.cluster.ClusterBackend;
+import dev.lustrecsi.controller.cluster.LustreBackend;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
@@ -153,7 +153,8 @@ public final class ControllerMetrics implements AutoCloseable {
         fs -> orZero(status(fs).ostCount()));
     filesystemGauge(FILESYSTEM_CAPACITY, "Usable capacity: the sum of the OSTs that are up (status.usableBytes)",
         fs -> orZero(status(fs).usableBytes()));
-    filesystemGauge(FILESYSTEM_CAPACITY_LIMIT, "The growth limit: maxOsts OSTs of ostSize (the controller never grows past it); for a site's filesystem, its OST capacity as last seen",
+    filesystemGauge(FILESYSTEM_CAPACITY_LIMIT, "Volume capacity the filesystem can ever back, as CreateVolume enforces it: maxOsts OSTs of ostSize times"
+        + " the overcommit; for a site's filesystem, its OST capacity as last seen times spec.external.overcommit",
         ControllerMetrics::capacityLimit);
     filesystemGauge(FILESYSTEM_COMMITTED, "Capacity promised to volumes: the sum of their quotas (status.committedBytes)",
         fs -> orZero(status(fs).committedBytes()));
@@ -289,20 +290,21 @@ public final class ControllerMetrics implements AutoCloseable {
     return status.phase() == null ? "Pending" : status.phase();
   }
 
-  private static double capacityLimit(LustreFilesystem filesystem) {
+  /**
+   * The limit CreateVolume and expansion enforce (FilesystemState.capacityLimit): maxOsts OSTs of
+   * ostSize times the overcommit, or for the site's filesystem its OST capacity as last seen
+   * times its commitment share; +Inf without a maxOsts, NaN for a spec the reconciler reports as
+   * InvalidSpec (one series says so, the scrape goes on).
+   */
+  static double capacityLimit(LustreFilesystem filesystem) {
     LustreFilesystemSpec spec = filesystem.getSpec();
-    if (spec.runBySite()) {
-      // The site's filesystem never grows: its limit is the OST capacity its agent last saw.
-      return status(filesystem).targets().stream().filter(t -> TargetKinds.OST.equals(t.kind()))
-          .mapToDouble(t -> orZero(t.capacityBytes())).sum();
-    }
-    if (spec.maxOsts() == null || spec.ostSize() == null) {
+    if (!spec.runBySite() && (spec.maxOsts() == null || spec.ostSize() == null)) {
       return Double.POSITIVE_INFINITY;
     }
     try {
-      return (double) Sizes.parse(spec.ostSize()) * spec.maxOsts();
+      return LustreBackend.state(filesystem).capacityLimit();
     } catch (IllegalArgumentException e) {
-      return Double.NaN;  // an admin's spec the reconciler reports as InvalidSpec: one series says so, the scrape goes on
+      return Double.NaN;
     }
   }
 
