@@ -158,4 +158,17 @@ class MetricsChartTest {
     assertThat(rule.path("expr").asText()).contains("state=\"Failed\"");
     assertThat(rule.path("annotations").toString()).contains("health_check").doesNotContain("KubeVirt reports").doesNotContain("get vmi");
   }
+
+  /**
+   * The likeliest way to have no leader is to have no controller running: then no replica serves
+   * lustre_csi_controller_leader, sum() over no series is no series, and "== 0" never holds. The
+   * alert must fire on the metric's absence too.
+   */
+  @Test
+  void theNoLeaderAlertFiresWhenNoControllerServesItsMetrics() {
+    var rule = MonitoringMetricsTest.alertRules().stream().filter(r -> r.path("alert").asText().equals("LustreControllerWithoutLeader"))
+        .findFirst().orElseThrow();
+    assertThat(rule.path("expr").asText()).contains("sum(lustre_csi_controller_leader) == 0")
+        .containsPattern("\\bor\\s+absent\\(lustre_csi_controller_leader\\)");
+  }
 }
