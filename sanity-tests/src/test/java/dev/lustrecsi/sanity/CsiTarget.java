@@ -43,6 +43,23 @@ public final class CsiTarget implements AutoCloseable {
    */
   public static final String EXTERNAL_FILESYSTEM = "sanity.externalFilesystem";
 
+  private static final String WHY_NOT_TWICE = EXTERNAL_FILESYSTEM + " makes the suite start a sandbox of its own; the driver at "
+      + CONTROLLER_ENDPOINT + " is checked by the run without it";
+
+  /**
+   * Whether this is the build's second run of the suite (surefire execution
+   * conformance-on-a-site-filesystem, which starts a sandbox on a site filesystem) while the suite
+   * is pointed at an external driver: that driver is checked by the first run, and this one skips.
+   */
+  static boolean siteRunOfAnExternalDriver() {
+    return !System.getProperty(EXTERNAL_FILESYSTEM, "").isBlank() && !System.getProperty(CONTROLLER_ENDPOINT, "").isBlank();
+  }
+
+  /** Why {@link #siteRunOfAnExternalDriver} skips, for the test report. */
+  static String whyNotTwice() {
+    return WHY_NOT_TWICE;
+  }
+
   /** Whether this run's volumes are on a filesystem the site runs (see {@link #EXTERNAL_FILESYSTEM}). */
   static boolean onSiteFilesystem() {
     return !System.getProperty(EXTERNAL_FILESYSTEM, "").isBlank();
@@ -77,6 +94,9 @@ public final class CsiTarget implements AutoCloseable {
     Map<String, String> parameters = parseParameters(System.getProperty(PARAMETERS, external.isEmpty() ? SANDBOX_PARAMETERS : "fsName=" + external));
     String controller = System.getProperty(CONTROLLER_ENDPOINT, "").strip();
     if (!controller.isEmpty()) {
+      if (siteRunOfAnExternalDriver()) {
+        org.junit.jupiter.api.Assumptions.abort(WHY_NOT_TWICE);
+      }
       Endpoint controllerEndpoint = Endpoint.parse(controller);
       String node = System.getProperty(NODE_ENDPOINT, "").strip();
       Endpoint nodeEndpoint = node.isEmpty() ? controllerEndpoint : Endpoint.parse(node);
