@@ -201,8 +201,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         if (staged.readOnly() && !bindOptions.contains("ro")) {
           // "mount --bind" would inherit ro, and "remount,bind" with other options (noexec, say)
           // would drop it: the pod would get a writable view of a volume staged read-only on purpose.
-          throw CsiException.failedPrecondition("volume " + id + " is staged read-only at " + CallerText.quote(staging.toString())
-              + ", and this publish asks for it writable; publish it read-only, or stage it writable");
+          throw CsiException.failedPrecondition("volume " + id + " is staged read-only at staging_target_path "
+              + CallerText.quote(staging.toString()) + ", and this publish asks for it writable (readonly false, no ro mount flag,"
+              + " a writer access mode in volume_capability); publish it read-only, or stage it writable");
         }
         volumePaths.requireApart(target, "target_path");
         bind(staging, target, bindOptions, "target_path");
