@@ -4,8 +4,7 @@ import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
-import dev.lustrecsi.controller.parameters.ServerParameters;
-import dev.lustrecsi.controller.parameters.StorageClassParameters;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,30 +19,30 @@ public final class FilesystemSpecs {
 
   /** The spec of a filesystem created for this StorageClass; FailedPrecondition names a setting nobody gave. */
   public static LustreFilesystemSpec create(FilesystemSpec requested, ServerDefaults defaults) {
-    ServerParameters servers = requested.servers();
-    String image = or(servers.value(ServerParameters.SERVER_IMAGE), defaults.serverImage());
-    String network = or(servers.value(ServerParameters.STORAGE_NETWORK), defaults.storageNetwork());
-    String cidr = or(servers.value(ServerParameters.STORAGE_CIDR), defaults.storageCidr());
-    require(image, ServerParameters.SERVER_IMAGE, "--default-server-image");
-    require(network, ServerParameters.STORAGE_NETWORK, "--default-storage-network");
-    require(cidr, ServerParameters.STORAGE_CIDR, "--default-storage-cidr");
-    String diskClass = servers.value(ServerParameters.DISK_STORAGE_CLASS);
+    FilesystemParameters servers = requested.given();
+    String image = or(servers.value(FilesystemParameters.SERVER_IMAGE), defaults.serverImage());
+    String network = or(servers.value(FilesystemParameters.STORAGE_NETWORK), defaults.storageNetwork());
+    String cidr = or(servers.value(FilesystemParameters.STORAGE_CIDR), defaults.storageCidr());
+    require(image, FilesystemParameters.SERVER_IMAGE, "--default-server-image");
+    require(network, FilesystemParameters.STORAGE_NETWORK, "--default-storage-network");
+    require(cidr, FilesystemParameters.STORAGE_CIDR, "--default-storage-cidr");
+    String diskClass = servers.value(FilesystemParameters.DISK_STORAGE_CLASS);
     return new LustreFilesystemSpec(
         requested.fsName(),
         image,
-        servers.value(ServerParameters.MGT_SIZE),
-        servers.value(ServerParameters.MDT_SIZE),
+        servers.value(FilesystemParameters.MGT_SIZE),
+        servers.value(FilesystemParameters.MDT_SIZE),
         quantity(requested.ostSize()),
-        Integer.parseInt(servers.value(ServerParameters.OSTS_PER_OSS)),
+        Integer.parseInt(servers.value(FilesystemParameters.OSTS_PER_OSS)),
         1,
         requested.maxOsts(),
         requested.overcommit(),
         diskClass.isEmpty() ? null : diskClass,
-        Integer.parseInt(servers.value(ServerParameters.SERVER_CPU)),
-        servers.value(ServerParameters.SERVER_MEMORY),
+        Integer.parseInt(servers.value(FilesystemParameters.SERVER_CPU)),
+        servers.value(FilesystemParameters.SERVER_MEMORY),
         servers.lnetNetworks(),
         new LustreFilesystemSpec.StorageNetwork(network, cidr, null),
-        servers.value(ServerParameters.RETENTION));
+        servers.value(FilesystemParameters.RETENTION));
   }
 
   /**
@@ -55,27 +54,27 @@ public final class FilesystemSpecs {
   public static void requireCompatible(LustreFilesystemSpec existing, FilesystemSpec requested) {
     List<String> problems = new ArrayList<>();
     long existingOst = Sizes.parse(existing.ostSize());
-    if (requested.givenSizing().contains(StorageClassParameters.OST_SIZE) && existingOst != requested.ostSize()) {
-      problems.add(StorageClassParameters.OST_SIZE + ": filesystem has " + existing.ostSize() + ", StorageClass asks for "
+    if (requested.given().says(FilesystemParameters.OST_SIZE) && existingOst != requested.ostSize()) {
+      problems.add(FilesystemParameters.OST_SIZE + ": filesystem has " + existing.ostSize() + ", StorageClass asks for "
           + Sizes.format(requested.ostSize()));
     }
-    if (requested.givenSizing().contains(StorageClassParameters.MAX_OSTS) && existing.maxOsts() != null
+    if (requested.given().says(FilesystemParameters.MAX_OSTS) && existing.maxOsts() != null
         && existing.maxOsts() < requested.maxOsts()) {
-      problems.add(StorageClassParameters.MAX_OSTS + ": filesystem has " + existing.maxOsts() + ", StorageClass asks for " + requested.maxOsts());
+      problems.add(FilesystemParameters.MAX_OSTS + ": filesystem has " + existing.maxOsts() + ", StorageClass asks for " + requested.maxOsts());
     }
-    ServerParameters servers = requested.servers();
-    compare(problems, servers, ServerParameters.SERVER_IMAGE, existing.serverImage());
-    compare(problems, servers, ServerParameters.STORAGE_NETWORK, existing.storageNetwork() == null ? null : existing.storageNetwork().networkAttachmentDefinition());
-    compare(problems, servers, ServerParameters.STORAGE_CIDR, existing.storageNetwork() == null ? null : existing.storageNetwork().cidr());
-    compare(problems, servers, ServerParameters.OSTS_PER_OSS, existing.ostsPerOss() == null ? null : existing.ostsPerOss().toString());
-    compareSize(problems, servers, ServerParameters.MGT_SIZE, existing.mgtSize());
-    compareSize(problems, servers, ServerParameters.MDT_SIZE, existing.mdtSize());
-    compare(problems, servers, ServerParameters.DISK_STORAGE_CLASS, existing.diskStorageClass());
-    compare(problems, servers, ServerParameters.SERVER_CPU, existing.serverCpu() == null ? null : existing.serverCpu().toString());
-    compareSize(problems, servers, ServerParameters.SERVER_MEMORY, existing.serverMemory());
-    compare(problems, servers, ServerParameters.LNET_NETWORKS, existing.lnetNetworks() == null ? "tcp" : String.join(",", existing.lnetNetworks()));
-    compare(problems, servers, ServerParameters.OVERCOMMIT, existing.overcommit() == null ? "1.0" : existing.overcommit().toString());
-    compare(problems, servers, ServerParameters.RETENTION, existing.retention() == null ? LustreFilesystemSpec.RETAIN : existing.retention());
+    FilesystemParameters servers = requested.given();
+    compare(problems, servers, FilesystemParameters.SERVER_IMAGE, existing.serverImage());
+    compare(problems, servers, FilesystemParameters.STORAGE_NETWORK, existing.storageNetwork() == null ? null : existing.storageNetwork().networkAttachmentDefinition());
+    compare(problems, servers, FilesystemParameters.STORAGE_CIDR, existing.storageNetwork() == null ? null : existing.storageNetwork().cidr());
+    compare(problems, servers, FilesystemParameters.OSTS_PER_OSS, existing.ostsPerOss() == null ? null : existing.ostsPerOss().toString());
+    compareSize(problems, servers, FilesystemParameters.MGT_SIZE, existing.mgtSize());
+    compareSize(problems, servers, FilesystemParameters.MDT_SIZE, existing.mdtSize());
+    compare(problems, servers, FilesystemParameters.DISK_STORAGE_CLASS, existing.diskStorageClass());
+    compare(problems, servers, FilesystemParameters.SERVER_CPU, existing.serverCpu() == null ? null : existing.serverCpu().toString());
+    compareSize(problems, servers, FilesystemParameters.SERVER_MEMORY, existing.serverMemory());
+    compare(problems, servers, FilesystemParameters.LNET_NETWORKS, existing.lnetNetworks() == null ? "tcp" : String.join(",", existing.lnetNetworks()));
+    compare(problems, servers, FilesystemParameters.OVERCOMMIT, existing.overcommit() == null ? "1.0" : existing.overcommit().toString());
+    compare(problems, servers, FilesystemParameters.RETENTION, existing.retention() == null ? LustreFilesystemSpec.RETAIN : existing.retention());
     if (!problems.isEmpty()) {
       throw CsiException.failedPrecondition("parameters." + problems.getFirst()
           + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more: " + String.join("; ", problems.subList(1, problems.size())) + ")" : "")
@@ -83,13 +82,13 @@ public final class FilesystemSpecs {
     }
   }
 
-  private static void compare(List<String> problems, ServerParameters servers, String key, String existing) {
+  private static void compare(List<String> problems, FilesystemParameters servers, String key, String existing) {
     if (servers.says(key) && !Objects.equals(servers.value(key), existing)) {
       problems.add(key + ": filesystem has " + (existing == null ? "(unset)" : existing) + ", StorageClass asks for " + servers.value(key));
     }
   }
 
-  private static void compareSize(List<String> problems, ServerParameters servers, String key, String existing) {
+  private static void compareSize(List<String> problems, FilesystemParameters servers, String key, String existing) {
     if (servers.says(key) && (existing == null || Sizes.parse(existing) != Sizes.parse(servers.value(key)))) {
       problems.add(key + ": filesystem has " + (existing == null ? "(unset)" : existing) + ", StorageClass asks for " + servers.value(key));
     }

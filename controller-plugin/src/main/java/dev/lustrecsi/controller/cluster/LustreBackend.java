@@ -19,7 +19,7 @@ import dev.lustrecsi.controller.filesystem.TargetKinds;
 import dev.lustrecsi.controller.lustre.DirectoryUsage;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemState;
-import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 import dev.lustrecsi.controller.parameters.Striping;
 import dev.lustrecsi.controller.reconciler.AddressesElsewhere;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
@@ -35,7 +35,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
@@ -304,7 +303,7 @@ public final class LustreBackend implements AutoCloseable {
             .map(LustreFilesystemStatus.FilesystemCondition::message).findFirst()
         : Optional.empty();
     return new FilesystemState(new FilesystemSpec(spec.fsName(), ostSize, spec.maxOsts() == null ? Integer.MAX_VALUE : spec.maxOsts(),
-        spec.overcommit() == null ? 1.0 : spec.overcommit(), ServerParameters.NONE, Set.of()), osts, isReady(filesystem), mgsNids, invalid,
+        spec.overcommit() == null ? 1.0 : spec.overcommit(), FilesystemParameters.NONE), osts, isReady(filesystem), mgsNids, invalid,
         notReady(filesystem));
   }
 
@@ -327,7 +326,7 @@ public final class LustreBackend implements AutoCloseable {
     double share = site.map(ExternalSpec::overcommit).orElse(1.0);
     List<String> nids = site.map(s -> java.util.stream.Stream.of(s.mgsNids(), s.mgsNidsO2ib()).filter(n -> !n.isEmpty()).toList())
         .orElse(List.of());
-    return new FilesystemState(new FilesystemSpec(spec.fsName(), capacity, 1, share, ServerParameters.NONE, Set.of()), osts, isReady(filesystem),
+    return new FilesystemState(new FilesystemSpec(spec.fsName(), capacity, 1, share, FilesystemParameters.NONE), osts, isReady(filesystem),
         nids, invalid, notReady(filesystem), site.isPresent() ? site : Optional.of(UNUSABLE));
   }
 

@@ -1,7 +1,6 @@
 package dev.lustrecsi.controller.lustre;
 
-import dev.lustrecsi.controller.parameters.ServerParameters;
-import java.util.Set;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 
 /**
  * What a filesystem is asked to be when first created.
@@ -10,13 +9,12 @@ import java.util.Set;
  * @param ostSize bytes per OST
  * @param maxOsts growth limit
  * @param overcommit bytes of volume capacity one byte of OST backs
- * @param servers what the StorageClass says about the server VMs (only what it says)
- * @param givenSizing which of ostSize and maxOsts the StorageClass gave (the others are their
- *     defaults): an existing filesystem is held to those only; empty for a filesystem as it is
+ * @param given what the StorageClass said about the filesystem (only what it said): an existing
+ *     filesystem is held to that alone; {@link FilesystemParameters#NONE} for a filesystem as it is
  */
-public record FilesystemSpec(String fsName, long ostSize, int maxOsts, double overcommit, ServerParameters servers,
-    Set<String> givenSizing) {
-  public FilesystemSpec {
-    givenSizing = Set.copyOf(givenSizing);
+public record FilesystemSpec(String fsName, long ostSize, int maxOsts, double overcommit, FilesystemParameters given) {
+  /** The filesystem a StorageClass asks for: what it gave, and the defaults for the rest. */
+  public static FilesystemSpec requested(String fsName, FilesystemParameters given) {
+    return new FilesystemSpec(fsName, given.ostSize(), given.maxOsts(), given.overcommit(), given);
   }
 }

@@ -21,25 +21,15 @@ import java.util.stream.Stream;
  *
  * @param fsName the Lustre filesystem the volume lives on
  * @param striping the volume directory's default layout
- * @param ostSize the size of each OST the filesystem grows by
- * @param maxOsts the most OSTs the filesystem may grow to
  * @param lnet the LNet network the volumes are mounted over; o2ib makes them an RDMA tier
- * @param servers what the filesystem's server VMs are made with
- * @param givenSizing which of ostSize and maxOsts the StorageClass gave, rather than left to their
- *     defaults: a StorageClass naming an existing filesystem is held to those only
+ * @param filesystem what the filesystem is made with (its OSTs, growth limit and server VMs), as
+ *     far as the StorageClass says
  */
-public record StorageClassParameters(String fsName, Striping striping, long ostSize, int maxOsts, LnetChoice lnet,
-    ServerParameters servers, Set<String> givenSizing) {
-  public StorageClassParameters {
-    givenSizing = Set.copyOf(givenSizing);
-  }
-
+public record StorageClassParameters(String fsName, Striping striping, LnetChoice lnet, FilesystemParameters filesystem) {
   public static final String FS_NAME = "fsName";
   public static final String STRIPE_COUNT = "stripeCount";
   public static final String STRIPE_SIZE = "stripeSize";
   public static final String POOL = "pool";
-  public static final String OST_SIZE = "ostSize";
-  public static final String MAX_OSTS = "maxOsts";
   public static final String LNET = "lnet";
 
   /** Every parameter the driver accepts, in the order the docs list them. */
@@ -52,15 +42,11 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
           "Bytes written to one OST before moving to the next (`lfs setstripe -S`): " + StripingRules.SIZE_RULE + "."),
       new ParameterDefinition(POOL, VOLUME, "", ValueGrammar.POOL_NAME,
           "OST pool new files are placed in (`lfs setstripe -p`)."),
-      new ParameterDefinition(OST_SIZE, FILESYSTEM, "1Ti", ValueGrammar.QUANTITY,
-          "Size of each OST, at least `1Gi`; the filesystem grows by whole OSTs of this size."),
-      new ParameterDefinition(MAX_OSTS, FILESYSTEM, "64", ValueGrammar.COUNT,
-          "Growth limit: the most OSTs the filesystem may have (1 to 1024)."),
       new ParameterDefinition(LNET, VOLUME, "auto", ValueGrammar.oneOf("tcp", "o2ib", "auto"),
           "LNet network the volumes are mounted over. `o2ib` is the RDMA tier: its volumes may only be"
               + " used on nodes whose node plugin reports the topology segment `lustre.csi.lustrecsi.dev/rdma=true`, so the scheduler"
               + " places their pods there. `auto` mounts over o2ib where the node and the filesystem both have it, tcp elsewhere.")),
-      ServerParameters.DEFINITIONS.stream()).toList();
+      FilesystemParameters.DEFINITIONS.stream()).toList();
 
   /**
    * Keys the external-provisioner adds with {@code --extra-create-metadata}; accepted when their
@@ -97,21 +83,13 @@ public record StorageClassParameters(String fsName, Striping striping, long ostS
       throw CsiException.invalidArgument("parameters." + STRIPE_SIZE, sizeProblem);
     }
     String pool = value(parameters, POOL);
-    long ostSize = size(parameters, OST_SIZE);
-    if (ostSize < Sizes.GIB) {
-      throw CsiException.invalidArgument("parameters." + OST_SIZE, parameters.get(OST_SIZE) + " is below the 1Gi minimum");
-    }
-    int maxOsts = integer(parameters, MAX_OSTS, n -> n >= 1 && n <= 1024 ? null : n + " is outside 1..1024");
     LnetChoice lnet = LnetChoice.parse(value(parameters, LNET)).orElseThrow();
-    Set<String> givenSizing = new TreeSet<>(parameters.keySet());
-    givenSizing.retainAll(Set.of(OST_SIZE, MAX_OSTS));
-    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), ostSize, maxOsts, lnet,
-        ServerParameters.parse(parameters), givenSizing);
+    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), lnet, FilesystemParameters.parse(parameters));
   }
 
   /** The capacity the filesystem may grow to. */
   public long maxCapacity() {
-    double bytes = (double) ostSize * maxOsts * servers.overcommit();
+    double bytes = (double) filesystem.ostSize() * filesystem.maxOsts() * filesystem.overcommit();
     return bytes >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) bytes;
   }
 

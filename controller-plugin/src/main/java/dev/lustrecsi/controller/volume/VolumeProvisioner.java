@@ -90,10 +90,9 @@ public final class VolumeProvisioner {
         if (!external && capacity > limit) {
           throw CsiException.outOfRange("capacity_range", Sizes.format(capacity) + " exceeds what filesystem " + params.fsName()
               + " can ever hold (" + known.map(FilesystemState::describeLimit)
-                  .orElse(params.maxOsts() + " OSTs of " + Sizes.format(params.ostSize())) + ")");
+                  .orElse(params.filesystem().maxOsts() + " OSTs of " + Sizes.format(params.filesystem().ostSize())) + ")");
         }
-        FilesystemState filesystem = backend.ensureFilesystem(new FilesystemSpec(params.fsName(), params.ostSize(), params.maxOsts(),
-            params.servers().overcommit(), params.servers(), params.givenSizing()));
+        FilesystemState filesystem = backend.ensureFilesystem(FilesystemSpec.requested(params.fsName(), params.filesystem()));
         if (filesystem.external().isPresent()) {
           filesystem = readyExternal(filesystem, parameters);
         }

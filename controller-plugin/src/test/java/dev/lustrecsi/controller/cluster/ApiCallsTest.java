@@ -6,7 +6,7 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
-import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
@@ -100,7 +100,7 @@ class ApiCallsTest {
           .adapt(NamespacedKubernetesClient.class).inNamespace(cluster.namespace());
       try (ClusterBackend backend = ClusterBackend.start(recorded, new ClusterBackend.Settings(cluster.namespace(), true, "replica-a",
           9443, new ServerDefaults("img", "lnet", "10.1.0.0/24"), Duration.ofMillis(200), ClusterBackend.Settings.ABANDONED_AFTER))) {
-        FilesystemSpec spec = new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of("ostsPerOss", "2")), java.util.Set.of("ostSize", "maxOsts"));
+        FilesystemSpec spec = FilesystemSpec.requested("fs1", FilesystemParameters.parse(Map.of("ostSize", "10Gi", "maxOsts", "8", "ostsPerOss", "2")));
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(backend::leading);
         try {
           backend.backend().ensureFilesystem(spec);

@@ -5,22 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lustrecsi.common.error.CsiException;
-import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
-import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 import io.grpc.Status;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FilesystemSpecsTest {
-  /** A StorageClass that gives both sizing parameters. */
-  private static final java.util.Set<String> GIVEN = java.util.Set.of("ostSize", "maxOsts");
   private static final ServerDefaults DEFAULTS = new ServerDefaults("registry.example/lustre:2.16.1", "lustre-storage", "10.1.0.0/24");
 
+  /** A StorageClass that gives both sizing parameters (OSTs of 1536Gi, at most 16) and these. */
   private static FilesystemSpec requested(Map<String, String> serverParameters) {
-    return new FilesystemSpec("fs1", 1536 * Sizes.GIB, 16, 1.0, ServerParameters.parse(serverParameters), GIVEN);
+    Map<String, String> parameters = new java.util.HashMap<>(Map.of("ostSize", "1536Gi", "maxOsts", "16"));
+    parameters.putAll(serverParameters);
+    return given(parameters);
+  }
+
+  private static FilesystemSpec given(Map<String, String> parameters) {
+    return FilesystemSpec.requested("fs1", FilesystemParameters.parse(parameters));
   }
 
   @Test
@@ -58,7 +62,7 @@ class FilesystemSpecsTest {
         .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .hasMessageStartingWith("parameters.ostsPerOss: filesystem has 4, StorageClass asks for 2 (and 1 more: serverMemory");
     assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
-        new FilesystemSpec("fs1", 512 * Sizes.GIB, 16, 1.0, ServerParameters.NONE, GIVEN)))
+        given(Map.of("ostSize", "512Gi", "maxOsts", "16"))))
         .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
   }
 
@@ -68,9 +72,9 @@ class FilesystemSpecsTest {
     LustreFilesystemSpec existing = FilesystemSpecs.create(requested(Map.of()), DEFAULTS);  // 1536Gi OSTs, at most 16
 
     assertThatCode(() -> FilesystemSpecs.requireCompatible(existing,
-        new FilesystemSpec("fs1", Sizes.TIB, 64, 1.0, ServerParameters.NONE, java.util.Set.of()))).doesNotThrowAnyException();
+        given(Map.of()))).doesNotThrowAnyException();
     assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
-        new FilesystemSpec("fs1", Sizes.TIB, 64, 1.0, ServerParameters.NONE, java.util.Set.of("ostSize"))))
+        given(Map.of("ostSize", "1Ti"))))
         .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
   }
 
@@ -78,12 +82,12 @@ class FilesystemSpecsTest {
   @Test
   void aFilesystemWhoseLimitWasRaisedStillServesStorageClassesAskingForLess() {
     // Made with a limit of 16 OSTs, raised to 32 on the resource since.
-    LustreFilesystemSpec raised = FilesystemSpecs.create(new FilesystemSpec("fs1", 1536 * Sizes.GIB, 32, 1.0, ServerParameters.NONE, GIVEN),
+    LustreFilesystemSpec raised = FilesystemSpecs.create(given(Map.of("ostSize", "1536Gi", "maxOsts", "32")),
         DEFAULTS);
 
     assertThatCode(() -> FilesystemSpecs.requireCompatible(raised, requested(Map.of()))).doesNotThrowAnyException();
     assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(raised,
-        new FilesystemSpec("fs1", 1536 * Sizes.GIB, 64, 1.0, ServerParameters.NONE, GIVEN)))
+        given(Map.of("ostSize", "1536Gi", "maxOsts", "64"))))
         .hasMessageStartingWith("parameters.maxOsts: filesystem has 32, StorageClass asks for 64");
   }
 
@@ -93,7 +97,7 @@ class FilesystemSpecsTest {
         Map.of("storageCidr", "10.1.0.5/24"), Map.of("retention", "Keep"), Map.of("overcommit", "0.5"),
         Map.of("storageNetwork", "Bad_Name"))) {
       String key = bad.keySet().iterator().next();
-      assertThatThrownBy(() -> ServerParameters.parse(bad)).as(key)
+      assertThatThrownBy(() -> FilesystemParameters.parse(bad)).as(key)
           .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
           .hasMessageStartingWith("parameters." + key);
     }

@@ -2,10 +2,9 @@ package dev.lustrecsi.controller.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.lustre.FilesystemSpec;
-import dev.lustrecsi.controller.parameters.ServerParameters;
+import dev.lustrecsi.controller.parameters.FilesystemParameters;
 import dev.lustrecsi.controller.reconciler.MockClusterAccess;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class ProjectIdClaimsTest {
       }
       try {
         try {
-          replicas.getFirst().backend().ensureFilesystem(new FilesystemSpec("fs1", 10 * Sizes.GIB, 8, 1.0, ServerParameters.parse(Map.of()), java.util.Set.of("ostSize", "maxOsts")));
+          replicas.getFirst().backend().ensureFilesystem(FilesystemSpec.requested("fs1", FilesystemParameters.parse(Map.of("ostSize", "10Gi", "maxOsts", "8"))));
         } catch (RuntimeException stillComingUp) {
           // no agents answer here: the filesystem never becomes ready, and its status is rewritten by every pass
         }

@@ -19,8 +19,9 @@ class StorageClassParametersTest {
   void appliesDefaults() {
     StorageClassParameters p = StorageClassParameters.parse(Map.of("fsName", "fs1"));
     assertThat(p.striping()).isEqualTo(new Striping(1, 4 * Sizes.MIB, ""));
-    assertThat(p.ostSize()).isEqualTo(Sizes.TIB);
-    assertThat(p.maxOsts()).isEqualTo(64);
+    assertThat(p.filesystem().ostSize()).isEqualTo(Sizes.TIB);
+    assertThat(p.filesystem().maxOsts()).isEqualTo(64);
+    assertThat(p.filesystem().given()).as("defaults are applied on reading, not recorded as given").isEmpty();
   }
 
   @Test
@@ -28,8 +29,8 @@ class StorageClassParametersTest {
     StorageClassParameters p = StorageClassParameters.parse(Map.of(
         "fsName", "scratch", "stripeCount", "-1", "stripeSize", "1M", "pool", "flash", "ostSize", "512Gi", "maxOsts", "8",
         "csi.storage.k8s.io/pvc/name", "data"));
-    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"), 512 * Sizes.GIB, 8,
-        dev.lustrecsi.common.topology.LnetChoice.AUTO, new ServerParameters(java.util.Map.of()), java.util.Set.of("ostSize", "maxOsts")));
+    assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"),
+        dev.lustrecsi.common.topology.LnetChoice.AUTO, new FilesystemParameters(Map.of("ostSize", "512Gi", "maxOsts", "8"))));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -151,8 +152,8 @@ class StorageClassParametersTest {
         Map.entry("mgtSize", "1073741824"), Map.entry("serverMemory", "2Gi"), Map.entry("lnetNetworks", "o2ib,tcp"),
         Map.entry("overcommit", "2"), Map.entry("diskStorageClass", "fast.ssd"), Map.entry("csi.storage.k8s.io/pvc/namespace", "team-a")));
     assertThat(p.striping()).isEqualTo(new Striping(2000, 4 * Sizes.GIB - 64 * Sizes.KIB, "ssd.tier_1-a"));
-    assertThat(p.servers().value("overcommit")).isEqualTo("2.0");
-    assertThat(p.servers().lnetNetworks()).containsExactly("o2ib", "tcp");
+    assertThat(p.filesystem().value("overcommit")).isEqualTo("2.0");
+    assertThat(p.filesystem().lnetNetworks()).containsExactly("o2ib", "tcp");
   }
 
   @Test

@@ -9,17 +9,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The StorageClass parameters that describe a filesystem's servers: what its LustreFilesystem
- * resource is created with. Each field is null when the StorageClass does not say, so that a
- * StorageClass pointing at an existing filesystem (perhaps one an admin created) is compared
- * only on what it says.
+ * The StorageClass parameters that describe a filesystem (its size, its growth and its server
+ * VMs): what its LustreFilesystem resource is created with. Only what the StorageClass gave is
+ * held, defaults are applied on reading, so that a StorageClass pointing at an existing
+ * filesystem (perhaps one an admin created) is compared only on what it says.
  *
  * @param given the validated values the StorageClass gave, by parameter key
  */
-public record ServerParameters(Map<String, String> given) {
-  /** A request that says nothing about servers: expanding a volume of an existing filesystem. */
-  public static final ServerParameters NONE = new ServerParameters(Map.of());
+public record FilesystemParameters(Map<String, String> given) {
+  /** A request that says nothing about the filesystem: expanding a volume of an existing one. */
+  public static final FilesystemParameters NONE = new FilesystemParameters(Map.of());
 
+  public static final String OST_SIZE = "ostSize";
+  public static final String MAX_OSTS = "maxOsts";
   public static final String SERVER_IMAGE = "serverImage";
   public static final String STORAGE_NETWORK = "storageNetwork";
   public static final String STORAGE_CIDR = "storageCidr";
@@ -34,6 +36,10 @@ public record ServerParameters(Map<String, String> given) {
   public static final String RETENTION = "retention";
 
   public static final List<ParameterDefinition> DEFINITIONS = List.of(
+      new ParameterDefinition(OST_SIZE, FILESYSTEM, "1Ti", ValueGrammar.QUANTITY,
+          "Size of each OST, at least `1Gi`; the filesystem grows by whole OSTs of this size."),
+      new ParameterDefinition(MAX_OSTS, FILESYSTEM, "64", ValueGrammar.COUNT,
+          "Growth limit: the most OSTs the filesystem may have (1 to 1024)."),
       new ParameterDefinition(SERVER_IMAGE, FILESYSTEM, "", ValueGrammar.IMAGE_REFERENCE,
           "containerDisk image of the Lustre server VMs. Default: the controller's `--default-server-image` (the Helm value `servers.image`)."),
       new ParameterDefinition(STORAGE_NETWORK, FILESYSTEM, "", ValueGrammar.NAMESPACED_NAME,
@@ -57,15 +63,15 @@ public record ServerParameters(Map<String, String> given) {
       new ParameterDefinition(RETENTION, FILESYSTEM, "Retain", ValueGrammar.oneOf("Retain", "Delete"),
           "What deleting the LustreFilesystem does to its target disks: `Retain` keeps the PVCs (and the data), `Delete` removes them."));
 
-  /** Validates the server parameters present in a StorageClass; InvalidArgument names the bad one. */
-  public static ServerParameters parse(Map<String, String> parameters) {
+  /** Validates the filesystem parameters present in a StorageClass; InvalidArgument names the bad one. */
+  public static FilesystemParameters parse(Map<String, String> parameters) {
     Map<String, String> given = new LinkedHashMap<>();
     for (ParameterDefinition definition : DEFINITIONS) {
       if (parameters.containsKey(definition.key())) {
         given.put(definition.key(), checked(definition, definition.valueIn(parameters)));
       }
     }
-    return new ServerParameters(Map.copyOf(given));
+    return new FilesystemParameters(Map.copyOf(given));
   }
 
   /** The value the StorageClass gave, else the parameter's default ("" where the controller decides). */
@@ -83,6 +89,15 @@ public record ServerParameters(Map<String, String> given) {
 
   public List<String> lnetNetworks() {
     return List.of(value(LNET_NETWORKS).split(","));
+  }
+
+  /** Bytes per OST. */
+  public long ostSize() {
+    return Sizes.parse(value(OST_SIZE));
+  }
+
+  public int maxOsts() {
+    return Integer.parseInt(value(MAX_OSTS));
   }
 
   public double overcommit() {
@@ -104,8 +119,9 @@ public record ServerParameters(Map<String, String> given) {
         }
       }
       case OSTS_PER_OSS -> integer(field, value, 1, 16);
+      case MAX_OSTS -> integer(field, value, 1, 1024);
       case SERVER_CPU -> integer(field, value, 1, 64);
-      case MGT_SIZE, MDT_SIZE -> size(field, value, Sizes.GIB);
+      case OST_SIZE, MGT_SIZE, MDT_SIZE -> size(field, value, Sizes.GIB);
       case SERVER_MEMORY -> size(field, value, 2 * Sizes.GIB);
       case OVERCOMMIT -> {
         double factor = Double.parseDouble(value);
