@@ -105,15 +105,50 @@ class MonitoringMetricsTest {
     }
   }
 
+  /**
+   * An fsname with upper case or '_' is not a Kubernetes name, so its LustreFilesystem object has
+   * another name: an alert that sends the reader to the object names it by the object's name.
+   */
+  @Test
+  void anAlertSendingTheReaderToTheLustreFilesystemNamesItsObject() {
+    List<String> sending = new ArrayList<>();
+    for (JsonNode rule : alertRules()) {
+      String annotations = rule.path("annotations").toString();
+      if (annotations.contains("lustrefs") || annotations.contains("spec.")) {
+        sending.add(rule.path("alert").asText());
+        assertThat(annotations).as(rule.path("alert").asText()).contains("$labels.lustrefilesystem")
+            .doesNotContain("lustrefs {{ $labels.filesystem");
+        assertThat(PromQl.metricNames(rule.path("expr").asText())).as(rule.path("alert").asText())
+            .contains(ControllerMetrics.FILESYSTEM_OBJECT);
+      }
+    }
+    assertThat(sending).contains("LustreFilesystemFailed", "LustreFilesystemDegraded", "LustreGrowthLimitNear");
+  }
+
+  /** A rolling upgrade takes each server's targets down on purpose; the alerts wait for it to stall. */
+  @Test
+  void theServerAnUpgradeIsReplacingDoesNotPageUntilTheUpgradeStalls() {
+    for (JsonNode rule : alertRules()) {
+      if (List.of("LustreTargetDown", "LustreFilesystemDegraded").contains(rule.path("alert").asText())) {
+        assertThat(rule.path("expr").asText()).as(rule.path("alert").asText())
+            .containsPattern("unless on \\(filesystem(, server)?\\) \\(" + ControllerMetrics.SERVER_UPGRADING + " == 1\\)");
+      }
+    }
+  }
+
   @Test
   void anAlertNamingALabelItsQueryDropsIsCaught() throws Exception {
     JsonNode rule = JSON.readTree("""
         {"alert": "LustreX", "expr": "max by (filesystem) (lustre_csi_target_state{state=\\"Down\\"}) == 1",
          "annotations": {"summary": "{{ $labels.target }} of {{ $labels.filesystem }} is down"}}""");
     assertThat(labelsNamedButDropped(rule)).containsExactly("target");
+    JsonNode joined = JSON.readTree("""
+        {"alert": "LustreX", "expr": "(max by (filesystem) (lustre_csi_filesystem_phase) == 1) * on (filesystem) group_left (lustrefilesystem) lustre_csi_filesystem_object",
+         "annotations": {"summary": "kubectl get lustrefs {{ $labels.lustrefilesystem }}; {{ $labels.server }}"}}""");
+    assertThat(labelsNamedButDropped(joined)).as("group_left brings its labels in").containsExactly("server");
   }
 
-  /** The labels a rule's annotations name that no {@code by (...)} of its expression keeps. */
+  /** The labels a rule's annotations name that no {@code by (...)} of its expression keeps, nor a {@code group_left (...)} joins in. */
   private static Set<String> labelsNamedButDropped(JsonNode rule) {
     Set<String> named = new TreeSet<>();
     Matcher label = LABEL_REFERENCE.matcher(rule.path("annotations").toString());
@@ -153,7 +188,8 @@ class MonitoringMetricsTest {
    * with the test that proves it is served then.
    */
   private static final Map<String, String> SERVED_ONLY_WHILE = Map.of(
-      ControllerMetrics.OST_DRAIN_FILES_LEFT, "an OST migrates: OstDrainTest");
+      ControllerMetrics.OST_DRAIN_FILES_LEFT, "an OST migrates: OstDrainTest",
+      ControllerMetrics.SERVER_UPGRADING, "a rolling upgrade replaces a server: RollingUpgradeTest");
 
   private static Set<String> missing(Set<String> queried) {
     Set<String> missing = new TreeSet<>(queried);
@@ -168,7 +204,7 @@ class MonitoringMetricsTest {
     return JSON.readTree(configMap.getData().get("lustre-csi.json"));
   }
 
-  private static final Pattern BY = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
+  private static final Pattern BY = Pattern.compile("\\b(?:by|group_left)\\s*\\(([^)]*)\\)");
   private static final Pattern LABEL_REFERENCE = Pattern.compile("\\$labels\\.(\\w+)");
 
   /** The rules of the PrometheusRule the chart renders when alerts are on. */

@@ -67,6 +67,7 @@ class SandboxMetricsTest {
         controller = Scrape.of(sandbox.metrics().get("controller"));
       }
       assertThat(controller.value(ControllerMetrics.LEADER, Map.of())).contains(1.0);
+      assertThat(controller.value(ControllerMetrics.FILESYSTEM_OBJECT, Map.of("filesystem", "mx", "lustrefilesystem", "mx"))).contains(1.0);
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_PHASE, Map.of("filesystem", "mx", "phase", "Ready"))).contains(1.0);
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_PHASE, Map.of("filesystem", "mx", "phase", "Degraded"))).contains(0.0);
       assertThat(controller.value(ControllerMetrics.FILESYSTEM_HEALTH, Map.of("filesystem", "mx", "health", "Healthy"))).contains(1.0);

@@ -11,6 +11,7 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import dev.lustrecsi.controller.reconciler.FilesystemReconciler;
 import dev.lustrecsi.controller.reconciler.FilesystemStatusCalculator;
+import dev.lustrecsi.controller.reconciler.RollingUpgrade;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -44,6 +46,7 @@ public final class ControllerMetrics implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ControllerMetrics.class.getName());
 
   public static final String LEADER = "lustre_csi_controller_leader";
+  public static final String FILESYSTEM_OBJECT = "lustre_csi_filesystem_object";
   public static final String FILESYSTEM_PHASE = "lustre_csi_filesystem_phase";
   public static final String FILESYSTEM_HEALTH = "lustre_csi_filesystem_health";
   public static final String FILESYSTEM_OSTS = "lustre_csi_filesystem_osts";
@@ -56,6 +59,7 @@ public final class ControllerMetrics implements AutoCloseable {
   public static final String FILESYSTEM_VOLUMES = "lustre_csi_filesystem_volumes";
   public static final String TARGET_STATE = "lustre_csi_target_state";
   public static final String SERVER_STATE = "lustre_csi_server_state";
+  public static final String SERVER_UPGRADING = "lustre_csi_server_upgrading";
   public static final String OST_CAPACITY = "lustre_csi_ost_capacity_bytes";
   public static final String OST_USED = "lustre_csi_ost_used_bytes";
   public static final String OST_DRAIN_FILES_LEFT = "lustre_csi_ost_drain_files_left";
@@ -145,6 +149,11 @@ public final class ControllerMetrics implements AutoCloseable {
     gauge(LEADER, "1 on the replica that holds the lease (it alone exports filesystem and volume state), 0 on a standby")
         .callback(out -> out.call(cluster.leading() ? 1 : 0)).register(registry);
 
+    // The LustreFilesystem object of each fsname: an fsname with upper case or '_' is not a
+    // Kubernetes name, so the object's differs, and an alert's kubectl command needs the object's.
+    gauge(FILESYSTEM_OBJECT, "1 for each filesystem, naming the LustreFilesystem object that holds it (label lustrefilesystem)")
+        .labelNames("filesystem", "lustrefilesystem")
+        .callback(out -> eachFilesystem(fs -> out.call(1, fs.getSpec().fsName(), fs.getMetadata().getName()))).register(registry);
     stateSet(FILESYSTEM_PHASE, "The filesystem's phase (status.phase): 1 for the current one", "phase", PHASES,
         fs -> phase(status(fs)));
     stateSet(FILESYSTEM_HEALTH, "The filesystem's health (status.health): 1 for the current one", "health", HEALTHS,
@@ -198,6 +207,13 @@ public final class ControllerMetrics implements AutoCloseable {
                 out.call(value, fs.getSpec().fsName(), server.name(), server.role(), state));
           }
         })).register(registry);
+    // Its targets are down on purpose while the upgrade waits for it: LustreTargetDown leaves them
+    // to LustreUpgradeStalled until the upgrade gives up on the server.
+    gauge(SERVER_UPGRADING, "1 for the server VM a rolling upgrade is replacing now (status.upgrade.server), while the upgrade"
+        + " has not stalled; no series otherwise")
+        .labelNames("filesystem", "server")
+        .callback(out -> eachFilesystem(fs -> upgrading(status(fs)).ifPresent(server -> out.call(1, fs.getSpec().fsName(), server))))
+        .register(registry);
     ostGauge(OST_CAPACITY, "Each OST's size as lfs df reports it", TargetStatus::capacityBytes);
     ostGauge(OST_USED, "Bytes in use on each OST as lfs df reports it", TargetStatus::usedBytes);
     ostGauge(OST_DRAIN_FILES_LEFT, "Files left on each OST being drained (status.targets[].drain.filesLeft), while it migrates",
@@ -284,6 +300,13 @@ public final class ControllerMetrics implements AutoCloseable {
 
   private static LustreFilesystemStatus status(LustreFilesystem filesystem) {
     return filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
+  }
+
+  /** The server a rolling upgrade is replacing and waiting for, within its time limit. */
+  static Optional<String> upgrading(LustreFilesystemStatus status) {
+    LustreFilesystemStatus.UpgradeStatus upgrade = status.upgrade();
+    return upgrade != null && RollingUpgrade.UPGRADING.equals(upgrade.state()) ? Optional.ofNullable(upgrade.server())
+        : Optional.empty();
   }
 
   private static String phase(LustreFilesystemStatus status) {

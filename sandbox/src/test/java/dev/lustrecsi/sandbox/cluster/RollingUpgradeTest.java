@@ -6,15 +6,19 @@ import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
+import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.controller.reconciler.VmiView;
 import dev.lustrecsi.controller.servers.KubeVirt;
 import io.fabric8.kubernetes.api.model.Event;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +35,9 @@ class RollingUpgradeTest {
 
   @Test
   void aNewImageIsRolledOntoEveryServerOneAtATimeAndTheFilesystemKeepsItsData() throws Exception {
-    try (ControllerOnCluster controller = new ControllerOnCluster(dir, Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+    try (ControllerOnCluster controller = new ControllerOnCluster(dir, Duration.ofSeconds(1), Duration.ofSeconds(2));
+        ControllerMetrics metrics = ControllerMetrics.start(controller.cluster.controller(),
+            new ControllerMetrics.Settings(0, Duration.ofHours(1)))) {
       Map<String, String> params = Map.of("fsName", "roll", "ostSize", "10Gi");
       controller.create("pvc-before", Sizes.GIB, params);
       Path data = controller.cluster.servers().namespace("roll").resolve("pvc-before/result.dat");
@@ -46,6 +52,7 @@ class RollingUpgradeTest {
       filesystems.resource(fs).update();
 
       List<String> order = new ArrayList<>();
+      Set<String> upgradingSeries = new TreeSet<>();
       LustreFilesystemStatus status = null;
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (System.nanoTime() < deadline) {
@@ -53,6 +60,7 @@ class RollingUpgradeTest {
         if (status.upgrade() != null && status.upgrade().server() != null && !order.contains(status.upgrade().server())) {
           order.add(status.upgrade().server());
         }
+        upgradingSeries.addAll(upgradingServers(metrics));
         long notRunning = List.of("roll-mgs", "roll-mds0", "roll-oss0").stream()
             .filter(vm -> !controller.cluster.kubevirt().running().containsKey(vm)).count();
         assertThat(notRunning).as("server VMs down at once").isLessThanOrEqualTo(1);
@@ -65,6 +73,9 @@ class RollingUpgradeTest {
       assertThat(status.upgrade().state()).isEqualTo("Complete");
       assertThat(status.upgrade().progress()).isEqualTo("3/3");
       assertThat(order).containsExactly("roll-oss0", "roll-mds0", "roll-mgs");
+      assertThat(upgradingSeries).as("lustre_csi_server_upgrading named each server while it was replaced")
+          .containsExactlyInAnyOrder("roll-oss0", "roll-mds0", "roll-mgs");
+      assertThat(upgradingServers(metrics)).as("and none once the upgrade is complete").isEmpty();
       for (String vm : List.of("roll-mgs", "roll-mds0", "roll-oss0")) {
         assertThat(VmiView.of(controller.cluster.client().genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES)
             .inNamespace(SimulatedCluster.NAMESPACE).withName(vm).get()).image()).as(vm).isEqualTo(NEW);
@@ -76,5 +87,15 @@ class RollingUpgradeTest {
           .extracting(Event::getReason).contains("UpgradeStarted", "ServerUpgrading", "ServerUpgraded", "UpgradeComplete");
       assertThat(controller.create("pvc-after", Sizes.GIB, params).getCapacityBytes()).isEqualTo(Sizes.GIB);
     }
+  }
+
+  /** The servers lustre_csi_server_upgrading has a series for. */
+  private static List<String> upgradingServers(ControllerMetrics metrics) {
+    return metrics.registry().scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals(ControllerMetrics.SERVER_UPGRADING))
+        .flatMap(m -> m.getDataPoints().stream())
+        .filter(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue() == 1.0)
+        .map(p -> p.getLabels().get("server"))
+        .toList();
   }
 }
