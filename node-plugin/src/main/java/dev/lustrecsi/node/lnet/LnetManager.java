@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -17,9 +18,10 @@ import java.util.stream.Collectors;
  * {@code modprobe lnet} and {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
  * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
  * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
- * changed, so running this again is harmless; then it loads the Lustre client module
- * ({@code modprobe lustre}). When external, it only reads. Either way LNet is
- * ready when each of the node's own NIDs answers {@code lnetctl ping}.
+ * changed, so running this again is harmless (the node plugin does, every interval, to put back
+ * what went missing); then it loads the Lustre client module ({@code modprobe lustre}). When
+ * external, it only reads. Either way LNet is ready when each of the node's own NIDs answers
+ * {@code lnetctl ping}.
  */
 public final class LnetManager {
   private static final System.Logger LOG = System.getLogger(LnetManager.class.getName());
@@ -27,6 +29,8 @@ public final class LnetManager {
 
   private final CommandRunner runner;
   private final LnetMode mode;
+  /** modprobe lustre's last error: bring-up runs every interval, and the same error is logged once. */
+  private final AtomicReference<String> lustreModuleError = new AtomicReference<>("");
 
   public LnetManager(CommandRunner runner, LnetMode mode) {
     this.runner = runner;
@@ -80,8 +84,8 @@ public final class LnetManager {
       try {
         add("o2ib0", String.join(",", networks.o2ibInterfaces()));
       } catch (CommandFailedException e) {
+        // The status carries it; the caller logs it when it changes.
         o2ibProblem = "lnetctl net add --net o2ib0 failed: " + e.getMessage();
-        LOG.log(Level.WARNING, "LNet: cannot add o2ib0, this node mounts over tcp only: " + e.getMessage());
       }
     }
     // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
@@ -93,8 +97,10 @@ public final class LnetManager {
     // unconfigured LNet would let LNet bring up its default network on an interface of its choosing.
     // A failure is not LNet's: the client check reports the module missing, with what to do.
     CommandResult lustre = runner.run(new Command(List.of("modprobe", "lustre"), TIMEOUT));
-    if (!lustre.succeeded()) {
-      LOG.log(Level.WARNING, "modprobe lustre: " + lustre.errorText());
+    String lustreError = lustre.succeeded() ? "" : lustre.errorText();
+    String before = lustreModuleError.getAndSet(lustreError);
+    if (!lustreError.isEmpty() && !lustreError.equals(before)) {
+      LOG.log(Level.WARNING, "modprobe lustre: " + lustreError);
     }
     return o2ibProblem;
   }

@@ -10,28 +10,31 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What the node knows about its networks: the RDMA ports and Ethernet interfaces found at start
- * and LNet's last status. LNet is brought up off the request threads and retried until it
- * answers, so a node whose fabric comes up late becomes ready by itself.
+ * What the node knows about its networks: the RDMA ports and Ethernet interfaces and LNet's
+ * status, as last checked. Both are checked again off the request threads every interval for as
+ * long as the plugin runs, not only until LNet first answers: an RDMA port the subnet manager
+ * activates late gets o2ib, LNet networks removed behind the plugin's back are added again when
+ * managed, and NIs that go down make the node not ready, each within one interval.
  */
 public final class NodeNetworking {
   private static final System.Logger LOG = System.getLogger(NodeNetworking.class.getName());
 
   private final Supplier<NodeNetworks> scanner;
   private final Optional<LnetManager> lnet;
-  private final Duration retry;
+  private final Duration interval;
   private volatile NodeNetworks networks;
   private volatile LnetStatus status;
+  private volatile Optional<Thread> checker = Optional.empty();
 
   /**
    * @param scanner reads the node's networks (sysfs on a real node)
    * @param lnet the LNet manager; empty where no LNet exists (the sandbox), which counts as ready
-   * @param retry how long to wait before checking LNet again while it is not ready
+   * @param interval how long to wait between checks of the networks and LNet
    */
-  public NodeNetworking(Supplier<NodeNetworks> scanner, Optional<LnetManager> lnet, Duration retry) {
+  public NodeNetworking(Supplier<NodeNetworks> scanner, Optional<LnetManager> lnet, Duration interval) {
     this.scanner = scanner;
     this.lnet = lnet;
-    this.retry = retry;
+    this.interval = interval;
     this.networks = new NodeNetworks(List.of(), List.of());
     this.status = lnet.isPresent() ? LnetStatus.UNKNOWN : new LnetStatus(List.of(), true, "");
   }
@@ -41,38 +44,62 @@ public final class NodeNetworking {
     return new NodeNetworking(() -> new NodeNetworks(List.of(), List.of()), Optional.empty(), Duration.ofMinutes(1));
   }
 
-  /** Scans the networks now (NodeGetInfo's topology must be right from the first call), then brings LNet up in the background. */
+  /** Scans the networks now (NodeGetInfo's topology must be right from the first call), then checks LNet in the background. */
   public NodeNetworking start() {
     networks = scanner.get();
     LOG.log(Level.INFO, "node networks: " + networks.describe());
-    lnet.ifPresent(manager -> Thread.ofVirtual().name("lnet-bring-up").start(() -> keepBringingUp(manager)));
+    checker = lnet.map(manager -> Thread.ofVirtual().name("lnet-check").start(() -> keepChecking(manager)));
     return this;
   }
 
-  /** Runs LNet bring-up once, synchronously; for tests and for callers that want to wait. */
+  /** Ends the background checks (a running plugin's end with its JVM). */
+  public void stop() {
+    checker.ifPresent(Thread::interrupt);
+  }
+
+  /** Scans the networks and checks LNet once, synchronously; for tests and for callers that want to wait. */
   public LnetStatus checkNow() {
-    lnet.ifPresent(manager -> {
-      networks = scanner.get();
-      status = manager.bringUp(networks);
-    });
+    lnet.ifPresent(manager -> check(manager, scanner.get()));
     return status;
   }
 
-  private void keepBringingUp(LnetManager manager) {
+  private void keepChecking(LnetManager manager) {
+    boolean rescan = false; // the first round uses the scan start() has just made
     while (true) {
-      LnetStatus now = manager.bringUp(networks);
-      status = now;
-      if (now.ready()) {
-        LOG.log(Level.INFO, "LNet ready: " + now.nids());
-        return;
-      }
-      LOG.log(Level.WARNING, "LNet not ready, checking again in " + retry.toSeconds() + " s: " + now.reason());
       try {
-        Thread.sleep(retry);
+        check(manager, rescan ? scanner.get() : networks);
+      } catch (RuntimeException e) {
+        // A sysfs read that fails once must not end the checks for the life of the plugin.
+        LOG.log(Level.WARNING, "cannot check the node's networks and LNet, trying again in " + interval.toSeconds() + " s: " + e.getMessage());
+      }
+      rescan = true;
+      try {
+        Thread.sleep(interval);
       } catch (InterruptedException e) {
         return;
       }
-      networks = scanner.get();
+    }
+  }
+
+  /** One round: take the networks found, bring LNet up on them (or only read it, when external), log what changed. */
+  private void check(LnetManager manager, NodeNetworks found) {
+    NodeNetworks before = networks;
+    networks = found;
+    if (!found.describe().equals(before.describe())) {
+      LOG.log(Level.INFO, "node networks changed: " + found.describe());
+    }
+    LnetStatus now = manager.bringUp(found);
+    LnetStatus was = status;
+    status = now;
+    // Every round runs again after the node is ready: only a change is worth a line in the log.
+    if (!now.equals(was)) {
+      if (!now.ready()) {
+        LOG.log(Level.WARNING, "LNet not ready, checking again every " + interval.toSeconds() + " s: " + now.reason());
+      } else if (!now.o2ibProblem().isEmpty()) {
+        LOG.log(Level.WARNING, "LNet ready: " + now.nids() + ", without o2ib, so this node mounts over tcp only: " + now.o2ibProblem());
+      } else {
+        LOG.log(Level.INFO, "LNet ready: " + now.nids());
+      }
     }
   }
 

@@ -12,7 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * lnetctl as far as the node plugin uses it, with state: configure, net add, net show (printed
  * in the layout of the reference sample lnetctl_net_show.txt) and ping (answered in the layout of
- * lnetctl_ping.txt for the node's own NIDs). Every command line is recorded.
+ * lnetctl_ping.txt for the node's own NIDs). Every command line is recorded. The node plugin's
+ * background checks run it while a test changes it, so a command runs whole and the switches are
+ * volatile.
  */
 final class FakeLnetctl implements CommandRunner {
   final List<List<String>> commands = new CopyOnWriteArrayList<>();
@@ -20,16 +22,22 @@ final class FakeLnetctl implements CommandRunner {
   final Map<String, String[]> nets = new LinkedHashMap<>();
   /** IPv4 address of each interface net add may name. */
   final Map<String, String> addresses = new LinkedHashMap<>();
-  boolean configured;
-  boolean pingsFail;
-  boolean lustreModuleMissing;
+  volatile boolean configured;
+  volatile boolean pingsFail;
+  volatile boolean lustreModuleMissing;
   /** ko2iblnd missing: net add of an o2ib network fails as lnetctl reports it. */
-  boolean o2ibAddFails;
+  volatile boolean o2ibAddFails;
   /** Nets (o2ib0) whose NI net show lists with "status: down". */
-  final java.util.Set<String> down = new java.util.HashSet<>();
+  final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** What {@code lnetctl lnet unconfigure} leaves: LNet down, every network gone, net show failing. */
+  synchronized void unconfigure() {
+    configured = false;
+    nets.clear();
+  }
 
   @Override
-  public CommandResult run(Command command) {
+  public synchronized CommandResult run(Command command) {
     commands.add(command.argv());
     List<String> a = command.argv();
     if (a.equals(List.of("modprobe", "lnet"))) {

@@ -1,0 +1,176 @@
+package dev.lustrecsi.node.lnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lustrecsi.common.topology.VolumeContext;
+import dev.lustrecsi.node.health.Readiness;
+import dev.lustrecsi.node.mount.LustreClient;
+import dev.lustrecsi.node.mount.LustreSource;
+import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.node.topology.NodeNetworking;
+import dev.lustrecsi.node.topology.SourceChooser;
+import dev.lustrecsi.node.topology.StageContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The background checks go on once the node is ready: LNet that breaks later is noticed (and,
+ * when managed, configured again), and an RDMA port that becomes ACTIVE later gets o2ib.
+ */
+class LnetRecheckTest {
+  static final Duration INTERVAL = Duration.ofMillis(50);
+  static final Map<String, String> BOTH_NETWORKS = Map.of(VolumeContext.MGS_NIDS, "10.1.0.10@tcp", VolumeContext.MGS_NIDS_O2IB, "10.2.0.10@o2ib");
+
+  @TempDir Path dir;
+  final FakeLnetctl lnetctl = new FakeLnetctl();
+
+  final LustreClient client = new LustreClient() {
+    @Override
+    public void mount(LustreSource source, Path mountPoint, List<String> options) {
+      throw new UnsupportedOperationException("not mounted here");
+    }
+
+    @Override
+    public String unavailableReason() {
+      return null;
+    }
+  };
+
+  /** The networking each test started, whose checks end with the test. */
+  final List<NodeNetworking> started = new java.util.ArrayList<>();
+
+  @BeforeEach
+  void addresses() {
+    lnetctl.addresses.put("eth0", "10.1.0.5");
+    lnetctl.addresses.put("ib0", "10.2.0.5");
+  }
+
+  @AfterEach
+  void stopChecking() {
+    started.forEach(NodeNetworking::stop);
+  }
+
+  @Test
+  void anNiThatGoesDownAfterTheNodeIsReadyMakesItNotReadyUntilItIsUpAgain() {
+    lnetctl.configured = true;
+    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    NodeNetworking networking = start(networking("no-rdma", LnetMode.EXTERNAL));
+    Readiness readiness = new Readiness(client, networking);
+    await(readiness::ready, "ready at start");
+
+    lnetctl.down.add("tcp0");
+    await(() -> !readiness.ready(), "not ready once tcp0's NI is down");
+    assertThat(readiness.notReadyReason()).hasValueSatisfying(r -> assertThat(r).contains("10.1.0.5@tcp is down"));
+
+    lnetctl.down.remove("tcp0");
+    await(readiness::ready, "ready again once it is up");
+  }
+
+  @Test
+  void managedLnetThatIsUnconfiguredAfterTheNodeIsReadyIsConfiguredAgain() {
+    NodeNetworking networking = start(networking("no-rdma", LnetMode.MANAGE));
+    await(() -> networking.lnet().ready(), "ready at start");
+    List<String> addTcp = List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0");
+    assertThat(lnetctl.commands).containsOnlyOnce(addTcp);
+
+    lnetctl.unconfigure();
+    await(() -> lnetctl.commands.stream().filter(addTcp::equals).count() == 2, "tcp0 added again");
+    await(() -> networking.lnet().ready() && networking.lnet().hasTcp(), "ready again over tcp");
+  }
+
+  @Test
+  void anRdmaPortTheSubnetManagerActivatesAfterTheNodeIsReadyGetsO2ibForNewMounts() {
+    // A slow subnet manager: the link is up but the port waits in INIT, and IPoIB has no carrier yet.
+    Path node = copyOfFixture("ib-active");
+    Path port = node.resolve("sys/class/infiniband/mlx5_0/ports/1");
+    write(port.resolve("state"), "2: INIT");
+    write(node.resolve("sys/class/net/ib0/operstate"), "down");
+    NodeNetworking networking = start(new NodeNetworking(new SysfsNetworkScanner(node.resolve("sys"), node.resolve("proc"))::scan,
+        Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), INTERVAL));
+    SourceChooser chooser = new SourceChooser(networking);
+    await(() -> networking.lnet().ready(), "ready over tcp at start");
+    assertThat(networking.rdma()).isFalse();
+    assertThat(chooser.choose("fs1/a", StageContext.parse(BOTH_NETWORKS, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
+
+    write(port.resolve("state"), "4: ACTIVE");
+    write(node.resolve("sys/class/net/ib0/operstate"), "up");
+    await(() -> networking.lnet().hasO2ib(), "o2ib0 added once the port is ACTIVE");
+    assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib0"));
+    assertThat(networking.rdma()).isTrue();
+    assertThat(chooser.choose("fs1/b", StageContext.parse(BOTH_NETWORKS, "fs1")).mountSource()).isEqualTo("10.2.0.10@o2ib:/fs1");
+  }
+
+  @Test
+  void o2ibThatCouldNotBeAddedIsAddedOnceKo2iblndLoads() {
+    lnetctl.o2ibAddFails = true;
+    NodeNetworking networking = start(networking("ib-active", LnetMode.MANAGE));
+    await(() -> networking.lnet().ready(), "ready over tcp without o2ib");
+    assertThat(networking.lnet().o2ibProblem()).contains("cannot add network");
+
+    lnetctl.o2ibAddFails = false;
+    await(() -> networking.lnet().hasO2ib(), "o2ib0 added at a later round");
+    assertThat(networking.lnet().o2ibProblem()).isEmpty();
+  }
+
+  NodeNetworking start(NodeNetworking networking) {
+    started.add(networking);
+    return networking.start();
+  }
+
+  NodeNetworking networking(String fixture, LnetMode mode) {
+    Path tree = copyOfFixture(fixture);
+    return new NodeNetworking(new SysfsNetworkScanner(tree.resolve("sys"), tree.resolve("proc"))::scan,
+        Optional.of(new LnetManager(lnetctl, mode)), INTERVAL);
+  }
+
+  /** A writable copy of a sysfs fixture tree, so a test can change the node under the running plugin. */
+  Path copyOfFixture(String name) {
+    try {
+      Path from = Path.of(LnetRecheckTest.class.getResource("/sysfs/" + name).toURI());
+      Path to = dir.resolve(name);
+      try (Stream<Path> files = Files.walk(from)) {
+        for (Path file : files.toList()) {
+          Files.copy(file, to.resolve(from.relativize(file).toString()));
+        }
+      }
+      return to;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void write(Path file, String line) {
+    try {
+      Files.writeString(file, line + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for the background checks, which run every {@link #INTERVAL}, to bring the condition about. */
+  static void await(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s for: " + what).isLessThan(deadline);
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
