@@ -290,7 +290,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeGetInfo(NodeGetInfoRequest request, StreamObserver<NodeGetInfoResponse> response) {
     response.onNext(NodeGetInfoResponse.newBuilder().setNodeId(nodeId)
         .setAccessibleTopology(Topology.newBuilder().putSegments(dev.lustrecsi.common.topology.Topology.RDMA_KEY,
-            dev.lustrecsi.common.topology.Topology.rdmaValue(networking.rdma())))
+            dev.lustrecsi.common.topology.Topology.rdmaValue(networking.rdmaForTopology())))
         .build());
     response.onCompleted();
   }

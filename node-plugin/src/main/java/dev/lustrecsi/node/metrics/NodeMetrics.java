@@ -27,6 +27,7 @@ public final class NodeMetrics {
   public static final String LNET_READY = "lustre_csi_node_lnet_ready";
   public static final String LNET_NIDS = "lustre_csi_node_lnet_nids";
   public static final String RDMA = "lustre_csi_node_rdma";
+  public static final String RDMA_REPORTED = "lustre_csi_node_rdma_reported";
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final CsiCallMetrics calls = new CsiCallMetrics(registry);
@@ -54,8 +55,11 @@ public final class NodeMetrics {
     gauge(LNET_NIDS, "The node's own LNet NIDs that are up, by network (tcp0, o2ib0)")
         .labelNames("net")
         .callback(out -> nidsByNet(networking.lnet()).forEach((net, count) -> out.call(count, net))).register(registry);
-    gauge(RDMA, "1 when the node has a usable RDMA port (it then reports the RDMA topology segment)")
+    gauge(RDMA, "1 when the node has a usable RDMA port now (new mounts may use o2ib); the ports are scanned every 30 s")
         .callback(out -> out.call(networking.rdma() ? 1 : 0)).register(registry);
+    // Kubelet keeps the label it set at registration: a node whose two values differ is on the wrong side of the RDMA tier.
+    gauge(RDMA_REPORTED, "The RDMA topology segment (lustre.csi.lustrecsi.dev/rdma) the node plugin last reported to kubelet, 1 for true; absent before registration")
+        .callback(out -> networking.reportedRdma().ifPresent(rdma -> out.call(rdma ? 1 : 0))).register(registry);
     return this;
   }
 

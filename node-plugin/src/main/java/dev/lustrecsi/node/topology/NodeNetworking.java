@@ -1,5 +1,6 @@
 package dev.lustrecsi.node.topology;
 
+import dev.lustrecsi.common.topology.Topology;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetStatus;
 import dev.lustrecsi.node.rdma.NodeNetworks;
@@ -25,6 +26,7 @@ public final class NodeNetworking {
   private volatile NodeNetworks networks;
   private volatile LnetStatus status;
   private volatile Optional<Thread> checker = Optional.empty();
+  private volatile Optional<Boolean> reportedRdma = Optional.empty();
 
   /**
    * @param scanner reads the node's networks (sysfs on a real node)
@@ -88,6 +90,9 @@ public final class NodeNetworking {
     if (!found.describe().equals(before.describe())) {
       LOG.log(Level.INFO, "node networks changed: " + found.describe());
     }
+    if (found.hasRdma() != before.hasRdma()) {
+      logRdmaChange(found.hasRdma());
+    }
     LnetStatus now = manager.bringUp(found);
     LnetStatus was = status;
     status = now;
@@ -103,9 +108,42 @@ public final class NodeNetworking {
     }
   }
 
-  /** Whether this node has a usable RDMA port: the topology segment's value. */
+  /**
+   * New mounts follow the ports at once; the Node's label does not (kubelet sets it only when it
+   * registers the plugin, and refuses a registration whose value differs from the label), so a
+   * state that no longer matches what kubelet was told is a warning with what to do.
+   */
+  private void logRdmaChange(boolean usable) {
+    String now = usable
+        ? "RDMA is usable now: LNet gets o2ib0 when managed, and auto volumes staged from now on mount over o2ib where their filesystem has o2ib NIDs"
+        : "RDMA is no longer usable: volumes staged from now on mount over tcp, and lnet: o2ib volumes cannot be staged here";
+    if (reportedRdma.isPresent() && reportedRdma.get() != usable) {
+      LOG.log(Level.WARNING, now + ". This node reported " + Topology.RDMA_KEY + "=" + reportedRdma.get()
+          + " when kubelet registered it, and its label keeps that value until it is removed and the plugin registers again (docs/rdma.md)");
+    } else {
+      LOG.log(Level.INFO, now);
+    }
+  }
+
+  /** Whether this node has a usable RDMA port now (as of the last scan). */
   public boolean rdma() {
     return networks.hasRdma();
+  }
+
+  /**
+   * The topology segment's value for NodeGetInfo: whether an RDMA port is usable now. It is what
+   * kubelet compares with the Node's label at each registration, so the answer is remembered to
+   * tell when the label has fallen behind the ports.
+   */
+  public boolean rdmaForTopology() {
+    boolean now = rdma();
+    reportedRdma = Optional.of(now);
+    return now;
+  }
+
+  /** What the last NodeGetInfo reported as the topology segment's value; empty before the first. */
+  public Optional<Boolean> reportedRdma() {
+    return reportedRdma;
   }
 
   public NodeNetworks networks() {

@@ -579,6 +579,18 @@ class NodeServiceTest {
   }
 
   @Test
+  void nodeInfoIsRememberedAsWhatKubeletWasTold() {
+    NodeNetworks networks = fixture("ib-active");
+    NodeNetworking networking = new NodeNetworking(() -> networks, Optional.empty(), Duration.ofMinutes(1)).start();
+    NodeService node = new NodeService("node-1", new PathPolicy(List.of(kubelet), dir.resolve("mounts")), filesystems, table, mounter,
+        new StatsProbe(volumeStats, Duration.ofSeconds(2)), networking,
+        new MountHealth(filesystems, new StatsProbe(new Statvfs(), Duration.ofSeconds(2)), Duration.ofMinutes(1)));
+    assertThat(networking.reportedRdma()).isEmpty();
+    call(node::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance());
+    assertThat(networking.reportedRdma()).contains(true);
+  }
+
+  @Test
   void nodeInfoReportsTheRdmaTopologySegment() {
     assertThat(call(node("ib-active")::nodeGetInfo, NodeGetInfoRequest.getDefaultInstance()).getAccessibleTopology().getSegmentsMap())
         .containsExactly(Map.entry("lustre.csi.lustrecsi.dev/rdma", "true"));

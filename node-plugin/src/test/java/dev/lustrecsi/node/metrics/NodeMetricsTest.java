@@ -20,6 +20,7 @@ import dev.lustrecsi.node.mount.MountEntry;
 import dev.lustrecsi.node.mount.MountTable;
 import dev.lustrecsi.node.mount.Mounter;
 import dev.lustrecsi.node.rdma.NodeNetworks;
+import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
 import dev.lustrecsi.node.stats.StatsProbe;
 import dev.lustrecsi.node.stats.VolumeStats;
 import dev.lustrecsi.node.topology.NodeNetworking;
@@ -34,6 +35,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,6 +121,33 @@ class NodeMetricsTest {
       assertThat(after.value(NodeMetrics.FILESYSTEM_MOUNTS, Map.of())).contains(1.0);
       assertThat(after.find(NodeMetrics.VOLUME_MOUNTS, Map.of("filesystem", "fs2"))).isEmpty();
     }
+  }
+
+  @Test
+  void aPortThatBecomesUsableAfterRegistrationShowsAgainstTheTopologyKubeletWasTold() throws Exception {
+    AtomicReference<NodeNetworks> sysfs = new AtomicReference<>(sysfs("port-down"));
+    NodeNetworking networking = new NodeNetworking(sysfs::get, Optional.of(new LnetManager(lnetctl, LnetMode.EXTERNAL)), Duration.ofMinutes(1));
+    networking.checkNow();
+    FilesystemMounts filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
+    MountHealth health = new MountHealth(filesystems, new StatsProbe((volume, path) -> new VolumeStats(1, 1, 0, 1, 1, 0), Duration.ofSeconds(2)),
+        Duration.ofMinutes(1));
+    NodeMetrics metrics = new NodeMetrics().watch(filesystems, health, networking, new Readiness(client, networking));
+    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), metrics.registry())) {
+      assertThat(Scrape.of(server.uri()).find(NodeMetrics.RDMA_REPORTED, Map.of())).as("nothing reported before registration").isEmpty();
+      assertThat(networking.rdmaForTopology()).as("what NodeGetInfo tells kubelet at registration").isFalse();
+
+      // The subnet manager activates the port: the next scan finds it usable, the label stays as registered.
+      sysfs.set(sysfs("ib-active"));
+      networking.checkNow();
+      Scrape after = Scrape.of(server.uri());
+      assertThat(after.value(NodeMetrics.RDMA, Map.of())).contains(1.0);
+      assertThat(after.value(NodeMetrics.RDMA_REPORTED, Map.of())).contains(0.0);
+    }
+  }
+
+  static NodeNetworks sysfs(String name) throws java.net.URISyntaxException {
+    Path tree = Path.of(NodeMetricsTest.class.getResource("/sysfs/" + name).toURI());
+    return new SysfsNetworkScanner(tree.resolve("sys"), tree.resolve("proc")).scan();
   }
 
   private void stage(FilesystemMounts filesystems, String fsName, String volume, Path staging) throws IOException {
