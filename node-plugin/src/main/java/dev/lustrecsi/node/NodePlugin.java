@@ -67,7 +67,7 @@ public final class NodePlugin {
     NodeService node = new NodeService(config.nodeId(), new PathPolicy(config.allowedRoots(), config.mountRoot()), filesystems, mounts, mounter,
         new StatsProbe(statsSource, config.statsTimeout()), networking, health);
     Readiness readiness = new Readiness(client, networking);
-    IdentityService identity = new IdentityService(PluginInfo.current(), readiness::ready);
+    IdentityService identity = new IdentityService(PluginInfo.current(), readiness::probe);
     NodeMetrics metrics = new NodeMetrics();
     CsiServer server = CsiServer.start(endpoint, List.of(identity, node), metrics.calls());
     // After the socket serves: kubelet waits for the socket, and a scraper can wait a moment longer.

@@ -89,6 +89,20 @@ class ReadinessTest {
     assertThat(readiness.notReadyReason()).hasValueSatisfying(r -> assertThat(r).contains("lnetctl ping 10.99.0.1@tcp failed").contains("Input/output error"));
   }
 
+  /** Probe drives the liveness probe: not ready until the node could mount once, then live whatever LNet does. */
+  @Test
+  void probeIsNotReadyBeforeTheNodeCouldMountAndStaysReadyAfter() {
+    NodeNetworking networking = networking();
+    Readiness readiness = new Readiness(client, networking);
+    assertThat(readiness.probe()).as("never ready yet").isFalse();
+    networking.checkNow();
+    assertThat(readiness.probe()).isTrue();
+    pingAnswers = false;
+    networking.checkNow();
+    assertThat(readiness.ready()).as("what the metric and the alert read").isFalse();
+    assertThat(readiness.probe()).as("what Probe answers").isTrue();
+  }
+
   @Test
   void withoutLnetTheClientDecides() {
     Readiness readiness = new Readiness(client, NodeNetworking.none());

@@ -73,6 +73,7 @@ class LnetRecheckTest {
     lnetctl.down.add("tcp0");
     await(() -> !readiness.ready(), "not ready once tcp0's NI is down");
     assertThat(readiness.notReadyReason()).hasValueSatisfying(r -> assertThat(r).contains("10.1.0.5@tcp is down"));
+    assertThat(readiness.probe()).as("Probe stays ready: the liveness probe would restart the plugin, which cannot bring LNet back").isTrue();
 
     lnetctl.down.remove("tcp0");
     await(readiness::ready, "ready again once it is up");
