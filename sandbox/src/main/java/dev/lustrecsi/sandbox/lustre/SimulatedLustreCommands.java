@@ -223,6 +223,10 @@ public final class SimulatedLustreCommands implements CommandRunner {
         case "obdfilter.*.recovery_status" -> recoveryStatus("obdfilter", TargetKind.OST);
         case "mdt.*.recovery_status" -> recoveryStatus("mdt", TargetKind.MDT);
         default -> {
+          java.util.regex.Matcher live = MGS_LIVE.matcher(param);
+          if (live.matches()) {
+            yield SimulatedOstRemoval.mgsLive(servers, serverName, live.group(1), valuesOnly);
+          }
           java.util.regex.Matcher imports = IMPORT_STATE.matcher(param);
           if (!imports.matches()) {
             throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
@@ -242,6 +246,7 @@ public final class SimulatedLustreCommands implements CommandRunner {
     return out.toString();
   }
 
+  private static final java.util.regex.Pattern MGS_LIVE = java.util.regex.Pattern.compile("mgs\\.MGS\\.live\\.([A-Za-z0-9_-]{1,8})");
   private static final java.util.regex.Pattern IMPORT_STATE = java.util.regex.Pattern.compile("(osc|mdc)\\.([A-Za-z0-9_-]{1,8})-\\*\\.state");
 
   /**

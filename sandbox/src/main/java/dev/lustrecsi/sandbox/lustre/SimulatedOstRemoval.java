@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * The commands that drain and remove an OST, simulated over {@link SimulatedServers} on the
- * server that runs them: max_create_count on the MDS, set_param -P, llog_print and del_ost on
- * the MGS, umount and zpool export on the OSS. Each refuses to run on a server that could not
+ * server that runs them: max_create_count on the MDS, set_param -P, mgs.MGS.live, llog_print and
+ * del_ost on the MGS, umount and zpool export on the OSS. Each refuses to run on a server that could not
  * run it for real (an MDS parameter where no MDT is mounted, an MGS command where no MGS is).
  */
 final class SimulatedOstRemoval {
@@ -34,10 +34,12 @@ final class SimulatedOstRemoval {
         throw SimulatedLustreCommands.usage("lctl set_param", "error: set_param: the simulation does not know '" + args.getFirst() + "'");
       }
       String fs = m.group(1);
-      boolean mds = servers.targetsOf(server).stream().anyMatch(t -> t.kind() == TargetKind.MDT && t.fsName().equals(fs) && t.mounted());
       int index = Integer.parseInt(m.group(2), 16);
-      boolean known = servers.filesystem(fs).map(f -> f.listedOsts().stream().anyMatch(t -> t.index() == index)).orElse(false);
-      if (!mds || !known) {
+      // An MDT has an osp device for each OST its configuration log names, deactivated or not.
+      boolean known = servers.filesystem(fs).filter(f -> f.targets().stream().anyMatch(t -> t.kind() == TargetKind.OST && t.index() == index
+          && t.registered())).map(f -> servers.targetsOf(server).stream().anyMatch(t -> t.kind() == TargetKind.MDT
+              && t.fsName().equals(fs) && t.mounted() && f.names(t.name().toString(), index))).orElse(false);
+      if (!known) {
         // No osp device of that name on this node: the parameter path does not exist.
         throw new Failure(SimulatedLustreCommands.ENOENT, "error: set_param: param_path '"
             + args.getFirst().substring(0, args.getFirst().indexOf('=')).replace('.', '/') + "': No such file or directory");
@@ -57,18 +59,20 @@ final class SimulatedOstRemoval {
     throw SimulatedLustreCommands.usage("lctl set_param", "error: set_param: the simulation knows set_param PARAM=VALUE and -P PARAM=VALUE");
   }
 
-  /** {@code lctl --device MGS llog_print FS-client} and {@code lctl --device MGS del_ost --target FS-OSTxxxx}. */
+  /** {@code lctl --device MGS llog_print LOG} (FS-client, FS-MDTxxxx) and {@code lctl --device MGS del_ost --target FS-OSTxxxx}. */
   static String mgsDevice(SimulatedServers servers, String server, List<String> args) throws Failure {
     if (args.size() < 2 || !args.getFirst().equals("MGS")) {
       throw SimulatedLustreCommands.usage("lctl --device", "lctl: the simulation knows --device MGS only");
     }
     requireMgs(servers, server);
     List<String> command = args.subList(1, args.size());
-    if (command.size() == 2 && command.getFirst().equals("llog_print") && command.get(1).endsWith("-client")) {
-      String fsName = command.get(1).substring(0, command.get(1).length() - "-client".length());
-      Filesystem fs = servers.filesystem(fsName)
-          .orElseThrow(() -> new Failure(SimulatedLustreCommands.ENOENT, "llog_print: " + command.get(1) + ": No such file or directory"));
-      return clientLog(servers, fs);
+    if (command.size() == 2 && command.getFirst().equals("llog_print")) {
+      String log = command.get(1);
+      Optional<Filesystem> fs = servers.filesystem(log.substring(0, Math.max(0, log.lastIndexOf('-'))));
+      if (fs.isEmpty() || !fs.get().configLogs().contains(log)) {
+        throw new Failure(SimulatedLustreCommands.ENOENT, "llog_print: " + log + ": No such file or directory");
+      }
+      return configLog(servers, fs.get(), log);
     }
     if (command.size() == 3 && command.get(0).equals("del_ost") && command.get(1).equals("--target")) {
       Optional<TargetName> ost = TargetName.parse(command.get(2)).filter(t -> t.kind() == TargetKind.OST && !t.fsName().isEmpty());
@@ -81,7 +85,7 @@ final class SimulatedOstRemoval {
       }
       return "";
     }
-    throw SimulatedLustreCommands.usage("lctl --device MGS", "lctl: the simulation knows llog_print FS-client and del_ost --target OST");
+    throw SimulatedLustreCommands.usage("lctl --device MGS", "lctl: the simulation knows llog_print LOG and del_ost --target OST");
   }
 
   /** {@code umount /lustre/targets/ostXXXX}: the OST this server mounted there, unmounted cleanly. */
@@ -139,26 +143,57 @@ final class SimulatedOstRemoval {
   }
 
   /**
-   * The clients' configuration log as llog_print prints it: the LOV and LMV, the MDT's mdc, and
-   * an osc per OST the configuration holds. Records keep their indexes, so an OST whose records
-   * del_ost cancelled leaves a gap, as in a real log.
+   * {@code lctl get_param mgs.MGS.live.FS} on the MGS, as mgs_live_lfs.txt prints it: the
+   * registered targets, MDTs first. Empty where there is no such parameter (not the MGS, or a
+   * filesystem it does not know), which get_param reports as a missing path.
    */
-  private static String clientLog(SimulatedServers servers, Filesystem fs) {
+  static String mgsLive(SimulatedServers servers, String server, String fsName, boolean valuesOnly) {
+    boolean mgs = servers.targetsOf(server).stream().anyMatch(t -> t.kind() == TargetKind.MGT && t.mounted());
+    Optional<Filesystem> fs = servers.filesystem(fsName);
+    if (!mgs || fs.isEmpty()) {
+      return "";
+    }
+    List<Target> registered = fs.get().targets().stream().filter(t -> t.kind() != TargetKind.MGT && t.registered())
+        .sorted(java.util.Comparator.comparing((Target t) -> t.kind() != TargetKind.MDT).thenComparingInt(Target::index)).toList();
+    StringBuilder out = new StringBuilder(valuesOnly ? "" : "mgs.MGS.live." + fsName + "=\n");
+    out.append("fsname: ").append(fsName).append('\n');
+    out.append(String.format(Locale.ROOT, "flags: 0x20     gen: %d%n", 2 * registered.size() + 2));
+    registered.forEach(t -> out.append(t.name()).append('\n'));
+    out.append("\nSecure RPC Config Rules:\n\nimperative_recovery_state:\n    state: startup\n    nonir_clients: 0\n")
+        .append("    nidtbl_version: ").append(registered.size() + 2).append('\n')
+        .append("    notify_duration_total: 0.025285740\n    notify_duation_max: 0.017671600\n")
+        .append("    notify_count: ").append(registered.size()).append('\n');
+    return out.toString();
+  }
+
+  /**
+   * A configuration log as llog_print prints it. The clients' ({@code FS-client}) sets up the LOV
+   * and LMV and an osc per OST; an MDT's ({@code FS-MDTxxxx}) its mdtlov and an osp per OST, named
+   * {@code FS-OSTxxxx-osc-MDTxxxx}. Records keep their indexes, so an OST whose records del_ost
+   * cancelled in this log leaves a gap, as in a real log.
+   */
+  private static String configLog(SimulatedServers servers, Filesystem fs, String log) {
     String name = fs.fsName();
+    boolean client = log.equals(name + "-client");
+    String lov = client ? name + "-clilov" : log + "-mdtlov";
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "- { index: 2, event: attach, device: %s-clilov, type: lov, UUID: %s-clilov_UUID }%n", name, name));
-    out.append(String.format(Locale.ROOT, "- { index: 5, event: attach, device: %s-clilmv, type: lmv, UUID: %s-clilmv_UUID }%n", name, name));
+    out.append(String.format(Locale.ROOT, "- { index: 2, event: attach, device: %s, type: lov, UUID: %s_UUID }%n", lov, lov));
+    out.append(client
+        ? String.format(Locale.ROOT, "- { index: 5, event: attach, device: %s-clilmv, type: lmv, UUID: %s-clilmv_UUID }%n", name, name)
+        : String.format(Locale.ROOT, "- { index: 5, event: attach, device: %s, type: mdt, UUID: %s_UUID }%n", log, log));
     for (Target t : fs.targets()) {
-      if (t.kind() != TargetKind.OST || !t.registered() || fs.deleted().contains(t.index())) {
+      if (t.kind() != TargetKind.OST || !t.registered() || !fs.names(log, t.index())) {
         continue;
       }
       String ost = t.name().toString();
+      String device = client ? ost + "-osc" : ost + "-osc-" + log.substring(name.length() + 1);
       String nid = servers.server(t.server()).map(SimulatedServers.Server::nid).orElse("0@lo");
       int base = 20 + 4 * t.index();
-      out.append(String.format(Locale.ROOT, "- { index: %d, event: attach, device: %s-osc, type: osc, UUID: %s-clilov_UUID }%n", base, ost, name));
-      out.append(String.format(Locale.ROOT, "- { index: %d, event: setup, device: %s-osc, UUID: %s_UUID, node: %s }%n", base + 1, ost, ost, nid));
-      out.append(String.format(Locale.ROOT, "- { index: %d, event: add_osc, device: %s-clilov, ost: %s_UUID, index: %d, gen: 1 }%n",
-          base + 2, name, ost, t.index()));
+      out.append(String.format(Locale.ROOT, "- { index: %d, event: attach, device: %s, type: %s, UUID: %s_UUID }%n",
+          base, device, client ? "osc" : "osp", lov));
+      out.append(String.format(Locale.ROOT, "- { index: %d, event: setup, device: %s, UUID: %s_UUID, node: %s }%n", base + 1, device, ost, nid));
+      out.append(String.format(Locale.ROOT, "- { index: %d, event: add_osc, device: %s, ost: %s_UUID, index: %d, gen: 1 }%n",
+          base + 2, lov, ost, t.index()));
     }
     return out.toString();
   }

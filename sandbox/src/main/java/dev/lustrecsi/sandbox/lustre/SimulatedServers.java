@@ -63,11 +63,12 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
    *     file is first seen (as the MDS allocates at create) and changed only by lfs migrate
    * @param noCreate OSTs the MDS makes no new objects on (max_create_count=0; forgotten when the MDT mounts again)
    * @param deactivated OSTs deactivated for good on the MGS (set_param -P osc.*.active=0)
-   * @param deleted OSTs whose configuration records del_ost cancelled
+   * @param cancelled OSTs whose records del_ost cancelled, by configuration log ({@code FSNAME-client},
+   *     {@code FSNAME-MDTxxxx}): one log at a time, so a del_ost cut short leaves some logs naming the OST
    */
   public record Filesystem(String fsName, List<Target> targets, Map<String, Layout> layouts, Map<String, Project> projects,
       Map<Long, Long> blockLimitsKib, Map<String, List<Integer>> objects, java.util.Set<Integer> noCreate,
-      java.util.Set<Integer> deactivated, java.util.Set<Integer> deleted) {
+      java.util.Set<Integer> deactivated, Map<String, java.util.Set<Integer>> cancelled) {
     public Filesystem {
       targets = List.copyOf(targets);
       layouts = Map.copyOf(layouts);
@@ -76,19 +77,43 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
       objects = Map.copyOf(objects);
       noCreate = java.util.Set.copyOf(noCreate);
       deactivated = java.util.Set.copyOf(deactivated);
-      deleted = java.util.Set.copyOf(deleted);
+      cancelled = cancelled.entrySet().stream()
+          .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> java.util.Set.copyOf(e.getValue())));
+    }
+
+    /** The configuration logs del_ost edits: the clients' and each registered MDT's. */
+    public List<String> configLogs() {
+      List<String> logs = new ArrayList<>(List.of(fsName + "-client"));
+      targets.stream().filter(t -> t.kind() == TargetKind.MDT && t.registered()).forEach(t -> logs.add(t.name().toString()));
+      return logs;
+    }
+
+    /** Whether the log still holds records of the OST (del_ost has not cancelled them there). */
+    public boolean names(String log, int ostIndex) {
+      return !cancelled.getOrDefault(log, java.util.Set.of()).contains(ostIndex);
+    }
+
+    /** The OSTs del_ost took out of every configuration log it edits. */
+    public java.util.Set<Integer> deleted() {
+      return targets.stream().filter(t -> t.kind() == TargetKind.OST).map(Target::index)
+          .filter(i -> configLogs().stream().noneMatch(log -> names(log, i))).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    /** Whether some configuration log no longer names the OST: a target mounted from that log (or after it) does not know it. */
+    private boolean partlyDeleted(int ostIndex) {
+      return configLogs().stream().anyMatch(log -> !names(log, ostIndex));
     }
 
     /** The OSTs the MDS places new objects on: known to the configuration, mounted, allocating. */
     public List<Integer> allocating() {
       return targets.stream().filter(t -> t.kind() == TargetKind.OST && t.registered() && t.mounted())
-          .map(Target::index).filter(i -> !noCreate.contains(i) && !deactivated.contains(i) && !deleted.contains(i)).toList();
+          .map(Target::index).filter(i -> !noCreate.contains(i) && !deactivated.contains(i) && !partlyDeleted(i)).toList();
     }
 
     /** The OSTs clients list: known to the configuration and not deactivated for good (lfs df omits those). */
     public List<Target> listedOsts() {
       return targets.stream().filter(t -> t.kind() == TargetKind.OST && t.registered()
-          && !deactivated.contains(t.index()) && !deleted.contains(t.index())).toList();
+          && !deactivated.contains(t.index()) && !partlyDeleted(t.index())).toList();
     }
   }
 
@@ -103,7 +128,7 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     final Map<String, List<Integer>> objects = new HashMap<>();
     final java.util.Set<Integer> noCreate = new java.util.HashSet<>();
     final java.util.Set<Integer> deactivated = new java.util.HashSet<>();
-    final java.util.Set<Integer> deleted = new java.util.HashSet<>();
+    final Map<String, java.util.Set<Integer>> cancelled = new HashMap<>();
     final java.util.Set<Integer> exported = new java.util.HashSet<>();
     /** OSTs whose dataset carries the agent's release tag. */
     final java.util.Set<Integer> released = new java.util.HashSet<>();
@@ -114,7 +139,7 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     }
 
     Filesystem copy() {
-      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib, objects, noCreate, deactivated, deleted);
+      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib, objects, noCreate, deactivated, cancelled);
     }
   }
 
@@ -573,11 +598,26 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     live(fsName).deactivated.add(index);
   }
 
-  /** del_ost: false when the configuration had no record of the OST left. */
+  /** del_ost: the OST's records cancelled in every log it edits; false when no log had any left. */
   synchronized boolean deleteFromConfiguration(String fsName, int index) {
+    boolean cancelled = false;
+    for (String log : live(fsName).copy().configLogs()) {
+      cancelled |= cancelRecords(fsName, log, index);
+    }
+    return cancelled;
+  }
+
+  /**
+   * del_ost's work on one log: the OST's records in it cancelled. Tests call it alone for what a
+   * del_ost killed midway leaves, some logs done and the others not. False when the log had none.
+   */
+  public synchronized boolean cancelRecords(String fsName, String log, int index) {
     Live fs = live(fsName);
     boolean known = find(fs.targets, TargetKind.OST, index).filter(Target::registered).isPresent();
-    return known && fs.deleted.add(index);
+    if (!known || !fs.copy().configLogs().contains(log)) {
+      return false;
+    }
+    return fs.cancelled.computeIfAbsent(log, unused -> new java.util.HashSet<>()).add(index);
   }
 
   /** zfs set of the release tag on an OST's dataset: false when its pool is not imported here. */

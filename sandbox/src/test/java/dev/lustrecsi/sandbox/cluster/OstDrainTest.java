@@ -4,6 +4,7 @@ import static dev.lustrecsi.sandbox.cluster.OstDrains.await;
 import static dev.lustrecsi.sandbox.cluster.OstDrains.ost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import csi.v1.DeleteVolumeRequest;
 import csi.v1.Volume;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.controller.filesystem.DrainStatus;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +139,42 @@ class OstDrainTest {
     List<String> events = new ArrayList<>(controller.cluster.client().v1().events().list().getItems().stream()
         .map(e -> e.getReason()).toList());
     assertThat(events).contains("InsufficientCapacity", "DrainStarted", "OstEmpty", "OstRemoved", "OstDrained", "ServerRemoved");
+  }
+
+  /**
+   * del_ost killed midway, after it cancelled the OST's records in the clients' log and before the
+   * MDT's: that log would bring the OST back when the MDT mounts again, so the removal is not done
+   * until a second del_ost has cleared it too.
+   */
+  @Test
+  void aDelOstKilledMidwayIsRunAgainUntilNoConfigurationLogNamesTheOst() {
+    Map<String, String> params = Map.of("fsName", "dkill", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
+    Volume results = controller.create("dkill-results", 12 * Sizes.GIB, params);
+    Volume scratch = controller.create("dkill-scratch", 12 * Sizes.GIB, params);
+    OstDrains.writeFiles(controller, results, 8, 32 * 1024);
+    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(scratch.getVolumeId()).build()));
+    await(Duration.ofSeconds(30), "three OSTs up and counted", () -> controller.filesystem("dkill").getStatus().targets().stream()
+        .filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.usedBytes() != null).count() == 3);
+    var servers = controller.cluster.servers();
+    AtomicInteger delOsts = new AtomicInteger();
+    servers.onCommand((server, argv) -> {
+      if (argv.contains("del_ost") && argv.contains("dkill-OST0001") && delOsts.incrementAndGet() == 1) {
+        servers.cancelRecords("dkill", "dkill-client", 1);
+        throw new IllegalStateException("del_ost killed after the clients' log");
+      }
+    });
+    try {
+      OstDrains.editSpec(controller.cluster.client(), "dkill", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(4));
+      await(Duration.ofSeconds(90), "dkill-OST0001 removed",
+          () -> ost(controller.filesystem("dkill"), 1).drain() != null
+              && DrainStatus.REMOVED.equals(ost(controller.filesystem("dkill"), 1).drain().step()));
+    } finally {
+      servers.onCommand(null);
+    }
+    var fs = servers.filesystem("dkill").orElseThrow();
+    assertThat(delOsts.get()).as("del_ost runs").isEqualTo(2);
+    assertThat(fs.names("dkill-MDT0000", 1)).as("the MDT's log").isFalse();
+    assertThat(fs.deleted()).as("out of every configuration log").containsExactly(1);
   }
 
   /** The values of a controller gauge's series that carry {@code labels}. */

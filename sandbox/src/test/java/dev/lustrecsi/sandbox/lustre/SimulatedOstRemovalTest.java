@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lustrecsi.agent.lustre.ConfigLogParser;
 import dev.lustrecsi.agent.lustre.LfsDfParser;
 import dev.lustrecsi.agent.lustre.LustreCommands;
+import dev.lustrecsi.agent.lustre.MgsLiveParser;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.agent.lustre.TargetPaths;
@@ -76,17 +77,38 @@ class SimulatedOstRemovalTest {
 
   @Test
   void deactivateAndDelOstRunOnTheMgsAndTakeTheOstOutOfTheLogAndOfLfsDf() throws Exception {
-    String log = mgs.runChecked(LustreCommands.clientConfigLog("fs1")).stdout();
+    String log = mgs.runChecked(LustreCommands.configLog("fs1-client")).stdout();
     assertThat(ConfigLogParser.mentions(log, ost1)).isTrue();
     assertThat(mds.run(LustreCommands.deleteOst(ost1)).stderr()).contains("must be run on the MGS");
     mgs.runChecked(LustreCommands.deactivateOst(ost1));
     mgs.runChecked(LustreCommands.deleteOst(ost1));
-    String after = mgs.runChecked(LustreCommands.clientConfigLog("fs1")).stdout();
+    String after = mgs.runChecked(LustreCommands.configLog("fs1-client")).stdout();
     assertThat(ConfigLogParser.mentions(after, ost1)).isFalse();
     assertThat(ConfigLogParser.mentions(after, new TargetName("fs1", TargetKind.OST, 2))).isTrue();
     assertThat(mgs.run(LustreCommands.deleteOst(ost1)).exitCode()).as("nothing left to cancel").isNotZero();
     assertThat(LfsDfParser.parse(mds.runChecked(LustreCommands.df(mount)).stdout()))
         .extracting(t -> t.target().kind() + "" + t.target().index()).containsExactly("MDT0", "OST0", "OST2");
+  }
+
+  @Test
+  void delOstCancelsTheOstInTheClientsLogAndEveryMdtsLogThatTheMgsLists() throws Exception {
+    List<TargetName> mdts = MgsLiveParser.mdts(mgs.runChecked(LustreCommands.mgsLive("fs1")).stdout(), "fs1");
+    assertThat(mdts).containsExactly(new TargetName("fs1", TargetKind.MDT, 0));
+    assertThat(mds.run(LustreCommands.mgsLive("fs1")).exitCode()).as("only the MGS has it").isEqualTo(2);
+    assertThat(ConfigLogParser.mentions(mgs.runChecked(LustreCommands.configLog("fs1-MDT0000")).stdout(), ost1)).isTrue();
+
+    // A del_ost killed after the clients' log: the MDT's still names the OST, and a second run finishes it.
+    servers.cancelRecords("fs1", "fs1-client", 1);
+    assertThat(ConfigLogParser.mentions(mgs.runChecked(LustreCommands.configLog("fs1-client")).stdout(), ost1)).isFalse();
+    assertThat(ConfigLogParser.mentions(mgs.runChecked(LustreCommands.configLog("fs1-MDT0000")).stdout(), ost1)).isTrue();
+    assertThat(servers.filesystem("fs1").orElseThrow().deleted()).as("not out of every log").isEmpty();
+    mgs.runChecked(LustreCommands.deactivateOst(ost1));
+    mds.runChecked(LustreCommands.stopOstCreation(ost1));  // the MDT's osp device stays while its log names the OST
+    mgs.runChecked(LustreCommands.deleteOst(ost1));
+    assertThat(ConfigLogParser.mentions(mgs.runChecked(LustreCommands.configLog("fs1-MDT0000")).stdout(), ost1)).isFalse();
+    assertThat(servers.filesystem("fs1").orElseThrow().deleted()).containsExactly(1);
+    assertThat(mds.run(LustreCommands.stopOstCreation(ost1)).exitCode()).as("no osp device any more").isEqualTo(2);
+    assertThat(mgs.run(LustreCommands.configLog("fs1-MDT0001")).exitCode()).as("no such MDT").isEqualTo(2);
   }
 
   @Test

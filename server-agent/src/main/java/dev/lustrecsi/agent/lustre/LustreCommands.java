@@ -169,9 +169,17 @@ public final class LustreCommands {
     return new Command(List.of("lfs", "migrate", file.toString()), MIGRATE);
   }
 
-  /** {@code lctl --device MGS llog_print FSNAME-client}: the clients' configuration log on the MGS, in YAML. */
-  public static Command clientConfigLog(String fsName) {
-    return new Command(List.of("lctl", "--device", "MGS", "llog_print", fsName + "-client"), SERVERS);
+  /**
+   * {@code lctl --device MGS llog_print LOG}: one configuration log on the MGS, in YAML: the
+   * clients' ({@code FSNAME-client}) or an MDT's ({@code FSNAME-MDTxxxx}).
+   */
+  public static Command configLog(String logName) {
+    return new Command(List.of("lctl", "--device", "MGS", "llog_print", logName), SERVERS);
+  }
+
+  /** {@code lctl get_param mgs.MGS.live.FSNAME} on the MGS: the filesystem's registered targets (mgs_live_lfs.txt). */
+  public static Command mgsLive(String fsName) {
+    return new Command(List.of("lctl", "get_param", "mgs.MGS.live." + fsName), QUICK);
   }
 
   /**

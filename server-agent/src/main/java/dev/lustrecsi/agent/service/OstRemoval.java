@@ -1,6 +1,5 @@
 package dev.lustrecsi.agent.service;
 
-import dev.lustrecsi.agent.lustre.ConfigLogParser;
 import dev.lustrecsi.agent.lustre.DeviceListParser;
 import dev.lustrecsi.agent.lustre.LustreCommands;
 import dev.lustrecsi.agent.lustre.TargetKind;
@@ -33,6 +32,7 @@ final class OstRemoval {
 
   private final CommandRunner runner;
   private final Clock clock;
+  private final OstConfigurationLogs logs;
   /**
    * One batch per OST at a time. A file that takes longer to migrate than the controller waits
    * for its answer keeps its batch running here after the call has timed out; the next pass's
@@ -51,6 +51,7 @@ final class OstRemoval {
   OstRemoval(CommandRunner runner, Clock clock) {
     this.runner = runner;
     this.clock = clock;
+    this.logs = new OstConfigurationLogs(runner);
   }
 
   void stopCreation(TargetName ost) throws CommandFailedException {
@@ -114,21 +115,31 @@ final class OstRemoval {
   }
 
   /**
-   * Deactivates the OST for good and cancels its configuration records, unless the clients' log
-   * names it no more (a repeat after del_ost did its work). Returns whether it was already gone.
+   * Deactivates the OST for good and cancels its configuration records, unless no configuration
+   * log names it any more (a repeat after del_ost did all its work). A repeat after a del_ost that
+   * died midway finds a log still naming the OST and runs both again: set_param -P sets the same
+   * value again, and del_ost cancels what is left. Returns whether it was already gone.
    */
   boolean remove(TargetName ost) throws CommandFailedException {
     if (removed(ost)) {
       return true;
     }
     runner.runChecked(LustreCommands.deactivateOst(ost));
-    runner.runChecked(LustreCommands.deleteOst(ost));
+    CommandResult deleted = runner.run(LustreCommands.deleteOst(ost));
+    // Run again over logs some of which it already cleaned, del_ost may complain of those; what
+    // matters is whether any log still names the OST, so only then is its failure this call's.
+    if (!deleted.succeeded() && !removed(ost)) {
+      throw new CommandFailedException(deleted);
+    }
     return false;
   }
 
-  /** Whether the clients' configuration log names the OST no more (del_ost did its work); changes nothing. */
+  /**
+   * Whether no configuration log del_ost edits names the OST any more, the clients' and every
+   * MDT's (see {@link OstConfigurationLogs}); changes nothing.
+   */
   boolean removed(TargetName ost) throws CommandFailedException {
-    return !ConfigLogParser.mentions(runner.runChecked(LustreCommands.clientConfigLog(ost.fsName())).stdout(), ost);
+    return logs.naming(ost).isEmpty();
   }
 
   /**

@@ -204,4 +204,25 @@ class ParsersTest {
     assertThat(TargetName.parse("MGS")).contains(TargetName.MGS);
     assertThat(TargetName.parse("lfs-MDD0000")).isEmpty();
   }
+
+  @Test
+  void mgsLiveListsTheMdtsWhoseConfigurationLogsNameTheOsts() {
+    assertThat(MgsLiveParser.mdts(Fixtures.read("mgs_live_lfs.txt"), "lfs")).containsExactly(new TargetName("lfs", TargetKind.MDT, 0));
+    assertThatThrownBy(() -> MgsLiveParser.mdts(Fixtures.read("mgs_live_lfs.txt"), "fs1")).as("another filesystem's")
+        .isInstanceOf(UnexpectedOutputException.class);
+    assertThatThrownBy(() -> MgsLiveParser.mdts("fsname: lfs\nflags: 0x20     gen: 3\nlfs-OST0000\n", "lfs")).as("no MDT")
+        .isInstanceOf(UnexpectedOutputException.class).hasMessageContaining("no MDT");
+  }
+
+  @Test
+  void aConfigLogNamesAnOstByItsOscOrOspDeviceOrItsUuid() {
+    TargetName ost1 = new TargetName("fs1", TargetKind.OST, 1);
+    String mdtLog = """
+        - { index: 31, event: attach, device: fs1-OST0001-osc-MDT0000, type: osp, UUID: fs1-MDT0000-mdtlov_UUID }
+        - { index: 33, event: add_osc, device: fs1-MDT0000-mdtlov, ost: fs1-OST0001_UUID, index: 1, gen: 1 }
+        """;
+    assertThat(ConfigLogParser.mentions(mdtLog, ost1)).isTrue();
+    assertThat(ConfigLogParser.mentions(mdtLog, new TargetName("fs1", TargetKind.OST, 0x10))).isFalse();
+    assertThat(ConfigLogParser.mentions("", ost1)).as("every record cancelled").isFalse();
+  }
 }

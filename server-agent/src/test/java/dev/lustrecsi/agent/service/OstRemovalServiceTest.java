@@ -120,37 +120,100 @@ class OstRemovalServiceTest {
     assertThat(runner.commands).noneMatch(c -> c.get(1).equals("migrate"));
   }
 
+  private static final List<String> LIVE = List.of("lctl", "get_param", "mgs.MGS.live.fs1");
+  private static final List<String> CLIENT_LOG = List.of("lctl", "--device", "MGS", "llog_print", "fs1-client");
+  private static final List<String> MDT_LOG = List.of("lctl", "--device", "MGS", "llog_print", "fs1-MDT0000");
+  private static final List<String> DEL_OST = List.of("lctl", "--device", "MGS", "del_ost", "--target", "fs1-OST0001");
+  /** As mgs_live_lfs.txt prints it, for fs1. */
+  private static final String FS1_LIVE = """
+      mgs.MGS.live.fs1=
+      fsname: fs1
+      flags: 0x20     gen: 9
+      fs1-MDT0000
+      fs1-OST0000
+      fs1-OST0001
+
+      Secure RPC Config Rules:
+
+      imperative_recovery_state:
+          state: startup
+      """;
+  private static final String CLIENT_LOG_NAMING_OST1 = """
+      - { index: 19, event: attach, device: fs1-OST0001-osc, type: osc, UUID: fs1-clilov_UUID }
+      - { index: 20, event: setup, device: fs1-OST0001-osc, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }
+      """;
+  private static final String MDT_LOG_NAMING_OST1 = """
+      - { index: 31, event: attach, device: fs1-OST0001-osc-MDT0000, type: osp, UUID: fs1-MDT0000-mdtlov_UUID }
+      - { index: 32, event: setup, device: fs1-OST0001-osc-MDT0000, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }
+      - { index: 33, event: add_osc, device: fs1-MDT0000-mdtlov, ost: fs1-OST0001_UUID, index: 1, gen: 1 }
+      """;
+  private static final String MDT_LOG_NAMING_OST0 =
+      "- { index: 28, event: setup, device: fs1-OST0000-osc-MDT0000, UUID: fs1-OST0000_UUID, node: 10.1.0.12@tcp }\n";
+
   @Test
-  void removeDeactivatesThenDeletesAndIsDoneWhenTheLogNoLongerNamesTheOst() throws Exception {
-    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"), """
-        - { index: 19, event: attach, device: fs1-OST0001-osc, type: osc, UUID: fs1-clilov_UUID }
-        - { index: 20, event: setup, device: fs1-OST0001-osc, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }
-        """);
+  void removeDeactivatesThenDeletesAndIsDoneWhenNoLogNamesTheOst() throws Exception {
+    runner.answer(LIVE, FS1_LIVE).answer(CLIENT_LOG, CLIENT_LOG_NAMING_OST1).answer(MDT_LOG, MDT_LOG_NAMING_OST1);
     assertThat(agent(Optional.empty()).removeOst(RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build())
         .getAlreadyRemoved()).isFalse();
-    assertThat(runner.commands).containsExactly(
-        List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
-        List.of("lctl", "set_param", "-P", "osc.fs1-OST0001-*.active=0"),
-        List.of("lctl", "--device", "MGS", "del_ost", "--target", "fs1-OST0001"));
+    assertThat(runner.commands).containsExactly(LIVE, CLIENT_LOG, MDT_LOG,
+        List.of("lctl", "set_param", "-P", "osc.fs1-OST0001-*.active=0"), DEL_OST);
 
     runner.commands.clear();
-    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
-        "- { index: 21, event: attach, device: fs1-OST0010-osc, type: osc, UUID: fs1-clilov_UUID }\n");
+    runner.answer(CLIENT_LOG, "- { index: 21, event: attach, device: fs1-OST0010-osc, type: osc, UUID: fs1-clilov_UUID }\n")
+        .answer(MDT_LOG, MDT_LOG_NAMING_OST0);
     assertThat(LustreAgentGrpc.newBlockingStub(channel).removeOst(RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build())
         .getAlreadyRemoved()).isTrue();
-    assertThat(runner.commands).hasSize(1);
+    assertThat(runner.commands).containsExactly(LIVE, CLIENT_LOG, MDT_LOG);
   }
 
   @Test
-  void aCheckOnlyRemovalReadsTheLogAndChangesNothing() throws Exception {
-    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"),
-        "- { index: 20, event: setup, device: fs1-OST0001-osc, UUID: fs1-OST0001_UUID, node: 10.1.0.13@tcp }\n");
+  void aDelOstThatDiedAfterTheClientsLogIsNotDoneAndIsRunAgain() throws Exception {
+    // The clients' log clean, the MDT's still naming the OST: what a del_ost killed midway leaves.
+    runner.answer(LIVE, FS1_LIVE).answer(CLIENT_LOG, "").answer(MDT_LOG, MDT_LOG_NAMING_OST1);
+    RemoveOstRequest check = RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).setCheckOnly(true).build();
+    assertThat(agent(Optional.empty()).removeOst(check).getAlreadyRemoved()).as("check only").isFalse();
+
+    RemoveOstRequest remove = RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build();
+    assertThat(LustreAgentGrpc.newBlockingStub(channel).removeOst(remove).getAlreadyRemoved()).isFalse();
+    assertThat(runner.commands).contains(List.of("lctl", "set_param", "-P", "osc.fs1-OST0001-*.active=0"), DEL_OST);
+  }
+
+  @Test
+  void aDelOstThatComplainsIsDoneOnceNoLogNamesTheOstAndFailsWhileOneDoes() throws Exception {
+    runner.answer(LIVE, FS1_LIVE).answer(CLIENT_LOG, "").answer(MDT_LOG, MDT_LOG_NAMING_OST1)
+        .answer(DEL_OST, 2, "", "del_ost: fs1-OST0001: No such file or directory\n");
+    RemoveOstRequest remove = RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).build();
+    LustreAgentBlockingStub agent = agent(Optional.empty());
+    assertThatThrownBy(() -> agent.removeOst(remove)).as("the MDT's log still names it")
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("No such file"));
+
+    // This time the run cancels the MDT's records, then complains of the clients' log it found clean.
+    dev.lustrecsi.common.exec.CommandRunner cancelling = command -> {
+      if (command.argv().equals(DEL_OST)) {
+        runner.answer(MDT_LOG, MDT_LOG_NAMING_OST0);
+      }
+      return runner.run(command);
+    };
+    String name = InProcessServerBuilder.generateName();
+    Server second = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentService(cancelling, Optional.empty())).build().start();
+    ManagedChannel to = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      assertThat(LustreAgentGrpc.newBlockingStub(to).removeOst(remove).getAlreadyRemoved()).isFalse();
+    } finally {
+      to.shutdownNow();
+      second.shutdownNow();
+    }
+  }
+
+  @Test
+  void aCheckOnlyRemovalReadsTheLogsAndChangesNothing() throws Exception {
+    runner.answer(LIVE, FS1_LIVE).answer(CLIENT_LOG, CLIENT_LOG_NAMING_OST1).answer(MDT_LOG, MDT_LOG_NAMING_OST1);
     RemoveOstRequest check = RemoveOstRequest.newBuilder().setFsName("fs1").setOstIndex(1).setCheckOnly(true).build();
     assertThat(agent(Optional.empty()).removeOst(check).getAlreadyRemoved()).isFalse();
 
-    runner.answer(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"), "");
+    runner.answer(CLIENT_LOG, "").answer(MDT_LOG, MDT_LOG_NAMING_OST0);
     assertThat(LustreAgentGrpc.newBlockingStub(channel).removeOst(check).getAlreadyRemoved()).isTrue();
-    assertThat(runner.commands).containsOnly(List.of("lctl", "--device", "MGS", "llog_print", "fs1-client"));
+    assertThat(runner.commands).containsOnly(LIVE, CLIENT_LOG, MDT_LOG);
   }
 
   @Test
