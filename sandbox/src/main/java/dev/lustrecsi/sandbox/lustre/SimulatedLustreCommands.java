@@ -227,6 +227,10 @@ public final class SimulatedLustreCommands implements CommandRunner {
           if (live.matches()) {
             yield SimulatedOstRemoval.mgsLive(servers, serverName, live.group(1), valuesOnly);
           }
+          java.util.regex.Matcher maxCreate = MAX_CREATE_COUNT.matcher(param);
+          if (maxCreate.matches()) {
+            yield SimulatedOstRemoval.maxCreateCount(servers, serverName, maxCreate.group(1), Integer.parseInt(maxCreate.group(2), 16), valuesOnly);
+          }
           java.util.regex.Matcher imports = IMPORT_STATE.matcher(param);
           if (!imports.matches()) {
             throw usage("lctl get_param", "error: get_param: the simulation does not know '" + param + "'");
@@ -247,6 +251,8 @@ public final class SimulatedLustreCommands implements CommandRunner {
   }
 
   private static final java.util.regex.Pattern MGS_LIVE = java.util.regex.Pattern.compile("mgs\\.MGS\\.live\\.([A-Za-z0-9_-]{1,8})");
+  private static final java.util.regex.Pattern MAX_CREATE_COUNT =
+      java.util.regex.Pattern.compile("osp\\.([A-Za-z0-9_-]{1,8})-OST([0-9a-f]{4})-osc-MDT\\*\\.max_create_count");
   private static final java.util.regex.Pattern IMPORT_STATE = java.util.regex.Pattern.compile("(osc|mdc)\\.([A-Za-z0-9_-]{1,8})-\\*\\.state");
 
   /**

@@ -35,11 +35,7 @@ final class SimulatedOstRemoval {
       }
       String fs = m.group(1);
       int index = Integer.parseInt(m.group(2), 16);
-      // An MDT has an osp device for each OST its configuration log names, deactivated or not.
-      boolean known = servers.filesystem(fs).filter(f -> f.targets().stream().anyMatch(t -> t.kind() == TargetKind.OST && t.index() == index
-          && t.registered())).map(f -> servers.targetsOf(server).stream().anyMatch(t -> t.kind() == TargetKind.MDT
-              && t.fsName().equals(fs) && t.mounted() && f.names(t.name().toString(), index))).orElse(false);
-      if (!known) {
+      if (mdtsWithOsp(servers, server, fs, index).isEmpty()) {
         // No osp device of that name on this node: the parameter path does not exist.
         throw new Failure(SimulatedLustreCommands.ENOENT, "error: set_param: param_path '"
             + args.getFirst().substring(0, args.getFirst().indexOf('=')).replace('.', '/') + "': No such file or directory");
@@ -57,6 +53,32 @@ final class SimulatedOstRemoval {
       return "";
     }
     throw SimulatedLustreCommands.usage("lctl set_param", "error: set_param: the simulation knows set_param PARAM=VALUE and -P PARAM=VALUE");
+  }
+
+  /**
+   * {@code lctl get_param [-n] osp.FS-OSTxxxx-osc-MDT*.max_create_count}: a line per MDT of this
+   * server with an osp device for the OST, 0 once creation is stopped, else Lustre's default of
+   * 20000 (OST_MAX_PRECREATE). Empty where no such device is, which get_param reports as a missing path.
+   */
+  static String maxCreateCount(SimulatedServers servers, String server, String fsName, int index, boolean valuesOnly) {
+    boolean stopped = servers.filesystem(fsName).map(f -> f.noCreate().contains(index)).orElse(false);
+    StringBuilder out = new StringBuilder();
+    for (Target mdt : mdtsWithOsp(servers, server, fsName, index)) {
+      String osp = new TargetName(fsName, TargetKind.OST, index) + "-osc-" + mdt.name().toString().substring(fsName.length() + 1);
+      out.append(valuesOnly ? "" : "osp." + osp + ".max_create_count=").append(stopped ? 0 : 20000).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** The MDTs mounted on this server that have an osp device for the OST: one for each OST its configuration log names, deactivated or not. */
+  private static List<Target> mdtsWithOsp(SimulatedServers servers, String server, String fsName, int index) {
+    Optional<Filesystem> fs = servers.filesystem(fsName)
+        .filter(f -> f.targets().stream().anyMatch(t -> t.kind() == TargetKind.OST && t.index() == index && t.registered()));
+    if (fs.isEmpty()) {
+      return List.of();
+    }
+    return servers.targetsOf(server).stream().filter(t -> t.kind() == TargetKind.MDT && t.fsName().equals(fsName) && t.mounted()
+        && fs.get().names(t.name().toString(), index)).toList();
   }
 
   /** {@code lctl --device MGS llog_print LOG} (FS-client, FS-MDTxxxx) and {@code lctl --device MGS del_ost --target FS-OSTxxxx}. */

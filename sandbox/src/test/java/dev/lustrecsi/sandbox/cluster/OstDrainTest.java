@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import csi.v1.DeleteVolumeRequest;
 import csi.v1.Volume;
+import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.common.volume.Sizes;
+import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCondition;
@@ -14,6 +16,9 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,6 +182,56 @@ class OstDrainTest {
     assertThat(delOsts.get()).as("del_ost runs").isEqualTo(2);
     assertThat(fs.names("dkill-MDT0000", 1)).as("the MDT's log").isFalse();
     assertThat(fs.deleted()).as("out of every configuration log").containsExactly(1);
+  }
+
+  /**
+   * The MDT mounted again right after the find that found the OST empty, before the OST is
+   * deactivated: the MDS has forgotten max_create_count=0 and new files get objects on the OST.
+   * Deactivating it then would cut them off; the drain must find and move them first.
+   */
+  @Test
+  void filesMadeOnTheOstByAnMdtMountedAgainAfterTheLastFindAreMovedBeforeItIsDeactivated() throws Exception {
+    Map<String, String> params = Map.of("fsName", "dmount", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
+    Volume results = controller.create("dmount-results", 12 * Sizes.GIB, params);
+    Volume scratch = controller.create("dmount-scratch", 12 * Sizes.GIB, params);
+    OstDrains.writeFiles(controller, results, 8, 32 * 1024);
+    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(scratch.getVolumeId()).build()));
+    await(Duration.ofSeconds(30), "three OSTs up and counted", () -> controller.filesystem("dmount").getStatus().targets().stream()
+        .filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.usedBytes() != null).count() == 3);
+    var servers = controller.cluster.servers();
+    Path directory = servers.namespace("dmount").resolve(VolumeId.parse(results.getVolumeId()).orElseThrow().directory());
+    AtomicBoolean afterFind = new AtomicBoolean();
+    List<String> madeOnOst1 = new CopyOnWriteArrayList<>();
+    servers.onCommand((server, argv) -> {
+      if (!server.startsWith("dmount-")) {
+        return;
+      }
+      if (argv.contains("find") && argv.contains("--ost")) {
+        afterFind.set(true);
+      } else if (afterFind.getAndSet(false) && madeOnOst1.isEmpty() && OstDrains.filesOn(controller, "dmount", 1).isEmpty()) {
+        // The find found nothing; now, before anything else, the MDT is mounted again and files are made.
+        servers.unmount("dmount", TargetKind.MDT, 0);
+        servers.mount("dmount", TargetKind.MDT, 0);
+        try {
+          for (int i = 0; i < 8; i++) {
+            Files.write(directory.resolve("late-" + i), new byte[16 * 1024]);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        servers.placeObjects("dmount");
+        madeOnOst1.addAll(OstDrains.filesOn(controller, "dmount", 1));
+      }
+    });
+    try {
+      OstDrains.editSpec(controller.cluster.client(), "dmount", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(4));
+      await(Duration.ofSeconds(90), "dmount-OST0001 removed", () -> ost(controller.filesystem("dmount"), 1).drain() != null
+          && DrainStatus.REMOVED.equals(ost(controller.filesystem("dmount"), 1).drain().step()));
+    } finally {
+      servers.onCommand(null);
+    }
+    assertThat(madeOnOst1).as("files placed on OST0001 after its last find").isNotEmpty();
+    assertThat(OstDrains.filesOn(controller, "dmount", 1)).as("files left with objects on the removed OST").isEmpty();
   }
 
   /** The values of a controller gauge's series that carry {@code labels}. */

@@ -68,11 +68,15 @@ class SimulatedOstRemovalTest {
 
   @Test
   void aMountedMdtForgetsMaxCreateCount() throws Exception {
+    assertThat(mds.runChecked(LustreCommands.ostCreationLimits(ost1)).stdout()).isEqualTo("20000\n");
     mds.runChecked(LustreCommands.stopOstCreation(ost1));
+    assertThat(mds.runChecked(LustreCommands.ostCreationLimits(ost1)).stdout()).isEqualTo("0\n");
+    assertThat(oss.run(LustreCommands.ostCreationLimits(ost1)).exitCode()).as("an OSS has no osp devices").isEqualTo(2);
     servers.serverDown("fs1-mds0");
     servers.serverUp("fs1-mds0");
     servers.mount("fs1", TargetKind.MDT, 0);
     assertThat(servers.filesystem("fs1").orElseThrow().noCreate()).isEmpty();
+    assertThat(mds.runChecked(LustreCommands.ostCreationLimits(ost1)).stdout()).isEqualTo("20000\n");
   }
 
   @Test

@@ -156,6 +156,15 @@ public final class LustreCommands {
     return new Command(List.of("lctl", "set_param", "osp." + ost + "-osc-MDT*.max_create_count=0"), QUICK);
   }
 
+  /**
+   * {@code lctl get_param -n osp.FS-OSTxxxx-osc-MDT*.max_create_count} on the MDS: one number a
+   * line, one line per MDT; 0 while creation on the OST is stopped there, Lustre's default again
+   * once the MDT has been mounted again.
+   */
+  public static Command ostCreationLimits(TargetName ost) {
+    return new Command(List.of("lctl", "get_param", "-n", "osp." + ost + "-osc-MDT*.max_create_count"), QUICK);
+  }
+
   /** {@code lfs find MOUNT --ost INDEX}: every file with an object on the OST, one path per line. */
   public static Command findOnOst(Path mount, int ostIndex) {
     return new Command(List.of("lfs", "find", mount.toString(), "--ost", Integer.toString(ostIndex)), TREE_WALK);

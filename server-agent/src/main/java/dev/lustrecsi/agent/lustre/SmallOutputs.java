@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parsers for the one-line outputs: health_check, list_nids, --version and getname. */
+/** Parsers for the one-line outputs: health_check, list_nids, --version, getname and max_create_count. */
 public final class SmallOutputs {
   private static final Pattern NID = Pattern.compile("[^@\\s]+@[a-z0-9]+");
   private static final Pattern VERSION = Pattern.compile("(?:lfs\\s+|lctl\\s+)?(\\d+(?:\\.\\d+)+)\\S*");
@@ -48,5 +48,18 @@ public final class SmallOutputs {
       throw new UnexpectedOutputException("lfs getname", "no FSNAME-INSTANCE in \"" + output.strip() + "\"");
     }
     return m.group(1);
+  }
+
+  /** {@code lctl get_param -n osp.*.max_create_count}: one count a line, one line per matching osp device. */
+  public static List<Long> maxCreateCounts(String output) {
+    List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    if (lines.isEmpty()) {
+      throw new UnexpectedOutputException("lctl get_param max_create_count", "no value");
+    }
+    try {
+      return lines.stream().map(Long::parseLong).toList();
+    } catch (NumberFormatException e) {
+      throw new UnexpectedOutputException("lctl get_param max_create_count", "not a count in \"" + output.strip() + "\"");
+    }
   }
 }

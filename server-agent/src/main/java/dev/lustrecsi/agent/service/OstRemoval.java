@@ -27,12 +27,17 @@ import java.util.function.BooleanSupplier;
  * (OSS). Every step checks before it acts, so the controller may repeat any of them.
  */
 final class OstRemoval {
-  /** What one migration batch did. */
-  record Batch(long found, long migrated, long failed, String firstFailure) {}
+  /**
+   * What one migration batch did.
+   *
+   * @param resumptionsBeforeFind {@link OstCreationStops#resumptions} when its find began
+   */
+  record Batch(long found, long migrated, long failed, String firstFailure, long resumptionsBeforeFind) {}
 
   private final CommandRunner runner;
   private final Clock clock;
   private final OstConfigurationLogs logs;
+  private final OstCreationStops creation;
   /**
    * One batch per OST at a time. A file that takes longer to migrate than the controller waits
    * for its answer keeps its batch running here after the call has timed out; the next pass's
@@ -52,10 +57,11 @@ final class OstRemoval {
     this.runner = runner;
     this.clock = clock;
     this.logs = new OstConfigurationLogs(runner);
+    this.creation = new OstCreationStops(runner);
   }
 
   void stopCreation(TargetName ost) throws CommandFailedException {
-    runner.runChecked(LustreCommands.stopOstCreation(ost));
+    creation.stop(ost);
   }
 
   /**
@@ -63,6 +69,11 @@ final class OstRemoval {
    * each, starting none after {@code budget}. A file lfs refuses (open for write, removed since
    * the find) is counted and left for the next batch: it is found again if it still needs moving.
    * A batch that ends after its caller gave up ({@code callerGone}) is the next call's answer.
+   *
+   * <p>A batch that found nothing is what lets the OST be deactivated, which cuts off any file
+   * with objects on it. So before it is answered creation is stopped again, and it is answered
+   * only if no MDT had creation back on since its find began (an MDT mounted again meanwhile):
+   * otherwise it is dropped and the call aborted, and the next batch looks again.
    */
   Batch migrate(Path mount, TargetName ost, int maxFiles, Duration budget, BooleanSupplier callerGone) throws CommandFailedException {
     ReentrantLock batch = batches.computeIfAbsent(ost, unused -> new ReentrantLock());
@@ -71,22 +82,31 @@ final class OstRemoval {
           + "large file, takes longer than one call); the next pass gets its result");
     }
     try {
-      Batch kept = undelivered.remove(ost);
-      if (kept != null) {
-        return kept;
+      Batch answer = undelivered.remove(ost);
+      if (answer == null) {
+        answer = migrateBatch(mount, ost, maxFiles, budget);
+        if (callerGone.getAsBoolean()) {
+          undelivered.put(ost, answer);
+          return answer;  // nobody to tell; the call that takes it checks it then
+        }
       }
-      Batch done = migrateBatch(mount, ost.index(), maxFiles, budget);
-      if (callerGone.getAsBoolean()) {
-        undelivered.put(ost, done);
+      if (answer.found() == 0) {
+        creation.stop(ost);
+        if (creation.resumptions(ost) != answer.resumptionsBeforeFind()) {
+          throw CsiException.aborted("creation on " + ost + " was back on after the find that found nothing on it had begun (an MDT "
+              + "mounted again forgets max_create_count=0), so files made meanwhile may have been missed; it is stopped again, "
+              + "and the next batch looks again");
+        }
       }
-      return done;
+      return answer;
     } finally {
       batch.unlock();
     }
   }
 
-  private Batch migrateBatch(Path mount, int ostIndex, int maxFiles, Duration budget) throws CommandFailedException {
-    String listing = runner.runChecked(LustreCommands.findOnOst(mount, ostIndex)).stdout();
+  private Batch migrateBatch(Path mount, TargetName ost, int maxFiles, Duration budget) throws CommandFailedException {
+    long resumptionsBeforeFind = creation.resumptions(ost);
+    String listing = runner.runChecked(LustreCommands.findOnOst(mount, ost.index())).stdout();
     List<String> files = Arrays.stream(listing.split("\n")).filter(line -> !line.isBlank()).toList();
     Instant stopAt = budget.isZero() ? Instant.MAX : clock.instant().plus(budget);
     long migrated = 0;
@@ -111,7 +131,7 @@ final class OstRemoval {
         firstFailure = firstFailure.isEmpty() ? result.errorText() : firstFailure;
       }
     }
-    return new Batch(files.size(), migrated, failed, firstFailure);
+    return new Batch(files.size(), migrated, failed, firstFailure, resumptionsBeforeFind);
   }
 
   /**

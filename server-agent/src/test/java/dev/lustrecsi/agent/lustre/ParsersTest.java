@@ -225,4 +225,12 @@ class ParsersTest {
     assertThat(ConfigLogParser.mentions(mdtLog, new TargetName("fs1", TargetKind.OST, 0x10))).isFalse();
     assertThat(ConfigLogParser.mentions("", ost1)).as("every record cancelled").isFalse();
   }
+
+  @Test
+  void maxCreateCountsAreOneANumberALine() {
+    assertThat(SmallOutputs.maxCreateCounts("0\n20000\n")).containsExactly(0L, 20000L);
+    assertThatThrownBy(() -> SmallOutputs.maxCreateCounts("")).isInstanceOf(UnexpectedOutputException.class);
+    assertThatThrownBy(() -> SmallOutputs.maxCreateCounts("osp.fs1-OST0001-osc-MDT0000.max_create_count=0\n"))
+        .isInstanceOf(UnexpectedOutputException.class);
+  }
 }

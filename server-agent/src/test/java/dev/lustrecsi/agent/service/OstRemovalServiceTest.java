@@ -45,10 +45,59 @@ class OstRemovalServiceTest {
     }
   }
 
+  private static final List<String> CREATION_LIMITS = List.of("lctl", "get_param", "-n", "osp.fs1-OST0001-osc-MDT*.max_create_count");
+  private static final List<String> STOP_CREATION = List.of("lctl", "set_param", "osp.fs1-OST0001-osc-MDT*.max_create_count=0");
+
   @Test
   void stopCreationSetsMaxCreateCountOnTheMdsOsp() throws Exception {
+    List<String> limits = List.of("lctl", "get_param", "-n", "osp.fs1-OST000a-osc-MDT*.max_create_count");
+    runner.answer(limits, "20000\n");
     agent(Optional.empty()).stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(10).build());
-    assertThat(runner.commands).containsExactly(List.of("lctl", "set_param", "osp.fs1-OST000a-osc-MDT*.max_create_count=0"));
+    assertThat(runner.commands).containsExactly(limits, List.of("lctl", "set_param", "osp.fs1-OST000a-osc-MDT*.max_create_count=0"));
+  }
+
+  @Test
+  void aFindThatFoundNothingWhileAnMdtMountedAgainIsNoAnswerAndCreationIsStoppedAgain() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    MigrateOstFilesRequest request = MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build();
+    runner.answer(CREATION_LIMITS, "0\n");
+    LustreAgentBlockingStub agent = agent(Optional.of(mount));
+    agent.stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
+
+    // The MDT is mounted again while the find walks: max_create_count is Lustre's default once more.
+    runner.answer(CREATION_LIMITS, "20000\n");
+    runner.commands.clear();
+    assertThatThrownBy(() -> agent.migrateOstFiles(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+      assertThat(e.getStatus().getDescription()).contains("mounted again");
+    });
+    assertThat(runner.commands).containsSubsequence(List.of("lfs", "find", mount.toString(), "--ost", "1"), CREATION_LIMITS, STOP_CREATION);
+
+    runner.answer(CREATION_LIMITS, "0\n");
+    assertThat(agent.migrateOstFiles(request).getFilesFound()).as("a find begun with creation stopped, still stopped after it").isZero();
+  }
+
+  @Test
+  void aKeptBatchThatFoundNothingIsNoAnswerOnceCreationWasBackOnSinceItsFind() throws Exception {
+    runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    List<String> find = List.of("lfs", "find", mount.toString(), "--ost", "1");
+    runner.answer(CREATION_LIMITS, "0\n").slow(find, java.time.Duration.ofMillis(800));
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).addService(new AgentService(runner, Optional.of(mount))).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+    MigrateOstFilesRequest request = MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(10).build();
+    LustreAgentBlockingStub agent = LustreAgentGrpc.newBlockingStub(channel);
+    assertThatThrownBy(() -> agent.withDeadlineAfter(200, java.util.concurrent.TimeUnit.MILLISECONDS).migrateOstFiles(request))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    Thread.sleep(1200);  // the find ends; its batch is kept for the next call
+
+    // The MDT was mounted again since: the next pass stops creation again before it asks.
+    runner.answer(CREATION_LIMITS, "20000\n");
+    agent.stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
+    runner.answer(CREATION_LIMITS, "0\n");
+    assertThatThrownBy(() -> agent.migrateOstFiles(request)).isInstanceOfSatisfying(StatusRuntimeException.class,
+        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED));
+    assertThat(runner.commands).filteredOn(c -> c.equals(find)).as("the kept batch dropped, none walked again yet").hasSize(1);
   }
 
   @Test
@@ -104,6 +153,7 @@ class OstRemovalServiceTest {
   @Test
   void migrateOfAnEmptyOstFindsNothingAndMovesNothing() throws Exception {
     runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
+    runner.answer(CREATION_LIMITS, "0\n");
     MigrateOstFilesResponse batch = agent(Optional.of(mount)).migrateOstFiles(
         MigrateOstFilesRequest.newBuilder().setFsName("fs1").setOstIndex(1).setMaxFiles(100).build());
     assertThat(batch.getFilesFound()).isZero();
