@@ -107,10 +107,11 @@ public final class GrpcServerAgents implements ServerAgents, AutoCloseable {
   }
 
   @Override
-  public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName)
-      throws AgentUnavailableException {
+  public List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName,
+      List<String> targets) throws AgentUnavailableException {
     return call(filesystem, address, "CreateTargetSnapshots", stub -> stub.createTargetSnapshots(
-        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).setSnapshotFsName(snapshotFsName).build()))
+        CreateTargetSnapshotsRequest.newBuilder().setFsName(fsName).setSnapshotName(name).setSnapshotFsName(snapshotFsName)
+            .addAllTargets(targets).build()))
         .getSnapshotsList();
   }
 

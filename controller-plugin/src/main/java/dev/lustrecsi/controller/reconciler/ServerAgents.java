@@ -44,11 +44,12 @@ public interface ServerAgents {
   String thawBarrier(String filesystem, String mgsAddress, String fsName) throws AgentUnavailableException;
 
   /**
-   * A ZFS snapshot named {@code name} of each of the server's targets of the filesystem, tagged to
-   * be mounted as filesystem {@code snapshotFsName} (on the MGS, its configuration logs forked to that name first).
+   * A ZFS snapshot named {@code name} of each of {@code targets} (the server's targets of the
+   * filesystem that are in service, by name), tagged to be mounted as filesystem {@code
+   * snapshotFsName} (on the MGS, its configuration logs forked to that name first).
    */
-  List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName)
-      throws AgentUnavailableException;
+  List<TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName, String name, String snapshotFsName,
+      List<String> targets) throws AgentUnavailableException;
 
   /** Destroys the server's ZFS snapshots named {@code name}; returns those it destroyed. */
   List<TargetSnapshot> destroyTargetSnapshots(String filesystem, String address, String fsName, String name) throws AgentUnavailableException;

@@ -56,7 +56,11 @@ public final class LustreSnapshots implements SnapshotBatches.Snapshotter {
       agents.thawBarrier(all.filesystem(), all.mgs().address(), fsName);
       agents.freezeBarrier(all.filesystem(), all.mgs().address(), fsName, barrierSeconds);
       for (Server server : all.servers()) {
-        pieces.addAll(agents.createTargetSnapshots(all.filesystem(), server.address(), fsName, name, snapshotFsName));
+        // Its targets in service only: an OST a drain deleted from the configuration stays on its
+        // server until its pool is exported, empty and named by no snapshot's configuration.
+        // (An agent older than that ignores the list: its pieces of other targets are not counted.)
+        agents.createTargetSnapshots(all.filesystem(), server.address(), fsName, name, snapshotFsName, server.targets()).stream()
+            .filter(piece -> server.targets().contains(piece.getTarget())).forEach(pieces::add);
       }
       String held = agents.thawBarrier(all.filesystem(), all.mgs().address(), fsName);
       if (!"frozen".equals(held)) {

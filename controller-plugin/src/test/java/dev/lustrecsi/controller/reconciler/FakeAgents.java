@@ -100,7 +100,7 @@ class FakeAgents implements ServerAgents {
 
   @Override
   public java.util.List<dev.lustrecsi.agent.v1.TargetSnapshot> createTargetSnapshots(String filesystem, String address, String fsName,
-      String name, String snapshotFsName) throws AgentUnavailableException {
+      String name, String snapshotFsName, java.util.List<String> targets) throws AgentUnavailableException {
     throw new AgentUnavailableException("snapshots are not part of the reconciler's tests", null);
   }
 

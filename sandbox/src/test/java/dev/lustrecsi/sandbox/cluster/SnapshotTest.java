@@ -15,6 +15,7 @@ import csi.v1.ListSnapshotsRequest;
 import csi.v1.ListSnapshotsResponse;
 import csi.v1.Snapshot;
 import csi.v1.Volume;
+import dev.lustrecsi.controller.filesystem.DrainStatus;
 import dev.lustrecsi.controller.snapshot.kubernetes.LustreSnapshot;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers;
 import io.grpc.Status;
@@ -206,6 +207,46 @@ class SnapshotTest {
     assertThat(zfsSnapshots("snapd")).isEmpty();
     assertThat(controller.codeOf(() -> groups.getVolumeGroupSnapshot(GetVolumeGroupSnapshotRequest.newBuilder()
         .setGroupSnapshotId(group.getGroupSnapshotId()).build()))).isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  /**
+   * An OST a drain has deleted from the configuration (step Releasing) but whose pool its OSS has
+   * not exported yet (here: zpool export fails, as for a pool still busy) holds no data and is in
+   * no snapshot's forked configuration: a snapshot leaves it out, rather than failing for the
+   * piece its server would otherwise add, and the OSS's other OST is in it as ever.
+   */
+  @Test
+  void aSnapshotLeavesOutAnOstADrainIsReleasingAndTakesTheOtherOstsOfItsServer() {
+    Map<String, String> params = Map.of("fsName", "snape", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "2");
+    Volume kept = controller.create("snape-v1", 1L << 30, params);
+    Volume grown = controller.create("snape-v2", 12L << 30, params);
+    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(grown.getVolumeId()).build()));
+    OstDrains.await(java.time.Duration.ofSeconds(30), "two OSTs up on one OSS", () -> controller.filesystem("snape").getStatus().targets()
+        .stream().filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.server().equals("snape-oss0")).count() == 2);
+    servers().onCommand((server, argv) -> {
+      if (argv.equals(List.of("zpool", "export", "lcsi-snape-ost0001"))) {
+        throw new IllegalStateException("cannot export 'lcsi-snape-ost0001': pool is busy");
+      }
+    });
+    try {
+      OstDrains.editSpec(controller.cluster.client(), "snape", spec -> spec.withDrain(List.of(1)).withOstCount(1));
+      OstDrains.await(java.time.Duration.ofSeconds(60), "OST0001 held at Releasing by the failing export", () -> {
+        var drain = OstDrains.ost(controller.filesystem("snape"), 1).drain();
+        return drain != null && DrainStatus.RELEASING.equals(drain.step()) && drain.message() != null;
+      });
+
+      Snapshot taken = snapshot("snape-s1", kept.getVolumeId());
+
+      assertThat(taken.getReadyToUse()).isTrue();
+      List<String> pieces = zfsSnapshots("snape");
+      assertThat(pieces).as("MGT, MDT0000 and OST0000, nothing of the OST being released")
+          .hasSize(3).anyMatch(p -> p.startsWith("lcsi-snape-ost0000/")).noneMatch(p -> p.startsWith("lcsi-snape-ost0001/"));
+      assertThat(servers().frozen("snape")).isFalse();
+      delete(taken.getSnapshotId());
+      assertThat(zfsSnapshots("snape")).isEmpty();
+    } finally {
+      servers().onCommand(null);
+    }
   }
 
   private static List<Snapshot> list(ListSnapshotsRequest request) {

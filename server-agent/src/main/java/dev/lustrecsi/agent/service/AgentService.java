@@ -61,6 +61,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The agent's gRPC service. Requests are checked here (each error names its field), the work is
@@ -279,7 +280,8 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       String fsName = fsName(request.getFsName());
       String name = TargetSnapshots.checkName(request.getSnapshotName());
       String snapshotFsName = TargetSnapshots.checkSnapshotFsName(fsName, request.getSnapshotFsName());
-      return CreateTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.create(fsName, name, snapshotFsName))).build();
+      Set<String> targets = TargetSnapshots.checkTargets(request.getTargetsList());
+      return CreateTargetSnapshotsResponse.newBuilder().addAllSnapshots(wire(snapshots.create(fsName, name, snapshotFsName, targets))).build();
     });
   }
 

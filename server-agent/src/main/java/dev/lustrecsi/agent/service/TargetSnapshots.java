@@ -4,6 +4,7 @@ import dev.lustrecsi.agent.lustre.BarrierStat;
 import dev.lustrecsi.agent.lustre.LustreCommands;
 import dev.lustrecsi.agent.lustre.SnapshotTags;
 import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.agent.lustre.ZfsCommands;
 import dev.lustrecsi.agent.lustre.ZfsList.TargetDataset;
 import dev.lustrecsi.agent.service.SnapshotPieces.Piece;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -69,6 +71,16 @@ final class TargetSnapshots {
     return snapshotFsName;
   }
 
+  /** Target names as Lustre prints them ("MGS", "fs1-MDT0000", "fs1-OST0003"); a malformed one would never be found. */
+  static Set<String> checkTargets(List<String> targets) {
+    for (String target : targets) {
+      if (TargetName.parse(target).filter(t -> t.kind() == TargetKind.MGT || !t.fsName().isEmpty()).isEmpty()) {
+        throw CsiException.invalidArgument("targets", "'" + target + "' is not a target name (MGS, FSNAME-MDTxxxx or FSNAME-OSTxxxx)");
+      }
+    }
+    return Set.copyOf(targets);
+  }
+
   static int checkTimeout(int seconds) {
     if (seconds < 1 || seconds > MAX_BARRIER_SECONDS) {
       throw CsiException.invalidArgument("timeout_seconds", seconds + " is not between 1 and " + MAX_BARRIER_SECONDS);
@@ -99,9 +111,22 @@ final class TargetSnapshots {
    * snapshot's name too, after the MGT's piece is taken: that piece's tag is what a later destroy
    * reads to erase the fork, so a crash in between leaves nothing destroy cannot find (the MGT's
    * piece is never mounted, so it need not hold the fork itself).
+   *
+   * <p>{@code targets} names the targets to take (all of them when empty): the controller leaves
+   * out one a drain has deleted from the configuration, whose dataset stays here until its pool
+   * is exported. That OST holds no data by then, and del_ost cancelled its records, so no
+   * snapshot's forked configuration names it: a piece of it would hold nothing a restore reads.
    */
-  List<Piece> create(String fsName, String name, String snapshotFsName) throws CommandFailedException {
-    List<TargetDataset> datasets = pieces.datasets(fsName);
+  List<Piece> create(String fsName, String name, String snapshotFsName, Set<String> targets) throws CommandFailedException {
+    List<TargetDataset> datasets = pieces.datasets(fsName).stream()
+        .filter(d -> targets.isEmpty() || targets.contains(d.target().toString())).toList();
+    Set<String> missing = new TreeSet<>(targets);
+    datasets.forEach(d -> missing.remove(d.target().toString()));
+    if (!missing.isEmpty()) {
+      // The caller read the filesystem's status before a drain let go of the target here: its retry reads it again.
+      throw CsiException.unavailable("this server holds no dataset of " + missing + " (tagged lustre:svname); a drain may have released"
+          + " it since the caller looked; retry");
+    }
     if (datasets.isEmpty()) {
       throw CsiException.failedPrecondition("this server holds no target of filesystem " + fsName + " (no dataset tagged lustre:svname for it)");
     }
@@ -118,7 +143,7 @@ final class TargetSnapshots {
     if (datasets.stream().anyMatch(d -> d.target().kind() == TargetKind.MGT)) {
       fork(fsName, snapshotFsName);
     }
-    return pieces.named(fsName, name);
+    return pieces.of(datasets, s -> s.name().equals(name));
   }
 
   /**

@@ -99,6 +99,27 @@ class TargetSnapshotsServiceTest {
   }
 
   @Test
+  void onlyTheNamedTargetsAreTakenAndOneNamedButNotHereIsUnavailable() {
+    // OST0001's pool is still imported: a drain deleted it from the configuration but has not exported it yet.
+    runner.answer(DATASETS, "lcsi-fs1-ost0000/ost0000\tfs1-OST0000\nlcsi-fs1-ost0001/ost0001\tfs1-OST0001\n");
+    agent.createTargetSnapshots(create("ab12cd34").toBuilder().addTargets("fs1-OST0000").build());
+    assertThat(ran("zfs").stream().filter(c -> c.get(1).equals("snapshot")).map(List::getLast))
+        .as("the OST being released is left out").containsExactly("lcsi-fs1-ost0000/ost0000@s1");
+
+    // The caller saw OST0002 in service here, but it is gone (exported by a drain since): a retry reads the status again.
+    runner.commands.clear();
+    assertThatThrownBy(() -> agent.createTargetSnapshots(create("ab12cd34").toBuilder().addTargets("fs1-OST0000").addTargets("fs1-OST0002")
+        .build()))
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+        .hasMessageContaining("fs1-OST0002");
+    assertThat(ran("zfs")).as("nothing taken").isEmpty();
+
+    assertThatThrownBy(() -> agent.createTargetSnapshots(create("ab12cd34").toBuilder().addTargets("OST0000").build()))
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+        .hasMessageContaining("targets");
+  }
+
+  @Test
   void theSnapshotFsNameIsRequiredAndMayNotBeTheLiveName() {
     for (String bad : List.of("", "fs1", "Ab12cd34", "ab12cd3", "ab12cd345", "ab_2cd34")) {
       assertThatThrownBy(() -> agent.createTargetSnapshots(create(bad)))
