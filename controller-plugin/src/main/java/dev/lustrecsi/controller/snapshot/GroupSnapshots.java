@@ -83,16 +83,17 @@ public final class GroupSnapshots {
       if (existing.isEmpty()) {
         batches.requireSnapshottable(fsName);
       }
-      // Members a crashed call never wrote join the Lustre snapshot its other members name.
-      String lustreSnapshot = existing.isEmpty() ? null : existing.getFirst().lustreSnapshot();
-      SnapshotBatches.Batch batch = lustreSnapshot == null ? batches.join(fsName) : null;
       List<SnapshotRecord> written = new ArrayList<>(existing);
-      for (VolumeRecord volume : missing) {
-        String memberName = memberPrefix(name) + volume.id();
-        SnapshotRecord member = new SnapshotRecord(memberName, new SnapshotId(fsName, SnapshotObjects.objectName(memberName)), volume.id(),
-            batch != null ? batch.name() : lustreSnapshot, volume.capacityBytes(), 0, State.CREATING, group, clock.instant());
-        journal.put(member);
-        written.add(member);
+      SnapshotBatches.Batch batch = null;
+      if (existing.isEmpty()) {
+        // Held until every member names the batch, so no deletion of a snapshot sharing it misses them.
+        try (SnapshotBatches.Joined joined = batches.join(fsName)) {
+          batch = joined.batch();
+          written.addAll(writeMembers(name, group, fsName, missing, batch.name()));
+        }
+      } else {
+        // Members a crashed call never wrote join the Lustre snapshot its other members name.
+        written.addAll(writeMembers(name, group, fsName, missing, existing.getFirst().lustreSnapshot()));
       }
       List<SnapshotRecord> ready = new ArrayList<>();
       if (batch != null) {
@@ -110,6 +111,19 @@ public final class GroupSnapshots {
       ready.sort(Comparator.comparing(m -> m.source().toString()));
       return new Group(new SnapshotId(fsName, group).toString(), List.copyOf(ready));
     }
+  }
+
+  /** Writes a CREATING member record of the group for each volume, on the Lustre snapshot named. */
+  private List<SnapshotRecord> writeMembers(String name, String group, String fsName, List<VolumeRecord> volumes, String lustreSnapshot) {
+    List<SnapshotRecord> written = new ArrayList<>();
+    for (VolumeRecord volume : volumes) {
+      String memberName = memberPrefix(name) + volume.id();
+      SnapshotRecord member = new SnapshotRecord(memberName, new SnapshotId(fsName, SnapshotObjects.objectName(memberName)), volume.id(),
+          lustreSnapshot, volume.capacityBytes(), 0, State.CREATING, group, clock.instant());
+      journal.put(member);
+      written.add(member);
+    }
+    return written;
   }
 
   /** The group with this id, if any member of it exists. */

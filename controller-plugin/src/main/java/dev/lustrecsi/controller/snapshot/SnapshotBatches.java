@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +29,13 @@ import java.util.function.LongSupplier;
  *
  * <p>All Lustre snapshot work of one filesystem (take, retake, destroy) runs under the
  * filesystem's lock, one at a time: they would contend for its one barrier anyway.
+ *
+ * <p>Joining and deleting share a second lock per filesystem. A joiner holds it (shared with
+ * other joiners) from choosing its batch until its record naming the batch is written; deleting a
+ * CSI snapshot decides whether its Lustre snapshot is still shared while holding it alone. Without
+ * it a joiner could pick a batch, another joiner of it take the snapshot and be deleted before the
+ * first one's record was written: the deletion would find no record sharing the snapshot and
+ * destroy it, and the first joiner would then record READY a snapshot that no longer exists.
  */
 public final class SnapshotBatches {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'-'HHmmss").withZone(ZoneOffset.UTC);
@@ -52,6 +63,30 @@ public final class SnapshotBatches {
     }
   }
 
+  /**
+   * A joiner's place in a batch, held until its record names the batch: no deletion decides
+   * meanwhile whether the batch's snapshot is shared. Closed once the record is written (or its
+   * write failed), on the thread that joined.
+   */
+  public static final class Joined implements AutoCloseable {
+    private final Batch batch;
+    private final Lock held;
+
+    private Joined(Batch batch, Lock held) {
+      this.batch = batch;
+      this.held = held;
+    }
+
+    public Batch batch() {
+      return batch;
+    }
+
+    @Override
+    public void close() {
+      held.unlock();
+    }
+  }
+
   /** The Lustre snapshot work the batches put in order: {@link LustreSnapshots} on the servers. */
   public interface Snapshotter {
     /** Takes the Lustre snapshot from scratch (whatever pieces an earlier attempt left are destroyed first); its creation time. */
@@ -76,6 +111,8 @@ public final class SnapshotBatches {
    */
   private final ConcurrentMap<String, Long> taken = new ConcurrentHashMap<>();
   private final WaitingLocks locks = new WaitingLocks();
+  /** Per filesystem: joiners share it until their record is written; a deletion's decision holds it alone. */
+  private final ConcurrentMap<String, ReadWriteLock> joining = new ConcurrentHashMap<>();
 
   /** @param window how long a new batch gathers joiners before its snapshot is taken (zero: share only with what queues behind a running one) */
   public SnapshotBatches(LustreSnapshots lustre, Duration window, Clock clock) {
@@ -97,9 +134,55 @@ public final class SnapshotBatches {
     lustre.requireSnapshottable(fsName);
   }
 
-  /** The filesystem's open batch, or a new one. */
-  public Batch join(String fsName) {
-    return open.computeIfAbsent(fsName, fs -> new Batch(fs, newName(), System.nanoTime()));
+  /**
+   * The filesystem's open batch, or a new one, held until the caller has written the record that
+   * names it (see {@link Joined}).
+   */
+  public Joined join(String fsName) {
+    Lock shared = joinLock(fsName).readLock();
+    shared.lock();
+    try {
+      return new Joined(open.computeIfAbsent(fsName, fs -> new Batch(fs, newName(), System.nanoTime())), shared);
+    } catch (RuntimeException e) {
+      shared.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Destroys the Lustre snapshot unless {@code shared}, read from the records, says another live
+   * record names it; returns whether it was destroyed. The records are read while no joiner is
+   * between choosing a batch and writing its record, so every joiner of this snapshot is in them;
+   * a batch of this name still open (its callers gave up waiting) is closed to newcomers at the
+   * same time, so none joins it after the decision.
+   */
+  public boolean destroyUnlessShared(String fsName, String name, BooleanSupplier shared) {
+    Lock alone = joinLock(fsName).writeLock();
+    boolean locked;
+    try {
+      locked = alone.tryLock(lockWait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CsiException.aborted("interrupted while waiting for the snapshots of " + fsName + " being joined");
+    }
+    if (!locked) {
+      throw CsiException.aborted("snapshots of filesystem " + fsName + " are being recorded for long; retry later");
+    }
+    try {
+      if (shared.getAsBoolean()) {
+        return false;
+      }
+      open.computeIfPresent(fsName, (fs, batch) -> batch.name.equals(name) ? null : batch);
+    } finally {
+      alone.unlock();
+    }
+    destroy(fsName, name);
+    return true;
+  }
+
+  private ReadWriteLock joinLock(String fsName) {
+    // Fair: a deletion waiting for the joiners in progress is not passed by new ones.
+    return joining.computeIfAbsent(fsName, fs -> new ReentrantReadWriteLock(true));
   }
 
   /** Waits until the batch's Lustre snapshot is taken, taking it if no joiner has yet, and returns its creation time. */

@@ -80,10 +80,14 @@ public final class SnapshotService {
       VolumeRecord volume = VolumeId.parse(sourceVolumeId).flatMap(volumes).filter(v -> v.state() == VolumeRecord.State.READY)
           .orElseThrow(() -> CsiException.notFound("source_volume_id: volume " + CallerText.quote(sourceVolumeId) + " does not exist"));
       batches.requireSnapshottable(volume.id().fsName());
-      SnapshotBatches.Batch batch = batches.join(volume.id().fsName());
-      SnapshotRecord record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
-          volume.capacityBytes(), 0, State.CREATING, "", clock.instant());
-      journal.put(record);
+      SnapshotBatches.Batch batch;
+      SnapshotRecord record;
+      try (SnapshotBatches.Joined joined = batches.join(volume.id().fsName())) {
+        batch = joined.batch();
+        record = new SnapshotRecord(name, new SnapshotId(volume.id().fsName(), object), volume.id(), batch.name(),
+            volume.capacityBytes(), 0, State.CREATING, "", clock.instant());
+        journal.put(record);
+      }
       SnapshotRecord ready = record.ready(batches.await(batch));
       journal.put(ready);
       return ready;
@@ -176,16 +180,15 @@ public final class SnapshotService {
     if (found.state() != State.DELETING) {
       journal.put(deleting);
     }
-    boolean shared = journal.all().stream().anyMatch(other -> !other.id().equals(deleting.id())
-        && other.state() != State.DELETING
-        && other.id().fsName().equals(deleting.id().fsName())
-        && other.lustreSnapshot().equals(deleting.lustreSnapshot()));
-    if (!shared) {
-      batches.destroy(deleting.id().fsName(), deleting.lustreSnapshot());
-    }
+    // Decided from the records while no CreateSnapshot is between joining this Lustre snapshot and recording it.
+    boolean destroyed = batches.destroyUnlessShared(deleting.id().fsName(), deleting.lustreSnapshot(), () -> journal.all().stream()
+        .anyMatch(other -> !other.id().equals(deleting.id())
+            && other.state() != State.DELETING
+            && other.id().fsName().equals(deleting.id().fsName())
+            && other.lustreSnapshot().equals(deleting.lustreSnapshot())));
     journal.remove(deleting);
-    LOG.log(Level.INFO, "deleted snapshot " + deleting.id() + (shared ? " (its Lustre snapshot " + deleting.lustreSnapshot()
-        + " stays for the others sharing it)" : ", and Lustre snapshot " + deleting.lustreSnapshot()));
+    LOG.log(Level.INFO, "deleted snapshot " + deleting.id() + (destroyed ? ", and Lustre snapshot " + deleting.lustreSnapshot()
+        : " (its Lustre snapshot " + deleting.lustreSnapshot() + " stays for the others sharing it)"));
   }
 
   /** The snapshot with this id, when it exists and is ready. */

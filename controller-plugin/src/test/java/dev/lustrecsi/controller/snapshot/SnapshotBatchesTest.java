@@ -50,6 +50,13 @@ class SnapshotBatchesTest {
     public void requireSnapshottable(String fsName) {}
   }
 
+  /** A joiner of fs1's batch whose record is written at once. */
+  static SnapshotBatches.Batch joined(SnapshotBatches batches) {
+    try (SnapshotBatches.Joined joined = batches.join("fs1")) {
+      return joined.batch();
+    }
+  }
+
   @Test
   void aBatchWhoseCallerGaveUpWaitingIsTakenOnceByItsRetryAndNewcomersOpenTheNextOne() throws Exception {
     RecordedSnapshots lustre = new RecordedSnapshots("clone-slow");
@@ -58,7 +65,7 @@ class SnapshotBatchesTest {
     CompletableFuture<Long> slow = CompletableFuture.supplyAsync(() -> batches.takeAlone("fs1", "clone-slow"));
     assertThat(lustre.blocked.await(5, TimeUnit.SECONDS)).isTrue();
 
-    SnapshotBatches.Batch first = batches.join("fs1");
+    SnapshotBatches.Batch first = joined(batches);
     assertThatThrownBy(() -> batches.await(first)).as("the caller gives up waiting and records nothing READY")
         .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
     lustre.release.countDown();
@@ -66,7 +73,7 @@ class SnapshotBatchesTest {
 
     // Its retry finds its record CREATING on the batch's snapshot, proved whole by nobody: it takes it.
     long taken = batches.retake("fs1", first.name(), () -> -1);
-    SnapshotBatches.Batch next = batches.join("fs1");
+    SnapshotBatches.Batch next = joined(batches);
     long later = batches.await(next);
 
     assertThat(next.name()).as("a newcomer opens the next batch").isNotEqualTo(first.name());
@@ -78,8 +85,8 @@ class SnapshotBatchesTest {
   void everyoneWhoJoinedABatchSharesOneSnapshot() {
     RecordedSnapshots lustre = new RecordedSnapshots("");
     SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
-    SnapshotBatches.Batch a = batches.join("fs1");
-    SnapshotBatches.Batch b = batches.join("fs1");
+    SnapshotBatches.Batch a = joined(batches);
+    SnapshotBatches.Batch b = joined(batches);
     assertThat(b).isSameAs(a);
     assertThat(batches.await(a)).isEqualTo(batches.await(b));
     assertThat(lustre.work).containsExactly("take " + a.name());
@@ -89,7 +96,7 @@ class SnapshotBatchesTest {
   void aRetakeRightAfterAJoinerTookTheBatchKeepsItsSnapshotThoughNoRecordSaysReadyYet() {
     RecordedSnapshots lustre = new RecordedSnapshots("");
     SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
-    SnapshotBatches.Batch batch = batches.join("fs1");
+    SnapshotBatches.Batch batch = joined(batches);
     // One joiner takes the batch; it writes its READY record only after letting go of the lock.
     long creation = batches.await(batch);
     // Another joiner's retry (its call gave up waiting) gets the lock first: no record is READY yet.
@@ -100,10 +107,27 @@ class SnapshotBatchesTest {
   }
 
   @Test
+  void aBatchLeftOpenWhoseSnapshotIsDestroyedIsJoinedByNoOneAfter() {
+    RecordedSnapshots lustre = new RecordedSnapshots("");
+    SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
+    // Its only joiner gave up waiting, and its record is withdrawn: nothing shares the snapshot.
+    SnapshotBatches.Batch abandoned = joined(batches);
+    assertThat(batches.destroyUnlessShared("fs1", abandoned.name(), () -> false)).isTrue();
+    // A newcomer must not join it: its take could come before the destroy, which would take away what it recorded READY.
+    SnapshotBatches.Batch next = joined(batches);
+    batches.await(next);
+
+    assertThat(next.name()).isNotEqualTo(abandoned.name());
+    assertThat(lustre.work).containsExactly("destroy " + abandoned.name(), "take " + next.name());
+    assertThat(batches.destroyUnlessShared("fs1", next.name(), () -> true)).as("shared: kept").isFalse();
+    assertThat(lustre.work).containsExactly("destroy " + abandoned.name(), "take " + next.name());
+  }
+
+  @Test
   void aSnapshotDestroyedSinceItWasTakenIsTakenAgainByARetake() {
     RecordedSnapshots lustre = new RecordedSnapshots("");
     SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(5));
-    SnapshotBatches.Batch batch = batches.join("fs1");
+    SnapshotBatches.Batch batch = joined(batches);
     batches.await(batch);
     batches.destroy("fs1", batch.name());
     batches.retake("fs1", batch.name(), () -> -1);
