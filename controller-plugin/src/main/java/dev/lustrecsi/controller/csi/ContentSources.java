@@ -41,6 +41,16 @@ final class ContentSources {
     this.volumes = volumes;
   }
 
+  /**
+   * Holds the snapshot a request restores from against deletion for the length of the
+   * CreateVolume, so from before {@link #check} finds it until after the volume's record names it
+   * (see {@link SnapshotService#startRestore}). Nothing to hold for a clone or an empty volume.
+   */
+  SnapshotService.RestoreStart hold(VolumeContentSource request) {
+    return request.getTypeCase() == VolumeContentSource.TypeCase.SNAPSHOT
+        ? snapshots.startRestore(request.getSnapshot().getSnapshotId()) : () -> {};
+  }
+
   /** The source of the volume named {@code volumeName}, checked against the StorageClass's filesystem and the requested capacity. */
   Source check(VolumeContentSource request, String volumeName, String fsName, CapacityRequest range) {
     Source source = find(request, volumeName);

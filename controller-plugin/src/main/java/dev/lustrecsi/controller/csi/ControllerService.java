@@ -160,16 +160,20 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     CapacityRequest range = CapacityRequest.of(request.getCapacityRange().getRequiredBytes(), request.getCapacityRange().getLimitBytes(), "capacity_range");
     Optional<VolumeSource> source = Optional.empty();
     CapacityRequest sized = range;
-    if (request.hasVolumeContentSource()) {
-      source = contentSources.recorded(request.getVolumeContentSource(), name);
-      if (source.isEmpty()) {
-        // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
-        ContentSources.Source checked = contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range);
-        source = Optional.of(checked.volume());
-        sized = range.holding(checked.sizeBytes());
+    VolumeRecord volume;
+    // A snapshot restored from stays in use from its check until the record naming it is written.
+    try (SnapshotService.RestoreStart restoring = contentSources.hold(request.getVolumeContentSource())) {
+      if (request.hasVolumeContentSource()) {
+        source = contentSources.recorded(request.getVolumeContentSource(), name);
+        if (source.isEmpty()) {
+          // Checked in full before anything is committed, so an unknown or unfit source gets the spec's code for it.
+          ContentSources.Source checked = contentSources.check(request.getVolumeContentSource(), name, params.fsName(), range);
+          source = Optional.of(checked.volume());
+          sized = range.holding(checked.sizeBytes());
+        }
       }
+      volume = provisioner.create(name, sized, params, request.getParametersMap(), source);
     }
-    VolumeRecord volume = provisioner.create(name, sized, params, request.getParametersMap(), source);
     Volume created = toCsi(volume).toBuilder().putAllVolumeContext(provisioner.mountContext(volume.id().fsName())).build();
     response.onNext(CreateVolumeResponse.newBuilder().setVolume(withNetwork(created, params.lnet())).build());
     response.onCompleted();

@@ -140,14 +140,16 @@ public final class GroupSnapshots {
     if (id.isEmpty()) {
       return;
     }
-    try (SnapshotService.Busy held = snapshots.hold("group/" + id.get().record(), "group snapshot " + CallerText.quote(groupId))) {
+    String described = "group snapshot " + CallerText.quote(groupId);
+    try (SnapshotService.Busy held = snapshots.hold("group/" + id.get().record(), described)) {
       List<SnapshotRecord> own = members(id.get().record()).stream().filter(m -> m.id().fsName().equals(id.get().fsName())).toList();
-      // Every member checked before any is deleted: a group is deleted whole or not at all.
-      for (SnapshotRecord member : own) {
-        snapshots.requireNotRestoring(member.id(), "group snapshot " + CallerText.quote(groupId) + " (its member "
-            + CallerText.quote(member.id().toString()) + ")");
+      try (SnapshotService.Busy deleting = snapshots.deleting(own.stream().map(SnapshotRecord::id).toList(), described)) {
+        // Every member checked before any is deleted: a group is deleted whole or not at all.
+        for (SnapshotRecord member : own) {
+          snapshots.requireNotRestoring(member.id(), described + " (its member " + CallerText.quote(member.id().toString()) + ")");
+        }
+        own.forEach(snapshots::delete);
       }
-      own.forEach(snapshots::delete);
     }
   }
 

@@ -40,6 +40,7 @@ public final class SnapshotService {
   private final Clock clock;
   private final Abandonment abandonment;
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
+  private final RestoreStarts restoreStarts = new RestoreStarts();
 
   /**
    * @param allVolumes every volume record: a snapshot a volume is being restored from cannot go
@@ -100,10 +101,53 @@ public final class SnapshotService {
     if (id.isEmpty()) {
       return;
     }
-    try (Busy held = hold(id.get().record(), "snapshot " + CallerText.quote(snapshotId))) {
-      requireNotRestoring(id.get(), "snapshot " + CallerText.quote(snapshotId));
+    String described = "snapshot " + CallerText.quote(snapshotId);
+    try (Busy held = hold(id.get().record(), described); Busy deleting = deleting(List.of(id.get()), described)) {
+      requireNotRestoring(id.get(), described);
       journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
     }
+  }
+
+  /** A CreateVolume restoring from a snapshot, holding the snapshot against deletion until closed. */
+  public interface RestoreStart extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Holds the snapshot against deletion for a CreateVolume that restores from it: taken before
+   * the call checks that the snapshot exists, closed once the call is over, by which time the new
+   * volume's record (naming the snapshot as its source) is written, and makes the snapshot in use
+   * by itself ({@link #requireNotRestoring}), or the call failed without one. ABORTED while the
+   * snapshot is being deleted: the CO's retry finds it gone, or still there if the deletion was
+   * refused.
+   */
+  public RestoreStart startRestore(String snapshotId) {
+    Optional<SnapshotId> id = SnapshotId.parse(snapshotId);
+    if (id.isEmpty()) {
+      return () -> {};  // names no snapshot: the check that follows says so
+    }
+    String key = id.get().toString();
+    if (!restoreStarts.start(key)) {
+      throw CsiException.aborted("snapshot " + CallerText.quote(snapshotId) + " is being deleted; retry later");
+    }
+    return () -> restoreStarts.started(key);
+  }
+
+  /**
+   * Keeps restores from starting from these snapshots while they are deleted, or deletion is
+   * refused. FAILED_PRECONDITION, the spec's code for a snapshot in use, while a CreateVolume
+   * restoring from one of them is in progress: its record may not be written yet, so {@link
+   * #requireNotRestoring} could not see it.
+   */
+  Busy deleting(List<SnapshotId> ids, String described) {
+    List<String> keys = ids.stream().map(SnapshotId::toString).toList();
+    List<String> restoring = restoreStarts.delete(keys);
+    if (!restoring.isEmpty()) {
+      throw CsiException.failedPrecondition(described + " is in use: a volume is being restored from " + (ids.size() == 1 ? "it" : restoring)
+          + " (its CreateVolume is in progress); delete it when the volume is ready");
+    }
+    return () -> restoreStarts.deleted(keys);
   }
 
   /**

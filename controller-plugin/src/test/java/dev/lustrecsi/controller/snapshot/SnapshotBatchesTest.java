@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** How CSI snapshots share Lustre snapshots, with the servers' snapshot work recorded instead of run. */
 class SnapshotBatchesTest {
   /** Records every take and destroy; a take of a name listed in {@code blocking} waits for {@code release}. */
-  static final class RecordedSnapshots implements SnapshotBatches.Snapshotter {
+  static class RecordedSnapshots implements SnapshotBatches.Snapshotter {
     final List<String> work = new CopyOnWriteArrayList<>();
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch blocked = new CountDownLatch(1);

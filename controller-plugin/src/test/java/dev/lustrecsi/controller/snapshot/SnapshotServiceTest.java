@@ -1,7 +1,9 @@
 package dev.lustrecsi.controller.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.parameters.Striping;
 import dev.lustrecsi.controller.snapshot.SnapshotBatchesTest.RecordedSnapshots;
@@ -10,6 +12,7 @@ import dev.lustrecsi.controller.volume.Abandonment;
 import dev.lustrecsi.controller.volume.VolumeRecord;
 import dev.lustrecsi.kubevirt.simulator.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Status;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,12 +73,31 @@ class SnapshotServiceTest {
     }
   }
 
+  /** Records the servers' snapshot work; a destroy waits for {@link #releaseDestroy} once recorded. */
+  static final class SlowDestroys extends RecordedSnapshots {
+    final CountDownLatch releaseDestroy = new CountDownLatch(1);
+
+    SlowDestroys() {
+      super("");
+    }
+
+    @Override
+    public void destroy(String fsName, String name) {
+      super.destroy(fsName, name);
+      try {
+        releaseDestroy.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   final EmbeddedApiServer api = EmbeddedApiServer.start(NAMESPACE);
   final StallingClock clock = new StallingClock();
   final ExecutorService callers = Executors.newCachedThreadPool();
   final KubernetesClient client = api.newClient(settings -> {});
   final KubernetesSnapshotJournal journal = new KubernetesSnapshotJournal(client, NAMESPACE);
-  final RecordedSnapshots lustre = new RecordedSnapshots("");
+  final SlowDestroys lustre = new SlowDestroys();
   final SnapshotBatches batches = new SnapshotBatches(lustre, Duration.ZERO, Clock.systemUTC(), Duration.ofSeconds(30));
   final Map<VolumeId, VolumeRecord> volumes = Map.of(
       new VolumeId("fs1", "v1"), volume("v1"),
@@ -91,13 +113,42 @@ class SnapshotServiceTest {
   @AfterEach
   void stop() {
     clock.release();
+    lustre.releaseDestroy.countDown();
     callers.shutdownNow();
     client.close();
     api.close();
   }
 
   @Test
+  void aRestoreStartingFromASnapshotAndItsDeletionKeepEachOtherOut() throws Exception {
+    SnapshotRecord taken = snapshots.create("a", "fs1/v1");
+    String id = taken.id().toString();
+
+    // A restore has checked the snapshot; its volume's record is not written yet.
+    try (SnapshotService.RestoreStart restoring = snapshots.startRestore(id)) {
+      assertThatThrownBy(() -> snapshots.delete(id)).isInstanceOfSatisfying(CsiException.class, e -> {
+        assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(e.getMessage()).contains(id, "being restored");
+      });
+    }
+    assertThat(lustre.work).as("nothing destroyed").containsExactly("take " + taken.lustreSnapshot());
+    assertThat(snapshots.get(id)).contains(taken);
+
+    // A deletion in progress (here: its destroy is slow): a restore starting meanwhile is told to retry, then finds it gone.
+    CompletableFuture<Void> deleted = CompletableFuture.runAsync(() -> snapshots.delete(id), callers);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lustre.work.size() == 2);
+    assertThatThrownBy(() -> snapshots.startRestore(id).close())
+        .isInstanceOfSatisfying(CsiException.class, e -> assertThat(e.code()).isEqualTo(Status.Code.ABORTED));
+    lustre.releaseDestroy.countDown();
+    deleted.get(10, TimeUnit.SECONDS);
+    try (SnapshotService.RestoreStart restoring = snapshots.startRestore(id)) {
+      assertThat(snapshots.get(id)).isEmpty();
+    }
+  }
+
+  @Test
   void aDeletionWaitsForAJoinerStillWritingItsRecordAndLeavesItTheSharedLustreSnapshot() throws Exception {
+    lustre.releaseDestroy.countDown();  // destroys are not what this waits on
     // b joins the filesystem's batch and stalls before its record is written.
     CompletableFuture<SnapshotRecord> b = CompletableFuture.supplyAsync(() -> snapshots.create("b", "fs1/v2"),
         task -> Thread.ofPlatform().name(StallingClock.SLOW).start(task));

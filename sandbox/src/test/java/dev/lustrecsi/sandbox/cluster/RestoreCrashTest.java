@@ -269,6 +269,75 @@ class RestoreCrashTest {
     assertThat(controller.cluster.servers().mountedSnapshots()).isEmpty();
   }
 
+  /** Holds the first LustreVolume creation after {@link #arm} until {@link #release}, as a slow API server would. */
+  static final class HeldVolumeCreation implements io.fabric8.kubernetes.client.http.Interceptor {
+    final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+    void arm() {
+      armed.set(true);
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder, io.fabric8.kubernetes.client.http.HttpRequest request,
+        RequestTags tags) {
+      if (request.method().equals("POST") && request.uri().getPath().endsWith("/lustrevolumes") && armed.compareAndSet(true, false)) {
+        reached.countDown();
+        try {
+          released.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /**
+   * A DeleteSnapshot that comes after a restore from the snapshot has checked it, but before the
+   * restore's first record is written (here: that write is slow), finds no record of the restore
+   * yet. It must not delete the snapshot from under the restore: the snapshot is in use from the
+   * check on, whatever the CO (Kubernetes' finalizer would keep its sidecar from asking; another
+   * CO may ask).
+   */
+  @Test
+  void aSnapshotARestoreHasCheckedIsInUseBeforeTheRestoresRecordIsWritten() throws Exception {
+    Snapshot own = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("restcr-starting")
+        .setSourceVolumeId(source.getVolumeId()).build())).getSnapshot();
+    CreateVolumeRequest request = ControllerOnCluster.request("starting-restored", Sizes.GIB, PARAMS).toBuilder()
+        .setVolumeContentSource(VolumeContentSource.newBuilder()
+            .setSnapshot(VolumeContentSource.SnapshotSource.newBuilder().setSnapshotId(own.getSnapshotId()))).build();
+    csi.v1.DeleteSnapshotRequest deleteSnapshot = csi.v1.DeleteSnapshotRequest.newBuilder().setSnapshotId(own.getSnapshotId()).build();
+    HeldVolumeCreation held = new HeldVolumeCreation();
+    controller.restart(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("held", held)));
+    java.util.concurrent.ExecutorService co = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      held.arm();
+      java.util.concurrent.Future<Volume> restoring = co.submit(() -> controller.asCo(() -> controller.csi().createVolume(request)).getVolume());
+      assertThat(held.reached.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the restore checked the snapshot; its record is being written")
+          .isTrue();
+
+      assertThat(controller.codeOf(() -> controller.csi().deleteSnapshot(deleteSnapshot))).as("DeleteSnapshot while the restore starts")
+          .isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+      held.release();
+      Volume restored = restoring.get(2, java.util.concurrent.TimeUnit.MINUTES);
+
+      assertThat(files(controller.cluster.servers().namespace(FS).resolve(VolumeId.parse(restored.getVolumeId()).orElseThrow().directory())))
+          .contains("results/deep/b.txt=kept");
+      controller.asCo(() -> controller.csi().deleteSnapshot(deleteSnapshot));
+      controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(restored.getVolumeId()).build()));
+      assertThat(controller.cluster.servers().mountedSnapshots()).isEmpty();
+    } finally {
+      held.release();
+      co.shutdownNow();
+      controller.restart();
+    }
+  }
+
   /** As for DeleteSnapshot: a group snapshot one of whose members a volume is being restored from is in use, and nothing of it goes. */
   @Test
   void aGroupSnapshotWhoseMemberIsBeingRestoredFromIsInUseUntilTheRestoreIsDone() {
