@@ -32,6 +32,16 @@ final class Draft {
     changes.add(field + " " + what);
   }
 
+  /**
+   * A later change put the field back to a good value as a side effect (a new volume id brings its
+   * own volume context): what an earlier change of it expected no longer holds.
+   */
+  void replaced(String field) {
+    if (byField.remove(field) != null) {
+      changes.add(field + " replaced by the new id's");
+    }
+  }
+
   /** The change just made lets the request be answered OK whatever else is wrong with it. */
   void okWhatever() {
     okWhatever = true;

@@ -43,6 +43,7 @@ final class NodeCases {
         case 0 -> {
           HostileValues.Text value = values.id();
           request.setVolumeId(value.value()).clearVolumeContext().putAllVolumeContext(world.contextOf(value.value()));
+          draft.replaced("volume_context");
           // Staging one volume where another is staged must fail; anywhere else it may well work.
           draft.change("volume_id", value.what(), () -> expectOfId(value, holdsOther(request.getStagingTargetPath(), request.getVolumeId())
               ? fails(ALREADY_EXISTS, NOT_FOUND, INVALID_ARGUMENT) : anything()));
@@ -99,6 +100,7 @@ final class NodeCases {
         case 0 -> {
           HostileValues.Text value = values.id();
           request.setVolumeId(value.value()).clearVolumeContext().putAllVolumeContext(world.contextOf(value.value()));
+          draft.replaced("volume_context");
           // An id whose volume is not the one the staging path holds must never be published from it.
           draft.change("volume_id", value.what(), () -> expectOfId(value, publishable(request)
               ? anything() : fails(FAILED_PRECONDITION, NOT_FOUND, INVALID_ARGUMENT)));
