@@ -15,7 +15,6 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.FilesystemCond
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.kubevirt.simulator.KubeVirtSimulator;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -99,12 +98,12 @@ class OstDrainTest {
         DrainStatus drain = ost(filesystem(), 1).drain();
         if (DrainStatus.MIGRATING.equals(drain.step()) && drain.filesLeft() != null) {
           filesLeftSeen.add(drain.filesLeft());
-          filesLeftServed.addAll(drainFilesLeft(metrics));
+          filesLeftServed.addAll(ControllerGauges.values(metrics, ControllerMetrics.OST_DRAIN_FILES_LEFT, Map.of("ost", "drain-OST0001")));
         }
         return DrainStatus.REMOVED.equals(drain.step());
       });
       assertThat(filesLeftServed).as("lustre_csi_ost_drain_files_left{ost=drain-OST0001} while it migrates").isNotEmpty();
-      assertThat(drainFilesLeft(metrics)).as("no series once the OST is removed").isEmpty();
+      assertThat(ControllerGauges.values(metrics, ControllerMetrics.OST_DRAIN_FILES_LEFT, Map.of("ost", "drain-OST0001"))).as("no series once the OST is removed").isEmpty();
     }
     assertThat(filesLeftSeen).as("progress in the status, batch by batch").hasSizeGreaterThan(1);
 
@@ -132,9 +131,9 @@ class OstDrainTest {
     // servers on the image (the dashboard's rolling-upgrade panel), which are the 4 that run.
     try (ControllerMetrics metrics = ControllerMetrics.start(controller.cluster.controller(),
         new ControllerMetrics.Settings(0, Duration.ofHours(1)))) {
-      assertThat(gauge(metrics, ControllerMetrics.FILESYSTEM_SERVERS_UPGRADED, Map.of("filesystem", "drain")))
+      assertThat(ControllerGauges.values(metrics, ControllerMetrics.FILESYSTEM_SERVERS_UPGRADED, Map.of("filesystem", "drain")))
           .as("servers on spec.serverImage, no upgrade ever ran").containsExactly(4.0);
-      assertThat(gauge(metrics, ControllerMetrics.SERVER_STATE, Map.of("server", "drain-oss1"))).isEmpty();
+      assertThat(ControllerGauges.values(metrics, ControllerMetrics.SERVER_STATE, Map.of("server", "drain-oss1"))).isEmpty();
     }
     assertThat(controller.cluster.client().secrets().withName("drain-oss1-cloudinit").get()).isNull();
 
@@ -155,13 +154,7 @@ class OstDrainTest {
    */
   @Test
   void aDelOstKilledMidwayIsRunAgainUntilNoConfigurationLogNamesTheOst() {
-    Map<String, String> params = Map.of("fsName", "dkill", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
-    Volume results = controller.create("dkill-results", 12 * Sizes.GIB, params);
-    Volume scratch = controller.create("dkill-scratch", 12 * Sizes.GIB, params);
-    OstDrains.writeFiles(controller, results, 8, 32 * 1024);
-    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(scratch.getVolumeId()).build()));
-    await(Duration.ofSeconds(30), "three OSTs up and counted", () -> controller.filesystem("dkill").getStatus().targets().stream()
-        .filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.usedBytes() != null).count() == 3);
+    OstDrains.threeOstsWithFiles(controller, "dkill");
     var servers = controller.cluster.servers();
     AtomicInteger delOsts = new AtomicInteger();
     servers.onCommand((server, argv) -> {
@@ -191,13 +184,7 @@ class OstDrainTest {
    */
   @Test
   void filesMadeOnTheOstByAnMdtMountedAgainAfterTheLastFindAreMovedBeforeItIsDeactivated() throws Exception {
-    Map<String, String> params = Map.of("fsName", "dmount", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
-    Volume results = controller.create("dmount-results", 12 * Sizes.GIB, params);
-    Volume scratch = controller.create("dmount-scratch", 12 * Sizes.GIB, params);
-    OstDrains.writeFiles(controller, results, 8, 32 * 1024);
-    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(scratch.getVolumeId()).build()));
-    await(Duration.ofSeconds(30), "three OSTs up and counted", () -> controller.filesystem("dmount").getStatus().targets().stream()
-        .filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.usedBytes() != null).count() == 3);
+    Volume results = OstDrains.threeOstsWithFiles(controller, "dmount");
     var servers = controller.cluster.servers();
     Path directory = servers.namespace("dmount").resolve(VolumeId.parse(results.getVolumeId()).orElseThrow().directory());
     AtomicBoolean afterFind = new AtomicBoolean();
@@ -232,25 +219,5 @@ class OstDrainTest {
     }
     assertThat(madeOnOst1).as("files placed on OST0001 after its last find").isNotEmpty();
     assertThat(OstDrains.filesOn(controller, "dmount", 1)).as("files left with objects on the removed OST").isEmpty();
-  }
-
-  /** The values of a controller gauge's series that carry {@code labels}. */
-  private static List<Double> gauge(ControllerMetrics metrics, String name, Map<String, String> labels) {
-    return metrics.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals(name))
-        .flatMap(m -> m.getDataPoints().stream())
-        .filter(p -> labels.entrySet().stream().allMatch(l -> l.getValue().equals(p.getLabels().get(l.getKey()))))
-        .map(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
-        .toList();
-  }
-
-  /** What the controller's metrics say is left to move off OST0001: nothing when it is not migrating. */
-  private static List<Double> drainFilesLeft(ControllerMetrics metrics) {
-    return metrics.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals(ControllerMetrics.OST_DRAIN_FILES_LEFT))
-        .flatMap(m -> m.getDataPoints().stream())
-        .filter(p -> "drain-OST0001".equals(p.getLabels().get("ost")))
-        .map(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue())
-        .toList();
   }
 }

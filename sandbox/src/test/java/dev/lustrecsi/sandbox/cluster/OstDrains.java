@@ -1,6 +1,8 @@
 package dev.lustrecsi.sandbox.cluster;
 
+import csi.v1.DeleteVolumeRequest;
 import csi.v1.Volume;
+import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.filesystem.LustreFilesystem;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
@@ -27,6 +29,22 @@ import java.util.stream.Stream;
 /** What the drain tests share: writing files as pods would, changing the spec as an admin would, waiting. */
 final class OstDrains {
   private OstDrains() {}
+
+  /**
+   * A filesystem of three OSTs (one per OSS, at most four) holding one volume with eight files
+   * spread over them: two volumes made, the second deleted again, so the drain tests have room to
+   * move the files of one OST onto the others. Returns the volume that holds the files.
+   */
+  static Volume threeOstsWithFiles(ControllerOnCluster controller, String fsName) {
+    Map<String, String> params = Map.of("fsName", fsName, "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
+    Volume results = controller.create(fsName + "-results", 12 * Sizes.GIB, params);
+    Volume scratch = controller.create(fsName + "-scratch", 12 * Sizes.GIB, params);
+    writeFiles(controller, results, 8, 32 * 1024);
+    controller.asCo(() -> controller.csi().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(scratch.getVolumeId()).build()));
+    await(Duration.ofSeconds(30), "three OSTs up and counted", () -> controller.filesystem(fsName).getStatus().targets().stream()
+        .filter(t -> t.kind().equals("OST") && "Up".equals(t.state()) && t.usedBytes() != null).count() == 3);
+    return results;
+  }
 
   /** Writes {@code count} files of {@code bytes} each into the volume's directory, as a pod writing through the node would. */
   static void writeFiles(ControllerOnCluster controller, Volume volume, int count, int bytes) {

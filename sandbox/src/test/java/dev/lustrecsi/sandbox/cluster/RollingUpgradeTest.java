@@ -10,7 +10,6 @@ import dev.lustrecsi.controller.metrics.ControllerMetrics;
 import dev.lustrecsi.controller.reconciler.VmiView;
 import dev.lustrecsi.controller.servers.KubeVirt;
 import io.fabric8.kubernetes.api.model.Event;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,10 +90,8 @@ class RollingUpgradeTest {
 
   /** The servers lustre_csi_server_upgrading has a series for. */
   private static List<String> upgradingServers(ControllerMetrics metrics) {
-    return metrics.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals(ControllerMetrics.SERVER_UPGRADING))
-        .flatMap(m -> m.getDataPoints().stream())
-        .filter(p -> ((GaugeSnapshot.GaugeDataPointSnapshot) p).getValue() == 1.0)
+    return ControllerGauges.series(metrics, ControllerMetrics.SERVER_UPGRADING).stream()
+        .filter(p -> p.getValue() == 1.0)
         .map(p -> p.getLabels().get("server"))
         .toList();
   }
