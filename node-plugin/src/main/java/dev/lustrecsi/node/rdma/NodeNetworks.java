@@ -27,6 +27,14 @@ public record NodeNetworks(List<RdmaPort> rdmaPorts, List<EthernetInterface> eth
     return rdmaPorts.stream().anyMatch(RdmaPort::usableForO2ib);
   }
 
+  /**
+   * Whether the answer to {@link #hasRdma()} may soon turn true: no port is usable yet, but one is
+   * coming up. A port that is down (no cable) is not: nothing is on its way there.
+   */
+  public boolean rdmaComingUp() {
+    return !hasRdma() && rdmaPorts.stream().anyMatch(p -> p.state() == RdmaPort.State.COMING_UP);
+  }
+
   /** The netdevs of usable RDMA ports, each once, for {@code lnetctl net add --net o2ib0 --if}. */
   public List<String> o2ibInterfaces() {
     return rdmaPorts.stream().filter(RdmaPort::usableForO2ib).map(p -> p.netdev().orElseThrow()).distinct().toList();

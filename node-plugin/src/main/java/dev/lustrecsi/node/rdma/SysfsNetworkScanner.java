@@ -58,11 +58,10 @@ public final class SysfsNetworkScanner {
         } catch (NumberFormatException e) {
           continue;
         }
-        // state reads "4: ACTIVE" when the port can carry traffic.
-        boolean active = SysfsFiles.read(port.resolve("state")).map(s -> s.endsWith("ACTIVE")).orElse(false);
+        RdmaPort.State state = RdmaPort.State.parse(SysfsFiles.read(port.resolve("state")), SysfsFiles.read(port.resolve("phys_state")));
         RdmaPort.LinkLayer layer = SysfsFiles.read(port.resolve("link_layer")).map(RdmaPort.LinkLayer::parse).orElse(RdmaPort.LinkLayer.UNKNOWN);
         Optional<String> netdev = netdev(device, port, number);
-        ports.add(new RdmaPort(device.getFileName().toString(), number, layer, active, netdev, netdev.flatMap(addresses::of)));
+        ports.add(new RdmaPort(device.getFileName().toString(), number, layer, state, netdev, netdev.flatMap(addresses::of)));
       }
     }
     return ports;

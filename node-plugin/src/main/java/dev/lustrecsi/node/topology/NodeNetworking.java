@@ -23,6 +23,7 @@ public final class NodeNetworking {
   private final Supplier<NodeNetworks> scanner;
   private final Optional<LnetManager> lnet;
   private final Duration interval;
+  private final RdmaSettling settling;
   private volatile NodeNetworks networks;
   private volatile LnetStatus status;
   private volatile Optional<Thread> checker = Optional.empty();
@@ -34,9 +35,15 @@ public final class NodeNetworking {
    * @param interval how long to wait between checks of the networks and LNet
    */
   public NodeNetworking(Supplier<NodeNetworks> scanner, Optional<LnetManager> lnet, Duration interval) {
+    this(scanner, lnet, interval, RdmaSettling.DEFAULT);
+  }
+
+  /** @param settling how long NodeGetInfo waits for RDMA ports that are coming up */
+  public NodeNetworking(Supplier<NodeNetworks> scanner, Optional<LnetManager> lnet, Duration interval, RdmaSettling settling) {
     this.scanner = scanner;
     this.lnet = lnet;
     this.interval = interval;
+    this.settling = settling;
     this.networks = new NodeNetworks(List.of(), List.of());
     this.status = lnet.isPresent() ? LnetStatus.UNKNOWN : new LnetStatus(List.of(), true, "");
   }
@@ -131,14 +138,27 @@ public final class NodeNetworking {
   }
 
   /**
-   * The topology segment's value for NodeGetInfo: whether an RDMA port is usable now. It is what
-   * kubelet compares with the Node's label at each registration, so the answer is remembered to
-   * tell when the label has fallen behind the ports.
+   * The topology segment's value for NodeGetInfo: whether an RDMA port is usable, read from sysfs
+   * now and, while a port is coming up and none is usable, again until it settles (bounded by
+   * {@link RdmaSettling}): kubelet labels the Node with this answer for good. It is what kubelet
+   * compares with the Node's label at each registration, so the answer is remembered to tell when
+   * the label has fallen behind the ports. The background checks keep their own scans: they pick
+   * up the same port within one interval.
    */
   public boolean rdmaForTopology() {
-    boolean now = rdma();
+    boolean now = settling.settle(scanOr(networks), () -> scanOr(networks)).hasRdma();
     reportedRdma = Optional.of(now);
     return now;
+  }
+
+  /** A scan now; when sysfs cannot be read, the last scan, so that a failed read does not fail NodeGetInfo. */
+  private NodeNetworks scanOr(NodeNetworks last) {
+    try {
+      return scanner.get();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cannot read the node's networks, answering from the last scan: " + e.getMessage());
+      return last;
+    }
   }
 
   /** What the last NodeGetInfo reported as the topology segment's value; empty before the first. */

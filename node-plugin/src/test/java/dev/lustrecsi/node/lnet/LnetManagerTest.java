@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class LnetManagerTest {
   static final NodeNetworks TCP_ONLY = new NodeNetworks(List.of(), List.of(new EthernetInterface("eth0", "10.1.0.5")));
   static final NodeNetworks IB = new NodeNetworks(
-      List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, true, Optional.of("ib0"), Optional.of("10.2.0.5"))),
+      List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5"))),
       List.of(new EthernetInterface("eth0", "10.1.0.5")));
   final FakeLnetctl lnetctl = new FakeLnetctl();
 

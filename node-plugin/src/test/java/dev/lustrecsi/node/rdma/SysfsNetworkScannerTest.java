@@ -2,7 +2,6 @@ package dev.lustrecsi.node.rdma;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -12,11 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Scans the fixture trees under test resources sysfs/NAME/{sys,proc}. */
 class SysfsNetworkScannerTest {
   static Path tree(String name) {
-    try {
-      return Path.of(SysfsNetworkScannerTest.class.getResource("/sysfs/" + name).toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+    return SysfsTrees.tree(name);
   }
 
   static NodeNetworks scan(String name) {
@@ -38,7 +33,7 @@ class SysfsNetworkScannerTest {
   void anActiveInfiniBandPortIsUsableThroughItsIpoibInterface() {
     NodeNetworks networks = scan("ib-active");
     assertThat(networks.rdmaPorts()).containsExactly(
-        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, true, Optional.of("ib0"), Optional.of("10.2.0.5")));
+        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5")));
     assertThat(networks.hasRdma()).isTrue();
     assertThat(networks.o2ibInterfaces()).containsExactly("ib0");
     // ib0 is type 32 (InfiniBand), not Ethernet: tcp stays on eth0.
@@ -58,7 +53,7 @@ class SysfsNetworkScannerTest {
   void anActiveRocePortIsFoundThroughItsGidNetdev() {
     NodeNetworks networks = scan("roce-active");
     assertThat(networks.rdmaPorts()).containsExactly(
-        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.ETHERNET, true, Optional.of("ens1f0"), Optional.of("10.3.0.5")));
+        new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.ETHERNET, RdmaPort.State.ACTIVE, Optional.of("ens1f0"), Optional.of("10.3.0.5")));
     assertThat(networks.o2ibInterfaces()).containsExactly("ens1f0");
     // The RoCE netdev is Ethernet too, but it is left to o2ib.
     assertThat(networks.ethernet()).extracting(EthernetInterface::name).containsExactly("ens1f0", "eth0");
@@ -74,6 +69,50 @@ class SysfsNetworkScannerTest {
     assertThat(port.problem()).contains("mlx5_0 port 1 is not ACTIVE");
     assertThat(networks.hasRdma()).isFalse();
     assertThat(networks.describe()).contains("mlx5_0 port 1 is not ACTIVE").contains("tcp: eth0 10.1.0.5");
+  }
+
+  @Test
+  void aPortWaitingForTheSubnetManagerIsComingUpAndOneWithoutCableIsDown() {
+    NodeNetworks init = scan("ib-init");
+    assertThat(init.rdmaPorts()).extracting(RdmaPort::state).containsExactly(RdmaPort.State.COMING_UP);
+    assertThat(init.hasRdma()).isFalse();
+    assertThat(init.rdmaComingUp()).isTrue();
+    assertThat(init.describe()).contains("mlx5_0 port 1 is not ACTIVE yet (coming up)");
+
+    NodeNetworks noCable = scan("ib-no-cable");
+    assertThat(noCable.rdmaPorts()).extracting(RdmaPort::state).containsExactly(RdmaPort.State.DOWN);
+    assertThat(noCable.rdmaComingUp()).isFalse();
+    assertThat(scan("port-down").rdmaComingUp()).as("disabled").isFalse();
+    assertThat(scan("ib-active").rdmaComingUp()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "4: ACTIVE       | 5: LinkUp                    | ACTIVE",
+      "2: INIT         | 5: LinkUp                    | COMING_UP",
+      "3: ARMED        | 5: LinkUp                    | COMING_UP",
+      "5: ACTIVE_DEFER | 6: LinkErrorRecovery         | COMING_UP",
+      "1: DOWN         | 4: PortConfigurationTraining | COMING_UP",
+      "1: DOWN         | 5: LinkUp                    | COMING_UP",
+      "1: DOWN         | 2: Polling                   | DOWN",
+      "1: DOWN         | 3: Disabled                  | DOWN",
+      "1: DOWN         | 1: Sleep                     | DOWN",
+      "0: NOP          | 5: LinkUp                    | DOWN"})
+  void aPortsStateComesFromItsLogicalAndPhysicalState(String state, String physState, RdmaPort.State expected) {
+    assertThat(RdmaPort.State.parse(Optional.of(state), Optional.of(physState))).isEqualTo(expected);
+  }
+
+  @Test
+  void aPortWithoutStateFilesIsDown() {
+    assertThat(RdmaPort.State.parse(Optional.empty(), Optional.empty())).isEqualTo(RdmaPort.State.DOWN);
+  }
+
+  @Test
+  void aPortComingUpBesideAUsableOneChangesNothing() {
+    RdmaPort usable = new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5"));
+    RdmaPort second = new RdmaPort("mlx5_1", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.COMING_UP, Optional.of("ib1"), Optional.of("10.2.0.6"));
+    assertThat(new NodeNetworks(java.util.List.of(usable, second), java.util.List.of()).rdmaComingUp()).isFalse();
+    assertThat(new NodeNetworks(java.util.List.of(second), java.util.List.of()).rdmaComingUp()).isTrue();
   }
 
   @Test
