@@ -6,15 +6,13 @@ import dev.lustrecsi.common.exec.CommandResult;
 import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetMode;
-import dev.lustrecsi.node.mount.LustreClient;
-import dev.lustrecsi.node.mount.LustreSource;
+import dev.lustrecsi.node.mount.ReadinessOnlyClient;
 import dev.lustrecsi.node.rdma.NodeNetworks;
 import dev.lustrecsi.node.topology.NodeNetworking;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,20 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /** Readiness from the Lustre client and from LNet, with lnetctl answering the reference's real outputs. */
 class ReadinessTest {
-  String clientProblem;
   boolean pingAnswers = true;
 
-  final LustreClient client = new LustreClient() {
-    @Override
-    public void mount(LustreSource source, Path mountPoint, List<String> options) {
-      throw new UnsupportedOperationException("not mounted here");
-    }
-
-    @Override
-    public String unavailableReason() {
-      return clientProblem;
-    }
-  };
+  final ReadinessOnlyClient client = new ReadinessOnlyClient();
 
   /** An LNet configured by the admin: net show and ping answer as on the reference machine (10.99.0.1@tcp). */
   final CommandRunner lnetctl = command -> switch (String.join(" ", command.argv())) {
@@ -71,7 +58,7 @@ class ReadinessTest {
 
   @Test
   void notReadyWithoutTheLustreClientAndSaysSo() {
-    clientProblem = "mount.lustre is not installed";
+    client.unavailable("mount.lustre is not installed");
     NodeNetworking networking = networking();
     networking.checkNow();
     Readiness readiness = new Readiness(client, networking);

@@ -4,22 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lustrecsi.common.topology.VolumeContext;
 import dev.lustrecsi.node.health.Readiness;
-import dev.lustrecsi.node.mount.LustreClient;
-import dev.lustrecsi.node.mount.LustreSource;
-import dev.lustrecsi.node.rdma.SysfsNetworkScanner;
+import dev.lustrecsi.node.mount.ReadinessOnlyClient;
+import dev.lustrecsi.node.rdma.SysfsTrees;
 import dev.lustrecsi.node.topology.NodeNetworking;
 import dev.lustrecsi.node.topology.SourceChooser;
 import dev.lustrecsi.node.topology.StageContext;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,17 +31,7 @@ class LnetRecheckTest {
   @TempDir Path dir;
   final FakeLnetctl lnetctl = new FakeLnetctl();
 
-  final LustreClient client = new LustreClient() {
-    @Override
-    public void mount(LustreSource source, Path mountPoint, List<String> options) {
-      throw new UnsupportedOperationException("not mounted here");
-    }
-
-    @Override
-    public String unavailableReason() {
-      return null;
-    }
-  };
+  final ReadinessOnlyClient client = new ReadinessOnlyClient();
 
   /** The networking each test started, whose checks end with the test. */
   final List<NodeNetworking> started = new java.util.ArrayList<>();
@@ -94,19 +79,15 @@ class LnetRecheckTest {
   @Test
   void anRdmaPortTheSubnetManagerActivatesAfterTheNodeIsReadyGetsO2ibForNewMounts() {
     // A slow subnet manager: the link is up but the port waits in INIT, and IPoIB has no carrier yet.
-    Path node = copyOfFixture("ib-active");
-    Path port = node.resolve("sys/class/infiniband/mlx5_0/ports/1");
-    write(port.resolve("state"), "2: INIT");
-    write(node.resolve("sys/class/net/ib0/operstate"), "down");
-    NodeNetworking networking = start(new NodeNetworking(new SysfsNetworkScanner(node.resolve("sys"), node.resolve("proc"))::scan,
-        Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), INTERVAL));
+    Path node = SysfsTrees.copy("ib-init", dir);
+    NodeNetworking networking = start(new NodeNetworking(SysfsTrees.scanner(node)::scan, Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), INTERVAL));
     SourceChooser chooser = new SourceChooser(networking);
     await(() -> networking.lnet().ready(), "ready over tcp at start");
     assertThat(networking.rdma()).isFalse();
     assertThat(chooser.choose("fs1/a", StageContext.parse(BOTH_NETWORKS, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
 
-    write(port.resolve("state"), "4: ACTIVE");
-    write(node.resolve("sys/class/net/ib0/operstate"), "up");
+    SysfsTrees.write(node.resolve("sys/class/infiniband/mlx5_0/ports/1/state"), "4: ACTIVE");
+    SysfsTrees.write(node.resolve("sys/class/net/ib0/operstate"), "up");
     await(() -> networking.lnet().hasO2ib(), "o2ib0 added once the port is ACTIVE");
     assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib0"));
     assertThat(networking.rdma()).isTrue();
@@ -131,35 +112,7 @@ class LnetRecheckTest {
   }
 
   NodeNetworking networking(String fixture, LnetMode mode) {
-    Path tree = copyOfFixture(fixture);
-    return new NodeNetworking(new SysfsNetworkScanner(tree.resolve("sys"), tree.resolve("proc"))::scan,
-        Optional.of(new LnetManager(lnetctl, mode)), INTERVAL);
-  }
-
-  /** A writable copy of a sysfs fixture tree, so a test can change the node under the running plugin. */
-  Path copyOfFixture(String name) {
-    try {
-      Path from = Path.of(LnetRecheckTest.class.getResource("/sysfs/" + name).toURI());
-      Path to = dir.resolve(name);
-      try (Stream<Path> files = Files.walk(from)) {
-        for (Path file : files.toList()) {
-          Files.copy(file, to.resolve(from.relativize(file).toString()));
-        }
-      }
-      return to;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static void write(Path file, String line) {
-    try {
-      Files.writeString(file, line + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new NodeNetworking(SysfsTrees.scanner(SysfsTrees.copy(fixture, dir))::scan, Optional.of(new LnetManager(lnetctl, mode)), INTERVAL);
   }
 
   /** Waits for the background checks, which run every {@link #INTERVAL}, to bring the condition about. */
