@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
  * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
  * changed, so running this again is harmless (the node plugin does, every interval, to put back
- * what went missing); then it loads the Lustre client module ({@code modprobe lustre}). When
+ * what went missing). The one exception is the o2ib0 it added itself, which RDMA ports that become
+ * usable later join (Multi-Rail). Then it loads the Lustre client module ({@code modprobe lustre}). When
  * external, it only reads. Either way LNet is ready when each of the node's own NIDs answers
  * {@code lnetctl ping}.
  */
@@ -31,6 +32,13 @@ public final class LnetManager {
   private final LnetMode mode;
   /** modprobe lustre's last error: bring-up runs every interval, and the same error is logged once. */
   private final AtomicReference<String> lustreModuleError = new AtomicReference<>("");
+  /** The last rail that could not join o2ib0, logged once in the same way. */
+  private final AtomicReference<String> railError = new AtomicReference<>("");
+  /**
+   * Whether o2ib0 is this plugin's: added by it, in this run. Only then does it gain the RDMA
+   * ports that become usable later. Bring-up runs on one thread at a time.
+   */
+  private volatile boolean ownO2ib;
 
   public LnetManager(CommandRunner runner, LnetMode mode) {
     this.runner = runner;
@@ -76,17 +84,21 @@ public final class LnetManager {
       // Already configured LNet may refuse a second configure on some versions; net show decides.
       LOG.log(Level.DEBUG, "lnetctl lnet configure: " + configured.errorText());
     }
-    Set<String> present = netShow().stream().map(ni -> ni.nid().net()).collect(Collectors.toSet());
+    List<LocalNi> nis = netShow();
+    Set<String> present = nis.stream().map(ni -> ni.nid().net()).collect(Collectors.toSet());
     String o2ibProblem = "";
     if (!networks.o2ibInterfaces().isEmpty() && !present.contains("o2ib0")) {
       // o2ib failing (ko2iblnd missing, the fabric refusing) must not cost the node tcp: it then
       // mounts over tcp, and an o2ib volume's stage says LNet has no o2ib network, and why.
       try {
         add("o2ib0", String.join(",", networks.o2ibInterfaces()));
+        ownO2ib = true;
       } catch (CommandFailedException e) {
         // The status carries it; the caller logs it when it changes.
         o2ibProblem = "lnetctl net add --net o2ib0 failed: " + e.getMessage();
       }
+    } else if (ownO2ib && present.contains("o2ib0")) {
+      addRails(networks, nis);
     }
     // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
     if (!networks.tcpInterfaces().isEmpty() && !present.contains("tcp0")) {
@@ -103,6 +115,31 @@ public final class LnetManager {
       LOG.log(Level.WARNING, "modprobe lustre: " + lustreError);
     }
     return o2ibProblem;
+  }
+
+  /**
+   * Multi-Rail: an RDMA port that becomes usable after this plugin added o2ib0 (the second rail's
+   * subnet manager was slower, its cable was plugged in later) joins o2ib0 as one more NI, as it
+   * would have had it been usable then. Only o2ib0 this plugin added: one from modprobe options,
+   * /etc/lnet.conf or an earlier run of the plugin may list its interfaces on purpose. tcp0 never
+   * grows: it has one interface by design. A rail that cannot be added leaves o2ib0 on the others.
+   */
+  private void addRails(NodeNetworks networks, List<LocalNi> nis) {
+    Set<String> onO2ib = nis.stream().filter(ni -> ni.nid().net().equals("o2ib0")).flatMap(ni -> ni.interfaces().stream()).collect(Collectors.toSet());
+    String error = "";
+    for (String iface : networks.o2ibInterfaces()) {
+      if (!onO2ib.contains(iface)) {
+        try {
+          add("o2ib0", iface);
+        } catch (CommandFailedException e) {
+          error = "lnetctl net add --net o2ib0 --if " + iface + " failed, o2ib0 stays on " + onO2ib + ": " + e.getMessage();
+        }
+      }
+    }
+    String before = railError.getAndSet(error);
+    if (!error.isEmpty() && !error.equals(before)) {
+      LOG.log(Level.WARNING, error);
+    }
   }
 
   private void add(String net, String interfaces) throws CommandFailedException {

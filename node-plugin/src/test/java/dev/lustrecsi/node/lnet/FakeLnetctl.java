@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeLnetctl implements CommandRunner {
   final List<List<String>> commands = new CopyOnWriteArrayList<>();
-  /** net name (tcp0) to [nid, interface]. */
-  final Map<String, String[]> nets = new LinkedHashMap<>();
+  /** net name (tcp0) to its NIs, each [nid, interface]: several on a Multi-Rail net. */
+  private final Map<String, List<String[]>> nets = new LinkedHashMap<>();
   /** IPv4 address of each interface net add may name. */
   final Map<String, String> addresses = new LinkedHashMap<>();
   volatile boolean configured;
@@ -27,8 +27,16 @@ final class FakeLnetctl implements CommandRunner {
   volatile boolean lustreModuleMissing;
   /** ko2iblnd missing: net add of an o2ib network fails as lnetctl reports it. */
   volatile boolean o2ibAddFails;
+  /** Interfaces net add refuses, as for a rail whose device ko2iblnd cannot open. */
+  final java.util.Set<String> refusedInterfaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Nets (o2ib0) whose NI net show lists with "status: down". */
   final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** A network configured outside the plugin (modprobe options, /etc/lnet.conf): LNet is configured, the net has one NI. */
+  synchronized void configuredNet(String net, String nid, String iface) {
+    configured = true;
+    nets.computeIfAbsent(net, n -> new ArrayList<>()).add(new String[] {nid, iface});
+  }
 
   /** What {@code lnetctl lnet unconfigure} leaves: LNet down, every network gone, net show failing. */
   synchronized void unconfigure() {
@@ -62,15 +70,25 @@ final class FakeLnetctl implements CommandRunner {
         if (o2ibAddFails && net.startsWith("o2ib")) {
           yield fail(command, "add:\n    - net:\n          errno: -100\n          descr: \"cannot add network: Network is down\"\n");
         }
-        String iface = a.get(a.indexOf("--if") + 1).split(",")[0];
+        // One NI per interface: --if ib0,ib1 makes a Multi-Rail net, and a net add naming a net that
+        // exists adds NIs to it; an interface already on the net is refused, as lnetctl does.
         String type = net.replaceAll("[0-9]+$", "");
-        nets.put(net, new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});
+        List<String[]> nis = nets.computeIfAbsent(net, n -> new ArrayList<>());
+        for (String iface : a.get(a.indexOf("--if") + 1).split(",")) {
+          if (refusedInterfaces.contains(iface)) {
+            yield fail(command, "add:\n    - net:\n          errno: -19\n          descr: \"cannot add network: No such device\"\n");
+          }
+          if (nis.stream().anyMatch(ni -> ni[1].equals(iface))) {
+            yield fail(command, "add:\n    - net:\n          errno: -17\n          descr: \"cannot add network: File exists\"\n");
+          }
+          nis.add(new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});
+        }
         yield ok(command, "");
       }
       default -> {
         if (a.get(1).equals("ping")) {
           String nid = a.get(2);
-          boolean own = nets.values().stream().anyMatch(n -> n[0].equals(nid));
+          boolean own = nets.values().stream().flatMap(List::stream).anyMatch(n -> n[0].equals(nid));
           yield own && !pingsFail ? ok(command, "ping:\n- primary nid: " + nid + "\n  Multi-Rail: true\n  peer_ni:\n  - nid: " + nid + "\n")
               : fail(command, "manage:\n    - ping:\n          errno: -1\n          descr: failed to ping " + nid + ": Input/output error\n");
         }
@@ -81,13 +99,15 @@ final class FakeLnetctl implements CommandRunner {
 
   private String netShow() {
     List<String> lines = new ArrayList<>(List.of("net:", "-     net type: lo", "      local NI(s):", "      -     nid: 0@lo", "            status: up"));
-    for (Map.Entry<String, String[]> net : nets.entrySet()) {
+    for (Map.Entry<String, List<String[]>> net : nets.entrySet()) {
       lines.add("-     net type: " + net.getKey().replaceAll("0$", ""));
       lines.add("      local NI(s):");
-      lines.add("      -     nid: " + net.getValue()[0]);
-      lines.add("            status: " + (down.contains(net.getKey()) ? "down" : "up"));
-      lines.add("            interfaces:");
-      lines.add("                  0: " + net.getValue()[1]);
+      for (String[] ni : net.getValue()) {
+        lines.add("      -     nid: " + ni[0]);
+        lines.add("            status: " + (down.contains(net.getKey()) ? "down" : "up"));
+        lines.add("            interfaces:");
+        lines.add("                  0: " + ni[1]);
+      }
     }
     return String.join("\n", lines) + "\n";
   }

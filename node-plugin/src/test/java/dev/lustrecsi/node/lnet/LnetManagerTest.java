@@ -25,12 +25,19 @@ class LnetManagerTest {
   static final NodeNetworks IB = new NodeNetworks(
       List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5"))),
       List.of(new EthernetInterface("eth0", "10.1.0.5")));
+  /** IB with its second rail usable too: ib1 on the same subnet, as Multi-Rail rails are. */
+  static final NodeNetworks TWO_RAILS = new NodeNetworks(
+      List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5")),
+          new RdmaPort("mlx5_1", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib1"), Optional.of("10.2.0.6"))),
+      List.of(new EthernetInterface("eth0", "10.1.0.5"), new EthernetInterface("eth1", "10.1.1.5")));
   final FakeLnetctl lnetctl = new FakeLnetctl();
 
   @BeforeEach
   void addresses() {
     lnetctl.addresses.put("eth0", "10.1.0.5");
     lnetctl.addresses.put("ib0", "10.2.0.5");
+    lnetctl.addresses.put("ib1", "10.2.0.6");
+    lnetctl.addresses.put("eth1", "10.1.1.5");
   }
 
   @Test
@@ -114,9 +121,8 @@ class LnetManagerTest {
 
   @Test
   void anO2ibNiThatIsDownIsNoO2ibAndAutoMountsOverTcp() {
-    lnetctl.configured = true;
-    lnetctl.nets.put("o2ib0", new String[] {"10.2.0.5@o2ib", "ib0"});
-    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    lnetctl.configuredNet("o2ib0", "10.2.0.5@o2ib", "ib0");
+    lnetctl.configuredNet("tcp0", "10.1.0.5@tcp", "eth0");
     lnetctl.down.add("o2ib0");
     NodeNetworking networking = new NodeNetworking(() -> IB, Optional.of(new LnetManager(lnetctl, LnetMode.EXTERNAL)), Duration.ofMinutes(1));
     LnetStatus status = networking.checkNow();
@@ -137,9 +143,48 @@ class LnetManagerTest {
   }
 
   @Test
+  void aRailThatBecomesUsableLaterJoinsTheO2ibThePluginAdded() {
+    LnetManager manager = new LnetManager(lnetctl, LnetMode.MANAGE);
+    assertThat(manager.bringUp(IB).nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+
+    lnetctl.commands.clear();
+    LnetStatus status = manager.bringUp(TWO_RAILS);
+    assertThat(lnetctl.commands).containsOnlyOnce(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib1"));
+    assertThat(lnetctl.commands).as("tcp0 keeps its one interface").noneMatch(c -> c.contains("tcp0"));
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.2.0.6@o2ib", "10.1.0.5@tcp");
+
+    lnetctl.commands.clear();
+    assertThat(manager.bringUp(TWO_RAILS).ready()).isTrue();
+    assertThat(lnetctl.commands).as("both rails are on o2ib0 now").noneMatch(c -> c.contains("add"));
+  }
+
+  @Test
+  void anO2ibTheAdminConfiguredNeverGainsARail() {
+    lnetctl.configuredNet("o2ib0", "10.2.0.5@o2ib", "ib0");
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TWO_RAILS);
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(lnetctl.commands).noneMatch(c -> c.contains("o2ib0"));
+  }
+
+  @Test
+  void aRailThatCannotJoinLeavesO2ibOnTheOthers() {
+    LnetManager manager = new LnetManager(lnetctl, LnetMode.MANAGE);
+    manager.bringUp(IB);
+    lnetctl.refusedInterfaces.add("ib1");
+    LnetStatus status = manager.bringUp(TWO_RAILS);
+    assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib1"));
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(status.o2ibProblem()).as("the node still mounts over o2ib").isEmpty();
+
+    lnetctl.refusedInterfaces.clear();
+    assertThat(manager.bringUp(TWO_RAILS).nids()).as("tried again each round").extracting(Nid::toString).contains("10.2.0.6@o2ib");
+  }
+
+  @Test
   void anExistingNetworkIsLeftAsTheAdminMadeIt() {
-    lnetctl.configured = true;
-    lnetctl.nets.put("tcp0", new String[] {"10.9.9.9@tcp", "bond0"});
+    lnetctl.configuredNet("tcp0", "10.9.9.9@tcp", "bond0");
     lnetctl.addresses.put("bond0", "10.9.9.9");
     LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY);
     assertThat(status.ready()).isTrue();
@@ -149,8 +194,7 @@ class LnetManagerTest {
 
   @Test
   void externalLnetIsOnlyReadAndPinged() {
-    lnetctl.configured = true;
-    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    lnetctl.configuredNet("tcp0", "10.1.0.5@tcp", "eth0");
     LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(IB);
     assertThat(status.ready()).isTrue();
     assertThat(status.hasO2ib()).as("external: o2ib is not added even though the node has RDMA").isFalse();

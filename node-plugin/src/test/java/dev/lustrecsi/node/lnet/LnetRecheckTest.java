@@ -49,8 +49,7 @@ class LnetRecheckTest {
 
   @Test
   void anNiThatGoesDownAfterTheNodeIsReadyMakesItNotReadyUntilItIsUpAgain() {
-    lnetctl.configured = true;
-    lnetctl.nets.put("tcp0", new String[] {"10.1.0.5@tcp", "eth0"});
+    lnetctl.configuredNet("tcp0", "10.1.0.5@tcp", "eth0");
     NodeNetworking networking = start(networking("no-rdma", LnetMode.EXTERNAL));
     Readiness readiness = new Readiness(client, networking);
     await(readiness::ready, "ready at start");
