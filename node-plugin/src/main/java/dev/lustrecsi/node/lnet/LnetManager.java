@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * Brings LNet up on this node and checks that it answers. When managed, it runs
- * {@code modprobe lnet} and {@code lnetctl lnet configure} and adds {@code o2ib0} on the usable RDMA netdevs and
+ * {@code modprobe lnet} and {@code lnetctl lnet configure} when LNet does not answer, and adds {@code o2ib0} on the usable RDMA netdevs and
  * {@code tcp0} on the first Ethernet interface, each only if LNet has no network of that name
  * yet: an existing network (from modprobe options, /etc/lnet.conf or an earlier run) is never
  * changed, so running this again is harmless (the node plugin does, every interval, to put back
@@ -48,8 +48,9 @@ public final class LnetManager {
   /** Configures (when managed) and checks LNet; never throws, the status says what is wrong. */
   public LnetStatus bringUp(NodeNetworks networks) {
     try {
-      String o2ibProblem = mode == LnetMode.MANAGE ? configure(networks) : "";
-      List<LocalNi> nis = netShow();
+      Configured configured = mode == LnetMode.MANAGE ? configure(networks) : new Configured(netShow(), "");
+      List<LocalNi> nis = configured.nis();
+      String o2ibProblem = configured.o2ibProblem();
       List<Nid> all = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
       // Only NIs that are up count as the node's: an o2ib NI that is down must not make o2ib look usable.
       List<Nid> own = nis.stream().filter(ni -> !ni.nid().isLoopback() && ni.up()).map(LocalNi::nid).toList();
@@ -75,17 +76,17 @@ public final class LnetManager {
     }
   }
 
-  /** Adds the missing networks and loads the client module; returns why o2ib0 could not be added, or "". */
-  private String configure(NodeNetworks networks) throws CommandFailedException {
-    // As lnet.service does: lnetctl talks to the lnet module, it does not load it.
-    runner.runChecked(new Command(List.of("modprobe", "lnet"), TIMEOUT));
-    CommandResult configured = runner.run(lnetctl("lnet", "configure"));
-    if (!configured.succeeded()) {
-      // Already configured LNet may refuse a second configure on some versions; net show decides.
-      LOG.log(Level.DEBUG, "lnetctl lnet configure: " + configured.errorText());
-    }
-    List<LocalNi> nis = netShow();
+  /**
+   * LNet's NIs once managed bring-up is through, and why o2ib0 could not be added although an RDMA
+   * port is usable ("" when it could, or was not needed).
+   */
+  private record Configured(List<LocalNi> nis, String o2ibProblem) {}
+
+  /** Brings LNet up when it is down, adds the missing networks and loads the client module. */
+  private Configured configure(NodeNetworks networks) throws CommandFailedException {
+    List<LocalNi> nis = upLnet();
     Set<String> present = nis.stream().map(ni -> ni.nid().net()).collect(Collectors.toSet());
+    boolean added = false;
     String o2ibProblem = "";
     if (!networks.o2ibInterfaces().isEmpty() && !present.contains("o2ib0")) {
       // o2ib failing (ko2iblnd missing, the fabric refusing) must not cost the node tcp: it then
@@ -93,28 +94,58 @@ public final class LnetManager {
       try {
         add("o2ib0", String.join(",", networks.o2ibInterfaces()));
         ownO2ib = true;
+        added = true;
       } catch (CommandFailedException e) {
         // The status carries it; the caller logs it when it changes.
         o2ibProblem = "lnetctl net add --net o2ib0 failed: " + e.getMessage();
       }
     } else if (ownO2ib && present.contains("o2ib0")) {
-      addRails(networks, nis);
+      added = addRails(networks, nis);
     }
     // One tcp interface: several on different subnets would make LNet pick source addresses peers cannot route back to.
     if (!networks.tcpInterfaces().isEmpty() && !present.contains("tcp0")) {
       add("tcp0", networks.tcpInterfaces().getFirst());
+      added = true;
     }
-    // The Lustre client module, which Probe and NodeStageVolume require loaded: nothing else loads
-    // it before the first mount. Only now, with LNet's networks in place: loading it into an
-    // unconfigured LNet would let LNet bring up its default network on an interface of its choosing.
-    // A failure is not LNet's: the client check reports the module missing, with what to do.
+    loadLustreModule();
+    // Read again only after a change: a round on a healthy node reads LNet once.
+    return new Configured(added ? netShow() : nis, o2ibProblem);
+  }
+
+  /**
+   * LNet's NIs, after loading and configuring LNet only when it does not answer: net show fails
+   * while the lnet module is not loaded or LNet is not configured ({@code lnetctl lnet
+   * unconfigure}); then, as lnet.service does (lnetctl talks to the lnet module, it does not load
+   * it), modprobe lnet and lnetctl lnet configure bring it up. A node whose LNet is up is spared
+   * both at every round.
+   */
+  private List<LocalNi> upLnet() throws CommandFailedException {
+    CommandResult shown = runner.run(lnetctl("net", "show"));
+    if (shown.succeeded()) {
+      return LnetOutput.netShow(shown.stdout());
+    }
+    runner.runChecked(new Command(List.of("modprobe", "lnet"), TIMEOUT));
+    CommandResult configured = runner.run(lnetctl("lnet", "configure"));
+    if (!configured.succeeded()) {
+      // Already configured LNet may refuse a second configure on some versions; net show decides.
+      LOG.log(Level.DEBUG, "lnetctl lnet configure: " + configured.errorText());
+    }
+    return netShow();
+  }
+
+  /**
+   * The Lustre client module, which Probe and NodeStageVolume require loaded: nothing else loads it
+   * before the first mount. Only once LNet's networks are in place: loading it into an unconfigured
+   * LNet would let LNet bring up its default network on an interface of its choosing. A failure is
+   * not LNet's: the client check reports the module missing, with what to do.
+   */
+  private void loadLustreModule() throws CommandFailedException {
     CommandResult lustre = runner.run(new Command(List.of("modprobe", "lustre"), TIMEOUT));
     String lustreError = lustre.succeeded() ? "" : lustre.errorText();
     String before = lustreModuleError.getAndSet(lustreError);
     if (!lustreError.isEmpty() && !lustreError.equals(before)) {
       LOG.log(Level.WARNING, "modprobe lustre: " + lustreError);
     }
-    return o2ibProblem;
   }
 
   /**
@@ -124,13 +155,15 @@ public final class LnetManager {
    * /etc/lnet.conf or an earlier run of the plugin may list its interfaces on purpose. tcp0 never
    * grows: it has one interface by design. A rail that cannot be added leaves o2ib0 on the others.
    */
-  private void addRails(NodeNetworks networks, List<LocalNi> nis) {
+  private boolean addRails(NodeNetworks networks, List<LocalNi> nis) {
     Set<String> onO2ib = nis.stream().filter(ni -> ni.nid().net().equals("o2ib0")).flatMap(ni -> ni.interfaces().stream()).collect(Collectors.toSet());
     String error = "";
+    boolean added = false;
     for (String iface : networks.o2ibInterfaces()) {
       if (!onO2ib.contains(iface)) {
         try {
           add("o2ib0", iface);
+          added = true;
         } catch (CommandFailedException e) {
           error = "lnetctl net add --net o2ib0 --if " + iface + " failed, o2ib0 stays on " + onO2ib + ": " + e.getMessage();
         }
@@ -140,6 +173,7 @@ public final class LnetManager {
     if (!error.isEmpty() && !error.equals(before)) {
       LOG.log(Level.WARNING, error);
     }
+    return added;
   }
 
   private void add(String net, String interfaces) throws CommandFailedException {

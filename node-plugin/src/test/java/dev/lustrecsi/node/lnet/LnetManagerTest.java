@@ -47,6 +47,7 @@ class LnetManagerTest {
     assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
     assertThat(status.hasO2ib()).isTrue();
     assertThat(lnetctl.commands).containsExactly(
+        List.of("lnetctl", "net", "show"),
         List.of("modprobe", "lnet"),
         List.of("lnetctl", "lnet", "configure"),
         List.of("lnetctl", "net", "show"),
@@ -131,6 +132,29 @@ class LnetManagerTest {
     assertThat(status.hasO2ib()).isFalse();
     Map<String, String> context = Map.of(VolumeContext.MGS_NIDS, "10.1.0.10@tcp", VolumeContext.MGS_NIDS_O2IB, "10.2.0.10@o2ib");
     assertThat(new SourceChooser(networking).choose("fs1/a", StageContext.parse(context, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
+  }
+
+  @Test
+  void aRoundOnLnetThatIsUpReadsItOnceAndNeitherLoadsNorConfiguresIt() {
+    LnetManager manager = new LnetManager(lnetctl, LnetMode.MANAGE);
+    manager.bringUp(IB);
+    lnetctl.commands.clear();
+    assertThat(manager.bringUp(IB).ready()).isTrue();
+    assertThat(lnetctl.commands).containsExactly(
+        List.of("lnetctl", "net", "show"),
+        List.of("modprobe", "lustre"),
+        List.of("lnetctl", "ping", "10.2.0.5@o2ib"),
+        List.of("lnetctl", "ping", "10.1.0.5@tcp"));
+  }
+
+  @Test
+  void lnetThatIsUpWithoutThePluginsNetworksIsNotConfiguredAgainButGetsThem() {
+    lnetctl.configured = true; // lnet.service ran lnetctl lnet configure, with no /etc/lnet.conf
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.MANAGE).bringUp(TCP_ONLY);
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(lnetctl.commands).doesNotContain(List.of("modprobe", "lnet"), List.of("lnetctl", "lnet", "configure"));
+    assertThat(lnetctl.commands).containsSubsequence(List.of("lnetctl", "net", "show"), List.of("lnetctl", "net", "add", "--net", "tcp0", "--if", "eth0"),
+        List.of("lnetctl", "net", "show"));
   }
 
   @Test
