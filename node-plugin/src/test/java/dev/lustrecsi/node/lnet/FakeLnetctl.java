@@ -73,15 +73,17 @@ final class FakeLnetctl implements CommandRunner {
         // One NI per interface: --if ib0,ib1 makes a Multi-Rail net, and a net add naming a net that
         // exists adds NIs to it; an interface already on the net is refused, as lnetctl does.
         String type = net.replaceAll("[0-9]+$", "");
-        List<String[]> nis = nets.computeIfAbsent(net, n -> new ArrayList<>());
-        for (String iface : a.get(a.indexOf("--if") + 1).split(",")) {
-          if (refusedInterfaces.contains(iface)) {
-            yield fail(command, "add:\n    - net:\n          errno: -19\n          descr: \"cannot add network: No such device\"\n");
-          }
-          if (nis.stream().anyMatch(ni -> ni[1].equals(iface))) {
-            yield fail(command, "add:\n    - net:\n          errno: -17\n          descr: \"cannot add network: File exists\"\n");
-          }
-          nis.add(new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});
+        List<String> interfaces = List.of(a.get(a.indexOf("--if") + 1).split(","));
+        List<String[]> nis = nets.getOrDefault(net, List.of());
+        if (interfaces.stream().anyMatch(refusedInterfaces::contains)) {
+          yield fail(command, "add:\n    - net:\n          errno: -19\n          descr: \"cannot add network: No such device\"\n");
+        }
+        if (nis.stream().anyMatch(ni -> interfaces.contains(ni[1]))) {
+          yield fail(command, "add:\n    - net:\n          errno: -17\n          descr: \"cannot add network: File exists\"\n");
+        }
+        for (String iface : interfaces) {
+          nets.computeIfAbsent(net, n -> new ArrayList<>())
+              .add(new String[] {addresses.get(iface) + "@" + type + (net.endsWith("0") ? "" : net.substring(type.length())), iface});
         }
         yield ok(command, "");
       }
