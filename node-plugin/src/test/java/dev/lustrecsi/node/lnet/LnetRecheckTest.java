@@ -94,6 +94,22 @@ class LnetRecheckTest {
   }
 
   @Test
+  void aSecondRailTheSubnetManagerActivatesLaterJoinsO2ib() {
+    lnetctl.addresses.put("ib1", "10.2.0.6");
+    Path node = SysfsTrees.copy("ib-multirail", dir);
+    Path secondPort = node.resolve("sys/class/infiniband/mlx5_1/ports/1/state");
+    SysfsTrees.write(secondPort, "2: INIT");
+    NodeNetworking networking = start(new NodeNetworking(SysfsTrees.scanner(node)::scan, Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), INTERVAL));
+    await(() -> networking.lnet().hasO2ib(), "o2ib0 on the first rail");
+    assertThat(lnetctl.commands).contains(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib0"));
+
+    SysfsTrees.write(secondPort, "4: ACTIVE");
+    await(() -> networking.lnet().nids().stream().anyMatch(n -> n.toString().equals("10.2.0.6@o2ib")), "the second rail on o2ib0");
+    assertThat(lnetctl.commands).containsOnlyOnce(List.of("lnetctl", "net", "add", "--net", "o2ib0", "--if", "ib1"));
+    assertThat(networking.lnet().ready()).isTrue();
+  }
+
+  @Test
   void o2ibThatCouldNotBeAddedIsAddedOnceKo2iblndLoads() {
     lnetctl.o2ibAddFails = true;
     NodeNetworking networking = start(networking("ib-active", LnetMode.MANAGE));
