@@ -8,6 +8,7 @@ import dev.lustrecsi.sandbox.lustre.SimulatedServers.Filesystem;
 import dev.lustrecsi.sandbox.lustre.SimulatedServers.Target;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,7 +23,10 @@ final class SimulatedOstRemoval {
   private static final Pattern MAX_CREATE = Pattern.compile("osp\\.([A-Za-z0-9_-]{1,8})-OST([0-9a-f]{4})-osc-MDT\\*\\.max_create_count=0");
   private static final Pattern DEACTIVATE = Pattern.compile("osc\\.([A-Za-z0-9_-]{1,8})-OST([0-9a-f]{4})-\\*\\.active=0");
   private static final Pattern POOL = Pattern.compile(Pattern.quote(TargetPaths.POOL_PREFIX) + "([A-Za-z0-9_-]{1,8})-ost([0-9a-f]{4})");
+  private static final Pattern RECORD_INDEX = Pattern.compile("- \\{ index: (\\d+),");
   private static final int ENODEV = 19;
+  /** Where the simulated logs put pool records: past any OST's (20 + 4 per OST index). */
+  private static final int POOL_RECORDS = 300_000;
 
   private SimulatedOstRemoval() {}
 
@@ -101,13 +105,45 @@ final class SimulatedOstRemoval {
       if (ost.isEmpty()) {
         throw SimulatedLustreCommands.usage("lctl del_ost", "del_ost: '" + command.get(2) + "' is not an OST label (FSNAME-OSTxxxx)");
       }
-      if (servers.filesystem(ost.get().fsName()).isEmpty()
-          || !servers.deleteFromConfiguration(ost.get().fsName(), ost.get().index())) {
-        throw new Failure(SimulatedLustreCommands.ENOENT, "del_ost: " + command.get(2) + ": No such file or directory");
-      }
-      return "";
+      return deleteOst(servers, ost.get());
     }
     throw SimulatedLustreCommands.usage("lctl --device MGS", "lctl: the simulation knows llog_print LOG and del_ost --target OST");
+  }
+
+  /**
+   * del_ost as lctl 2.16 runs it (jt_del_ost, llog_del_ost in lustre/utils/obd.c): each
+   * configuration log of the filesystem in turn, every live record whose line holds
+   * {@code " FSNAME-OSTxxxx"} cancelled, from the last record back. That filter is a plain
+   * substring, so it takes the OST's pool records ({@code ost: FSNAME-OSTxxxx_UUID}) with its osc
+   * records. A log with nothing left to cancel is no error: a rerun over logs a killed run already
+   * cleaned exits 0, printing "no catalog entry deleted" for them.
+   */
+  private static String deleteOst(SimulatedServers servers, TargetName ost) {
+    Optional<Filesystem> fs = servers.filesystem(ost.fsName());
+    if (fs.isEmpty()) {
+      return "";  // the MGS holds no log of that filesystem: nothing to walk
+    }
+    String filter = " " + ost;
+    StringBuilder out = new StringBuilder();
+    for (String log : fs.get().configLogs()) {
+      out.append("config_log: ").append(log).append('\n');
+      List<Integer> records = configLog(servers, fs.get(), log).lines().filter(record -> record.contains(filter))
+          .map(SimulatedOstRemoval::recordIndex).sorted(java.util.Comparator.reverseOrder()).toList();
+      if (!records.isEmpty()) {
+        servers.cancelRecords(ost.fsName(), log, ost.index());
+      }
+      records.forEach(index -> out.append("cancel catalog ").append(log).append(" log_idx ").append(index).append(": done\n"));
+      out.append(records.isEmpty() ? "del_ost: no catalog entry deleted\n" : "del_ost: cancelled " + records.size() + " catalog entries\n");
+    }
+    return out.toString();
+  }
+
+  private static int recordIndex(String record) {
+    Matcher m = RECORD_INDEX.matcher(record);
+    if (!m.lookingAt()) {
+      throw new IllegalStateException("a configuration log record without an index: " + record);
+    }
+    return Integer.parseInt(m.group(1));
   }
 
   /** {@code umount /lustre/targets/ostXXXX}: the OST this server mounted there, unmounted cleanly. */
@@ -216,6 +252,21 @@ final class SimulatedOstRemoval {
       out.append(String.format(Locale.ROOT, "- { index: %d, event: setup, device: %s, UUID: %s_UUID, node: %s }%n", base + 1, device, ost, nid));
       out.append(String.format(Locale.ROOT, "- { index: %d, event: add_osc, device: %s, ost: %s_UUID, index: %d, gen: 1 }%n",
           base + 2, lov, ost, t.index()));
+    }
+    // An admin's pools, after the OSTs they were made from: a pool_new record each, a pool_add per OST
+    // (the record formats of llog_poollist_cb in lustre/utils/obd.c). del_ost took an OST's with its others.
+    int pool = 0;
+    for (Map.Entry<String, List<Integer>> entry : fs.pools().entrySet()) {
+      int base = POOL_RECORDS + 100 * pool++;
+      out.append(String.format(Locale.ROOT, "- { index: %d, event: new_pool, device: %s, fsname: %s, pool: %s }%n",
+          base, lov, name, entry.getKey()));
+      List<Integer> members = entry.getValue();
+      for (int i = 0; i < members.size(); i++) {
+        if (fs.names(log, members.get(i))) {
+          out.append(String.format(Locale.ROOT, "- { index: %d, event: add_pool, device: %s, fsname: %s, pool: %s, ost: %s_UUID }%n",
+              base + 1 + i, lov, name, entry.getKey(), new TargetName(name, TargetKind.OST, members.get(i))));
+        }
+      }
     }
     return out.toString();
   }

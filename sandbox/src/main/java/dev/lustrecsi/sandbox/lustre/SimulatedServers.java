@@ -65,10 +65,12 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
    * @param deactivated OSTs deactivated for good on the MGS (set_param -P osc.*.active=0)
    * @param cancelled OSTs whose records del_ost cancelled, by configuration log ({@code FSNAME-client},
    *     {@code FSNAME-MDTxxxx}): one log at a time, so a del_ost cut short leaves some logs naming the OST
+   * @param pools the OST pools an admin made ({@code lctl pool_new}, {@code pool_add}), by name: their
+   *     records sit in every log del_ost edits, a pool_add's naming its OST; del_ost cancels those with the OST's others
    */
   public record Filesystem(String fsName, List<Target> targets, Map<String, Layout> layouts, Map<String, Project> projects,
       Map<Long, Long> blockLimitsKib, Map<String, List<Integer>> objects, java.util.Set<Integer> noCreate,
-      java.util.Set<Integer> deactivated, Map<String, java.util.Set<Integer>> cancelled) {
+      java.util.Set<Integer> deactivated, Map<String, java.util.Set<Integer>> cancelled, Map<String, List<Integer>> pools) {
     public Filesystem {
       targets = List.copyOf(targets);
       layouts = Map.copyOf(layouts);
@@ -79,6 +81,9 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
       deactivated = java.util.Set.copyOf(deactivated);
       cancelled = cancelled.entrySet().stream()
           .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> java.util.Set.copyOf(e.getValue())));
+      TreeMap<String, List<Integer>> byName = new TreeMap<>();  // in name order: each read of a simulated log lists them alike
+      pools.forEach((name, osts) -> byName.put(name, List.copyOf(osts)));
+      pools = java.util.Collections.unmodifiableSortedMap(byName);
     }
 
     /** The configuration logs del_ost edits: the clients' and each registered MDT's. */
@@ -129,6 +134,7 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     final java.util.Set<Integer> noCreate = new java.util.HashSet<>();
     final java.util.Set<Integer> deactivated = new java.util.HashSet<>();
     final Map<String, java.util.Set<Integer>> cancelled = new HashMap<>();
+    final Map<String, List<Integer>> pools = new TreeMap<>();
     final java.util.Set<Integer> exported = new java.util.HashSet<>();
     /** OSTs whose dataset carries the agent's release tag. */
     final java.util.Set<Integer> released = new java.util.HashSet<>();
@@ -139,7 +145,7 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     }
 
     Filesystem copy() {
-      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib, objects, noCreate, deactivated, cancelled);
+      return new Filesystem(fsName, targets, layouts, projects, blockLimitsKib, objects, noCreate, deactivated, cancelled, pools);
     }
   }
 
@@ -598,13 +604,22 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     live(fsName).deactivated.add(index);
   }
 
-  /** del_ost: the OST's records cancelled in every log it edits; false when no log had any left. */
-  synchronized boolean deleteFromConfiguration(String fsName, int index) {
-    boolean cancelled = false;
-    for (String log : live(fsName).copy().configLogs()) {
-      cancelled |= cancelRecords(fsName, log, index);
+  /**
+   * What an admin's {@code lctl pool_new FSNAME.POOL} and {@code lctl pool_add FSNAME.POOL OST...}
+   * leave on the MGS: the pool's records in the clients' log and every MDT's, one per OST added.
+   * Nothing in the driver makes pools; tests use it for a filesystem an admin has shaped.
+   */
+  public synchronized void addPool(String fsName, String pool, List<Integer> ostIndexes) {
+    Live fs = live(fsName);
+    for (int index : ostIndexes) {
+      if (find(fs.targets, TargetKind.OST, index).filter(Target::registered).isEmpty()) {
+        throw new IllegalArgumentException("OST " + fsName + "-OST" + String.format(java.util.Locale.ROOT, "%04x", index)
+            + " is not part of the '" + fsName + "' fs.");
+      }
     }
-    return cancelled;
+    List<Integer> members = new ArrayList<>(fs.pools.getOrDefault(pool, List.of()));
+    ostIndexes.stream().filter(i -> !members.contains(i)).forEach(members::add);
+    fs.pools.put(pool, List.copyOf(members));
   }
 
   /**

@@ -89,7 +89,10 @@ class SimulatedOstRemovalTest {
     String after = mgs.runChecked(LustreCommands.configLog("fs1-client")).stdout();
     assertThat(ConfigLogParser.mentions(after, ost1)).isFalse();
     assertThat(ConfigLogParser.mentions(after, new TargetName("fs1", TargetKind.OST, 2))).isTrue();
-    assertThat(mgs.run(LustreCommands.deleteOst(ost1)).exitCode()).as("nothing left to cancel").isNotZero();
+    CommandResult rerun = mgs.run(LustreCommands.deleteOst(ost1));
+    assertThat(rerun.exitCode()).as("nothing left to cancel is no error (jt_del_ost)").isZero();
+    assertThat(rerun.stdout()).contains("config_log: fs1-client\ndel_ost: no catalog entry deleted\n")
+        .contains("config_log: fs1-MDT0000\ndel_ost: no catalog entry deleted\n");
     assertThat(LfsDfParser.parse(mds.runChecked(LustreCommands.df(mount)).stdout()))
         .extracting(t -> t.target().kind() + "" + t.target().index()).containsExactly("MDT0", "OST0", "OST2");
   }
@@ -113,6 +116,29 @@ class SimulatedOstRemovalTest {
     assertThat(servers.filesystem("fs1").orElseThrow().deleted()).containsExactly(1);
     assertThat(mds.run(LustreCommands.stopOstCreation(ost1)).exitCode()).as("no osp device any more").isEqualTo(2);
     assertThat(mgs.run(LustreCommands.configLog("fs1-MDT0001")).exitCode()).as("no such MDT").isEqualTo(2);
+  }
+
+  /**
+   * An admin's pool: its records sit in the clients' log and the MDT's, a pool_add naming the OST,
+   * so they name it too. del_ost cancels every record holding " fs1-OST0001" (llog_del_ost_cb), the
+   * pool's with the osc's, and leaves the pool itself and its other OSTs.
+   */
+  @Test
+  void delOstCancelsThePoolRecordsThatNameTheOstWithItsOthers() throws Exception {
+    servers.addPool("fs1", "flash", List.of(1, 2));
+    String client = mgs.runChecked(LustreCommands.configLog("fs1-client")).stdout();
+    assertThat(client).contains("event: new_pool, device: fs1-clilov, fsname: fs1, pool: flash }")
+        .contains("event: add_pool, device: fs1-clilov, fsname: fs1, pool: flash, ost: fs1-OST0001_UUID }");
+    assertThat(mgs.runChecked(LustreCommands.configLog("fs1-MDT0000")).stdout())
+        .contains("event: add_pool, device: fs1-MDT0000-mdtlov, fsname: fs1, pool: flash, ost: fs1-OST0001_UUID }");
+
+    String deleted = mgs.runChecked(LustreCommands.deleteOst(ost1)).stdout();
+    assertThat(deleted).contains("config_log: fs1-client\n").contains("del_ost: cancelled 4 catalog entries");
+    for (String log : List.of("fs1-client", "fs1-MDT0000")) {
+      String after = mgs.runChecked(LustreCommands.configLog(log)).stdout();
+      assertThat(after).as(log).doesNotContain("fs1-OST0001").contains("pool: flash }").contains("pool: flash, ost: fs1-OST0002_UUID }");
+      assertThat(ConfigLogParser.mentions(after, ost1)).as(log).isFalse();
+    }
   }
 
   @Test
