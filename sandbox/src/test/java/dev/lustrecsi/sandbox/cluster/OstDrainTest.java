@@ -178,6 +178,23 @@ class OstDrainTest {
   }
 
   /**
+   * An admin made a pool of OST0000 and OST0001: its records in the clients' log and the MDT's name
+   * OST0001 too. del_ost cancels those with the OST's others, so the drain ends, and the pool keeps OST0000.
+   */
+  @Test
+  void anOstInAnAdminsPoolIsDrainedToTheEnd() throws Exception {
+    OstDrains.threeOstsWithFiles(controller, "dpool");
+    var servers = controller.cluster.servers();
+    servers.addPool("dpool", "flash", List.of(0, 1));
+    OstDrains.editSpec(controller.cluster.client(), "dpool", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(4));
+    await(Duration.ofSeconds(90), "dpool-OST0001 removed", () -> ost(controller.filesystem("dpool"), 1).drain() != null
+        && DrainStatus.REMOVED.equals(ost(controller.filesystem("dpool"), 1).drain().step()));
+    var fs = servers.filesystem("dpool").orElseThrow();
+    assertThat(fs.deleted()).as("out of every configuration log").containsExactly(1);
+    assertThat(fs.names("dpool-client", 0)).as("OST0000 and its pool record stay in the log").isTrue();
+  }
+
+  /**
    * The MDT mounted again right after the find that found the OST empty, before the OST is
    * deactivated: the MDS has forgotten max_create_count=0 and new files get objects on the OST.
    * Deactivating it then would cut them off; the drain must find and move them first.
