@@ -178,6 +178,35 @@ class OstDrainTest {
   }
 
   /**
+   * The other way round: del_ost killed after it cancelled the OST's records in the MDT's log and
+   * before the clients'. The next pass looks at the OST again before running del_ost again, and
+   * stops creation first; the MDT, mounted from its cleaned log, has no osp device for the OST any
+   * more. That must read as nothing to stop, not as a failure that holds the drain at Removing.
+   */
+  @Test
+  void aDelOstKilledAfterTheMdtsLogIsRunAgainToo() {
+    OstDrains.threeOstsWithFiles(controller, "drev");
+    var servers = controller.cluster.servers();
+    AtomicInteger delOsts = new AtomicInteger();
+    servers.onCommand((server, argv) -> {
+      if (argv.contains("del_ost") && argv.contains("drev-OST0001") && delOsts.incrementAndGet() == 1) {
+        servers.cancelRecords("drev", "drev-MDT0000", 1);
+        throw new IllegalStateException("del_ost killed after the MDT's log");
+      }
+    });
+    try {
+      OstDrains.editSpec(controller.cluster.client(), "drev", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(4));
+      await(Duration.ofSeconds(90), "drev-OST0001 removed",
+          () -> ost(controller.filesystem("drev"), 1).drain() != null
+              && DrainStatus.REMOVED.equals(ost(controller.filesystem("drev"), 1).drain().step()));
+    } finally {
+      servers.onCommand(null);
+    }
+    assertThat(delOsts.get()).as("del_ost runs").isEqualTo(2);
+    assertThat(servers.filesystem("drev").orElseThrow().deleted()).as("out of every configuration log").containsExactly(1);
+  }
+
+  /**
    * An admin made a pool of OST0000 and OST0001: its records in the clients' log and the MDT's name
    * OST0001 too. del_ost cancels those with the OST's others, so the drain ends, and the pool keeps OST0000.
    */

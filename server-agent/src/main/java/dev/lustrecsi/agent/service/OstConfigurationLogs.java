@@ -14,7 +14,9 @@ import java.util.List;
  * each MDT's ({@code FSNAME-MDTxxxx}, for every MDT the MGS lists). del_ost cancels the OST's
  * records log by log, so one that dies midway leaves some logs clean and others still naming the
  * OST, and a log still naming it brings the OST back the next time that MDT (or a client) mounts:
- * the OST is out of the configuration only once no log names it.
+ * the OST is out of the configuration only once no log names it. Either order can be left behind
+ * (lctl walks the MGS's catalog of logs, not this list), and a rerun finishes it either way: del_ost
+ * run over a log it already cleaned says "no catalog entry deleted" and exits 0 (jt_del_ost).
  */
 final class OstConfigurationLogs {
   private final CommandRunner runner;

@@ -1,9 +1,12 @@
 package dev.lustrecsi.agent.service;
 
+import dev.lustrecsi.agent.lustre.DeviceListParser;
 import dev.lustrecsi.agent.lustre.LustreCommands;
 import dev.lustrecsi.agent.lustre.SmallOutputs;
+import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.common.exec.CommandFailedException;
+import dev.lustrecsi.common.exec.CommandResult;
 import dev.lustrecsi.common.exec.CommandRunner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -24,10 +27,22 @@ final class OstCreationStops {
     this.runner = runner;
   }
 
-  /** Stops creation on the OST, counting a resumption when some MDT had it on (the first stop of a drain counts one too). */
+  /**
+   * Stops creation on the OST, counting a resumption when some MDT had it on (the first stop of a
+   * drain counts one too). An MDT served here with no osp device for the OST has nothing to stop:
+   * it was mounted from a configuration log del_ost had already cleaned (a del_ost cut short after
+   * the MDTs' logs and before the clients'), so it does not know the OST and cannot place objects
+   * on it. Where no MDT of the filesystem is served here at all, that says nothing, and it fails.
+   */
   void stop(TargetName ost) throws CommandFailedException {
-    boolean stopped = SmallOutputs.maxCreateCounts(runner.runChecked(LustreCommands.ostCreationLimits(ost)).stdout()).stream()
-        .allMatch(count -> count == 0);
+    CommandResult limits = runner.run(LustreCommands.ostCreationLimits(ost));
+    if (!limits.succeeded()) {
+      if (missingParameter(limits) && servesMdtOf(ost.fsName())) {
+        return;
+      }
+      throw new CommandFailedException(limits);
+    }
+    boolean stopped = SmallOutputs.maxCreateCounts(limits.stdout()).stream().allMatch(count -> count == 0);
     if (!stopped) {
       resumptions.merge(ost, 1L, Long::sum);
     }
@@ -37,5 +52,15 @@ final class OstCreationStops {
   /** How many times this agent found creation on the OST back on; memory only, as the kept batches are. */
   long resumptions(TargetName ost) {
     return resumptions.getOrDefault(ost, 0L);
+  }
+
+  /** get_param's answer for a parameter no device here has: "param_path '...': No such file or directory". */
+  private static boolean missingParameter(CommandResult result) {
+    return result.errorText().contains("No such file or directory");
+  }
+
+  private boolean servesMdtOf(String fsName) throws CommandFailedException {
+    return DeviceListParser.parse(runner.runChecked(LustreCommands.deviceList()).stdout()).stream()
+        .anyMatch(d -> DeviceListParser.target(d).filter(t -> t.kind() == TargetKind.MDT && t.fsName().equals(fsName)).isPresent());
   }
 }

@@ -56,6 +56,30 @@ class OstRemovalServiceTest {
     assertThat(runner.commands).containsExactly(limits, List.of("lctl", "set_param", "osp.fs1-OST000a-osc-MDT*.max_create_count=0"));
   }
 
+  private static final String NO_OSP = "error: get_param: param_path 'osp/fs1-OST0001-osc-MDT*/max_create_count': No such file or directory";
+  private static final List<String> DEVICES = List.of("lctl", "dl");
+
+  /**
+   * A del_ost cut short after the MDT's log and before the clients': the MDT mounted since from
+   * its cleaned log has no osp device for the OST, so it cannot make objects there and there is
+   * nothing to stop. Failing here would stop the drain's re-look before every del_ost rerun.
+   */
+  @Test
+  void anMdtWithNoOspDeviceForTheOstHasNothingToStop() throws Exception {
+    runner.answer(CREATION_LIMITS, 2, "", NO_OSP)
+        .answer(DEVICES, "  3 UP osd-zfs fs1-MDT0000-osd fs1-MDT0000-osd_UUID 9\n  6 UP mdt fs1-MDT0000 fs1-MDT0000_UUID 11\n");
+    agent(Optional.empty()).stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(1).build());
+    assertThat(runner.commands).containsExactly(CREATION_LIMITS, DEVICES);
+  }
+
+  @Test
+  void noOspDeviceWhereNoMdtOfTheFilesystemIsServedIsAFailure() throws Exception {
+    runner.answer(CREATION_LIMITS, 2, "", NO_OSP).answer(DEVICES, "  6 UP mdt fs2-MDT0000 fs2-MDT0000_UUID 11\n");
+    LustreAgentBlockingStub agent = agent(Optional.empty());
+    assertThatThrownBy(() -> agent.stopOstCreation(StopOstCreationRequest.newBuilder().setFsName("fs1").setOstIndex(1).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getDescription()).contains("No such file"));
+  }
+
   @Test
   void aFindThatFoundNothingWhileAnMdtMountedAgainIsNoAnswerAndCreationIsStoppedAgain() throws Exception {
     runner.answer(List.of("lfs", "getname", mount.toString()), "fs1-ff1c9f74671fe800 " + mount + "\n");
