@@ -146,8 +146,9 @@ final class OstRemoval {
     }
     runner.runChecked(LustreCommands.deactivateOst(ost));
     CommandResult deleted = runner.run(LustreCommands.deleteOst(ost));
-    // Run again over logs some of which it already cleaned, del_ost may complain of those; what
-    // matters is whether any log still names the OST, so only then is its failure this call's.
+    // lctl's del_ost exits 0 over logs it cleaned before (jt_del_ost); it fails when the MGS refuses
+    // to cancel a record, and stops at that log. What matters is whether any log still names the OST,
+    // so only then is its failure this call's.
     if (!deleted.succeeded() && !removed(ost)) {
       throw new CommandFailedException(deleted);
     }
