@@ -92,8 +92,13 @@ public final class GroupSnapshots {
           written.addAll(writeMembers(name, group, fsName, missing, batch.name()));
         }
       } else {
-        // Members a crashed call never wrote join the Lustre snapshot its other members name.
-        written.addAll(writeMembers(name, group, fsName, missing, existing.getFirst().lustreSnapshot()));
+        // Members a crashed call never wrote join the Lustre snapshot its other members name,
+        // beside the joiners: a deletion that found that snapshot unshared (the members read are
+        // being withdrawn meanwhile) must not have it named again by a member written after.
+        String lustreSnapshot = existing.getFirst().lustreSnapshot();
+        try (SnapshotBatches.Rejoined beside = batches.rejoin(fsName, lustreSnapshot, () -> stillLive(group, existing))) {
+          written.addAll(writeMembers(name, group, fsName, missing, lustreSnapshot));
+        }
       }
       List<SnapshotRecord> ready = new ArrayList<>();
       if (batch != null) {
@@ -151,6 +156,13 @@ public final class GroupSnapshots {
         own.forEach(snapshots::delete);
       }
     }
+  }
+
+  /** Whether every member read before is still there and not being deleted: records never become live again. */
+  private boolean stillLive(String group, List<SnapshotRecord> read) {
+    Set<SnapshotId> live = members(group).stream().filter(m -> m.state() != State.DELETING).map(SnapshotRecord::id)
+        .collect(Collectors.toSet());
+    return read.stream().allMatch(m -> live.contains(m.id()));
   }
 
   private List<SnapshotRecord> members(String group) {

@@ -31,11 +31,13 @@ import java.util.function.LongSupplier;
  * filesystem's lock, one at a time: they would contend for its one barrier anyway.
  *
  * <p>Joining and deleting share a second lock per filesystem. A joiner holds it (shared with
- * other joiners) from choosing its batch until its record naming the batch is written; deleting a
- * CSI snapshot decides whether its Lustre snapshot is still shared while holding it alone. Without
- * it a joiner could pick a batch, another joiner of it take the snapshot and be deleted before the
- * first one's record was written: the deletion would find no record sharing the snapshot and
- * destroy it, and the first joiner would then record READY a snapshot that no longer exists.
+ * other joiners) from choosing its batch until its record naming the batch is written, and so does
+ * a call recording one more CSI snapshot of a Lustre snapshot other records already name ({@link
+ * #rejoin}); deleting a CSI snapshot decides whether its Lustre snapshot is still shared while
+ * holding it alone. Without it a joiner could pick a batch, another joiner of it take the snapshot
+ * and be deleted before the first one's record was written: the deletion would find no record
+ * sharing the snapshot and destroy it, and the first joiner would then record READY a snapshot
+ * that no longer exists.
  */
 public final class SnapshotBatches {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'-'HHmmss").withZone(ZoneOffset.UTC);
@@ -79,6 +81,23 @@ public final class SnapshotBatches {
 
     public Batch batch() {
       return batch;
+    }
+
+    @Override
+    public void close() {
+      held.unlock();
+    }
+  }
+
+  /**
+   * A place beside the joiners of a Lustre snapshot that records already name, held until the
+   * caller's record naming it too is written (see {@link #rejoin}). Closed on the thread that took it.
+   */
+  public static final class Rejoined implements AutoCloseable {
+    private final Lock held;
+
+    private Rejoined(Lock held) {
+      this.held = held;
     }
 
     @Override
@@ -143,6 +162,30 @@ public final class SnapshotBatches {
     shared.lock();
     try {
       return new Joined(open.computeIfAbsent(fsName, fs -> new Batch(fs, newName(), System.nanoTime())), shared);
+    } catch (RuntimeException e) {
+      shared.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * A place beside the joiners for a caller about to record one more CSI snapshot of a Lustre
+   * snapshot that records already name (a group's member that a crashed call never wrote), held
+   * like {@link #join}'s until that record is written. A deletion decides whether the snapshot is
+   * shared either after the record is written, and then counts it, or before this place was
+   * taken: {@code stillLive}, read once it is held, says whether the records the caller found
+   * naming the snapshot are still live. If not, a deletion may have found the snapshot unshared
+   * and be destroying it, so the call is ABORTED and writes nothing; its retry reads the records
+   * again.
+   */
+  public Rejoined rejoin(String fsName, String name, BooleanSupplier stillLive) {
+    Lock shared = joinLock(fsName).readLock();
+    shared.lock();
+    try {
+      if (!stillLive.getAsBoolean()) {
+        throw CsiException.aborted("Lustre snapshot " + name + " of " + fsName + " is being deleted with the records that named it; retry");
+      }
+      return new Rejoined(shared);
     } catch (RuntimeException e) {
       shared.unlock();
       throw e;
