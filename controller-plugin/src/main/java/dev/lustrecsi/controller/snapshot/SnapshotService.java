@@ -95,7 +95,11 @@ public final class SnapshotService {
     }
   }
 
-  /** DeleteSnapshot: an id that names no snapshot is already deleted. */
+  /**
+   * DeleteSnapshot: an id that names no snapshot is already deleted. A member of a group snapshot
+   * is not deleted alone: its answers carry the group's id, by which the CSI spec says it must not
+   * be deleted as a stand-alone snapshot; the group's DeleteVolumeGroupSnapshot deletes it.
+   */
   public void delete(String snapshotId) {
     Optional<SnapshotId> id = SnapshotId.parse(snapshotId);
     if (id.isEmpty()) {
@@ -104,7 +108,13 @@ public final class SnapshotService {
     String described = "snapshot " + CallerText.quote(snapshotId);
     try (Busy held = hold(id.get().record(), described); Busy deleting = deleting(List.of(id.get()), described)) {
       requireNotRestoring(id.get(), described);
-      journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(this::delete);
+      journal.get(id.get().record()).filter(r -> r.id().equals(id.get())).ifPresent(found -> {
+        if (!found.group().isEmpty()) {
+          throw CsiException.failedPrecondition("snapshot_id: " + described + " is a member of group snapshot "
+              + CallerText.quote(found.groupId()) + " and is deleted with it only (DeleteVolumeGroupSnapshot)");
+        }
+        delete(found);
+      });
     }
   }
 

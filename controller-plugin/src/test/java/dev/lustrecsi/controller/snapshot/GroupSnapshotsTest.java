@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.lustrecsi.common.error.CsiException;
@@ -142,5 +143,22 @@ class GroupSnapshotsTest {
     GroupSnapshots.Group group = groups.create("g", List.of("fs1/v1", "fs1/v2"));
     assertThat(group.ready()).isTrue();
     assertThat(group.members()).hasSize(2).extracting(SnapshotRecord::lustreSnapshot).doesNotContain(LUSTRE_SNAPSHOT);
+  }
+
+  @Test
+  void aMemberOfAGroupIsDeletedWithItsGroupOnly() {
+    GroupSnapshots.Group group = groups.create("g", List.of("fs1/v1", "fs1/v2"));
+    String memberId = group.members().getFirst().id().toString();
+
+    assertThatThrownBy(() -> snapshots.delete(memberId)).isInstanceOfSatisfying(CsiException.class, e -> {
+      assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+      assertThat(e.getMessage()).contains("snapshot_id", memberId, group.id(), "DeleteVolumeGroupSnapshot");
+    });
+    assertThat(journal.all()).as("nothing of the group deleted").containsExactlyInAnyOrderElementsOf(group.members());
+    assertThat(lustre.work).hasSize(1);
+
+    groups.delete(group.id());
+    assertThat(journal.all()).isEmpty();
+    assertThat(lustre.work).hasSize(2).last().asString().startsWith("destroy ");
   }
 }
