@@ -423,9 +423,20 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     return "lcsi-" + target.fsName() + "-" + serial + "/" + serial;
   }
 
-  /** The server's target whose dataset this is. */
+  /**
+   * The targets whose ZFS pool is imported on the server: the datasets zfs(8) sees there. An
+   * exported pool (an OST a drain let go of) keeps its dataset and snapshots on its disk, but zfs
+   * lists and opens none of them until the pool is imported again (mounting the target does that here).
+   */
+  synchronized List<Target> importedTargetsOf(String server) {
+    return filesystems.values().stream()
+        .flatMap(fs -> fs.targets.stream().filter(t -> !(t.kind() == TargetKind.OST && fs.exported.contains(t.index()))))
+        .filter(t -> t.server().equals(server)).toList();
+  }
+
+  /** The server's target whose dataset this is, if its pool is imported. */
   synchronized Optional<Target> targetOfDataset(String server, String dataset) {
-    return targetsOf(server).stream().filter(t -> dataset(t).equals(dataset)).findFirst();
+    return importedTargetsOf(server).stream().filter(t -> dataset(t).equals(dataset)).findFirst();
   }
 
   /** The ZFS snapshots of every server, the MGS's forked configurations, and what of them is mounted. */

@@ -62,9 +62,10 @@ final class SimulatedSnapshotCommands {
     if (!args.isEmpty() && args.getFirst().equals("set")) {
       return SimulatedOstRemoval.zfsSet(servers, serverName, args.subList(1, args.size()));
     }
+    // zfs sees the datasets of imported pools only: not those of an OST whose pool a drain exported.
     if (args.equals(List.of("list", "-H", "-p", "-o", "name,lustre:svname", "-t", "filesystem"))) {
       StringBuilder out = new StringBuilder();
-      for (Target t : servers.targetsOf(serverName)) {
+      for (Target t : servers.importedTargetsOf(serverName)) {
         String dataset = SimulatedServers.dataset(t);
         out.append(dataset, 0, dataset.indexOf('/')).append("\t-\n");
         out.append(dataset).append('\t').append(t.name()).append('\n');
@@ -73,7 +74,7 @@ final class SimulatedSnapshotCommands {
     }
     if (args.equals(List.of("list", "-H", "-p", "-o", "name,creation", "-t", "snapshot"))) {
       StringBuilder out = new StringBuilder();
-      for (Target t : servers.targetsOf(serverName)) {
+      for (Target t : servers.importedTargetsOf(serverName)) {
         String dataset = SimulatedServers.dataset(t);
         for (Map.Entry<String, ZfsSnapshot> e : servers.snapshotsOf(dataset)) {
           out.append(dataset).append('@').append(e.getKey()).append('\t').append(e.getValue().creationSeconds()).append('\n');

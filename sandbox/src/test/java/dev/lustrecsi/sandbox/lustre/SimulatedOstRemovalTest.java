@@ -9,6 +9,8 @@ import dev.lustrecsi.agent.lustre.MgsLiveParser;
 import dev.lustrecsi.agent.lustre.TargetKind;
 import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.agent.lustre.TargetPaths;
+import dev.lustrecsi.agent.lustre.ZfsCommands;
+import dev.lustrecsi.agent.lustre.ZfsList;
 import dev.lustrecsi.common.exec.CommandResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +153,28 @@ class SimulatedOstRemovalTest {
     assertThat(again.stderr()).contains("not mounted");
     oss.runChecked(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1)));
     assertThat(oss.run(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1))).stderr()).contains("no such pool");
+  }
+
+  @Test
+  void zfsSeesNoDatasetNorSnapshotOfAnExportedPoolUntilItIsImportedAgain() throws Exception {
+    String dataset = TargetPaths.ostDataset("fs1", 1);
+    oss.runChecked(ZfsCommands.snapshot(dataset, "before"));
+    assertThat(ZfsList.targetDatasets(oss.runChecked(ZfsCommands.targetDatasets()).stdout())).extracting(ZfsList.TargetDataset::target)
+        .containsExactly(new TargetName("fs1", TargetKind.OST, 0), ost1, new TargetName("fs1", TargetKind.OST, 2));
+
+    oss.runChecked(LustreCommands.unmount(TargetPaths.ostMountPoint(1)));
+    oss.runChecked(LustreCommands.exportPool(TargetPaths.ostPool("fs1", 1)));
+    assertThat(ZfsList.targetDatasets(oss.runChecked(ZfsCommands.targetDatasets()).stdout())).as("datasets listed once exported")
+        .extracting(ZfsList.TargetDataset::target).containsExactly(new TargetName("fs1", TargetKind.OST, 0), new TargetName("fs1", TargetKind.OST, 2));
+    assertThat(oss.runChecked(ZfsCommands.targetDatasets()).stdout()).as("nor its pool").doesNotContain(TargetPaths.ostPool("fs1", 1));
+    assertThat(ZfsList.snapshots(oss.runChecked(ZfsCommands.snapshots()).stdout())).as("snapshots listed once exported").isEmpty();
+    assertThat(oss.run(ZfsCommands.snapshot(dataset, "after")).stderr()).contains("dataset does not exist");
+    assertThat(oss.run(ZfsCommands.get(dataset + "@before", List.of("lustre:svname"))).stderr()).contains("dataset does not exist");
+    assertThat(oss.run(ZfsCommands.destroy(dataset, "before")).exitCode()).isEqualTo(1);
+
+    servers.mount("fs1", TargetKind.OST, 1);  // imports the pool again: its snapshot was on its disk all along
+    assertThat(ZfsList.snapshots(oss.runChecked(ZfsCommands.snapshots()).stdout()))
+        .containsExactly(new ZfsList.Snapshot(dataset, "before", servers.snapshotsOf(dataset).getFirst().getValue().creationSeconds()));
   }
 
   @Test
