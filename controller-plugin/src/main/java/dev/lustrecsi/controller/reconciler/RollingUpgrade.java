@@ -158,8 +158,12 @@ public final class RollingUpgrade {
       }
       return step(image, COMPLETE, null, null, observed, images, message, previous, now, Optional.empty(), notes);
     }
-    // A server already out of service is replaced at once: restarting it cannot take anything more away.
-    Optional<ServerStatus> down = stale.stream().filter(s -> !FilesystemStatusCalculator.READY.equals(s.state())).findFirst();
+    // A server already out of service is replaced at once: restarting it cannot take anything more
+    // away. Only while it is all that is wrong, though: with another server's target in recovery, or
+    // another server down, it would be a second server out at once (and "down" may be no more than
+    // an agent that did not answer this pass, its targets serving all the same).
+    Optional<ServerStatus> down = stale.stream().filter(s -> !FilesystemStatusCalculator.READY.equals(s.state()))
+        .filter(s -> restWell(observed, servers, s.name())).findFirst();
     boolean healthy = FilesystemStatusCalculator.READY.equals(observed.phase())
         && servers.stream().allMatch(s -> FilesystemStatusCalculator.READY.equals(s.state()));
     if (down.isEmpty() && !healthy) {
@@ -210,6 +214,12 @@ public final class RollingUpgrade {
     boolean ready = observed.servers().stream().anyMatch(s -> s.name().equals(server) && FilesystemStatusCalculator.READY.equals(s.state()));
     boolean targetsUp = targetsInService(observed, server).allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state()));
     return image.equals(images.template()) && image.equals(images.running()) && ready && targetsUp;
+  }
+
+  /** Whether every live server but {@code except} is Ready with each of its targets in service Up. */
+  private static boolean restWell(LustreFilesystemStatus observed, List<ServerStatus> servers, String except) {
+    return servers.stream().filter(s -> !s.name().equals(except)).allMatch(s -> FilesystemStatusCalculator.READY.equals(s.state())
+        && targetsInService(observed, s.name()).allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state())));
   }
 
   private static String whyNotBack(LustreFilesystemStatus observed, String server, ServerImages images, String image) {

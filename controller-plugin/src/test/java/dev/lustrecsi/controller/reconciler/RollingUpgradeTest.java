@@ -77,6 +77,39 @@ class RollingUpgradeTest {
     assertThat(down.replace()).as("a server down anyway goes first").contains("fs-oss1");
   }
 
+  /**
+   * A stale server that looks down (its agent not answering, its VMI not running) is replaced at
+   * once only when it is all that is wrong: while another server's target is in recovery, or
+   * another server is down too, replacing it would take a second server away at once.
+   */
+  @Test
+  void aServerDownAnywayWaitsWhileAnotherServersTargetIsInRecoveryOrAnotherServerIsDown() {
+    Map<String, ServerImages> images = images(OLD, OLD, NEW, OLD);
+    List<TargetStatus> oss0Recovering = List.of(TARGETS.get(0), TARGETS.get(1),
+        new TargetStatus("fs-OST0000", "OST", 0, "fs-oss0", "fs-ost0000", "Recovering", null, null),
+        new TargetStatus("fs-OST0001", "OST", 1, "fs-oss1", "fs-ost0001", "Down", null, null));
+    var recovering = status("Degraded", servers("Starting"), oss0Recovering, null);
+
+    var step = RollingUpgrade.next(NEW, recovering, recovering, images, NOW, Duration.ofMinutes(20));
+
+    assertThat(step.replace()).as("fs-OST0000 of fs-oss0 is in recovery").isEmpty();
+    assertThat(step.status().progress()).isEqualTo("0/4 waiting");
+
+    List<ServerStatus> twoDown = List.of(server("fs-mgs", "mgs", "Ready"), server("fs-mds0", "mds", "Starting"),
+        server("fs-oss0", "oss", "Ready"), server("fs-oss1", "oss", "Starting"));
+    List<TargetStatus> mdtAndOst1Down = List.of(TARGETS.get(0),
+        new TargetStatus("fs-MDT0000", "MDT", 0, "fs-mds0", "fs-mdt0000", "Down", null, null), TARGETS.get(2),
+        new TargetStatus("fs-OST0001", "OST", 1, "fs-oss1", "fs-ost0001", "Down", null, null));
+    var both = status("Degraded", twoDown, mdtAndOst1Down, null);
+    assertThat(RollingUpgrade.next(NEW, both, both, images, NOW, Duration.ofMinutes(20)).replace())
+        .as("fs-mds0 is down too").isEmpty();
+
+    List<TargetStatus> onlyOst1Down = List.of(TARGETS.get(0), TARGETS.get(1), TARGETS.get(2), oss0Recovering.get(3));
+    var alone = status("Degraded", servers("Starting"), onlyOst1Down, null);
+    assertThat(RollingUpgrade.next(NEW, alone, alone, images, NOW, Duration.ofMinutes(20)).replace())
+        .as("fs-oss1 is all that is wrong").contains("fs-oss1");
+  }
+
   @Test
   void rollingBackAfterAStallReplacesTheStalledServerFirst() {
     UpgradeStatus stalled = new UpgradeStatus(NEW, RollingUpgrade.STALLED, "fs-oss1", NOW.minusSeconds(3600).toString(), 1, 4,
