@@ -30,8 +30,8 @@ public final class FilesystemSpecs {
     return new LustreFilesystemSpec(
         requested.fsName(),
         image,
-        servers.value(FilesystemParameters.MGT_SIZE),
-        servers.value(FilesystemParameters.MDT_SIZE),
+        size(servers, FilesystemParameters.MGT_SIZE),
+        size(servers, FilesystemParameters.MDT_SIZE),
         quantity(requested.ostSize()),
         Integer.parseInt(servers.value(FilesystemParameters.OSTS_PER_OSS)),
         1,
@@ -39,7 +39,7 @@ public final class FilesystemSpecs {
         requested.overcommit(),
         diskClass.isEmpty() ? null : diskClass,
         Integer.parseInt(servers.value(FilesystemParameters.SERVER_CPU)),
-        servers.value(FilesystemParameters.SERVER_MEMORY),
+        size(servers, FilesystemParameters.SERVER_MEMORY),
         servers.lnetNetworks(),
         new LustreFilesystemSpec.StorageNetwork(network, cidr, null),
         servers.value(FilesystemParameters.RETENTION));
@@ -92,6 +92,15 @@ public final class FilesystemSpecs {
     if (servers.says(key) && (existing == null || Sizes.parse(existing) != Sizes.parse(servers.value(key)))) {
       problems.add(key + ": filesystem has " + (existing == null ? "(unset)" : existing) + ", StorageClass asks for " + servers.value(key));
     }
+  }
+
+  /**
+   * A size parameter as the spec keeps it. The parameters' units are binary however they are
+   * written (64G, 64GiB), the spec's are Kubernetes's, where 64G is 64*10^9 bytes and 64GiB no
+   * quantity at all: the spec gets the exact binary quantity of what the parameter means.
+   */
+  private static String size(FilesystemParameters servers, String key) {
+    return quantity(Sizes.parse(servers.value(key)));
   }
 
   /** An exact Kubernetes quantity in the largest binary unit that divides the size: 1536Gi, not 1.5Ti. */

@@ -44,6 +44,23 @@ class FilesystemSpecsTest {
     assertThat(spec.diskStorageClass()).as("empty: the cluster's default StorageClass").isNull();
   }
 
+  /**
+   * The parameters' sizes are binary whatever their spelling (64G and 64GiB are 64Gi), but the
+   * spec hands them to Kubernetes, where 64G is 64*10^9 bytes and 64GiB no quantity at all (the
+   * PVC and the VM would be refused): every size reaches the spec as an exact binary quantity.
+   */
+  @Test
+  void everySizeReachesTheSpecAsTheKubernetesQuantityOfWhatTheParameterMeans() {
+    LustreFilesystemSpec spec = FilesystemSpecs.create(requested(Map.of("mgtSize", "2GiB", "mdtSize", "64G",
+        "serverMemory", "8192M")), DEFAULTS);
+
+    assertThat(spec.mgtSize()).isEqualTo("2Gi");
+    assertThat(spec.mdtSize()).isEqualTo("64Gi");
+    assertThat(spec.serverMemory()).isEqualTo("8Gi");
+    assertThatCode(() -> FilesystemSpecs.requireCompatible(spec, requested(Map.of("mgtSize", "2GiB", "mdtSize", "64G",
+        "serverMemory", "8192M")))).as("the StorageClass that made it agrees with it").doesNotThrowAnyException();
+  }
+
   @Test
   void aSettingNobodyGaveIsInvalidArgumentNamingTheParameterAndTheFlag() {
     assertThatThrownBy(() -> FilesystemSpecs.create(requested(Map.of()), new ServerDefaults("img", "", "10.1.0.0/24")))
