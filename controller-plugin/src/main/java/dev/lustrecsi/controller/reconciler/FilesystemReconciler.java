@@ -12,6 +12,7 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
+import dev.lustrecsi.controller.filesystem.SpecSizes;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import dev.lustrecsi.controller.servers.KubeVirt;
 import dev.lustrecsi.controller.servers.ServerVirtualMachines;
@@ -104,10 +105,9 @@ public final class FilesystemReconciler {
     }
     LustreFilesystemStatus planned;
     try {
-      String missing = missingServerField(filesystem.getSpec());
-      if (missing != null) {
-        throw new FilesystemPlanner.PlanException("spec." + missing + ": is required for a filesystem whose servers the driver runs"
-            + " (or set spec.external for one the site runs)");
+      String problem = serverSpecProblem(filesystem.getSpec());
+      if (problem != null) {
+        throw new FilesystemPlanner.PlanException(problem);
       }
       planned = FilesystemPlanner.plan(filesystem.getSpec(), current, List.of());
       if (planned.servers().size() > current.servers().size()) {
@@ -235,15 +235,30 @@ public final class FilesystemReconciler {
     return observed.equals(current) ? filesystem : writeStatus(filesystem, observed);
   }
 
-  /** The first field a filesystem of the driver's own cannot do without, or null. */
-  private static String missingServerField(LustreFilesystemSpec spec) {
-    if (spec.serverImage() == null || spec.serverImage().isEmpty()) {
-      return "serverImage";
+  /**
+   * What is wrong with the first field a filesystem of the driver's own cannot do without or
+   * cannot have as it is ("spec.FIELD: why"), or null. Sizes go into PVCs and VMs as written: one
+   * the API server would refuse, or read otherwise than the driver, fails the spec here, before
+   * the plan makes anything of it.
+   */
+  private static String serverSpecProblem(LustreFilesystemSpec spec) {
+    String missing = spec.serverImage() == null || spec.serverImage().isEmpty() ? "serverImage"
+        : spec.ostSize() == null || spec.ostSize().isEmpty() ? "ostSize"
+        : spec.storageNetwork() == null ? "storageNetwork" : null;
+    if (missing != null) {
+      return "spec." + missing + ": is required for a filesystem whose servers the driver runs (or set spec.external for one the site runs)";
     }
-    if (spec.ostSize() == null || spec.ostSize().isEmpty()) {
-      return "ostSize";
+    Map<String, String> problems = new LinkedHashMap<>();
+    problems.put("ostSize", SpecSizes.binaryProblem(spec.ostSize()));
+    problems.put("mgtSize", spec.mgtSize() == null ? null : SpecSizes.quantityProblem(spec.mgtSize()));
+    problems.put("mdtSize", spec.mdtSize() == null ? null : SpecSizes.quantityProblem(spec.mdtSize()));
+    problems.put("serverMemory", spec.serverMemory() == null ? null : SpecSizes.quantityProblem(spec.serverMemory()));
+    for (Map.Entry<String, String> problem : problems.entrySet()) {
+      if (problem.getValue() != null) {
+        return "spec." + problem.getKey() + ": " + problem.getValue();
+      }
     }
-    return spec.storageNetwork() == null ? "storageNetwork" : null;
+    return null;
   }
 
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {

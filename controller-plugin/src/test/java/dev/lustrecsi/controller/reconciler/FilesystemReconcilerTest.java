@@ -247,6 +247,38 @@ class FilesystemReconcilerTest {
         .as("the VM, its disks and address untouched").isEqualTo(vmBefore);
   }
 
+  /**
+   * Sizes an admin writes that are no Kubernetes quantity (1TB, 8GB) would have every PVC or VM
+   * made from them refused by the API server, pass after pass, with nothing in the status, and
+   * one in decimal units (1T) would be a disk of 10^12 bytes that the driver counts as 2^40: the
+   * filesystem fails at once instead, naming the field, and nothing is made.
+   */
+  @Test
+  void sizesThatAreNoKubernetesQuantityFailTheSpecNamingTheFieldBeforeAnythingIsMade() {
+    create(new LustreFilesystemSpec("fs1", "img", null, null, "1TB", 1, 1, 16, 1.0, null, null, null, List.of("tcp"),
+        new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/24", null), null));
+
+    LustreFilesystem failed = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(failed.getStatus().phase()).isEqualTo(FilesystemReconciler.FAILED);
+    assertThat(failed.getStatus().conditions().getFirst().reason()).isEqualTo(FilesystemReconciler.INVALID_SPEC);
+    assertThat(failed.getStatus().conditions().getFirst().message()).startsWith("spec.ostSize: \"1TB\" is not a whole number in binary units");
+    assertThat(vms()).isEmpty();
+    assertThat(cluster.client.persistentVolumeClaims().list().getItems()).isEmpty();
+
+    for (var bad : List.of(Map.entry("spec.serverMemory", new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null,
+            null, "8GB", List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/24", null), null)),
+        Map.entry("spec.ostSize", new LustreFilesystemSpec("fs1", "img", null, null, "1T", 1, 1, 16, 1.0, null,
+            null, null, List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/24", null), null)),
+        Map.entry("spec.mdtSize", new LustreFilesystemSpec("fs1", "img", null, "0", "1Ti", 1, 1, 16, 1.0, null,
+            null, null, List.of("tcp"), new LustreFilesystemSpec.StorageNetwork("lnet", "10.1.0.0/24", null), null)))) {
+      LustreFilesystem fs = cluster.client.resources(LustreFilesystem.class).withName("fs1").get();
+      fs.setSpec(bad.getValue());
+      cluster.client.resources(LustreFilesystem.class).resource(fs).update();
+      assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().conditions().getFirst().message()).startsWith(bad.getKey() + ": ");
+    }
+  }
+
   @Test
   void aSpecThatCannotBePlannedFailsWithAConditionNamingTheField() {
     create(new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null, null, null, List.of("tcp"),
