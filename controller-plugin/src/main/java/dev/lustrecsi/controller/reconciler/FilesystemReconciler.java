@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.ToLongFunction;
 
 /**
@@ -59,6 +61,7 @@ public final class FilesystemReconciler {
   private final OstDrainer drainer;
   /** Held from reading the other filesystems' addresses to writing a plan that takes new ones. */
   private final Object addressPlanning = new Object();
+  private final AddressClaims addressClaims;
 
   public FilesystemReconciler(KubernetesClient client, String namespace, ServerAgents agents, AgentCredentials credentials,
       int agentPort, ToLongFunction<String> committedBytes, Clock clock) {
@@ -80,6 +83,7 @@ public final class FilesystemReconciler {
     this.committedBytes = committedBytes;
     this.clock = clock;
     this.events = new FilesystemEvents(client, namespace, clock);
+    this.addressClaims = new AddressClaims(client, namespace);
     this.drainer = new OstDrainer(client, namespace, agents, events, clock, new OstDrainer.Host() {
       @Override
       public LustreFilesystem writeStatus(LustreFilesystem filesystem, LustreFilesystemStatus status) {
@@ -114,8 +118,15 @@ public final class FilesystemReconciler {
         // New servers need addresses no other filesystem holds: planned again, and written, with
         // every other filesystem's addresses read under one lock, so that two filesystems
         // reconciled at once never take the same address.
+        // The lock keeps this process's passes apart; the claims, every replica's (see AddressClaims).
         synchronized (addressPlanning) {
-          planned = FilesystemPlanner.plan(filesystem.getSpec(), current, AddressesElsewhere.of(client, namespace, name));
+          Set<String> taken = new TreeSet<>(AddressesElsewhere.of(client, namespace, name));
+          planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken);
+          for (Optional<String> claimed = claimNewAddresses(filesystem, current, planned); claimed.isPresent();
+              claimed = claimNewAddresses(filesystem, current, planned)) {
+            taken.add(claimed.get());  // another replica's plan has it: plan again without it
+            planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken);
+          }
           filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
         }
       } else if (!planned.targets().equals(current.targets())) {
@@ -155,6 +166,17 @@ public final class FilesystemReconciler {
       filesystem = drainer.advance(filesystem, observation.servers(), observation.usage());
     }
     return Optional.of(filesystem);
+  }
+
+  /** Claims the addresses of the servers the plan adds; the first address another filesystem claimed first, else empty. */
+  private Optional<String> claimNewAddresses(LustreFilesystem filesystem, LustreFilesystemStatus current, LustreFilesystemStatus planned) {
+    Set<String> existing = new TreeSet<>(current.servers().stream().map(ServerStatus::name).toList());
+    for (ServerStatus server : planned.servers()) {
+      if (!existing.contains(server.name()) && addressClaims.claim(filesystem, server).isPresent()) {
+        return Optional.of(server.address());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Each server's images: what its VM's template boots from and what its running instance booted from. */

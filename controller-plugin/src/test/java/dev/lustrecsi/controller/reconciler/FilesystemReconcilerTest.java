@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -105,6 +109,45 @@ class FilesystemReconcilerTest {
     List<String> addresses = cluster.client.resources(LustreFilesystem.class).list().getItems().stream()
         .flatMap(fs -> fs.getStatus().servers().stream()).map(LustreFilesystemStatus.ServerStatus::address).toList();
     assertThat(addresses).hasSize(7).doesNotHaveDuplicates();
+  }
+
+  /**
+   * Two controller replicas each plan a new filesystem: the one the provisioner sidecar calls
+   * serves CreateVolume, and runs its pass, while the leader runs its own. A lock in one process
+   * cannot keep them apart: here the second replica plans fs2 in full between the first one's
+   * reading of the other filesystems' addresses and its writing of fs1's plan. The addresses are
+   * claimed cluster-wide before a plan is written, so each server still gets one of its own.
+   */
+  @Test
+  void twoReplicasPlanningFilesystemsAtOnceNeverGiveTwoServersOneAddress() {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    create(Filesystems.spec("fs2", 1, 1, List.of("tcp")));
+    KubernetesClient secondClient = cluster.newClient(b -> { });
+    FilesystemReconciler second = new FilesystemReconciler(secondClient, MockCluster.NAMESPACE, agents,
+        new dev.lustrecsi.controller.agent.AgentCredentials(secondClient, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L,
+        Clock.systemUTC());
+    java.util.concurrent.atomic.AtomicBoolean interleaved = new java.util.concurrent.atomic.AtomicBoolean();
+    Interceptor secondPlansMeanwhile = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.method().equals("PUT") && request.uri().getPath().endsWith("/lustrefilesystems/fs1/status")
+            && interleaved.compareAndSet(false, true)) {
+          second.reconcile("fs2");
+        }
+      }
+    };
+    KubernetesClient firstClient = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("meanwhile",
+        secondPlansMeanwhile)));
+    FilesystemReconciler first = new FilesystemReconciler(firstClient, MockCluster.NAMESPACE, agents,
+        new dev.lustrecsi.controller.agent.AgentCredentials(firstClient, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L,
+        Clock.systemUTC());
+
+    first.reconcile("fs1");
+
+    assertThat(interleaved).isTrue();
+    List<String> addresses = cluster.client.resources(LustreFilesystem.class).list().getItems().stream()
+        .flatMap(fs -> fs.getStatus().servers().stream()).map(LustreFilesystemStatus.ServerStatus::address).toList();
+    assertThat(addresses).hasSize(6).doesNotHaveDuplicates();
   }
 
   @Test
