@@ -96,7 +96,9 @@ class ServerVirtualMachinesTest {
   void rdmaFilesystemsUseSriovForTheStorageNetwork() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp", "o2ib")));
     ServerStatus mgs = filesystem.getStatus().servers().getFirst();
-    String yaml = Serialization.asYaml(ServerVirtualMachines.build(filesystem, mgs, targetsOf(filesystem, mgs), 9443));
+    GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, mgs, targetsOf(filesystem, mgs), 9443);
+    assertThat(kubevirt.validate(vm, "v1.VirtualMachine")).isEmpty();
+    String yaml = Serialization.asYaml(vm);
     assertThat(yaml).contains("sriov: {}").doesNotContain("bridge:");
   }
 
