@@ -326,8 +326,10 @@ public final class FilesystemReconciler {
     }
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
     GenericKubernetesResource existing = vms.withName(server.name()).get();
+    String running = VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace)
+        .withName(server.name()).get()).image();
     String image = RollingUpgrade.imageFor(server.name(), filesystem.getSpec().serverImage(),
-        ServerVirtualMachines.templateImage(existing).orElse(""), plan.upgrade());
+        ServerVirtualMachines.templateImage(existing).orElse(""), running, plan.upgrade());
     GenericKubernetesResource vm = ServerVirtualMachines.build(filesystem, server, targets, agentPort, image);
     if (existing == null) {
       createIgnoringConflict(() -> vms.resource(vm).create());

@@ -65,10 +65,14 @@ public final class RollingUpgrade {
 
   /**
    * The image a server's VM template should boot from: a server the rollout has not reached keeps
-   * the image it has, so nothing restarts it before its turn; a new server gets the spec's image.
+   * the image it has, so nothing restarts it before its turn; a new server gets the spec's image,
+   * and so does one whose instance runs it already (its template edited by someone else: put back,
+   * with nothing to restart).
+   *
+   * @param runningImage what the server's running instance booted from; empty when none runs
    */
-  public static String imageFor(String server, String specImage, String currentTemplate, UpgradeStatus upgrade) {
-    if (currentTemplate.isEmpty() || currentTemplate.equals(specImage)) {
+  public static String imageFor(String server, String specImage, String currentTemplate, String runningImage, UpgradeStatus upgrade) {
+    if (currentTemplate.isEmpty() || currentTemplate.equals(specImage) || runningImage.equals(specImage)) {
       return specImage;
     }
     boolean inFlight = upgrade != null && specImage.equals(upgrade.image()) && server.equals(upgrade.server());

@@ -192,6 +192,33 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
     assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().upgrade().state()).isEqualTo(RollingUpgrade.COMPLETE);
   }
 
+  /**
+   * A VM whose template image someone edited while its instance still runs the spec's image gets
+   * its template back, and nothing restarts: the instance already runs what the spec asks for.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aTemplateImageEditedBehindTheControllersBackIsPutBackWithoutRestartingTheServer() {
+    createAndSettle();
+    var vms = cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(MockCluster.NAMESPACE);
+    var vm = vms.withName("fs1-oss1").get();
+    var volumes = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) vm
+        .getAdditionalProperties().get("spec")).get("template")).get("spec")).get("volumes");
+    ((Map<String, Object>) volumes.getFirst().get("containerDisk")).put("image", "example.org/someone-else:9");
+    vms.resource(vm).update();
+    String instance = cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).withName("fs1-oss1").get()
+        .getMetadata().getUid();
+
+    LustreFilesystem fs = reconciler.reconcile("fs1").orElseThrow();
+    cluster.kubevirt.sync();
+
+    assertThat(templateImage("fs1-oss1")).isEqualTo(OLD);
+    assertThat(cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).withName("fs1-oss1").get()
+        .getMetadata().getUid()).as("the same instance, not restarted").isEqualTo(instance);
+    assertThat(fs.getStatus().upgrade()).isNull();
+    assertThat(eventReasons()).doesNotContain("UpgradeStarted", "ServerUpgrading");
+  }
+
   @Test
   void aFilesystemWhoseImageNeverChangedHasNoUpgradeInItsStatus() {
     createAndSettle();

@@ -58,10 +58,11 @@ class RollingUpgradeTest {
   @Test
   void aServerNotReachedKeepsItsImageAndANewOrPickedOneGetsTheSpecs() {
     UpgradeStatus picked = new UpgradeStatus(NEW, RollingUpgrade.UPGRADING, "fs-oss0", NOW.toString(), 0, 4, "0/4 fs-oss0", "");
-    assertThat(RollingUpgrade.imageFor("fs-oss1", NEW, OLD, picked)).isEqualTo(OLD);
-    assertThat(RollingUpgrade.imageFor("fs-oss0", NEW, OLD, picked)).isEqualTo(NEW);
-    assertThat(RollingUpgrade.imageFor("fs-oss2", NEW, "", picked)).as("no VM yet").isEqualTo(NEW);
-    assertThat(RollingUpgrade.imageFor("fs-oss0", "img:3", OLD, picked)).as("picked for another image").isEqualTo(OLD);
+    assertThat(RollingUpgrade.imageFor("fs-oss1", NEW, OLD, OLD, picked)).isEqualTo(OLD);
+    assertThat(RollingUpgrade.imageFor("fs-oss0", NEW, OLD, OLD, picked)).isEqualTo(NEW);
+    assertThat(RollingUpgrade.imageFor("fs-oss2", NEW, "", "", picked)).as("no VM yet").isEqualTo(NEW);
+    assertThat(RollingUpgrade.imageFor("fs-oss0", "img:3", OLD, OLD, picked)).as("picked for another image").isEqualTo(OLD);
+    assertThat(RollingUpgrade.imageFor("fs-oss1", NEW, "img:9", NEW, picked)).as("its instance runs the spec's image").isEqualTo(NEW);
   }
 
   @Test
