@@ -29,6 +29,8 @@ public final class FilesystemStatusCalculator {
   public static final String DEGRADED = "Degraded";
   /** A target's state once it is mounted and answers. */
   public static final String UP = "Up";
+  /** A target's state while it is mounted and in Lustre recovery (recovery_status RECOVERING or WAITING). */
+  public static final String RECOVERING = "Recovering";
   /** A server's state while its Lustre reports itself not healthy (health_check). */
   static final String FAILED = "Failed";
 
@@ -125,7 +127,7 @@ public final class FilesystemStatusCalculator {
     String state;
     if (reported.isPresent() && reported.get().getUp()) {
       String recovery = reported.get().getRecoveryStatus();
-      state = recovery.startsWith("RECOVERING") || recovery.startsWith("WAITING") ? "Recovering" : "Up";
+      state = recovery.startsWith("RECOVERING") || recovery.startsWith("WAITING") ? RECOVERING : UP;
     } else if (wasUp) {
       state = "Down";
     } else {
@@ -148,7 +150,7 @@ public final class FilesystemStatusCalculator {
     List<String> restarting = new ArrayList<>();
     for (TargetStatus target : targets) {
       Optional<ServerStatus> server = servers.stream().filter(s -> s.name().equals(target.server())).findFirst();
-      if ("Recovering".equals(target.state())) {
+      if (RECOVERING.equals(target.state())) {
         long left = seen.getOrDefault(target.server(), ServerObservation.absent()).agent().stream()
             .flatMap(a -> a.getTargetsList().stream()).filter(t -> t.getName().equals(target.name()))
             .mapToLong(Target::getRecoveryTimeRemainingSeconds).findFirst().orElse(0);

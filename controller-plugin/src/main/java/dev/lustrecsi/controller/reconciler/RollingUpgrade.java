@@ -163,11 +163,13 @@ public final class RollingUpgrade {
       return step(image, COMPLETE, null, null, observed, images, message, previous, now, Optional.empty(), notes);
     }
     // A server already out of service is replaced at once: restarting it cannot take anything more
-    // away. Only while it is all that is wrong, though: with another server's target in recovery, or
-    // another server down, it would be a second server out at once (and "down" may be no more than
-    // an agent that did not answer this pass, its targets serving all the same).
+    // away, and other servers down too do not hold it back (an old image that fails on several
+    // servers must be replaceable on all of them). Not while another server's target is in Lustre
+    // recovery, though: that waits for every client it knew, the MDT's connection among them, and
+    // a server restarting meanwhile can keep it waiting to its hard limit and get clients evicted.
+    // Recovery ends by itself, bounded, so waiting for it cannot hold the rollout for good.
     Optional<ServerStatus> down = stale.stream().filter(s -> !FilesystemStatusCalculator.READY.equals(s.state()))
-        .filter(s -> restWell(observed, servers, s.name())).findFirst();
+        .filter(s -> noOtherInRecovery(observed, s.name())).findFirst();
     boolean healthy = FilesystemStatusCalculator.READY.equals(observed.phase())
         && servers.stream().allMatch(s -> FilesystemStatusCalculator.READY.equals(s.state()));
     if (down.isEmpty() && !healthy) {
@@ -220,10 +222,9 @@ public final class RollingUpgrade {
     return image.equals(images.template()) && image.equals(images.running()) && ready && targetsUp;
   }
 
-  /** Whether every live server but {@code except} is Ready with each of its targets in service Up. */
-  private static boolean restWell(LustreFilesystemStatus observed, List<ServerStatus> servers, String except) {
-    return servers.stream().filter(s -> !s.name().equals(except)).allMatch(s -> FilesystemStatusCalculator.READY.equals(s.state())
-        && targetsInService(observed, s.name()).allMatch(t -> FilesystemStatusCalculator.UP.equals(t.state())));
+  /** Whether no target of a server other than {@code except} is in Lustre recovery. */
+  private static boolean noOtherInRecovery(LustreFilesystemStatus observed, String except) {
+    return observed.targets().stream().noneMatch(t -> !except.equals(t.server()) && FilesystemStatusCalculator.RECOVERING.equals(t.state()));
   }
 
   private static String whyNotBack(LustreFilesystemStatus observed, String server, ServerImages images, String image) {
