@@ -195,6 +195,32 @@ class KubernetesApiTest {
     }
   }
 
+  /**
+   * A DELETE whose preconditions name another uid (an object made since under the same name) or
+   * an older resourceVersion is refused with 409 and the object stays; one that names the object's
+   * own deletes it.
+   */
+  @Test
+  void aDeleteWhosePreconditionsTheObjectDoesNotMeetIsRefusedAndLeavesIt() {
+    GenericKubernetesResource first = create("fs1", Map.of());
+    filesystems.withName("fs1").delete();
+    GenericKubernetesResource again = create("fs1", Map.of());
+    String path = "/apis/lustre.csi.lustrecsi.dev/v1alpha1/namespaces/ns/lustrefilesystems/fs1";
+
+    assertThatThrownBy(() -> api.client().raw(path, "DELETE", Map.of("preconditions", Map.of("uid", first.getMetadata().getUid()))))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(409);
+          assertThat(e.getMessage()).contains("UID in precondition: " + first.getMetadata().getUid());
+        });
+    assertThatThrownBy(() -> filesystems.withName("fs1").lockResourceVersion("1").delete())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    assertThat(filesystems.withName("fs1").get().getMetadata().getUid()).isEqualTo(again.getMetadata().getUid());
+
+    api.client().raw(path, "DELETE", Map.of("preconditions", Map.of("uid", again.getMetadata().getUid(),
+        "resourceVersion", again.getMetadata().getResourceVersion())));
+    assertThat(filesystems.withName("fs1").get()).isNull();
+  }
+
   @Test
   void anObjectWithAFinalizerStaysUntilItIsRemoved() {
     create("fs1", Map.of());

@@ -258,18 +258,18 @@ final class ApiStore {
 
   /**
    * A DELETE: the object goes, or, while it has finalizers, is marked with a deletionTimestamp.
-   * {@code precondition}, when not null, is the resourceVersion the caller requires.
+   * An object that does not meet the {@code preconditions} stays, with a 409.
    */
-  ApiReply delete(ResourceType type, String namespace, String name, String precondition) {
+  ApiReply delete(ResourceType type, String namespace, String name, DeletePreconditions preconditions) {
     lock.lock();
     try {
       Stored stored = objectsOf(type).get(key(namespace, name));
       if (stored == null) {
         return ApiReply.notFound(type, name);
       }
-      if (precondition != null && !precondition.equals(stored.object().path("metadata").path("resourceVersion").asText())) {
-        return ApiReply.conflict(type, name, "the ResourceVersion in the precondition (" + precondition
-            + ") does not match the ResourceVersion in record; the object might have been modified");
+      String unmet = preconditions.unmet(stored.object());
+      if (unmet != null) {
+        return ApiReply.conflict(type, name, unmet);
       }
       if (!stored.object().path("metadata").path("finalizers").isEmpty()) {
         if (stored.object().path("metadata").has("deletionTimestamp")) {
@@ -295,7 +295,7 @@ final class ApiStore {
         if (labels.matchesLabels(stored.object()) && fields.matchesFields(stored.object())) {
           JsonNode metadata = stored.object().path("metadata");
           ApiReply deleted = delete(type, metadata.has("namespace") ? metadata.get("namespace").asText() : null, metadata.path("name").asText(),
-              null);
+              DeletePreconditions.NONE);
           items.append(items.isEmpty() ? "" : ",").append(deleted.body());
         }
       }

@@ -20,7 +20,7 @@ import java.util.Optional;
  * what the driver and its simulators ask of a real API server: get, list and watch with label
  * and field selectors, create (409 when the name is taken), update and patch (JSON, merge and
  * strategic-merge patches) with optimistic concurrency (409 on a stale resourceVersion), the
- * status subresource, delete with finalizers and preconditions, 404 for what does not exist,
+ * status subresource, delete with finalizers and preconditions (uid and resourceVersion, 409 when unmet), 404 for what does not exist,
  * and discovery. Its objects live in an {@link ApiStore}.
  *
  * <p>It replaces fabric8's CRUD dispatcher in the sandbox: that one matched every request against
@@ -71,7 +71,7 @@ public final class KubernetesApiDispatcher extends Dispatcher {
             : store.patch(type, target.namespace(), target.name(), request.getHeader("Content-Type"), body(request), isStatus(target)));
         case "DELETE" -> reply(target.name() == null
             ? store.deleteCollection(type, types.kind(type), target.namespace(), labels(target), fields(target))
-            : store.delete(type, target.namespace(), target.name(), precondition(request)));
+            : store.delete(type, target.namespace(), target.name(), preconditions(request)));
         default -> reply(ApiReply.failure(405, "MethodNotAllowed", request.getMethod() + " is not supported"));
       };
     } catch (IllegalArgumentException e) {
@@ -192,14 +192,10 @@ public final class KubernetesApiDispatcher extends Dispatcher {
     return object;
   }
 
-  /** The resourceVersion a DELETE's options require, if they name one. */
-  private String precondition(RecordedRequest request) {
+  /** What a DELETE's options require of the object (its uid, its resourceVersion), if they name anything. */
+  private DeletePreconditions preconditions(RecordedRequest request) {
     byte[] bytes = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
-    if (bytes.length == 0) {
-      return null;
-    }
-    JsonNode version = body(request).path("preconditions").path("resourceVersion");
-    return version.isTextual() ? version.asText() : null;
+    return bytes.length == 0 ? DeletePreconditions.NONE : DeletePreconditions.of(body(request));
   }
 
   private static MockResponse reply(ApiReply reply) {
