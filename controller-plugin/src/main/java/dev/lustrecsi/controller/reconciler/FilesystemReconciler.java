@@ -14,6 +14,7 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import dev.lustrecsi.controller.filesystem.SpecSizes;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
+import dev.lustrecsi.controller.servers.InstanceDeletion;
 import dev.lustrecsi.controller.servers.KubeVirt;
 import dev.lustrecsi.controller.servers.ServerVirtualMachines;
 import dev.lustrecsi.controller.servers.TargetDisks;
@@ -139,7 +140,8 @@ public final class FilesystemReconciler {
     ensureObjects(filesystem, planned);
     Observation observation = observe(filesystem, planned);
     LustreFilesystemStatus observed = observation.status();
-    RollingUpgrade.Step upgrade = RollingUpgrade.next(filesystem.getSpec().serverImage(), current, observed, images(planned),
+    Map<String, VmiView> instances = instances(planned);
+    RollingUpgrade.Step upgrade = RollingUpgrade.next(filesystem.getSpec().serverImage(), current, observed, images(planned, instances),
         clock.instant(), upgradeLimit);
     if (upgrade.status() != null) {
       List<LustreFilesystemStatus.FilesystemCondition> conditions = new ArrayList<>(observed.conditions());
@@ -160,7 +162,8 @@ public final class FilesystemReconciler {
       }
     }
     if (upgrade.replace().isPresent()) {
-      replace(filesystem, observed, upgrade.replace().get());
+      String server = upgrade.replace().get();
+      replace(filesystem, observed, server, instances.get(server));
     }
     if (observed.targets().stream().anyMatch(t -> t.drain() != null) || observed.servers().stream().anyMatch(ServerStatus::removed)) {
       filesystem = drainer.advance(filesystem, observation.servers(), observation.usage());
@@ -179,17 +182,28 @@ public final class FilesystemReconciler {
     return Optional.empty();
   }
 
+  /** Each server's running instance as this pass saw it (none: an empty view); a server drained away has none to see. */
+  private Map<String, VmiView> instances(LustreFilesystemStatus plan) {
+    Map<String, VmiView> instances = new LinkedHashMap<>();
+    var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
+    for (ServerStatus server : plan.servers()) {
+      if (!server.removed()) {
+        instances.put(server.name(), VmiView.of(vmis.withName(server.name()).get()));
+      }
+    }
+    return instances;
+  }
+
   /** Each server's images: what its VM's template boots from and what its running instance booted from. */
-  private Map<String, RollingUpgrade.ServerImages> images(LustreFilesystemStatus plan) {
+  private Map<String, RollingUpgrade.ServerImages> images(LustreFilesystemStatus plan, Map<String, VmiView> instances) {
     Map<String, RollingUpgrade.ServerImages> images = new LinkedHashMap<>();
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
-    var vmis = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace);
     for (ServerStatus server : plan.servers()) {
       if (server.removed()) {
         continue;  // drained away: nothing to upgrade
       }
       String template = ServerVirtualMachines.templateImage(vms.withName(server.name()).get()).orElse("");
-      images.put(server.name(), new RollingUpgrade.ServerImages(template, VmiView.of(vmis.withName(server.name()).get()).image()));
+      images.put(server.name(), new RollingUpgrade.ServerImages(template, instances.get(server.name()).image()));
     }
     return images;
   }
@@ -200,8 +214,13 @@ public final class FilesystemReconciler {
    * KubeVirt does not restart an instance when its VM's template changes; deleting the instance
    * shuts the guest down (terminationGracePeriodSeconds), so its targets unmount, and the new
    * instance keeps the VM's disks, MAC and storage-network address.
+   *
+   * <p>Only the instance this pass decided on is deleted ({@code seen}, by its uid): every replica
+   * runs passes, and one whose view is a moment old must not stop the new instance another
+   * replica's replacement has just started. None seen has nothing to delete: the template alone
+   * decides what boots next.
    */
-  private void replace(LustreFilesystem filesystem, LustreFilesystemStatus plan, String serverName) {
+  private void replace(LustreFilesystem filesystem, LustreFilesystemStatus plan, String serverName, VmiView seen) {
     ServerStatus server = plan.servers().stream().filter(s -> s.name().equals(serverName)).findFirst().orElseThrow();
     List<TargetStatus> targets = plan.targets().stream().filter(t -> t.server().equals(serverName) && t.diskAttached()).toList();
     var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
@@ -211,9 +230,8 @@ public final class FilesystemReconciler {
       existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
       vms.resource(existing).update();
     }
-    var vmi = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace).withName(serverName);
-    if (vmi.get() != null) {
-      vmi.delete();
+    if (!seen.uid().isEmpty()) {
+      InstanceDeletion.deleteIfStill(client, namespace, serverName, seen.uid());
     }
   }
 

@@ -7,20 +7,22 @@ import java.util.Map;
 
 /**
  * The parts of a VirtualMachineInstance the controller reads: phase, the Ready condition, the
- * address of the pod-network interface (named "default" in the VM) where the agent listens, and
- * the server image it booted from (its spec is the VM's template as it was when it started, so
- * this is what runs, whatever the VM's template says now).
+ * address of the pod-network interface (named "default" in the VM) where the agent listens, the
+ * server image it booted from (its spec is the VM's template as it was when it started, so this
+ * is what runs, whatever the VM's template says now) and its uid (which instance this is: KubeVirt
+ * starts each new one under the VM's name).
  */
-public record VmiView(String phase, boolean ready, String podAddress, String image) {
+public record VmiView(String phase, boolean ready, String podAddress, String image, String uid) {
   @SuppressWarnings("unchecked")
   public static VmiView of(GenericKubernetesResource vmi) {
     if (vmi == null) {
-      return new VmiView("", false, "", "");
+      return new VmiView("", false, "", "", "");
     }
     String image = vmi.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
         ? ServerVirtualMachines.rootImage(spec).orElse("") : "";
+    String uid = vmi.getMetadata() == null || vmi.getMetadata().getUid() == null ? "" : vmi.getMetadata().getUid();
     if (!(vmi.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
-      return new VmiView("", false, "", image);
+      return new VmiView("", false, "", image, uid);
     }
     String phase = status.get("phase") instanceof String p ? p : "";
     boolean ready = false;
@@ -41,6 +43,6 @@ public record VmiView(String phase, boolean ready, String podAddress, String ima
         }
       }
     }
-    return new VmiView(phase, ready, address, image);
+    return new VmiView(phase, ready, address, image, uid);
   }
 }

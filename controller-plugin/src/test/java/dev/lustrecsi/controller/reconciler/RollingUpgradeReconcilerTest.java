@@ -12,6 +12,9 @@ import dev.lustrecsi.controller.servers.KubeVirt;
 import dev.lustrecsi.controller.servers.ServerVirtualMachines;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,6 +193,52 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
       reconciler.reconcile("fs1");
     }
     assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().upgrade().state()).isEqualTo(RollingUpgrade.COMPLETE);
+  }
+
+  /** The uid of a server's instance now: which instance runs, as KubeVirt starts each under the VM's name. */
+  private String instanceUid(String server) {
+    return cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(MockCluster.NAMESPACE).withName(server)
+        .get().getMetadata().getUid();
+  }
+
+  /**
+   * Every replica runs reconcile passes. One replica picks fs1-oss0 and, while its delete of the
+   * instance it saw is on its way, another replica replaces fs1-oss0 and KubeVirt starts its new
+   * instance on the new image. The late delete must miss that new instance (the API server
+   * refuses it: another uid), or fs1-oss0 restarts twice and its OST goes through recovery twice.
+   */
+  @Test
+  void aReplicaActingOnAStaleViewDoesNotRestartTheInstanceAnotherReplicaJustStarted() {
+    createAndSettle();
+    setImage(NEW);
+    String old = instanceUid("fs1-oss0");
+    List<String> startedMeanwhile = new ArrayList<>();
+    Interceptor otherReplicaFirst = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (startedMeanwhile.isEmpty() && request.method().equals("DELETE")
+            && request.uri().getPath().endsWith("/virtualmachineinstances/fs1-oss0")) {
+          reconciler.reconcile("fs1");  // the other replica replaces fs1-oss0
+          cluster.kubevirt.sync();
+          startedMeanwhile.add(instanceUid("fs1-oss0"));
+        }
+      }
+    };
+    var late = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("other-replica", otherReplicaFirst)))
+        .adapt(io.fabric8.kubernetes.client.NamespacedKubernetesClient.class).inNamespace(MockCluster.NAMESPACE);
+    FilesystemReconciler lateReplica = new FilesystemReconciler(late, MockCluster.NAMESPACE, agents,
+        new dev.lustrecsi.controller.agent.AgentCredentials(late, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L, clock,
+        Duration.ofMinutes(10));
+
+    lateReplica.reconcile("fs1");
+    cluster.kubevirt.sync();
+
+    assertThat(startedMeanwhile).as("the other replica replaced fs1-oss0 first").singleElement().isNotEqualTo(old);
+    assertThat(instanceUid("fs1-oss0")).as("the instance the other replica's replacement started, still running")
+        .isEqualTo(startedMeanwhile.getFirst());
+    assertThat(running().get("fs1-oss0")).isEqualTo(NEW);
+    assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().upgrade().server()).as("fs1-oss0 back: the rollout goes on")
+        .isEqualTo("fs1-oss1");
   }
 
   /**
