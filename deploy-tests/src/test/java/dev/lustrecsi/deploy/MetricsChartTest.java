@@ -147,9 +147,9 @@ class MetricsChartTest {
     java.util.function.Function<dev.lustrecsi.controller.reconciler.ServerObservation, String> state = seen -> dev.lustrecsi.controller
         .reconciler.FilesystemStatusCalculator.observe(planned, Map.of("fs1-oss0", seen), java.util.Optional.empty(), 1, 0,
             java.time.Instant.EPOCH).servers().getFirst().state();
-    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Failed", false, "", java.util.Optional.empty(),
+    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Failed", false, false, "", java.util.Optional.empty(),
         "no instance"))).as("a VMI KubeVirt failed").isEqualTo("Starting");
-    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Running", true, "10.244.0.9",
+    assertThat(state.apply(new dev.lustrecsi.controller.reconciler.ServerObservation(true, "Running", false, true, "10.244.0.9",
         java.util.Optional.of(dev.lustrecsi.agent.v1.GetHealthResponse.newBuilder().setHealthCheck("LBUG\n").build()), null)))
         .as("Lustre not healthy").isEqualTo("Failed");
 

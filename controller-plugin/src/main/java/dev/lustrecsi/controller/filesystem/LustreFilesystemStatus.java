@@ -111,7 +111,7 @@ public record LustreFilesystemStatus(
    * @param role mgs, mds or oss
    * @param address its fixed IPv4 address on the storage network; never changes once given
    * @param nids the LNet NIDs it serves on, one per network type
-   * @param state Pending, Starting, Running, Ready or Failed, from the VM, VMI and agent; Removed
+   * @param state Pending, Starting, Ready, Stopping or Failed, from the VM, VMI and agent; Removed
    *     once an OSS has no OST left and its VM is deleted (its name and address are never reused)
    * @param message why it is not ready, when it is not
    */

@@ -76,7 +76,8 @@ public final class ControllerMetrics implements AutoCloseable {
       FilesystemStatusCalculator.READY, FilesystemStatusCalculator.DEGRADED, FilesystemReconciler.FAILED);
   static final List<String> HEALTHS = List.of("Healthy", "Degraded", "Unknown");
   static final List<String> TARGET_STATES = List.of("Pending", "Formatting", FilesystemStatusCalculator.UP, "Recovering", "Down");
-  static final List<String> SERVER_STATES = List.of("Pending", "Starting", FilesystemStatusCalculator.READY, "Failed");
+  static final List<String> SERVER_STATES = List.of("Pending", "Starting", FilesystemStatusCalculator.READY, FilesystemStatusCalculator.STOPPING,
+      "Failed");
 
   /**
    * How the controller's metrics run.

@@ -217,8 +217,8 @@ public final class FilesystemReconciler {
    *
    * <p>Only the instance this pass decided on is deleted ({@code seen}, by its uid): every replica
    * runs passes, and one whose view is a moment old must not stop the new instance another
-   * replica's replacement has just started. None seen has nothing to delete: the template alone
-   * decides what boots next.
+   * replica's replacement has just started. None seen, or one already shutting down, has nothing
+   * left to delete; the template alone decides what boots next.
    */
   private void replace(LustreFilesystem filesystem, LustreFilesystemStatus plan, String serverName, VmiView seen) {
     ServerStatus server = plan.servers().stream().filter(s -> s.name().equals(serverName)).findFirst().orElseThrow();
@@ -230,7 +230,7 @@ public final class FilesystemReconciler {
       existing.getAdditionalProperties().put("spec", vm.getAdditionalProperties().get("spec"));
       vms.resource(existing).update();
     }
-    if (!seen.uid().isEmpty()) {
+    if (!seen.uid().isEmpty() && !seen.shuttingDown()) {
       InstanceDeletion.deleteIfStill(client, namespace, serverName, seen.uid());
     }
   }
@@ -375,13 +375,16 @@ public final class FilesystemReconciler {
       VmiView view = VmiView.of(vmi);
       ServerObservation observation;
       if (!"Running".equals(view.phase()) || view.podAddress().isEmpty()) {
-        observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(), Optional.empty(), "VMI not running");
+        observation = new ServerObservation(vmExists, view.phase(), view.shuttingDown(), view.ready(), view.podAddress(), Optional.empty(),
+            "VMI not running");
       } else {
+        // One shutting down is still asked: its targets are mounted until the guest unmounts them.
         try {
-          observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(),
+          observation = new ServerObservation(vmExists, view.phase(), view.shuttingDown(), view.ready(), view.podAddress(),
               Optional.of(agents.health(filesystem.getMetadata().getName(), server.name(), view.podAddress())), null);
         } catch (ServerAgents.AgentUnavailableException | CsiException e) {
-          observation = new ServerObservation(vmExists, view.phase(), view.ready(), view.podAddress(), Optional.empty(), e.getMessage());
+          observation = new ServerObservation(vmExists, view.phase(), view.shuttingDown(), view.ready(), view.podAddress(), Optional.empty(),
+              e.getMessage());
         }
       }
       seen.put(server.name(), observation);

@@ -33,6 +33,12 @@ public final class FilesystemStatusCalculator {
   public static final String RECOVERING = "Recovering";
   /** A server's state while its Lustre reports itself not healthy (health_check). */
   static final String FAILED = "Failed";
+  /**
+   * A server's state while its VirtualMachineInstance is being deleted: the guest is shutting down
+   * (a restart, an upgrade's replacement, an eviction) and its targets are about to go, though the
+   * instance may still say Running and Ready and its agent still answer.
+   */
+  public static final String STOPPING = "Stopping";
 
   private FilesystemStatusCalculator() {}
 
@@ -101,6 +107,9 @@ public final class FilesystemStatusCalculator {
   static ServerStatus serverState(ServerStatus server, ServerObservation seen) {
     if (!seen.vmExists()) {
       return server.withState("Pending", "its VirtualMachine does not exist yet");
+    }
+    if (seen.vmiShuttingDown()) {
+      return server.withState(STOPPING, "its VirtualMachineInstance is being deleted: the guest is shutting down");
     }
     if (!"Running".equals(seen.vmiPhase())) {
       return server.withState("Starting", seen.vmiPhase().isEmpty() ? "no VirtualMachineInstance yet" : "VMI phase " + seen.vmiPhase());

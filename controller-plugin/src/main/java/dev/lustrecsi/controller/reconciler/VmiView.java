@@ -9,20 +9,25 @@ import java.util.Map;
  * The parts of a VirtualMachineInstance the controller reads: phase, the Ready condition, the
  * address of the pod-network interface (named "default" in the VM) where the agent listens, the
  * server image it booted from (its spec is the VM's template as it was when it started, so this
- * is what runs, whatever the VM's template says now) and its uid (which instance this is: KubeVirt
- * starts each new one under the VM's name).
+ * is what runs, whatever the VM's template says now), its uid (which instance this is: KubeVirt
+ * starts each new one under the VM's name) and whether it is being deleted.
+ *
+ * @param shuttingDown whether the instance is being deleted (metadata.deletionTimestamp): KubeVirt
+ *     keeps it, phase Running and Ready, while the guest shuts down, for up to the VM's
+ *     terminationGracePeriodSeconds; it is on its way out, whatever its phase says
  */
-public record VmiView(String phase, boolean ready, String podAddress, String image, String uid) {
+public record VmiView(String phase, boolean ready, String podAddress, String image, String uid, boolean shuttingDown) {
   @SuppressWarnings("unchecked")
   public static VmiView of(GenericKubernetesResource vmi) {
     if (vmi == null) {
-      return new VmiView("", false, "", "", "");
+      return new VmiView("", false, "", "", "", false);
     }
     String image = vmi.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
         ? ServerVirtualMachines.rootImage(spec).orElse("") : "";
     String uid = vmi.getMetadata() == null || vmi.getMetadata().getUid() == null ? "" : vmi.getMetadata().getUid();
+    boolean shuttingDown = vmi.getMetadata() != null && vmi.getMetadata().getDeletionTimestamp() != null;
     if (!(vmi.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
-      return new VmiView("", false, "", image, uid);
+      return new VmiView("", false, "", image, uid, shuttingDown);
     }
     String phase = status.get("phase") instanceof String p ? p : "";
     boolean ready = false;
@@ -43,6 +48,6 @@ public record VmiView(String phase, boolean ready, String podAddress, String ima
         }
       }
     }
-    return new VmiView(phase, ready, address, image, uid);
+    return new VmiView(phase, ready, address, image, uid, shuttingDown);
   }
 }

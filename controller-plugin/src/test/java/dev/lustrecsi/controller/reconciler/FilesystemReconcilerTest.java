@@ -291,6 +291,36 @@ class FilesystemReconcilerTest {
   }
 
   /**
+   * A server whose instance is being deleted (a restart, an eviction) keeps phase Running and
+   * Ready in KubeVirt while the guest shuts down, up to terminationGracePeriodSeconds, and its
+   * agent still answers: the server is Stopping all the same, not Ready, for it is about to go.
+   */
+  @Test
+  void aServerWhoseInstanceIsShuttingDownIsStoppingNotReadyUntilItsNewInstanceRuns() {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    reconcileUntilSettled();
+    cluster.slowShutdown("fs1-oss0");
+    cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(MockCluster.NAMESPACE).withName("fs1-oss0")
+        .delete();
+
+    LustreFilesystem stopping = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(stopping.getStatus().servers()).filteredOn(s -> s.name().equals("fs1-oss0")).singleElement().satisfies(s -> {
+      assertThat(s.state()).isEqualTo(FilesystemStatusCalculator.STOPPING);
+      assertThat(s.message()).contains("being deleted", "shutting down");
+    });
+    assertThat(stopping.getStatus().conditions()).filteredOn(c -> c.type().equals("ServersReady")).singleElement().satisfies(c -> {
+      assertThat(c.status()).isEqualTo("False");
+      assertThat(c.message()).contains("fs1-oss0 Stopping");
+    });
+
+    cluster.finishShutdown("fs1-oss0");
+    cluster.kubevirt.sync();
+    LustreFilesystem back = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(back.getStatus().servers()).extracting(ServerStatus::state).containsOnly(FilesystemStatusCalculator.READY);
+  }
+
+  /**
    * Sizes an admin writes that are no Kubernetes quantity (1TB, 8GB) would have every PVC or VM
    * made from them refused by the API server, pass after pass, with nothing in the status, and
    * one in decimal units (1T) would be a disk of 10^12 bytes that the driver counts as 2^40: the

@@ -35,7 +35,7 @@ class FilesystemStatusCalculatorTest {
       GetHealthResponse.Builder health = GetHealthResponse.newBuilder().setHealthCheck(healthCheck.getOrDefault(server.name(), "healthy\n"));
       TARGETS.stream().filter(t -> t.server().equals(server.name())).forEach(t -> health.addTargets(Target.newBuilder()
           .setName(t.name()).setIndex(t.index()).setKind(Target.Kind.valueOf(t.kind())).setUp(true).setRecoveryStatus("COMPLETE")));
-      seen.put(server.name(), new ServerObservation(true, "Running", true, server.address(), Optional.of(health.build()), null));
+      seen.put(server.name(), new ServerObservation(true, "Running", false, true, server.address(), Optional.of(health.build()), null));
     }
     return seen;
   }
@@ -74,7 +74,7 @@ class FilesystemStatusCalculatorTest {
     Map<String, ServerObservation> seen = seen(Map.of());
     GetHealthResponse booting = GetHealthResponse.newBuilder()
         .setHealthCheck("NOT HEALTHY: error: get_param: param_path 'health_check': No such file or directory").setLustreNotLoaded(true).build();
-    seen.put("fs1-oss1", new ServerObservation(true, "Running", true, "10.1.0.13", Optional.of(booting), null));
+    seen.put("fs1-oss1", new ServerObservation(true, "Running", false, true, "10.1.0.13", Optional.of(booting), null));
     List<ServerStatus> servers = new java.util.ArrayList<>(SERVERS);
     servers.add(new ServerStatus("fs1-oss1", "oss", "10.1.0.13", List.of("10.1.0.13@tcp"), "Pending", null));
     List<TargetStatus> targets = new java.util.ArrayList<>(TARGETS);
@@ -107,7 +107,7 @@ class FilesystemStatusCalculatorTest {
     LustreFilesystemStatus twoOsts = new LustreFilesystemStatus("Ready", 1L, List.of(), servers, targets, 2, null, null, null, null, null,
         null, null, null, null);
     Map<String, ServerObservation> seen = seen(Map.of());
-    seen.put("fs1-oss1", new ServerObservation(true, "Running", true, "10.1.0.13", Optional.empty(), "connection refused"));
+    seen.put("fs1-oss1", new ServerObservation(true, "Running", false, true, "10.1.0.13", Optional.empty(), "connection refused"));
 
     LustreFilesystemStatus status = FilesystemStatusCalculator.observe(twoOsts, seen, Optional.empty(), 1, 0, Instant.EPOCH);
 

@@ -242,6 +242,41 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
   }
 
   /**
+   * A server whose instance is being deleted (an eviction: KubeVirt keeps it Running and Ready
+   * while the guest shuts down, for up to its grace period) is no healthy server: the rollout
+   * must not replace another beside it. Being on its way down anyway, it is the one replaced
+   * first (its template takes the new image, so its restart boots it), and it counts as back only
+   * once its new instance runs the new image and is healthy.
+   */
+  @Test
+  void aServerShuttingDownIsNotTakenForHealthyAndItsRestartIsTheOneThatUpgradesIt() {
+    createAndSettle();
+    String oss0 = instanceUid("fs1-oss0");
+    cluster.slowShutdown("fs1-mds0");
+    cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(MockCluster.NAMESPACE).withName("fs1-mds0")
+        .delete();  // evicted; its guest takes its time to stop
+    setImage(NEW);
+
+    for (int pass = 0; pass < 3; pass++) {
+      LustreFilesystem fs = reconciler.reconcile("fs1").orElseThrow();
+      assertThat(fs.getStatus().upgrade().progress()).as("pass " + pass).isEqualTo("0/4 fs1-mds0");
+      assertThat(fs.getStatus().servers()).filteredOn(s -> s.name().equals("fs1-mds0")).singleElement()
+          .extracting(s -> s.state()).isEqualTo(FilesystemStatusCalculator.STOPPING);
+      cluster.kubevirt.sync();
+    }
+    assertThat(instanceUid("fs1-oss0")).as("no other server replaced while fs1-mds0 shuts down").isEqualTo(oss0);
+    assertThat(templateImage("fs1-mds0")).isEqualTo(NEW);
+    assertThat(templateImage("fs1-oss0")).isEqualTo(OLD);
+
+    cluster.finishShutdown("fs1-mds0");
+    cluster.kubevirt.sync();  // KubeVirt starts its new instance, from the template: the new image
+    LustreFilesystem next = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(running().get("fs1-mds0")).isEqualTo(NEW);
+    assertThat(next.getStatus().upgrade().progress()).isEqualTo("1/4 fs1-oss0");
+  }
+
+  /**
    * A VM whose template image someone edited while its instance still runs the spec's image gets
    * its template back, and nothing restarts: the instance already runs what the spec asks for.
    */
