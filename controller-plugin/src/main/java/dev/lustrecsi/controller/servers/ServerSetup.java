@@ -88,8 +88,7 @@ public final class ServerSetup {
         + "LNET_NETS=" + quote(nets) + "\n"
         + "CLIENT_MOUNT=" + quote(clientMount(fsName)) + "\n"
         + "CLIENT_MOUNT_UNIT=" + quote(CLIENT_MOUNT_SERVICE) + "\n"
-        + "HOSTID=" + quote(hostId(server.address())) + "\n"
-
+        + "LEGACY_HOSTID=" + quote(legacyHostId(server.address())) + "\n"
         + "CLIENT_MOUNT_TIMEOUT=" + quote(Integer.toString(CLIENT_MOUNT_TIMEOUT_SECONDS)) + "\n";
   }
 
@@ -98,13 +97,12 @@ public final class ServerSetup {
   }
 
   /**
-   * The server's ZFS host id: its storage-network address in hex (10.1.0.12 is 0a01000c). ZFS
-   * imports a pool that was not exported (a VM that died, or was stopped to be replaced) without
-   * -f only on the host id that last had it, and a containerDisk root keeps no /etc/hostid from
-   * one boot to the next; the address is the server's for life and no other server's, so its
-   * pools are its own on every boot and no other server's.
+   * The ZFS host id every boot of the server took before each boot got one of its own: its
+   * storage-network address in hex (10.1.0.12 is 0a01000c). The setup script imports a pool last
+   * imported under it (made before multihost was turned on) with -f once, as it was imported
+   * without -f then, and turns multihost on; it imports no other foreign pool without that.
    */
-  public static String hostId(String ipv4) {
+  public static String legacyHostId(String ipv4) {
     StringBuilder hex = new StringBuilder();
     for (String octet : ipv4.split("\\.")) {
       hex.append(String.format("%02x", Integer.parseInt(octet)));

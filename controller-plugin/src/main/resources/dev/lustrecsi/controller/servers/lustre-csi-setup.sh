@@ -4,9 +4,12 @@
 # Written by the lustre-csi controller through cloud-init. It runs at boot and again every
 # minute (lustre-csi-setup.timer), so an OST disk hot-plugged into a running OSS is picked up.
 # Every step is idempotent, and a disk that already holds a Lustre target is never formatted:
-# its ZFS pool is imported instead (under the server's own host id, the same on every boot), and a
-# disk with a pool that cannot be imported is left alone and reported. The one pool written over is
-# the target's own when a format stopped half-way (it never held data).
+# its ZFS pool is imported instead, and a disk with a pool that cannot be imported is left alone and
+# reported. The one pool written over is the target's own when a format stopped half-way (it never
+# held data). Each boot takes a ZFS host id of its own and every target pool has multihost=on, so a
+# pool still in use by another instance of this server (its node cut off, not dead) is not imported
+# here: ZFS's activity check sees the other instance's writes. That target stays down, and the
+# timer's next run tries again until the other instance is gone.
 #
 #   lustre-csi-setup                    bring the targets up (the timer's run)
 #   lustre-csi-setup client-mount       one bounded attempt at the MDS's client mount (its own unit)
@@ -48,6 +51,7 @@ source "$LUSTRE_CSI_ENV"
 : "${STATE_DIR:=/var/lib/lustre-csi}" "${POOL_PREFIX:=lcsi-$FSNAME}"
 : "${HOSTID_FILE:=/etc/hostid}" "${CLIENT_MOUNT_STATUS:=$STATE_DIR/client-mount.status}"
 : "${RELEASED_PROPERTY:=lustre-csi:released}" "${QUOTA_PARAMS_PROPERTY:=lustre-csi:quota-params}"
+: "${MULTIHOST_MARK:=lustre-csi:multihost}" "${POOL_STATUS_DIR:=$STATE_DIR/pools}"
 
 setup_lnet() {
   modprobe lnet
@@ -97,12 +101,6 @@ released() {
   [ "$(zfs get -H -o value "$RELEASED_PROPERTY" "$1" 2>/dev/null)" = yes ]
 }
 
-# A target's pool exists when it is imported, or can be imported from its disk.
-holds_target() {
-  local pool=$1
-  zpool list -H -o name "$pool" >/dev/null 2>&1 || zpool import "$pool" >/dev/null 2>&1
-}
-
 # Whether the target's dataset carries the Lustre properties mkfs.lustre writes last (after its
 # zpool create and zfs create): without them Lustre never mounted it, so it holds nothing.
 formatted() {
@@ -121,25 +119,111 @@ holds_only_unfinished_format() {
   done
 }
 
-# Whether the disk carries any ZFS pool at all, importable here or not: such a disk is never
-# formatted (mkfs.lustre's zpool create would write over it). The listing is read whole before it
-# is searched, here and in setup_lnet: under pipefail, `zpool import -d DEV | grep -q` fails
-# whenever grep stops reading at the first match while zpool is still writing (SIGPIPE), and a
-# disk holding a foreign pool would look blank and be formatted.
-holds_any_pool() {
-  local device=$1 listing
-  listing=$(zpool import -d "$device" 2>/dev/null) || true
-  [[ $listing == *"pool:"* ]]
+# This boot's own ZFS host id, made once per boot: the root disk is a containerDisk that starts
+# every boot without /etc/hostid. ZFS skips its multihost activity check when the pool was last
+# imported under the importer's own host id, so a host id shared by every instance of the server
+# (as one derived from its address was) would let a replacement VM import the pools of an old
+# instance still running on a node that is cut off. A file that is not 4 bytes (a write cut short)
+# is made again.
+ensure_hostid() {
+  [ "$(stat -c %s "$HOSTID_FILE" 2>/dev/null)" = 4 ] && return 0
+  log "this boot's ZFS host id is new"
+  zgenhostid -f -o "$HOSTID_FILE"
 }
 
-# The server's own ZFS host id, the same on every boot. The root disk is a containerDisk that keeps
-# nothing between boots, and a pool that was not exported (the VM died, or was stopped to be
-# replaced) is imported without -f only by the host id that last had it: a new random one would
-# make every target look foreign after a restart.
-ensure_hostid() {
-  : "${HOSTID:?}"
-  if [ "$(od -An -tx4 "$HOSTID_FILE" 2>/dev/null | tr -d ' \n')" != "$HOSTID" ]; then
-    zgenhostid -f -o "$HOSTID_FILE" "$HOSTID"
+# Why a target's pool is not imported, for the admin and the next run: one line per target, written
+# whole, removed once the pool is imported.
+pool_status() {
+  local serial=$1; shift
+  mkdir -p "$POOL_STATUS_DIR"
+  echo "$(date -Is) $*" > "$POOL_STATUS_DIR/$serial.new"
+  mv "$POOL_STATUS_DIR/$serial.new" "$POOL_STATUS_DIR/$serial"
+  log "$serial $*"
+}
+
+# The host id, in hex as zpool prints it, that last imported a pool not exported: from the refusal
+# of a plain import ("Last accessed by HOST (hostid=ID) at ..."). Empty when the import said nothing
+# of the kind.
+last_host_id() {
+  local output=$1
+  [[ $output =~ hostid=(0x)?([0-9a-fA-F]+) ]] || return 0
+  printf '%x' "$((16#${BASH_REMATCH[2]}))"
+}
+
+# Brings the target's pool in, and says on stdout how it stands: imported, blank (the disk holds no
+# pool: format it), or refused (the disk holds a pool this instance must not import now; why is in
+# the log and in the pool status file). One `zpool import -d` listing decides, read whole (under
+# pipefail, `zpool import -d DEV | grep -q` fails whenever grep stops at the first match while zpool
+# still writes, and a disk holding a pool would look blank and be formatted):
+# - exported cleanly, or last imported under this boot's own host id: a plain import;
+# - "currently imported by another system": multihost is on and ZFS saw that instance write during
+#   its activity check. Not imported: the target stays down until the other instance is gone;
+# - "last accessed by another system" (not exported, e.g. the instance died): -f only when the pool
+#   carries this script's mark that multihost is on, so that the import's activity check refuses
+#   it should the other instance still write. A pool without the mark was made before this
+#   scheme, under the host id derived from the server's address (LEGACY_HOSTID): that one is
+#   imported with -f as the old scheme imported it without, once, and marked; any other is left.
+prepare_pool() {
+  local serial=$1 pool=$2 device=$3 listing name output legacy
+  if zpool list -H -o name "$pool" >/dev/null 2>&1; then
+    echo imported; return 0
+  fi
+  listing=$(zpool import -d "$device" 2>/dev/null) || true
+  if [[ $listing != *"pool:"* ]]; then
+    echo blank; return 0
+  fi
+  name=$(sed -n 's/^ *pool: //p' <<< "$listing" | head -1)
+  if [ "$name" != "$pool" ]; then
+    pool_status "$serial" "holds ZFS pool $name, which this server cannot import; not formatting it (zpool import -d $device says why)"
+    echo refused; return 0
+  fi
+  if [[ $listing == *"currently imported by another system"* ]]; then
+    pool_status "$serial" "holds pool $pool, in use by another instance of this server (ZFS multihost activity check):" \
+      "not importing it; the target stays down and is tried again every minute until that instance is gone"
+    echo refused; return 0
+  fi
+  if [[ $listing != *"last accessed by another system"* ]]; then
+    if output=$(zpool import "$pool" 2>&1); then
+      rm -f "$POOL_STATUS_DIR/$serial"; echo imported; return 0
+    fi
+    pool_status "$serial" "holds pool $pool, which zpool import refused: $output"
+    echo refused; return 0
+  fi
+  if [[ $listing != *"comment: $MULTIHOST_MARK"* ]]; then
+    output=$(zpool import "$pool" 2>&1) && { rm -f "$POOL_STATUS_DIR/$serial"; echo imported; return 0; }
+    legacy=$(printf '%x' "$((16#${LEGACY_HOSTID:-0}))")
+    if [ "$(last_host_id "$output")" != "$legacy" ]; then
+      pool_status "$serial" "holds ZFS pool $pool, which this server cannot import; not formatting it: it was last" \
+        "imported by another host and carries no mark that multihost is on, so zpool import -f would go unguarded" \
+        "(zpool import -d $device says why)"
+      echo refused; return 0
+    fi
+    log "$serial: pool $pool was last imported under this server's host id from before multihost: importing it with -f once"
+  fi
+  if output=$(zpool import -f "$pool" 2>&1); then
+    rm -f "$POOL_STATUS_DIR/$serial"; echo imported; return 0
+  fi
+  if [[ $output == *"is imported on"* ]]; then
+    pool_status "$serial" "holds pool $pool, in use by another instance of this server (ZFS multihost activity check:" \
+      "$output): not importing it; the target stays down and is tried again every minute until that instance is gone"
+  else
+    pool_status "$serial" "holds pool $pool, which zpool import -f refused: $output"
+  fi
+  echo refused
+}
+
+# multihost=on, and the mark that says so where a host that has not imported the pool can read it
+# (the pool's comment is kept in its labels, and `zpool import -d` lists it). Set after every
+# import and format, so pools made before this scheme, or by a format that stopped before it got
+# here, converge. The mark is written only once multihost is on.
+ensure_multihost() {
+  local pool=$1
+  if [ "$(zpool get -H -o value multihost "$pool")" != on ]; then
+    log "turning multihost on for $pool"
+    zpool set multihost=on "$pool"
+  fi
+  if [ "$(zpool get -H -o value comment "$pool")" != "$MULTIHOST_MARK" ]; then
+    zpool set comment="$MULTIHOST_MARK" "$pool"
   fi
 }
 
@@ -159,39 +243,39 @@ format_target() {
   esac
 }
 
+# Formats or mounts one target whose pool prepare_pool brought in as OUTCOME.
 bring_up_target() {
-  local serial=$1 device pool
+  local serial=$1 outcome=$2 device pool
   if ! device=$(device_for "$serial"); then
     log "disk $serial is not attached yet"
     return 0
   fi
   pool="$POOL_PREFIX-$serial"
-  if holds_target "$pool"; then
-    if formatted "$pool/$serial"; then
-      log "$serial already holds a target: not formatting"
-    else
-      # The VM stopped inside mkfs.lustre, between its zpool create and the properties it writes
-      # last: the pool is this target's own (its name, on the disk of its serial, imported by this
-      # server's host id) and was never mounted. Left as it is, it would pass for a formatted
-      # target on every run and never mount. Anything more in it than mkfs.lustre makes, and it
-      # is left alone.
-      if ! holds_only_unfinished_format "$pool" "$pool/$serial"; then
-        log "$serial holds pool $pool with no Lustre target in $pool/$serial but other datasets;" \
-          "not formatting it (zfs list -r $pool shows them)"
-        return 1
-      fi
-      log "$serial holds pool $pool left by an unfinished format (no Lustre properties on $pool/$serial): formatting it again"
-      zpool destroy -f "$pool"
-      format_target "$serial" "$device" "$pool"
-    fi
-  elif holds_any_pool "$device"; then
-    log "$serial holds ZFS pool $(zpool import -d "$device" 2>/dev/null | sed -n 's/^ *pool: //p' | head -1)," \
-      "which this server cannot import; not formatting it (zpool import -d $device says why)"
-    return 1
-  else
-    log "formatting $serial on $device"
-    format_target "$serial" "$device" "$pool"
-  fi
+  case "$outcome" in
+    imported)
+      if formatted "$pool/$serial"; then
+        log "$serial already holds a target: not formatting"
+      else
+        # The VM stopped inside mkfs.lustre, between its zpool create and the properties it writes
+        # last: the pool is this target's own (its name, on the disk of its serial) and was never
+        # mounted. Left as it is, it would pass for a formatted target on every run and never
+        # mount. Anything more in it than mkfs.lustre makes, and it is left alone.
+        if ! holds_only_unfinished_format "$pool" "$pool/$serial"; then
+          log "$serial holds pool $pool with no Lustre target in $pool/$serial but other datasets;" \
+            "not formatting it (zfs list -r $pool shows them)"
+          return 1
+        fi
+        log "$serial holds pool $pool left by an unfinished format (no Lustre properties on $pool/$serial): formatting it again"
+        zpool destroy -f "$pool"
+        format_target "$serial" "$device" "$pool"
+      fi ;;
+    blank)
+      log "formatting $serial on $device"
+      format_target "$serial" "$device" "$pool" ;;
+    *)
+      return 1 ;;
+  esac
+  ensure_multihost "$pool"
   if released "$pool/$serial"; then
     log "$serial was released by a drain: not mounting it, its pool stays exported until its disk is detached"
     zpool export "$pool"
@@ -272,10 +356,23 @@ setup() {
   local failed=""
   ensure_hostid
   setup_lnet
-  # One target that cannot come up does not keep the others down.
-  for serial in $(attached_targets); do
-    bring_up_target "$serial" || failed+=" $serial"
+  # The pools are brought in side by side: an import that must run ZFS's activity check waits for
+  # it (about 20 s with the default tunables, for the listing and again for the import), and an
+  # OSS with many OSTs would otherwise wait that long for each in turn.
+  local outcomes serials serial
+  outcomes=$(mktemp -d)
+  serials=$(attached_targets)
+  for serial in $serials; do
+    local device
+    device=$(device_for "$serial") || continue
+    prepare_pool "$serial" "$POOL_PREFIX-$serial" "$device" > "$outcomes/$serial" &
   done
+  wait
+  # One target that cannot come up does not keep the others down.
+  for serial in $serials; do
+    bring_up_target "$serial" "$(cat "$outcomes/$serial" 2>/dev/null)" || failed+=" $serial"
+  done
+  rm -rf "$outcomes"
   case "$ROLE" in
     mgs) enforce_quotas ;;
     mds) start_client_mount ;;

@@ -58,8 +58,13 @@ class ServerSetupScriptTest {
           *) exit 22 ;;
         esac""");
     // Pools as ZFS keeps them: imported (pool-NAME), exported cleanly (exported-NAME), or left on
-    // the disk by a system that stopped without exporting (ondisk-NAME, holding that system's host
-    // id). ZFS imports such a pool without -f only for the host id that last had it.
+    // the disk by a system that did not export it (ondisk-NAME, holding that system's host id).
+    // multihost-NAME: the pool's multihost is on; comment-NAME: its comment, kept in its labels and
+    // listed by zpool import -d. alive-NAME: the system that left it on the disk still runs and
+    // writes it (an old instance on a node cut off): with multihost on, the activity check of an
+    // import (and of the listing) sees that and refuses it, -f or not; with multihost off nothing
+    // does, and an import -f makes a second writer (double-import-NAME, which no test may see).
+    // ZFS imports a pool not exported without -f only for the host id that last had it.
     fake("zpool", """
         me=$(od -An -tx4 "$HOSTID_FILE" 2>/dev/null | tr -d ' \\n')
         case "$1 $2" in
@@ -72,25 +77,56 @@ class ServerSetupScriptTest {
               echo "   pool: $name"
               sleep 0.2  # the rest written later, as a slower writer would: a reader that stops at the pool must not fail the check
               echo "  state: ONLINE"
-              [ "${f##*/ondisk-}" != "${f##*/}" ] && echo " status: The pool was last accessed by another system."
+              if [[ ${f##*/} == ondisk-* ]] && [ "$(cat "$f")" != "$me" ]; then
+                if [ -e "$FAKE_STATE/alive-$name" ] && [ -e "$FAKE_STATE/multihost-$name" ]; then
+                  echo " status: The pool is currently imported by another system."
+                else
+                  echo " status: The pool was last accessed by another system."
+                fi
+              fi
+              [ ! -e "$FAKE_STATE/comment-$name" ] || echo "comment: $(cat "$FAKE_STATE/comment-$name")"
             done
             exit 0 ;;
           import*)
-            if [ -e "$FAKE_STATE/exported-$2" ]; then
-              mv "$FAKE_STATE/exported-$2" "$FAKE_STATE/pool-$2"
-            elif [ -e "$FAKE_STATE/ondisk-$2" ] && [ "$(cat "$FAKE_STATE/ondisk-$2")" = "$me" ]; then
-              mv "$FAKE_STATE/ondisk-$2" "$FAKE_STATE/pool-$2"
-            elif [ -e "$FAKE_STATE/ondisk-$2" ]; then
-              echo "cannot import '$2': pool was previously in use from another system." >&2; exit 1
+            name=$2; force=""
+            [ "$2" = -f ] && { name=$3; force=1; }
+            if [ -e "$FAKE_STATE/exported-$name" ]; then
+              mv "$FAKE_STATE/exported-$name" "$FAKE_STATE/pool-$name"
+            elif [ -e "$FAKE_STATE/ondisk-$name" ] && [ "$(cat "$FAKE_STATE/ondisk-$name")" = "$me" ]; then
+              mv "$FAKE_STATE/ondisk-$name" "$FAKE_STATE/pool-$name"
+            elif [ -e "$FAKE_STATE/ondisk-$name" ] && [ -e "$FAKE_STATE/alive-$name" ] && [ -e "$FAKE_STATE/multihost-$name" ]; then
+              echo "cannot import '$name': pool is imported on oss (hostid: 0x$(cat "$FAKE_STATE/ondisk-$name"))" >&2
+              echo "Export the pool on the other system, then run 'zpool import'." >&2; exit 1
+            elif [ -e "$FAKE_STATE/ondisk-$name" ] && [ -n "$force" ]; then
+              [ ! -e "$FAKE_STATE/alive-$name" ] || touch "$FAKE_STATE/double-import-$name"
+              mv "$FAKE_STATE/ondisk-$name" "$FAKE_STATE/pool-$name"
+            elif [ -e "$FAKE_STATE/ondisk-$name" ]; then
+              echo "cannot import '$name': pool was previously in use from another system." >&2
+              echo "Last accessed by oss (hostid=$(cat "$FAKE_STATE/ondisk-$name" | sed 's/^0*//')) at Mon Dec  7 23:00:00 2026" >&2
+              echo "The pool can be imported, use 'zpool import -f' to import the pool." >&2; exit 1
             else
-              echo "cannot import '$2': no such pool available" >&2; exit 1
+              echo "cannot import '$name': no such pool available" >&2; exit 1
             fi ;;
           export*)
             [ -e "$FAKE_STATE/pool-$2" ] || { echo "cannot open '$2': no such pool" >&2; exit 1; }
             mv "$FAKE_STATE/pool-$2" "$FAKE_STATE/exported-$2" ;;
           "destroy -f")
             [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
-            rm -f "$FAKE_STATE/pool-$3" "$FAKE_STATE/unfinished-$3" ;;
+            rm -f "$FAKE_STATE/pool-$3" "$FAKE_STATE/unfinished-$3" "$FAKE_STATE/multihost-$3" "$FAKE_STATE/comment-$3" ;;
+          "get -H")
+            [ -e "$FAKE_STATE/pool-$6" ] || { echo "cannot open '$6': no such pool" >&2; exit 1; }
+            case "$5" in
+              multihost) if [ -e "$FAKE_STATE/multihost-$6" ]; then echo on; else echo off; fi ;;
+              comment) if [ -e "$FAKE_STATE/comment-$6" ]; then cat "$FAKE_STATE/comment-$6"; else echo -; fi ;;
+              *) exit 22 ;;
+            esac ;;
+          "set multihost=on")
+            [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
+            [ -n "$me" ] || { echo "cannot set property for '$3': requires a non-zero system hostid" >&2; exit 1; }
+            touch "$FAKE_STATE/multihost-$3" ;;
+          set\\ comment=*)
+            [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
+            echo "${2#comment=}" > "$FAKE_STATE/comment-$3" ;;
           *) exit 22 ;;
         esac""");
     // A pool's one target dataset, POOL/SERIAL, exists with its Lustre properties unless mkfs.lustre
@@ -123,7 +159,7 @@ class ServerSetupScriptTest {
         dataset=${@: -2:1}
         # zpool create -f: refused for a pool imported here, and writes over a pool merely left on the disk.
         [ -e "$FAKE_STATE/pool-${dataset%%/*}" ] && { echo "cannot create '${dataset%%/*}': pool already exists" >&2; exit 1; }
-        rm -f "$FAKE_STATE/ondisk-${dataset%%/*}" "$FAKE_STATE/exported-${dataset%%/*}"
+        rm -f "$FAKE_STATE/ondisk-${dataset%%/*}" "$FAKE_STATE/exported-${dataset%%/*}" "$FAKE_STATE/multihost-${dataset%%/*}" "$FAKE_STATE/comment-${dataset%%/*}"
         touch "$FAKE_STATE/pool-${dataset%%/*}"
         if [ -e "$FAKE_STATE/mkfs-dies" ]; then touch "$FAKE_STATE/unfinished-${dataset%%/*}"; exit 137; fi""");
     fake("mountpoint", "[ -e \"$FAKE_STATE/mounted-$(echo \"$2\" | tr / _)\" ]");
@@ -239,13 +275,15 @@ class ServerSetupScriptTest {
     String disks = dir.resolve("disks").toString();
     String targets = dir.resolve("targets").toString();
     assertThat(first).containsSubsequence(
-        "zgenhostid -f -o " + dir.resolve("hostid") + " 0a01000c",
+        "zgenhostid -f -o " + dir.resolve("hostid"),
         "modprobe lnet",
         "lnetctl lnet configure",
         "lnetctl net show --net tcp0",
         "lnetctl net add --net tcp0 --if lnet0",
         "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=0 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0000/ost0000 "
             + disks + "/scsi-0QEMU_QEMU_HARDDISK_ost0000",
+        "zpool set multihost=on lcsi-fs1-ost0000",
+        "zpool set comment=lustre-csi:multihost lcsi-fs1-ost0000",
         "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + targets + "/ost0000",
         "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=1 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0001/ost0001 "
             + disks + "/scsi-0QEMU_QEMU_HARDDISK_ost0001",
@@ -253,7 +291,7 @@ class ServerSetupScriptTest {
 
     List<String> second = run(filesystem, oss);
     assertThat(second).noneMatch(line -> line.startsWith("mkfs.lustre") || line.startsWith("mount ")
-        || line.startsWith("lnetctl net add") || line.startsWith("zgenhostid"));
+        || line.startsWith("lnetctl net add") || line.startsWith("zgenhostid") || line.startsWith("zpool set"));
   }
 
   /**
@@ -321,35 +359,102 @@ class ServerSetupScriptTest {
   }
 
   /**
-   * A VM that died (or was replaced by a rolling upgrade) boots again from a fresh root disk: its
-   * containerDisk keeps nothing, /etc/hostid included, and its pools were never exported. ZFS
-   * imports them without -f only for the host id that had them, so the host id is the server's
-   * own, derived from its fixed address, and the same on every boot: the pools are imported and
+   * The VM stops hard (its node is lost) and KubeVirt starts it again: its containerDisk root keeps
+   * nothing, /etc/hostid included, and its pools were never exported. The new boot takes a host id
+   * of its own and imports them with -f, which the pools' multihost=on guards (the mark says so):
    * nothing is formatted.
    */
   @Test
-  void aVmBootingAgainFromAFreshRootDiskImportsItsPoolsWithItsOwnHostIdAndFormatsNothing() throws Exception {
+  void aVmBootingAgainFromAFreshRootDiskTakesANewHostIdAndImportsItsMultihostPoolsWithForce() throws Exception {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
     ServerStatus oss = filesystem.getStatus().servers().get(2);
     attach("scsi-0QEMU_QEMU_HARDDISK_ost0000");
     attach("scsi-0QEMU_QEMU_HARDDISK_ost0001");
     run(filesystem, oss);
-    String hostId = ServerSetup.hostId(oss.address());
-    assertThat(hostId).isEqualTo("0a01000c");
-    // The VM stops hard: its pools stay on the disks, not exported; the root disk goes with the instance.
-    for (String pool : List.of("lcsi-fs1-ost0000", "lcsi-fs1-ost0001")) {
-      Files.move(state.resolve("pool-" + pool), state.resolve("ondisk-" + pool));
-      Files.writeString(state.resolve("ondisk-" + pool), hostId);
-    }
+    byte[] firstHostId = Files.readAllBytes(dir.resolve("hostid"));
+    stopHard(List.of("lcsi-fs1-ost0000", "lcsi-fs1-ost0001"), false);
     bootFromAFreshRootDisk();
 
     List<String> reboot = run(filesystem, oss);
 
-    assertThat(reboot).contains("zgenhostid -f -o " + dir.resolve("hostid") + " " + hostId,
-            "zpool import lcsi-fs1-ost0000", "zpool import lcsi-fs1-ost0001")
+    assertThat(Files.readAllBytes(dir.resolve("hostid"))).as("a host id of this boot's own").hasSize(4).isNotEqualTo(firstHostId);
+    assertThat(reboot).contains("zgenhostid -f -o " + dir.resolve("hostid"),
+            "zpool import -f lcsi-fs1-ost0000", "zpool import -f lcsi-fs1-ost0001")
         .noneMatch(line -> line.startsWith("mkfs.lustre"))
         .contains("mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000",
             "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+  }
+
+  /**
+   * The node is cut off, not dead: the old instance still runs with its pools imported, and a new
+   * one boots elsewhere with the same disks. The activity check sees the old instance's writes, so
+   * the new one imports nothing, mounts nothing, and says why; once the old instance is gone, the
+   * timer's next run imports and mounts them.
+   */
+  @Test
+  void aPoolStillInUseByAnOldInstanceIsNotImportedUntilThatInstanceIsGone() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0000");
+    attach("scsi-0QEMU_QEMU_HARDDISK_ost0001");
+    run(filesystem, oss);
+    stopHard(List.of("lcsi-fs1-ost0000"), true);  // ost0000's old instance still writes; ost0001's is gone
+    stopHard(List.of("lcsi-fs1-ost0001"), false);
+    bootFromAFreshRootDisk();
+
+    writeEnvironment(filesystem, oss);
+    String output = bash(dir.resolve("lustre-csi-setup"), 1);
+
+    assertThat(output).contains("ost0000 holds pool lcsi-fs1-ost0000, in use by another instance of this server",
+        "the target stays down and is tried again every minute");
+    assertThat(Files.readAllLines(log)).noneMatch(line -> line.startsWith("mkfs.lustre") || line.contains("ost0000/ost0000 "))
+        .contains("mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+    assertThat(state.resolve("double-import-lcsi-fs1-ost0000")).doesNotExist();
+    assertThat(state.resolve("pool-lcsi-fs1-ost0000")).doesNotExist();
+    assertThat(dir.resolve("lib/pools/ost0000")).content().contains("in use by another instance of this server");
+
+    Files.delete(state.resolve("alive-lcsi-fs1-ost0000"));  // the old instance is gone (its node came back and stopped it, or was fenced)
+    List<String> later = run(filesystem, oss);
+
+    assertThat(later).contains("zpool import -f lcsi-fs1-ost0000", "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+        .noneMatch(line -> line.startsWith("mkfs.lustre"));
+    assertThat(dir.resolve("lib/pools/ost0000")).doesNotExist();
+  }
+
+  /**
+   * A pool made before each boot had a host id of its own: multihost off, no mark, last imported
+   * under the host id derived from the server's address. It is imported with -f once (as it was
+   * imported without -f then) and gets multihost=on and the mark, so the next boot's import is
+   * guarded. A pool last imported by any other host id without the mark is left alone.
+   */
+  @Test
+  void aPoolFromBeforeMultihostIsImportedOnceAndConverges() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 2, 2, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), "0a01000c");
+    assertThat(ServerSetup.legacyHostId(oss.address())).isEqualTo("0a01000c");
+
+    List<String> commands = run(filesystem, oss);
+
+    assertThat(commands).containsSubsequence("zpool import lcsi-fs1-ost0000", "zpool import -f lcsi-fs1-ost0000",
+            "zpool set multihost=on lcsi-fs1-ost0000", "zpool set comment=lustre-csi:multihost lcsi-fs1-ost0000",
+            "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+        .noneMatch(line -> line.startsWith("mkfs.lustre"));
+    assertThat(state.resolve("multihost-lcsi-fs1-ost0000")).exists();
+  }
+
+  /** What a VM stopping without exporting leaves: its pools on the disks under its host id; {@code alive}: it still runs and writes them. */
+  private void stopHard(List<String> pools, boolean alive) throws IOException {
+    String hostId = new String(new ProcessBuilder("bash", "-c", "od -An -tx4 \"$0\" | tr -d ' \\n'", dir.resolve("hostid").toString())
+        .start().getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    for (String pool : pools) {
+      Files.move(state.resolve("pool-" + pool), state.resolve("ondisk-" + pool));
+      Files.writeString(state.resolve("ondisk-" + pool), hostId);
+      if (alive) {
+        Files.writeString(state.resolve("alive-" + pool), "");
+      }
+    }
   }
 
   /** A disk holding a pool this server cannot import (another host id) is left alone, loudly, and the other targets still come up. */
@@ -384,10 +489,9 @@ class ServerSetupScriptTest {
     Files.writeString(state.resolve("mkfs-dies"), "");
     writeEnvironment(filesystem, oss);
     bash(dir.resolve("lustre-csi-setup"), 1);
-    // The VM restarts: the pool stays on the disk, not exported, under this server's host id.
+    // The VM reboots in place (same root disk, same host id): the pool stays on the disk, not exported.
     Files.delete(state.resolve("mkfs-dies"));
-    Files.move(state.resolve("pool-lcsi-fs1-ost0000"), state.resolve("ondisk-lcsi-fs1-ost0000"));
-    Files.writeString(state.resolve("ondisk-lcsi-fs1-ost0000"), ServerSetup.hostId(oss.address()));
+    stopHard(List.of("lcsi-fs1-ost0000"), false);
 
     List<String> commands = run(filesystem, oss);
 
