@@ -142,6 +142,11 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
       if (!servers.isFormatted(fsName, kind, target.index())) {
         servers.format(vmName, fsName, kind, target.index(), Sizes.parse(TargetDisks.size(filesystem.getSpec(), target.kind())));
       }
+      if (servers.heldByAnotherInstance(fsName, kind, target.index())) {
+        // As the script does: that target stays down, the others come up, and the next pass tries again.
+        LOG.log(Level.WARNING, vmName + ": " + target.kind() + " " + target.index() + " is in use by another instance of the server; not importing it");
+        continue;
+      }
       servers.mount(fsName, kind, target.index());
     }
   }

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * the embedded API server beside it.
  *
  * <p>The KubeVirt simulator drives it as a VM's boot would: {@link #addServer}, {@link #format}
- * once per target, {@link #mount}; a VM stopping hard is {@link #serverDown}. The Lustre commands
+ * once per target, {@link #mount}; a VM stopping hard is {@link #serverDown}, one whose node is cut off
+ * while it keeps running is {@link #serverCutOff} (its pools stay in use by it: multihost). The Lustre commands
  * the agent runs read and change it through {@link SimulatedLustreCommands}.
  */
 public final class SimulatedServers implements SimulatedNamespaces, AutoCloseable {
@@ -158,6 +159,13 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
   private final SimulatedZfsSnapshots zfs;
   /** Real bind mounts: a snapshot client's mount shows the namespace its snapshot captured. */
   private final dev.lustrecsi.node.mount.Mounter mounter = new dev.lustrecsi.node.mount.Mounter(new dev.lustrecsi.common.exec.ProcessCommandRunner());
+  /**
+   * The instances of each server still running that are no longer its current one: a VM whose
+   * node was cut off keeps running, its pools imported, while KubeVirt starts another instance
+   * elsewhere. Each boot has a host id of its own and the pools have multihost=on, so the new
+   * instance's import of a pool such an instance holds fails ZFS's activity check.
+   */
+  private final Map<String, java.util.Set<TargetName>> cutOff = new HashMap<>();
   /** Each filesystem's write barrier, as the MGS keeps it. */
   private final Map<String, Barrier> barriers = new HashMap<>();
 
@@ -289,6 +297,11 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
       if (t.mounted()) {
         return t;
       }
+      if (cutOff.getOrDefault(t.server(), java.util.Set.of()).contains(t.name())) {
+        // zpool import -f: multihost is on and the other instance's host id is not this boot's.
+        throw new IllegalStateException("cannot import '" + dataset(t).substring(0, dataset(t).indexOf('/'))
+            + "': pool is imported on " + server.name() + " (another instance): the multihost activity check saw it written");
+      }
       Live fs = filesystems.get(fsName);
       fs.exported.remove(index);  // mounting imports the pool again
       if (kind == TargetKind.MDT) {
@@ -310,6 +323,31 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     for (Live fs : filesystems.values()) {
       fs.targets = fs.targets.stream().map(t -> t.server().equals(name) && t.mounted() ? t.with(false, true, t.recoveryStartMillis()) : t).toList();
     }
+  }
+
+  /**
+   * The server's node is cut off, not dead: its instance keeps running and writing its pools, while
+   * nobody reaches it (to clients it is down, as after {@link #serverDown}). A new instance booted
+   * elsewhere ({@link #serverUp}) cannot import those pools until {@link #cutOffInstanceGone}.
+   */
+  public synchronized void serverCutOff(String name) {
+    java.util.Set<TargetName> held = new java.util.HashSet<>();
+    for (Live fs : filesystems.values()) {
+      fs.targets.stream().filter(t -> t.server().equals(name) && t.mounted()).forEach(t -> held.add(t.name()));
+    }
+    serverDown(name);
+    cutOff.computeIfAbsent(name, n -> new java.util.HashSet<>()).addAll(held);
+  }
+
+  /** The cut-off instance of the server is gone (its node came back and stopped it, or was fenced): its pools are free. */
+  public synchronized void cutOffInstanceGone(String name) {
+    cutOff.remove(name);
+  }
+
+  /** Whether an instance of the server that is not its current one still holds the target's pool. */
+  public synchronized boolean heldByAnotherInstance(String fsName, TargetKind kind, int index) {
+    TargetName target = new TargetName(fsName, kind, index);
+    return cutOff.values().stream().anyMatch(held -> held.contains(target));
   }
 
   /** The server VM runs again; its boot mounts its targets with {@link #mount}. */
