@@ -51,7 +51,7 @@ source "$LUSTRE_CSI_ENV"
 : "${STATE_DIR:=/var/lib/lustre-csi}" "${POOL_PREFIX:=lcsi-$FSNAME}"
 : "${HOSTID_FILE:=/etc/hostid}" "${CLIENT_MOUNT_STATUS:=$STATE_DIR/client-mount.status}"
 : "${RELEASED_PROPERTY:=lustre-csi:released}" "${QUOTA_PARAMS_PROPERTY:=lustre-csi:quota-params}"
-: "${MULTIHOST_MARK:=lustre-csi:multihost}" "${POOL_STATUS_DIR:=$STATE_DIR/pools}"
+: "${MULTIHOST_MARK:=lustre-csi:multihost}" "${POOL_STATUS_DIR:=$STATE_DIR/pools}" "${RUN_DIR:=/run/lustre-csi}"
 
 setup_lnet() {
   modprobe lnet
@@ -119,16 +119,18 @@ holds_only_unfinished_format() {
   done
 }
 
-# This boot's own ZFS host id, made once per boot: the root disk is a containerDisk that starts
-# every boot without /etc/hostid. ZFS skips its multihost activity check when the pool was last
-# imported under the importer's own host id, so a host id shared by every instance of the server
-# (as one derived from its address was) would let a replacement VM import the pools of an old
-# instance still running on a node that is cut off. A file that is not 4 bytes (a write cut short)
-# is made again.
+# This boot's own ZFS host id, made once per boot (the mark lives in /run, which every boot starts
+# empty). ZFS skips its multihost activity check when the pool was last imported under the
+# importer's own host id, so a host id shared by instances of the server (one derived from its
+# address, or one an image shipped) would let a replacement VM import the pools of an old instance
+# still running on a node that is cut off. A guest that reboots in place takes a new one too: its
+# pools then cost it one activity check, and need no exception.
 ensure_hostid() {
-  [ "$(stat -c %s "$HOSTID_FILE" 2>/dev/null)" = 4 ] && return 0
-  log "this boot's ZFS host id is new"
+  [ -e "$RUN_DIR/hostid-made" ] && [ "$(stat -c %s "$HOSTID_FILE" 2>/dev/null)" = 4 ] && return 0
+  log "taking a new ZFS host id for this boot"
   zgenhostid -f -o "$HOSTID_FILE"
+  mkdir -p "$RUN_DIR"
+  touch "$RUN_DIR/hostid-made"
 }
 
 # Why a target's pool is not imported, for the admin and the next run: one line per target, written
