@@ -82,8 +82,8 @@ unzip -p "$jar" "$SETUP_SCRIPT_IN_JAR" > "$work/lustre-csi-setup"
 # The image's kernel (a cloud image has one), expanded by the shell inside the image: the kmods
 # must load there, not on the machine that builds.
 kernel='$(ls /lib/modules | head -1)'
-# ZFS ties pools to a host id, and VMs made from one image must not share one: the setup writes
-# each VM's own (zgenhostid, from the server's fixed address) at every boot, so the image ships none.
+# ZFS ties pools to a host id, and VMs made from one image must not share one: the setup takes a
+# random one (zgenhostid) at every boot, so the image ships none.
 virt-customize -a "$work/disk.qcow2" \
   --mkdir /tmp/lustre-rpms \
   --copy-in "$rpms/.:/tmp/lustre-rpms" \

@@ -13,7 +13,7 @@ import java.util.Optional;
  * Storage-network addresses claimed across controller replicas. Every replica serves CSI calls
  * and runs the passes they need, so two processes may plan new servers of two filesystems at
  * once, and a lock in one process cannot keep them apart: each would read the other's status
- * before it was written and take the same address (and with it the same MAC and ZFS host id). A
+ * before it was written and take the same address (and with it the same MAC). A
  * new server's address is claimed first by creating an object named after it, which the API
  * server makes only once; the claim names the filesystem and server, so a pass retried after a
  * crash finds its own claim, and it is owned by the filesystem, so it goes when the filesystem
