@@ -174,7 +174,7 @@ prepare_pool() {
   if [[ $listing != *"pool:"* ]]; then
     echo blank; return 0
   fi
-  name=$(sed -n 's/^ *pool: //p' <<< "$listing" | head -1)
+  [[ $listing =~ pool:\ ([^[:space:]]+) ]] && name=${BASH_REMATCH[1]}
   if [ "$name" != "$pool" ]; then
     pool_status "$serial" "holds ZFS pool $name, which this server cannot import; not formatting it (zpool import -d $device says why)"
     echo refused; return 0
@@ -222,10 +222,10 @@ ensure_multihost() {
   local pool=$1
   if [ "$(zpool get -H -o value multihost "$pool")" != on ]; then
     log "turning multihost on for $pool"
-    zpool set multihost=on "$pool"
+    zpool set multihost=on "$pool" || return 1
   fi
   if [ "$(zpool get -H -o value comment "$pool")" != "$MULTIHOST_MARK" ]; then
-    zpool set comment="$MULTIHOST_MARK" "$pool"
+    zpool set comment="$MULTIHOST_MARK" "$pool" || return 1
   fi
 }
 
@@ -275,9 +275,12 @@ bring_up_target() {
       log "formatting $serial on $device"
       format_target "$serial" "$device" "$pool" ;;
     *)
+      [ -n "$outcome" ] || log "$serial: bringing its pool in failed (see above)"
       return 1 ;;
   esac
-  ensure_multihost "$pool"
+  # A target without the guard still serves; the next run tries again, and until then a restart
+  # leaves its pool to the admin (unmarked) rather than importing it unguarded.
+  ensure_multihost "$pool" || log "$serial: could not turn multihost on for $pool or mark it; tried again next run"
   if released "$pool/$serial"; then
     log "$serial was released by a drain: not mounting it, its pool stays exported until its disk is detached"
     zpool export "$pool"
