@@ -122,7 +122,7 @@ class ServerSetupScriptTest {
             esac ;;
           "set multihost=on")
             [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
-            [ -n "$me" ] || { echo "cannot set property for '$3': requires a non-zero system hostid" >&2; exit 1; }
+            [ -n "$me" ] && [ ! -e "$FAKE_STATE/multihost-refused" ] || { echo "cannot set property for '$3': requires a non-zero system hostid" >&2; exit 1; }
             touch "$FAKE_STATE/multihost-$3" ;;
           set\\ comment=*)
             [ -e "$FAKE_STATE/pool-$3" ] || { echo "cannot open '$3': no such pool" >&2; exit 1; }
@@ -446,6 +446,29 @@ class ServerSetupScriptTest {
             "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
         .noneMatch(line -> line.startsWith("mkfs.lustre"));
     assertThat(state.resolve("multihost-lcsi-fs1-ost0000")).exists();
+  }
+
+  /**
+   * multihost cannot be turned on (here: refused): the target still serves, but its pool gets no
+   * mark, so after a restart it is left to the admin rather than imported with -f unguarded.
+   */
+  @Test
+  void aPoolWhoseMultihostCouldNotBeTurnedOnIsNeverMarkedNorForcedLater() throws Exception {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    ServerStatus oss = filesystem.getStatus().servers().get(2);
+    attach("virtio-ost0000");
+    Files.writeString(state.resolve("multihost-refused"), "");
+
+    List<String> first = run(filesystem, oss);
+
+    assertThat(first).contains("zpool set multihost=on lcsi-fs1-ost0000", "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+        .noneMatch(line -> line.startsWith("zpool set comment"));
+    stopHard(List.of("lcsi-fs1-ost0000"), false);
+    bootFromAFreshRootDisk();
+    writeEnvironment(filesystem, oss);
+    String output = bash(dir.resolve("lustre-csi-setup"), 1);
+    assertThat(output).contains("ost0000 holds ZFS pool lcsi-fs1-ost0000, which this server cannot import; not formatting it");
+    assertThat(Files.readAllLines(log)).noneMatch(line -> line.startsWith("zpool import -f") || line.startsWith("mkfs.lustre"));
   }
 
   /** What a VM stopping without exporting leaves: its pools on the disks under its host id; {@code alive}: it still runs and writes them. */
