@@ -40,6 +40,9 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount-status", description = "A file the VM's setup writes how the client mount stands in; quoted when it is missing")
   Path clientMountStatus;
 
+  @Option(names = "--setup-problems", description = "The directory where the VM's setup keeps why it leaves each target down; reported with health")
+  Path setupProblems;
+
   @Option(names = "--snapshot-mounts", description = "A directory of the agent's own where it mounts snapshots to restore from (default: ${DEFAULT-VALUE})",
       defaultValue = "/lustre/snapshots")
   Path snapshotMounts;
@@ -73,7 +76,7 @@ final class AgentCommand implements Callable<Integer> {
     AgentServer agent;
     try {
       agent = AgentServer.start(address, TlsFiles.read(tlsDir), new AgentService(runner, Optional.ofNullable(clientMount),
-          Optional.ofNullable(clientMountStatus), snapshotMounts));
+          Optional.ofNullable(clientMountStatus), snapshotMounts, Optional.ofNullable(setupProblems)));
       running.add(agent);
       if (metricsAt.isPresent()) {
         running.add(MetricsServer.start(metricsAt.get(), metrics.registry()));

@@ -104,7 +104,18 @@ public final class FilesystemStatusCalculator {
     return usable <= 0 ? null : (long) Math.min(100, Math.floor(used * 100.0 / usable)) + "%";
   }
 
+  /** The server's state, and in its message why its setup leaves targets down, when its agent says. */
   static ServerStatus serverState(ServerStatus server, ServerObservation seen) {
+    ServerStatus observed = observedState(server, seen);
+    List<String> problems = seen.agent().<List<String>>map(GetHealthResponse::getSetupProblemsList).orElse(List.of());
+    if (problems.isEmpty()) {
+      return observed;
+    }
+    String setup = "its setup leaves targets down: " + String.join("; ", problems);
+    return observed.withState(observed.state(), observed.message() == null ? setup : observed.message() + "; " + setup);
+  }
+
+  private static ServerStatus observedState(ServerStatus server, ServerObservation seen) {
     if (!seen.vmExists()) {
       return server.withState("Pending", "its VirtualMachine does not exist yet");
     }

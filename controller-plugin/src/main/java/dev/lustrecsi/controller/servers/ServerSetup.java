@@ -58,6 +58,12 @@ public final class ServerSetup {
    * script test checks the two agree.
    */
   public static final String CLIENT_MOUNT_STATUS = "/var/lib/lustre-csi/client-mount.status";
+  /**
+   * Where the setup keeps why it leaves each target down (a pool another instance of the server
+   * still uses), one file per target: the agent reports them with its health. The script's own
+   * default (its POOL_STATUS_DIR); the script test checks the two agree.
+   */
+  public static final String SETUP_PROBLEMS = "/var/lib/lustre-csi/pools";
   /** How long one attempt at the MDS's client mount may take before it gives up and the timer tries again. */
   public static final int CLIENT_MOUNT_TIMEOUT_SECONDS = 120;
 
@@ -115,6 +121,7 @@ public final class ServerSetup {
     String fsName = filesystem.getSpec().fsName();
     String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
         + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) + " --client-mount-status " + CLIENT_MOUNT_STATUS : "")
+        + " --setup-problems " + SETUP_PROBLEMS
         + " --metrics-address :" + AGENT_METRICS_PORT;
     return "#cloud-config\n"
         + "write_files:\n"

@@ -133,12 +133,12 @@ ensure_hostid() {
   touch "$RUN_DIR/hostid-made"
 }
 
-# Why a target's pool is not imported, for the admin and the next run: one line per target, written
+# Why a target's pool is not imported, for the admin and the agent (which reports it with its health): one line per target, written
 # whole, removed once the pool is imported.
 pool_status() {
   local serial=$1; shift
   mkdir -p "$POOL_STATUS_DIR"
-  echo "$(date -Is) $*" > "$POOL_STATUS_DIR/$serial.new"
+  echo "$*" > "$POOL_STATUS_DIR/$serial.new"
   mv "$POOL_STATUS_DIR/$serial.new" "$POOL_STATUS_DIR/$serial"
   log "$serial $*"
 }

@@ -92,6 +92,31 @@ class FilesystemStatusCalculatorTest {
   }
 
   /**
+   * The OSS booted again elsewhere while its old instance, on a node cut off, still writes the
+   * OST's pool: the setup leaves the OST down and says why, and the agent passes that on. The
+   * status says it where an admin looks, not only that the target is down.
+   */
+  @Test
+  void whyTheSetupLeavesATargetDownIsInItsServersMessageAndTheRecoveringCondition() {
+    Map<String, ServerObservation> seen = seen(Map.of());
+    String problem = "ost0000: holds pool lcsi-fs1-ost0000, in use by another instance of this server (ZFS multihost activity check):"
+        + " not importing it; the target stays down and is tried again every minute until that instance is gone";
+    GetHealthResponse waiting = GetHealthResponse.newBuilder()
+        .setHealthCheck("NOT HEALTHY: error: get_param: param_path 'health_check': No such file or directory").setLustreNotLoaded(true)
+        .addSetupProblems(problem).build();
+    seen.put("fs1-oss0", new ServerObservation(true, "Running", true, "10.1.0.12", Optional.of(waiting), null));
+
+    LustreFilesystemStatus status = FilesystemStatusCalculator.observe(PLANNED, seen, Optional.empty(), 1, 0, Instant.EPOCH);
+
+    assertThat(status.servers()).filteredOn(s -> s.name().equals("fs1-oss0")).singleElement().satisfies(oss -> {
+      assertThat(oss.state()).isEqualTo("Starting");
+      assertThat(oss.message()).contains("Lustre modules not loaded yet", "its setup leaves targets down: " + problem);
+    });
+    assertThat(status.targets()).filteredOn(t -> t.name().equals("fs1-OST0000")).extracting(TargetStatus::state).containsExactly("Down");
+    assertThat(condition(status, "Recovering").message()).contains("in use by another instance of this server");
+  }
+
+  /**
    * Two OSTs of 10 GiB, 6 GiB used on each; OST0001's server stops answering. The filesystem's
    * capacity counts the OST that is up only, and so must its used bytes: the used bytes of the
    * lost OST (its last reading) over the capacity of the other would show it 120% full, and page

@@ -672,6 +672,19 @@ class ServerSetupScriptTest {
         .contains("${CLIENT_MOUNT_STATUS:=$STATE_DIR/" + status.substring(status.lastIndexOf('/') + 1) + "}");
   }
 
+  /** Every agent reports why the setup leaves targets down from the directory the script keeps them in: one path, in both. */
+  @Test
+  void theAgentReadsTheSetupProblemsWhereTheScriptWritesThem() {
+    LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    for (ServerStatus server : filesystem.getStatus().servers()) {
+      assertThat(ServerSetup.userData(filesystem, server, filesystem.getStatus().servers().getFirst(), 9443))
+          .contains(" --setup-problems " + ServerSetup.SETUP_PROBLEMS + " ");
+    }
+    String dir = ServerSetup.SETUP_PROBLEMS;
+    assertThat(ServerSetup.script()).contains("${STATE_DIR:=" + dir.substring(0, dir.lastIndexOf('/')) + "}")
+        .contains("${POOL_STATUS_DIR:=$STATE_DIR/" + dir.substring(dir.lastIndexOf('/') + 1) + "}");
+  }
+
   @Test
   void everyUnitCloudInitEnablesItWritesOrTheImageCarries() {
     LustreFilesystem filesystem = Filesystems.resource(Filesystems.spec("fs1", 1, 1, List.of("tcp")));

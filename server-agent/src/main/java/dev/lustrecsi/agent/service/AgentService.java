@@ -82,6 +82,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
   private final SnapshotCopies copies = new SnapshotCopies(Clock.systemUTC());
   private final OstRemoval osts;
   private final Optional<ClientFilesystem> client;
+  private final Optional<SetupProblems> setupProblems;
 
   /**
    * @param runner runs every Lustre command
@@ -105,6 +106,16 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
    *     filesystem: each snapshot's pieces and client mount get mount points below it
    */
   public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus, Path snapshotMounts) {
+    this(runner, clientMount, clientMountStatus, snapshotMounts, Optional.empty());
+  }
+
+  /**
+   * @param setupProblems the directory where the VM's setup keeps why it leaves each target down
+   *     (a pool another instance of the server still uses): health reports it
+   */
+  public AgentService(CommandRunner runner, Optional<Path> clientMount, Optional<Path> clientMountStatus, Path snapshotMounts,
+      Optional<Path> setupProblems) {
+    this.setupProblems = setupProblems.map(SetupProblems::new);
     this.lustre = new LustreAdmin(runner);
     SnapshotPieces pieces = new SnapshotPieces(runner);
     this.snapshotMounts = new SnapshotMounts(runner, pieces, snapshotMounts);
@@ -139,6 +150,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
           .setLustreNotLoaded(!health.modulesLoaded())
           .addAllNids(health.nids())
           .setLustreVersion(health.version());
+      setupProblems.ifPresent(problems -> response.addAllSetupProblems(problems.read()));
       for (TargetState target : health.targets()) {
         Target.Builder t = Target.newBuilder()
             .setKind(kind(target.name().kind()))

@@ -114,6 +114,28 @@ class AgentServiceTest {
         Target.newBuilder().setKind(Target.Kind.OST).setName("lfs-OST0002").setIndex(2).setUp(true).setRecoveryStatus("COMPLETE").build());
   }
 
+  /** Why the VM's setup leaves targets down, from the files it keeps them in, by serial; a file being written is not read yet. */
+  @Test
+  void healthReportsWhyTheSetupLeavesTargetsDown(@org.junit.jupiter.api.io.TempDir Path problems) throws Exception {
+    runner.answer(List.of("lctl", "get_param", "-n", "health_check"), Fixtures.read("health_check.txt"))
+        .answer(List.of("lctl", "list_nids"), Fixtures.read("lctl_list_nids.txt"))
+        .answer(List.of("lctl", "dl"), "")
+        .answer(List.of("lfs", "--version"), Fixtures.read("lfs_version.txt"));
+    java.nio.file.Files.writeString(problems.resolve("ost0001"), "holds pool lcsi-lfs-ost0001, in use by another instance of this server\n");
+    java.nio.file.Files.writeString(problems.resolve("ost0000"), "holds pool lcsi-lfs-ost0000, in use by another instance of this server\n");
+    java.nio.file.Files.writeString(problems.resolve("ost0002.new"), "half writ");
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(new AgentService(runner, Optional.empty(), Optional.empty(), problems.resolve("snapshots"), Optional.of(problems))).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+
+    GetHealthResponse health = LustreAgentGrpc.newBlockingStub(channel).getHealth(GetHealthRequest.getDefaultInstance());
+
+    assertThat(health.getSetupProblemsList()).containsExactly(
+        "ost0000: holds pool lcsi-lfs-ost0000, in use by another instance of this server",
+        "ost0001: holds pool lcsi-lfs-ost0001, in use by another instance of this server");
+  }
+
   /**
    * An OSS has no MDT: asked about mdt.*.recovery_status too, lctl exits 2 on every health call
    * of a healthy server, which the agent's metrics count as a failing command (and
