@@ -10,6 +10,7 @@ import dev.lustrecsi.common.log.Logging;
 import dev.lustrecsi.common.metrics.MetricsAddress;
 import dev.lustrecsi.common.metrics.MetricsServer;
 import dev.lustrecsi.common.tls.TlsFiles;
+import dev.lustrecsi.controller.servers.ServerSetup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,13 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--client-mount-status", description = "A file the VM's setup writes how the client mount stands in; quoted when it is missing")
   Path clientMountStatus;
 
-  @Option(names = "--setup-problems", description = "The directory where the VM's setup keeps why it leaves each target down; reported with health")
+  /**
+   * Read by default, not passed by the VM's user data: the controller rewrites every server's user
+   * data when it is upgraded, while a filesystem's servers keep the image (and agent) they run
+   * until their own rollout, and an older agent would refuse an option it does not know.
+   */
+  @Option(names = "--setup-problems", defaultValue = ServerSetup.SETUP_PROBLEMS,
+      description = "The directory where the VM's setup keeps why it leaves each target down; reported with health (default: ${DEFAULT-VALUE}; absent: none)")
   Path setupProblems;
 
   @Option(names = "--snapshot-mounts", description = "A directory of the agent's own where it mounts snapshots to restore from (default: ${DEFAULT-VALUE})",

@@ -47,6 +47,18 @@ class LustreCsiTest {
     assertThat(LustreCsi.execute("agent", "--tls-dir", dir.toString(), "--listen", "9443")).isEqualTo(2);
   }
 
+  /**
+   * The agent finds the setup's account of targets it leaves down where the setup writes it
+   * without being told: the VM's user data does not name it, so that an agent of an older image
+   * never meets an option it does not know (ServerSetup.SETUP_PROBLEMS).
+   */
+  @Test
+  void theAgentReadsTheSetupProblemsWhereTheServerSetupWritesThemByDefault() {
+    AgentCommand agent = new AgentCommand();
+    new picocli.CommandLine(agent).parseArgs("--tls-dir", dir.toString());
+    assertThat(agent.setupProblems).isEqualTo(Path.of(dev.lustrecsi.controller.servers.ServerSetup.SETUP_PROBLEMS));
+  }
+
   @Test
   void anAbandonmentTimeACoCouldReachBetweenRetriesIsAUsageError() {
     // Refused before anything connects: a volume a CO still retries must never be withdrawn.

@@ -61,7 +61,10 @@ public final class ServerSetup {
   /**
    * Where the setup keeps why it leaves each target down (a pool another instance of the server
    * still uses), one file per target: the agent reports them with its health. The script's own
-   * default (its POOL_STATUS_DIR); the script test checks the two agree.
+   * default (its POOL_STATUS_DIR); the script test checks the two agree. The agent reads it by
+   * default and the user data does not name it: user data is rewritten for every server when the
+   * controller is upgraded, and a server still on an older image would have its agent refuse an
+   * option it does not know at its next boot. New agent options must keep to that rule.
    */
   public static final String SETUP_PROBLEMS = "/var/lib/lustre-csi/pools";
   /** How long one attempt at the MDS's client mount may take before it gives up and the timer tries again. */
@@ -121,7 +124,6 @@ public final class ServerSetup {
     String fsName = filesystem.getSpec().fsName();
     String agent = LAUNCHER + " agent --listen 0.0.0.0:" + agentPort + " --tls-dir " + TLS_DIR
         + ("mds".equals(server.role()) ? " --client-mount " + clientMount(fsName) + " --client-mount-status " + CLIENT_MOUNT_STATUS : "")
-        + " --setup-problems " + SETUP_PROBLEMS
         + " --metrics-address :" + AGENT_METRICS_PORT;
     return "#cloud-config\n"
         + "write_files:\n"

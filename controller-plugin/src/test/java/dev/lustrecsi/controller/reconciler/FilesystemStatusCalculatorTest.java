@@ -104,7 +104,7 @@ class FilesystemStatusCalculatorTest {
     GetHealthResponse waiting = GetHealthResponse.newBuilder()
         .setHealthCheck("NOT HEALTHY: error: get_param: param_path 'health_check': No such file or directory").setLustreNotLoaded(true)
         .addSetupProblems(problem).build();
-    seen.put("fs1-oss0", new ServerObservation(true, "Running", true, "10.1.0.12", Optional.of(waiting), null));
+    seen.put("fs1-oss0", new ServerObservation(true, "Running", false, true, "10.1.0.12", Optional.of(waiting), null));
 
     LustreFilesystemStatus status = FilesystemStatusCalculator.observe(PLANNED, seen, Optional.empty(), 1, 0, Instant.EPOCH);
 

@@ -114,7 +114,9 @@ class ServerVirtualMachinesTest {
     assertThat(userData).startsWith("#cloud-config\n")
         .contains("FSNAME='fs1'", "ROLE='oss'", "MGS_NIDS='10.1.0.10@tcp,10.1.0.10@o2ib'",
             "LNET_NETS='tcp0:lnet0 o2ib0:lnet0'",
-            "lustre-csi agent --listen 0.0.0.0:9443 --tls-dir /etc/lustre-csi/tls --setup-problems /var/lib/lustre-csi/pools --metrics-address :"
+            // Only options every released agent knows: this user data is rewritten for servers still
+            // on an older image (ServerSetup.SETUP_PROBLEMS says why), so a new option is a default instead.
+            "lustre-csi agent --listen 0.0.0.0:9443 --tls-dir /etc/lustre-csi/tls --metrics-address :"
                 + ServerSetup.AGENT_METRICS_PORT, "LEGACY_HOSTID='0a01000d'")
         // The script finds its targets among the disks attached now, not in settings written at boot.
         .doesNotContain("--client-mount", "TARGETS=");
