@@ -203,6 +203,11 @@ class ServerSetupScriptTest {
   }
 
   /** Runs the script for {@code server}, which must succeed, and returns the commands it ran. */
+  /** The mount of a target's dataset under the script's mount root, as the fake mount logs it. */
+  private String mounted(String target) {
+    return "mount -t lustre_tgt lcsi-fs1-" + target + "/" + target + " " + dir.resolve("targets") + "/" + target;
+  }
+
   private List<String> run(LustreFilesystem filesystem, ServerStatus server) throws Exception {
     writeEnvironment(filesystem, server);
     bash(dir.resolve("lustre-csi-setup"), 0);
@@ -277,7 +282,6 @@ class ServerSetupScriptTest {
     assertThat(Files.readAllBytes(dir.resolve("hostid"))).as("this boot's own host id").hasSize(4).isNotEqualTo(shipped);
 
     String disks = dir.resolve("disks").toString();
-    String targets = dir.resolve("targets").toString();
     assertThat(first).containsSubsequence(
         "zgenhostid -f -o " + dir.resolve("hostid"),
         "modprobe lnet",
@@ -288,10 +292,10 @@ class ServerSetupScriptTest {
             + disks + "/scsi-0QEMU_QEMU_HARDDISK_ost0000",
         "zpool set multihost=on lcsi-fs1-ost0000",
         "zpool set comment=lustre-csi:multihost lcsi-fs1-ost0000",
-        "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + targets + "/ost0000",
+        mounted("ost0000"),
         "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=1 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0001/ost0001 "
             + disks + "/scsi-0QEMU_QEMU_HARDDISK_ost0001",
-        "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + targets + "/ost0001");
+        mounted("ost0001"));
 
     List<String> second = run(filesystem, oss);
     assertThat(second).noneMatch(line -> line.startsWith("mkfs.lustre") || line.startsWith("mount ")
@@ -318,7 +322,7 @@ class ServerSetupScriptTest {
     assertThat(next).containsSubsequence(
         "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=1 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0001/ost0001 "
             + dir.resolve("disks") + "/virtio-ost0001",
-        "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001")
+        mounted("ost0001"))
         .noneMatch(line -> line.startsWith("mkfs.lustre") && line.contains("ost0000"))
         .noneMatch(line -> line.contains("part1"));
   }
@@ -359,7 +363,7 @@ class ServerSetupScriptTest {
 
     assertThat(commands).contains("zpool import lcsi-fs1-ost0000")
         .noneMatch(line -> line.startsWith("mkfs.lustre"))
-        .contains("mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000");
+        .contains(mounted("ost0000"));
   }
 
   /**
@@ -385,8 +389,8 @@ class ServerSetupScriptTest {
     assertThat(reboot).contains("zgenhostid -f -o " + dir.resolve("hostid"),
             "zpool import -f lcsi-fs1-ost0000", "zpool import -f lcsi-fs1-ost0001")
         .noneMatch(line -> line.startsWith("mkfs.lustre"))
-        .contains("mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000",
-            "mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+        .contains(mounted("ost0000"),
+            mounted("ost0001"));
   }
 
   /**
@@ -412,7 +416,7 @@ class ServerSetupScriptTest {
     assertThat(output).contains("ost0000 holds pool lcsi-fs1-ost0000, in use by another instance of this server",
         "the target stays down and is tried again every minute");
     assertThat(Files.readAllLines(log)).noneMatch(line -> line.startsWith("mkfs.lustre") || line.contains("ost0000/ost0000 "))
-        .contains("mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+        .contains(mounted("ost0001"));
     assertThat(state.resolve("double-import-lcsi-fs1-ost0000")).doesNotExist();
     assertThat(state.resolve("pool-lcsi-fs1-ost0000")).doesNotExist();
     assertThat(dir.resolve("lib/pools/ost0000")).content().contains("in use by another instance of this server");
@@ -420,7 +424,7 @@ class ServerSetupScriptTest {
     Files.delete(state.resolve("alive-lcsi-fs1-ost0000"));  // the old instance is gone (its node came back and stopped it, or was fenced)
     List<String> later = run(filesystem, oss);
 
-    assertThat(later).contains("zpool import -f lcsi-fs1-ost0000", "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+    assertThat(later).contains("zpool import -f lcsi-fs1-ost0000", mounted("ost0000"))
         .noneMatch(line -> line.startsWith("mkfs.lustre"));
     assertThat(dir.resolve("lib/pools/ost0000")).doesNotExist();
   }
@@ -443,7 +447,7 @@ class ServerSetupScriptTest {
 
     assertThat(commands).containsSubsequence("zpool import lcsi-fs1-ost0000", "zpool import -f lcsi-fs1-ost0000",
             "zpool set multihost=on lcsi-fs1-ost0000", "zpool set comment=lustre-csi:multihost lcsi-fs1-ost0000",
-            "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+            mounted("ost0000"))
         .noneMatch(line -> line.startsWith("mkfs.lustre"));
     assertThat(state.resolve("multihost-lcsi-fs1-ost0000")).exists();
   }
@@ -461,7 +465,7 @@ class ServerSetupScriptTest {
 
     List<String> first = run(filesystem, oss);
 
-    assertThat(first).contains("zpool set multihost=on lcsi-fs1-ost0000", "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000")
+    assertThat(first).contains("zpool set multihost=on lcsi-fs1-ost0000", mounted("ost0000"))
         .noneMatch(line -> line.startsWith("zpool set comment"));
     stopHard(List.of("lcsi-fs1-ost0000"), false);
     bootFromAFreshRootDisk();
@@ -498,7 +502,7 @@ class ServerSetupScriptTest {
 
     List<String> commands = Files.readAllLines(log);
     assertThat(commands).noneMatch(line -> line.startsWith("mkfs.lustre") && line.contains("ost0000"))
-        .contains("mount -t lustre_tgt lcsi-fs1-ost0001/ost0001 " + dir.resolve("targets") + "/ost0001");
+        .contains(mounted("ost0001"));
     assertThat(output).contains("ost0000 holds ZFS pool lcsi-fs1-ost0000, which this server cannot import; not formatting it");
     assertThat(state.resolve("ondisk-lcsi-fs1-ost0000")).hasContent("deadbeef");
   }
@@ -528,7 +532,7 @@ class ServerSetupScriptTest {
         "zfs list -H -r -o name lcsi-fs1-ost0000", "zpool destroy -f lcsi-fs1-ost0000",
         "mkfs.lustre --ost --backfstype=zfs --fsname=fs1 --index=0 --mgsnode=10.1.0.10@tcp lcsi-fs1-ost0000/ost0000 "
             + dir.resolve("disks") + "/virtio-ost0000",
-        "mount -t lustre_tgt lcsi-fs1-ost0000/ost0000 " + dir.resolve("targets") + "/ost0000");
+        mounted("ost0000"));
     assertThat(run(filesystem, oss)).noneMatch(line -> line.startsWith("mkfs.lustre") || line.startsWith("zpool destroy"));
   }
 
@@ -618,7 +622,7 @@ class ServerSetupScriptTest {
     // for a day); the limit is loose because the script's other steps take seconds on a loaded machine.
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the setup waits for no client mount")
         .isLessThan(java.time.Duration.ofSeconds(60));
-    assertThat(first).contains("mount -t lustre_tgt lcsi-fs1-mdt0000/mdt0000 " + dir.resolve("targets") + "/mdt0000",
+    assertThat(first).contains(mounted("mdt0000"),
         "systemctl start --no-block " + ServerSetup.CLIENT_MOUNT_SERVICE);
     awaitClientMountStatus("waiting for OSTs: mount -t lustre 10.1.0.10@tcp:/fs1 gave up after 1 s at ");
 
