@@ -8,7 +8,9 @@ import dev.lustrecsi.node.rdma.NodeNetworks;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -21,7 +23,8 @@ import java.util.stream.Collectors;
  * changed, so running this again is harmless (the node plugin does, every interval, to put back
  * what went missing). The one exception is the o2ib0 it added itself, which RDMA ports that become
  * usable later join (Multi-Rail). Then it loads the Lustre client module ({@code modprobe lustre}). When
- * external, it only reads. Either way LNet is ready when each of the node's own NIDs answers
+ * external, it only reads. Either way LNet is ready when each of its networks has an NI that can
+ * carry traffic (a Multi-Rail o2ib0 may have lost a rail) and each such NI's NID answers
  * {@code lnetctl ping}.
  */
 public final class LnetManager {
@@ -49,31 +52,43 @@ public final class LnetManager {
   public LnetStatus bringUp(NodeNetworks networks) {
     try {
       Configured configured = mode == LnetMode.MANAGE ? configure(networks) : new Configured(netShow(), "");
-      List<LocalNi> nis = configured.nis();
-      String o2ibProblem = configured.o2ibProblem();
-      List<Nid> all = nis.stream().map(LocalNi::nid).filter(n -> !n.isLoopback()).toList();
-      // Only NIs that are up count as the node's: an o2ib NI that is down must not make o2ib look usable.
-      List<Nid> own = nis.stream().filter(ni -> !ni.nid().isLoopback() && ni.up()).map(LocalNi::nid).toList();
-      if (all.isEmpty()) {
-        return LnetStatus.notReady(own, mode == LnetMode.MANAGE
+      List<LocalNi> nis = configured.nis().stream().filter(ni -> !ni.nid().isLoopback()).toList();
+      if (nis.isEmpty()) {
+        return LnetStatus.notReady(List.of(), mode == LnetMode.MANAGE
             ? "LNet has no network: this node has no usable RDMA port and no Ethernet interface with an IPv4 address (" + networks.describe() + ")"
             : "LNet has no network configured and --lnet external leaves configuring it to the admin");
       }
-      List<String> problems = new ArrayList<>();
-      for (LocalNi ni : nis) {
-        if (ni.nid().isLoopback()) {
-          continue;
-        }
-        if (!ni.up()) {
-          problems.add(ni.nid() + " is " + (ni.status().isEmpty() ? "not up" : ni.status()));
-        } else {
-          ping(ni.nid()).ifPresent(problems::add);
-        }
-      }
-      return new LnetStatus(own, problems.isEmpty(), String.join("; ", problems), o2ibProblem);
+      return judge(nis, networks, configured.o2ibProblem());
     } catch (CommandFailedException e) {
       return LnetStatus.notReady(List.of(), e.getMessage());
     }
+  }
+
+  /**
+   * Ready when each network has an NI that can carry traffic and each such NI's NID answers a
+   * ping. A dead NI beside a live one on its network (one rail of a Multi-Rail o2ib0 whose port or
+   * NI is down) leaves the node ready: LNet's health checks move the traffic to the rails that work,
+   * and mounts and I/O go on. A network whose every NI is dead makes it not ready, naming each.
+   */
+  private LnetStatus judge(List<LocalNi> nis, NodeNetworks networks, String o2ibProblem) {
+    Map<String, List<LocalNi>> byNet = nis.stream().collect(Collectors.groupingBy(ni -> ni.nid().net(), LinkedHashMap::new, Collectors.toList()));
+    List<Nid> live = new ArrayList<>();
+    List<DeadNi> dead = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (List<LocalNi> net : byNet.values()) {
+      List<DeadNi> deadOnNet = new ArrayList<>();
+      for (LocalNi ni : net) {
+        ni.whyDead(networks.rdmaPorts()).ifPresentOrElse(why -> deadOnNet.add(new DeadNi(ni.nid(), why)), () -> live.add(ni.nid()));
+      }
+      if (deadOnNet.size() == net.size()) {
+        deadOnNet.forEach(ni -> problems.add(ni.why()));
+      }
+      dead.addAll(deadOnNet);
+    }
+    for (Nid nid : live) {
+      ping(nid).ifPresent(problems::add);
+    }
+    return new LnetStatus(live, problems.isEmpty(), String.join("; ", problems), o2ibProblem, dead);
   }
 
   /**

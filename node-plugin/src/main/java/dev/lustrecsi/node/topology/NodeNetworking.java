@@ -1,6 +1,7 @@
 package dev.lustrecsi.node.topology;
 
 import dev.lustrecsi.common.topology.Topology;
+import dev.lustrecsi.node.lnet.DeadNi;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetStatus;
 import dev.lustrecsi.node.rdma.NodeNetworks;
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * status, as last checked. Both are checked again off the request threads every interval for as
  * long as the plugin runs, not only until LNet first answers: an RDMA port the subnet manager
  * activates late gets o2ib, LNet networks removed behind the plugin's back are added again when
- * managed, and NIs that go down make the node not ready, each within one interval.
+ * managed, and a network whose every NI goes down makes the node not ready (one rail of several
+ * going down leaves it ready, degraded, and logged), each within one interval.
  */
 public final class NodeNetworking {
   private static final System.Logger LOG = System.getLogger(NodeNetworking.class.getName());
@@ -105,14 +107,26 @@ public final class NodeNetworking {
     status = now;
     // Every round runs again after the node is ready: only a change is worth a line in the log.
     if (!now.equals(was)) {
-      if (!now.ready()) {
-        LOG.log(Level.WARNING, "LNet not ready, checking again every " + interval.toSeconds() + " s: " + now.reason());
-      } else if (!now.o2ibProblem().isEmpty()) {
-        LOG.log(Level.WARNING, "LNet ready: " + now.nids() + ", without o2ib, so this node mounts over tcp only: " + now.o2ibProblem());
-      } else {
-        LOG.log(Level.INFO, "LNet ready: " + now.nids());
-      }
+      logLnet(now);
     }
+  }
+
+  private void logLnet(LnetStatus now) {
+    if (!now.ready()) {
+      LOG.log(Level.WARNING, "LNet not ready, checking again every " + interval.toSeconds() + " s: " + now.reason());
+      return;
+    }
+    StringBuilder line = new StringBuilder("LNet ready: " + now.nids());
+    if (!now.o2ibProblem().isEmpty()) {
+      line.append(", without o2ib, so this node mounts over tcp only: ").append(now.o2ibProblem());
+    }
+    if (!now.deadNis().isEmpty()) {
+      // Ready on the rails left: LNet's health checks keep traffic off the dead ones, but the admin has a rail to mend.
+      line.append(", degraded: ").append(String.join("; ", now.deadNis().stream().map(DeadNi::why).toList()))
+          .append(" (its network carries on over the NIs that work)");
+    }
+    boolean degraded = !now.o2ibProblem().isEmpty() || !now.deadNis().isEmpty();
+    LOG.log(degraded ? Level.WARNING : Level.INFO, line.toString());
   }
 
   /**

@@ -31,6 +31,8 @@ final class FakeLnetctl implements CommandRunner {
   final java.util.Set<String> refusedInterfaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Nets (o2ib0) whose NI net show lists with "status: down". */
   final java.util.Set<String> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Interfaces (ib1) whose NI net show lists with "status: down": one dead rail of a Multi-Rail net. */
+  final java.util.Set<String> downInterfaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A network configured outside the plugin (modprobe options, /etc/lnet.conf): LNet is configured, the net has one NI. */
   synchronized void configuredNet(String net, String nid, String iface) {
@@ -106,7 +108,7 @@ final class FakeLnetctl implements CommandRunner {
       lines.add("      local NI(s):");
       for (String[] ni : net.getValue()) {
         lines.add("      -     nid: " + ni[0]);
-        lines.add("            status: " + (down.contains(net.getKey()) ? "down" : "up"));
+        lines.add("            status: " + (down.contains(net.getKey()) || downInterfaces.contains(ni[1]) ? "down" : "up"));
         lines.add("            interfaces:");
         lines.add("                  0: " + ni[1]);
       }

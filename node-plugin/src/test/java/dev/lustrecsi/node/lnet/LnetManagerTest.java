@@ -30,6 +30,16 @@ class LnetManagerTest {
       List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib0"), Optional.of("10.2.0.5")),
           new RdmaPort("mlx5_1", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.ACTIVE, Optional.of("ib1"), Optional.of("10.2.0.6"))),
       List.of(new EthernetInterface("eth0", "10.1.0.5"), new EthernetInterface("eth1", "10.1.1.5")));
+  /** TWO_RAILS with the second rail's port down for good: its cable pulled, or its switch port dead. */
+  static final NodeNetworks SECOND_RAIL_PORT_DOWN = new NodeNetworks(
+      List.of(TWO_RAILS.rdmaPorts().get(0),
+          new RdmaPort("mlx5_1", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.DOWN, Optional.of("ib1"), Optional.of("10.2.0.6"))),
+      TWO_RAILS.ethernet());
+  /** TWO_RAILS with the first rail's port down. */
+  static final NodeNetworks FIRST_RAIL_PORT_DOWN = new NodeNetworks(
+      List.of(new RdmaPort("mlx5_0", 1, RdmaPort.LinkLayer.INFINIBAND, RdmaPort.State.DOWN, Optional.of("ib0"), Optional.of("10.2.0.5")),
+          TWO_RAILS.rdmaPorts().get(1)),
+      TWO_RAILS.ethernet());
   final FakeLnetctl lnetctl = new FakeLnetctl();
 
   @BeforeEach
@@ -132,6 +142,54 @@ class LnetManagerTest {
     assertThat(status.hasO2ib()).isFalse();
     Map<String, String> context = Map.of(VolumeContext.MGS_NIDS, "10.1.0.10@tcp", VolumeContext.MGS_NIDS_O2IB, "10.2.0.10@o2ib");
     assertThat(new SourceChooser(networking).choose("fs1/a", StageContext.parse(context, "fs1")).mountSource()).isEqualTo("10.1.0.10@tcp:/fs1");
+  }
+
+  /** o2ib0 on both rails and tcp0, as /etc/lnet.conf would have them on a Multi-Rail node. */
+  void twoRailsConfigured() {
+    lnetctl.configuredNet("o2ib0", "10.2.0.5@o2ib", "ib0");
+    lnetctl.configuredNet("o2ib0", "10.2.0.6@o2ib", "ib1");
+    lnetctl.configuredNet("tcp0", "10.1.0.5@tcp", "eth0");
+  }
+
+  @Test
+  void aMultiRailNetWhoseOneRailIsDownStaysReadyOnTheOtherAndNamesTheDeadOne() {
+    twoRailsConfigured();
+    lnetctl.downInterfaces.add("ib1");
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(TWO_RAILS);
+    assertThat(status.ready()).as("LNet's health checks keep o2ib0's traffic on ib0: " + status.reason()).isTrue();
+    assertThat(status.hasO2ib()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(status.deadNis()).extracting(ni -> ni.nid().toString()).containsExactly("10.2.0.6@o2ib");
+    assertThat(status.deadNis().getFirst().why()).isEqualTo("10.2.0.6@o2ib is down");
+    assertThat(lnetctl.commands).as("a dead rail is not pinged").doesNotContain(List.of("lnetctl", "ping", "10.2.0.6@o2ib"));
+  }
+
+  @Test
+  void aRailWhosePortIsDownIsDeadEvenBeforeLnetMarksItsNiDown() {
+    twoRailsConfigured();
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(SECOND_RAIL_PORT_DOWN);
+    assertThat(status.ready()).as(status.reason()).isTrue();
+    assertThat(status.nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(status.deadNis()).extracting(ni -> ni.nid().toString()).containsExactly("10.2.0.6@o2ib");
+    assertThat(status.deadNis().getFirst().why()).isEqualTo("10.2.0.6@o2ib runs on ib1, whose RDMA port mlx5_1 port 1 is not ACTIVE");
+  }
+
+  @Test
+  void aMultiRailNetWhoseEveryRailIsDeadIsNotReadyAndNamesEach() {
+    twoRailsConfigured();
+    lnetctl.down.add("o2ib0");
+    LnetStatus status = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(TWO_RAILS);
+    assertThat(status.ready()).isFalse();
+    assertThat(status.reason()).contains("10.2.0.5@o2ib is down").contains("10.2.0.6@o2ib is down");
+    assertThat(status.hasO2ib()).isFalse();
+
+    // One rail's NI down in LNet, the other's port down in sysfs: no rail left either.
+    lnetctl.down.clear();
+    lnetctl.downInterfaces.add("ib1");
+    LnetStatus mixed = new LnetManager(lnetctl, LnetMode.EXTERNAL).bringUp(FIRST_RAIL_PORT_DOWN);
+    assertThat(mixed.ready()).isFalse();
+    assertThat(mixed.reason()).contains("10.2.0.5@o2ib runs on ib0, whose RDMA port mlx5_0 port 1 is not ACTIVE").contains("10.2.0.6@o2ib is down");
+    assertThat(mixed.nids()).extracting(Nid::toString).containsExactly("10.1.0.5@tcp");
   }
 
   @Test

@@ -34,6 +34,32 @@ class LnetOutputTest {
   }
 
   @Test
+  void readsEachRailOfAMultiRailNetWithItsOwnStatus() {
+    // The reference's layout (lnetctl_net_show.txt), with o2ib0 on two rails and the second one down.
+    String multiRail = """
+        net:
+        -     net type: lo
+              local NI(s):
+              -     nid: 0@lo
+                    status: up
+        -     net type: o2ib
+              local NI(s):
+              -     nid: 10.2.0.5@o2ib
+                    status: up
+                    interfaces:
+                          0: ib0
+              -     nid: 10.2.0.6@o2ib
+                    status: down
+                    interfaces:
+                          0: ib1
+        """;
+    assertThat(LnetOutput.netShow(multiRail)).containsExactly(
+        new LocalNi(new Nid("0", "lo", 0), "up", List.of()),
+        new LocalNi(new Nid("10.2.0.5", "o2ib", 0), "up", List.of("ib0")),
+        new LocalNi(new Nid("10.2.0.6", "o2ib", 0), "down", List.of("ib1")));
+  }
+
+  @Test
   void readsARealPingAnswer() {
     assertThat(LnetOutput.ping(Fixtures.read("lnetctl_ping.txt"))).containsExactly(new Nid("10.99.0.1", "tcp", 0));
     assertThat(LnetOutput.ping("manage:\n    - ping:\n          errno: -1\n")).isEmpty();

@@ -110,6 +110,45 @@ class LnetRecheckTest {
   }
 
   @Test
+  void aRailThatDiesLeavesTheNodeReadyOnTheOtherUntilBothAreDead() {
+    lnetctl.addresses.put("ib1", "10.2.0.6");
+    Path node = SysfsTrees.copy("ib-multirail", dir);
+    NodeNetworking networking = start(new NodeNetworking(SysfsTrees.scanner(node)::scan, Optional.of(new LnetManager(lnetctl, LnetMode.MANAGE)), INTERVAL));
+    Readiness readiness = new Readiness(client, networking);
+    await(() -> networking.lnet().nids().size() == 3 && readiness.ready(), "ready on both rails and tcp");
+    assertThat(networking.rdmaForTopology()).as("what NodeGetInfo tells kubelet at registration").isTrue();
+
+    // ib1's cable is pulled: its port drops to DOWN/Polling before LNet marks its NI down.
+    portDown(node, "mlx5_1", "ib1");
+    await(() -> !networking.lnet().deadNis().isEmpty(), "the dead rail noticed");
+    assertThat(readiness.ready()).as("o2ib0 still works on ib0: " + readiness.notReadyReason()).isTrue();
+    assertThat(networking.lnet().nids()).extracting(Nid::toString).containsExactly("10.2.0.5@o2ib", "10.1.0.5@tcp");
+    assertThat(networking.rdma()).as("a usable port is left, so the node's rdma label still holds").isTrue();
+    assertThat(networking.rdmaForTopology()).isTrue();
+    assertThat(new SourceChooser(networking).choose("fs1/a", StageContext.parse(BOTH_NETWORKS, "fs1")).mountSource()).isEqualTo("10.2.0.10@o2ib:/fs1");
+
+    // Then LNet marks ib0's NI down too: no rail of o2ib0 is left.
+    lnetctl.downInterfaces.add("ib0");
+    await(() -> !readiness.ready(), "not ready once every rail of o2ib0 is dead");
+    assertThat(readiness.notReadyReason()).hasValueSatisfying(r -> assertThat(r).contains("10.2.0.5@o2ib is down")
+        .contains("10.2.0.6@o2ib runs on ib1, whose RDMA port mlx5_1 port 1 is not ACTIVE"));
+
+    lnetctl.downInterfaces.clear();
+    SysfsTrees.write(node.resolve("sys/class/infiniband/mlx5_1/ports/1/state"), "4: ACTIVE");
+    SysfsTrees.write(node.resolve("sys/class/infiniband/mlx5_1/ports/1/phys_state"), "5: LinkUp");
+    SysfsTrees.write(node.resolve("sys/class/net/ib1/operstate"), "up");
+    await(() -> readiness.ready() && networking.lnet().deadNis().isEmpty(), "ready on both rails again");
+    assertThat(networking.lnet().nids()).hasSize(3);
+  }
+
+  /** What sysfs shows for an InfiniBand port whose cable is pulled: no link, nothing training. */
+  static void portDown(Path node, String device, String netdev) {
+    SysfsTrees.write(node.resolve("sys/class/infiniband/" + device + "/ports/1/state"), "1: DOWN");
+    SysfsTrees.write(node.resolve("sys/class/infiniband/" + device + "/ports/1/phys_state"), "2: Polling");
+    SysfsTrees.write(node.resolve("sys/class/net/" + netdev + "/operstate"), "down");
+  }
+
+  @Test
   void o2ibThatCouldNotBeAddedIsAddedOnceKo2iblndLoads() {
     lnetctl.o2ibAddFails = true;
     NodeNetworking networking = start(networking("ib-active", LnetMode.MANAGE));
