@@ -3,6 +3,7 @@ package dev.lustrecsi.node.metrics;
 import dev.lustrecsi.common.metrics.CsiCallMetrics;
 import dev.lustrecsi.node.health.MountHealth;
 import dev.lustrecsi.node.health.Readiness;
+import dev.lustrecsi.node.lnet.DeadNi;
 import dev.lustrecsi.node.lnet.LnetStatus;
 import dev.lustrecsi.node.lnet.Nid;
 import dev.lustrecsi.node.mount.FilesystemMounts;
@@ -26,6 +27,7 @@ public final class NodeMetrics {
   public static final String READY = "lustre_csi_node_ready";
   public static final String LNET_READY = "lustre_csi_node_lnet_ready";
   public static final String LNET_NIDS = "lustre_csi_node_lnet_nids";
+  public static final String LNET_NIDS_DOWN = "lustre_csi_node_lnet_nids_down";
   public static final String RDMA = "lustre_csi_node_rdma";
   public static final String RDMA_REPORTED = "lustre_csi_node_rdma_reported";
 
@@ -50,11 +52,16 @@ public final class NodeMetrics {
             .forEach(fs -> out.call(health.problem(fs).isEmpty() ? 1 : 0, fs))).register(registry);
     gauge(READY, "1 when this node can mount Lustre (client present, LNet answers): what Probe reports")
         .callback(out -> out.call(readiness.notReadyReason().isEmpty() ? 1 : 0)).register(registry);
-    gauge(LNET_READY, "1 when LNet is configured and each of the node's own NIDs answers a ping")
+    gauge(LNET_READY, "1 when LNet is configured, each of its networks has an NI that can carry traffic, and each such NID answers a ping")
         .callback(out -> out.call(networking.lnet().ready() ? 1 : 0)).register(registry);
-    gauge(LNET_NIDS, "The node's own LNet NIDs that are up, by network (tcp0, o2ib0)")
+    gauge(LNET_NIDS, "The node's own LNet NIDs that can carry traffic (NI up, and for o2ib on an ACTIVE RDMA port), by network (tcp0, o2ib0)")
         .labelNames("net")
         .callback(out -> nidsByNet(networking.lnet()).forEach((net, count) -> out.call(count, net))).register(registry);
+    // A Multi-Rail net that lost a rail keeps the node ready: this is where the dead rail shows.
+    gauge(LNET_NIDS_DOWN, "The node's own LNet NIDs that cannot carry traffic (NI down, or an o2ib NI whose RDMA port is not ACTIVE), by network;"
+        + " with lustre_csi_node_lnet_nids above 0 on the same network, LNet runs degraded on the rest")
+        .labelNames("net")
+        .callback(out -> deadNidsByNet(networking.lnet()).forEach((net, count) -> out.call(count, net))).register(registry);
     gauge(RDMA, "1 when the node has a usable RDMA port now (new mounts may use o2ib); the ports are scanned every 30 s")
         .callback(out -> out.call(networking.rdma() ? 1 : 0)).register(registry);
     // Kubelet keeps the label it set at registration: a node whose two values differ is on the wrong side of the RDMA tier.
@@ -71,6 +78,16 @@ public final class NodeMetrics {
     Map<String, Integer> counts = new TreeMap<>();
     for (Nid nid : lnet.nids()) {
       counts.merge(nid.net(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** Every network the node has, 0 where no NID is dead, so each network's series is steady. */
+  private static Map<String, Integer> deadNidsByNet(LnetStatus lnet) {
+    Map<String, Integer> counts = new TreeMap<>();
+    lnet.nids().forEach(nid -> counts.putIfAbsent(nid.net(), 0));
+    for (DeadNi dead : lnet.deadNis()) {
+      counts.merge(dead.nid().net(), 1, Integer::sum);
     }
     return counts;
   }

@@ -111,6 +111,7 @@ class NodeMetricsTest {
       assertThat(scrape.value(NodeMetrics.FILESYSTEM_HEALTHY, Map.of("filesystem", "fs2"))).contains(0.0);
       assertThat(scrape.value(NodeMetrics.LNET_READY, Map.of())).contains(1.0);
       assertThat(scrape.value(NodeMetrics.LNET_NIDS, Map.of("net", "tcp0"))).contains(1.0);
+      assertThat(scrape.value(NodeMetrics.LNET_NIDS_DOWN, Map.of("net", "tcp0"))).contains(0.0);
       assertThat(scrape.value(NodeMetrics.READY, Map.of())).contains(1.0);
       assertThat(scrape.value(NodeMetrics.RDMA, Map.of())).contains(0.0);
 
@@ -142,6 +143,47 @@ class NodeMetricsTest {
       Scrape after = Scrape.of(server.uri());
       assertThat(after.value(NodeMetrics.RDMA, Map.of())).contains(1.0);
       assertThat(after.value(NodeMetrics.RDMA_REPORTED, Map.of())).contains(0.0);
+    }
+  }
+
+  @Test
+  void aDeadRailOfAMultiRailNetShowsWhileTheNodeStaysReady() throws Exception {
+    // o2ib0 on two rails, the second one down, in the layout of the reference's net show.
+    String netShow = """
+        net:
+        -     net type: lo
+              local NI(s):
+              -     nid: 0@lo
+                    status: up
+        -     net type: o2ib
+              local NI(s):
+              -     nid: 10.2.0.5@o2ib
+                    status: up
+                    interfaces:
+                          0: ib0
+              -     nid: 10.2.0.6@o2ib
+                    status: down
+                    interfaces:
+                          0: ib1
+        """;
+    CommandRunner multiRail = command -> switch (String.join(" ", command.argv())) {
+      case "lnetctl net show" -> new CommandResult(command, 0, netShow, "");
+      case "lnetctl ping 10.2.0.5@o2ib" -> new CommandResult(command, 0, fixture("lnetctl_ping.txt"), "");
+      default -> new CommandResult(command, 127, "", "unexpected " + command);
+    };
+    NodeNetworks twoRails = sysfs("ib-multirail");
+    NodeNetworking networking = new NodeNetworking(() -> twoRails, Optional.of(new LnetManager(multiRail, LnetMode.EXTERNAL)),
+        Duration.ofMinutes(1));
+    networking.checkNow();
+    FilesystemMounts filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
+    MountHealth health = new MountHealth(filesystems, new StatsProbe((volume, path) -> new VolumeStats(1, 1, 0, 1, 1, 0), Duration.ofSeconds(2)),
+        Duration.ofMinutes(1));
+    NodeMetrics metrics = new NodeMetrics().watch(filesystems, health, networking, new Readiness(client, networking));
+    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), metrics.registry())) {
+      Scrape scrape = Scrape.of(server.uri());
+      assertThat(scrape.value(NodeMetrics.READY, Map.of())).contains(1.0);
+      assertThat(scrape.value(NodeMetrics.LNET_NIDS, Map.of("net", "o2ib0"))).contains(1.0);
+      assertThat(scrape.value(NodeMetrics.LNET_NIDS_DOWN, Map.of("net", "o2ib0"))).contains(1.0);
     }
   }
 
