@@ -104,9 +104,7 @@ public final class GroupSnapshots {
       if (batch != null) {
         long creation = batches.await(batch);
         for (SnapshotRecord member : written) {
-          SnapshotRecord done = member.ready(creation);
-          journal.put(done);
-          ready.add(done);
+          ready.add(snapshots.recordReady(member, creation));
         }
       } else {
         for (SnapshotRecord member : written) {

@@ -89,9 +89,7 @@ public final class SnapshotService {
             volume.capacityBytes(), 0, State.CREATING, "", clock.instant());
         journal.put(record);
       }
-      SnapshotRecord ready = record.ready(batches.await(batch));
-      journal.put(ready);
-      return ready;
+      return recordReady(record, batches.await(batch));
     }
   }
 
@@ -262,9 +260,28 @@ public final class SnapshotService {
     long creation = batches.retake(fsName, interrupted.lustreSnapshot(), () -> journal.all().stream()
         .filter(r -> r.state() == State.READY && r.id().fsName().equals(fsName) && r.lustreSnapshot().equals(interrupted.lustreSnapshot()))
         .mapToLong(SnapshotRecord::creationSeconds).findFirst().orElse(-1));
-    SnapshotRecord ready = interrupted.ready(creation);
-    journal.put(ready);
-    return ready;
+    return recordReady(interrupted, creation);
+  }
+
+  /**
+   * Marks a snapshot READY, only if its record is still exactly {@code taken}, the one this call
+   * read or wrote. A record withdrawn meanwhile (by a sweep on a controller whose clock runs ahead,
+   * or on this one for a group's member, which the group's call does not hold) is never brought
+   * back: a READY snapshot is the CO's to delete, and no CO would ever learn of this one. The
+   * Lustre snapshot this call may have taken again after the withdrawal destroyed it goes unless a
+   * live record still names it, and the call is ABORTED: its retry finds the records as they are.
+   */
+  SnapshotRecord recordReady(SnapshotRecord taken, long creation) {
+    SnapshotRecord ready = taken.ready(creation);
+    if (journal.replace(taken, ready)) {
+      return ready;
+    }
+    String fsName = taken.id().fsName();
+    batches.destroyUnlessShared(fsName, taken.lustreSnapshot(), () -> journal.all().stream()
+        .anyMatch(other -> other.state() != State.DELETING && other.id().fsName().equals(fsName)
+            && other.lustreSnapshot().equals(taken.lustreSnapshot())));
+    throw CsiException.aborted("the record of snapshot " + CallerText.quote(taken.name()) + " was withdrawn or changed while this call "
+        + "took it; retry");
   }
 
   interface Busy extends AutoCloseable {

@@ -145,6 +145,41 @@ class GroupSnapshotsTest {
     assertThat(group.members()).hasSize(2).extracting(SnapshotRecord::lustreSnapshot).doesNotContain(LUSTRE_SNAPSHOT);
   }
 
+  /**
+   * A retry finishing a group whose members were read CREATING, asked for recently (no refresh
+   * due), while the leader withdraws them: its clock is ahead of this controller's by more than
+   * the abandonment time less a quarter, so to it the members look abandoned. The retry's READY
+   * write must not bring a withdrawn member back: it would name a Lustre snapshot retaken for no
+   * one, and be handed out as a snapshot that no record of its group survives for.
+   */
+  @Test
+  void aMemberWithdrawnWhileARetryFinishesItIsNotWrittenReadyAgain() throws Exception {
+    lookupReleased.countDown();  // this retry looks nothing up: it stalls on its first clock reading, refreshing v1's member
+    Instant recently = Instant.now().minus(Duration.ofMinutes(10));
+    for (String volume : List.of("v1", "v2")) {
+      String name = "g/fs1/" + volume;
+      journal.put(new SnapshotRecord(name, new SnapshotId("fs1", SnapshotObjects.objectName(name)), new VolumeId("fs1", volume),
+          LUSTRE_SNAPSHOT, 1 << 30, 0, SnapshotRecord.State.CREATING, SnapshotObjects.objectName("g"), recently));
+    }
+    CompletableFuture<GroupSnapshots.Group> retry = slowRetry();
+    assertThat(clock.reached.await(10, TimeUnit.SECONDS)).as("the retry has read the members and is about to finish v1's").isTrue();
+
+    AbandonedSnapshots leaderAhead = new AbandonedSnapshots(snapshots, journal::all, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)),
+        new Abandonment(Duration.ofHours(1)));
+    assertThat(leaderAhead.sweep()).containsExactlyInAnyOrder("g/fs1/v1", "g/fs1/v2");
+    assertThat(journal.all()).isEmpty();
+    assertThat(lustre.work).containsExactly("destroy " + LUSTRE_SNAPSHOT);
+
+    clock.release();
+    assertThat(codeOf(retry)).as("the retry, whose members were withdrawn after it read them").isEqualTo(Status.Code.ABORTED);
+    assertThat(journal.all()).as("no withdrawn member written READY again").isEmpty();
+    assertThat(lustre.work).as("the Lustre snapshot the retry took again for nobody is destroyed").last().isEqualTo("destroy " + LUSTRE_SNAPSHOT);
+
+    GroupSnapshots.Group group = groups.create("g", List.of("fs1/v1", "fs1/v2"));
+    assertThat(group.ready()).as("the CO's next retry takes the group anew").isTrue();
+    assertThat(group.members()).hasSize(2).extracting(SnapshotRecord::lustreSnapshot).doesNotContain(LUSTRE_SNAPSHOT);
+  }
+
   @Test
   void aMemberOfAGroupIsDeletedWithItsGroupOnly() {
     GroupSnapshots.Group group = groups.create("g", List.of("fs1/v1", "fs1/v2"));
