@@ -4,6 +4,7 @@ import static dev.lustrecsi.sanity.Calls.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import csi.v1.CreateVolumeGroupSnapshotRequest;
+import csi.v1.DeleteSnapshotRequest;
 import csi.v1.DeleteVolumeGroupSnapshotRequest;
 import csi.v1.GetPluginCapabilitiesRequest;
 import csi.v1.GetVolumeGroupSnapshotRequest;
@@ -93,6 +94,25 @@ class GroupSnapshotConformanceTest extends ConformanceTest {
     assertFails(Status.Code.ALREADY_EXISTS, () -> target.asCo(() -> target.groupController().createVolumeGroupSnapshot(
         CreateVolumeGroupSnapshotRequest.newBuilder().setName(name).addSourceVolumeIds(one.getVolumeId())
             .addSourceVolumeIds(two.getVolumeId()).build())));
+  }
+
+  /**
+   * A member carries its group's id, by which the CSI spec says it must not be deleted as a
+   * stand-alone snapshot: DeleteSnapshot of it is FAILED_PRECONDITION naming the field, and the
+   * group stays whole.
+   */
+  @Test
+  void deletingAMemberAloneIsFailedPreconditionNamingSnapshotId() {
+    Volume one = ws.createVolume();
+    Volume two = ws.createVolume();
+    VolumeGroupSnapshot group = create(ws.snapshotName(), one, two);
+    String member = ids(group).getFirst();
+    Status refused = assertFails(Status.Code.FAILED_PRECONDITION, () -> target.asCo(() -> target.controller().deleteSnapshot(
+        DeleteSnapshotRequest.newBuilder().setSnapshotId(member).build())));
+    assertThat(refused.getDescription()).contains("snapshot_id", member, group.getGroupSnapshotId());
+    assertThat(target.groupController().getVolumeGroupSnapshot(GetVolumeGroupSnapshotRequest.newBuilder()
+        .setGroupSnapshotId(group.getGroupSnapshotId()).addAllSnapshotIds(ids(group)).build()).getGroupSnapshot())
+        .as("no member deleted").isEqualTo(group);
   }
 
   @Test
