@@ -1,6 +1,7 @@
 package dev.lustrecsi.sandbox.lustre;
 
 import dev.lustrecsi.agent.lustre.TargetKind;
+import dev.lustrecsi.agent.lustre.TargetName;
 import dev.lustrecsi.common.exec.Command;
 import dev.lustrecsi.common.exec.CommandFailedException;
 import dev.lustrecsi.common.exec.CommandResult;
@@ -132,8 +133,30 @@ public final class SimulatedLustreCommands implements CommandRunner {
       case "fork_lcfg" -> snapshots.fork(rest);
       case "erase_lcfg" -> snapshots.erase(rest);
       case "--device" -> SimulatedOstRemoval.mgsDevice(servers, serverName, rest);
+      case "pool_list" -> poolList(rest);
       default -> throw usage("lctl", "lctl: unknown command '" + sub + "'");
     };
+  }
+
+  /**
+   * {@code lctl pool_list FSNAME.POOL}: the pool's name, then each of its OSTs by UUID, one a line
+   * (the reference's "Pool: fs1.rdma" and "fs1-OST0000_UUID" lines). A pool that does not exist
+   * fails; the wording is the simulation's.
+   */
+  private String poolList(List<String> args) throws Failure {
+    if (args.size() != 1 || !args.getFirst().matches("[A-Za-z0-9_-]{1,8}\\.[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) {
+      throw usage("lctl pool_list", "lctl pool_list: the simulation knows lctl pool_list FSNAME.POOL");
+    }
+    String fsName = args.getFirst().substring(0, args.getFirst().indexOf('.'));
+    String pool = args.getFirst().substring(fsName.length() + 1);
+    if (servers.filesystem(fsName).isEmpty()) {
+      throw new Failure(ENOENT, "error: pool_list: " + args.getFirst() + ": No such file or directory");
+    }
+    List<Integer> members = servers.poolMembers(fsName, pool)
+        .orElseThrow(() -> new Failure(ENOENT, "error: pool_list: " + args.getFirst() + ": No such file or directory"));
+    StringBuilder out = new StringBuilder("Pool: ").append(args.getFirst()).append('\n');
+    members.forEach(i -> out.append(new TargetName(fsName, TargetKind.OST, i)).append("_UUID\n"));
+    return out.toString();
   }
 
   /**
@@ -511,6 +534,9 @@ public final class SimulatedLustreCommands implements CommandRunner {
    * snapshot captured.
    */
   private String getStripe(List<String> args) throws Failure, Hang {
+    if (args.size() == 2 && List.of("-p", "--pool").contains(args.getFirst()) && !args.getLast().startsWith("-")) {
+      return filePool(args.getLast());
+    }
     if (!args.equals(List.of("-d", "-R", args.getLast())) || args.getLast().startsWith("-")) {
       throw usage("lfs getstripe", "lfs getstripe: the simulation knows lfs getstripe -d -R DIR");
     }
@@ -530,6 +556,20 @@ public final class SimulatedLustreCommands implements CommandRunner {
     Layout shown = layout.orElse(new Layout(0, 0, ""));
     return String.format("stripe_count:  %d stripe_size:   %d pattern:       %s stripe_offset: -1%s%n%n", shown.stripeCount(),
         shown.stripeSizeBytes(), layout.isPresent() ? "raid0" : "0", shown.pool().isEmpty() ? "" : " pool:          " + shown.pool());
+  }
+
+  /**
+   * {@code lfs getstripe -p FILE}: the pool the file's objects are made in, alone on its line, an
+   * empty line for none (lustre-release tests/ost-pools.sh compares {@code lfs getstripe --pool}
+   * with the bare pool name).
+   */
+  private String filePool(String file) throws Failure, Hang {
+    if (!Files.isRegularFile(Path.of(file), LinkOption.NOFOLLOW_LINKS)) {
+      throw new Failure(ENOENT, "lfs getstripe: cannot open '" + file + "': No such file or directory (2)");
+    }
+    Located at = locate("lfs getstripe", file);
+    requireMdt(at.fsName());
+    return servers.poolOf(at.fsName(), at.relative()) + "\n";
   }
 
   private String project(List<String> args, Duration timeout) throws Failure, Hang {

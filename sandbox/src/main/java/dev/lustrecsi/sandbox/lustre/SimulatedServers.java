@@ -610,14 +610,16 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
    */
   public synchronized Filesystem placeObjects(String fsName) {
     Live fs = live(fsName);
-    List<Integer> allocating = fs.copy().allocating();
+    Filesystem now = fs.copy();
     java.util.Set<String> present = new java.util.HashSet<>();
     try (java.util.stream.Stream<Path> walk = Files.walk(fs.root)) {
       walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(file -> {
         String relative = fs.root.relativize(file).toString();
         present.add(relative);
+        Layout layout = nearestLayout(fs, file.getParent());
+        List<Integer> allocating = allocatable(now, layout);
         if (!fs.objects.containsKey(relative) && !allocating.isEmpty()) {
-          fs.objects.put(relative, NamespaceUsage.allocate(relative, nearestLayout(fs, file.getParent()), allocating));
+          fs.objects.put(relative, NamespaceUsage.allocate(relative, layout, allocating));
         }
       });
     } catch (IOException | UncheckedIOException e) {
@@ -627,10 +629,14 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     return fs.copy();
   }
 
-  /** lfs migrate: the file's objects rewritten, as many stripes as before where there are OSTs enough, on OSTs allocating now. */
+  /**
+   * lfs migrate: the file's objects rewritten, as many stripes as before where there are OSTs
+   * enough, on OSTs allocating now within its pool. False (ENOSPC) when none is left there.
+   */
   synchronized boolean migrate(String fsName, String relative) {
     Live fs = live(fsName);
-    List<Integer> allocating = fs.copy().allocating();
+    Path parent = fs.root.resolve(relative).getParent();
+    List<Integer> allocating = allocatable(fs.copy(), nearestLayout(fs, parent));
     List<Integer> before = fs.objects.get(relative);
     if (before == null || allocating.isEmpty()) {
       return false;
@@ -712,6 +718,45 @@ public final class SimulatedServers implements SimulatedNamespaces, AutoCloseabl
     }
     fs.exported.add(index);
     return true;
+  }
+
+  /**
+   * The OSTs a new object of a file under {@code layout} may go on, as the MDS's allocator of
+   * Lustre 2.16 chooses them (lustre-release lustre/lod): a pool that does not exist, or has no OST
+   * left, is ignored and any OST allocating may take the object (lod_pool.c, lod_find_pool: "request
+   * for an empty pool", the pool dropped); otherwise only the pool's OSTs are looked at
+   * (lod_qos.c, lod_ost_alloc_rr and lod_ost_alloc_specific take the pool's target list), each
+   * skipped whose creation is stopped (osp_precreate.c sets OS_STATFS_NOPRECREATE while
+   * max_create_count=0; lod_statfs_check answers -ENOBUFS for it), and with none left the
+   * allocation answers -ENOSPC ("nobody provided us with a single object"): an object is never
+   * placed outside the file's pool. lfs migrate without layout options (lfs.c, lfs_migrate) writes
+   * the data into a volatile file created in the file's own directory, which takes that
+   * directory's default pool (lod_qos.c, lod_qos_parse_config's def_pool), so a file whose pool
+   * holds only OSTs being drained cannot be moved. del_ost cancels the OST's pool records with its
+   * others, so a deleted OST is in no pool.
+   */
+  private static List<Integer> allocatable(Filesystem fs, Layout layout) {
+    List<Integer> allocating = fs.allocating();
+    if (layout == null || layout.pool().isEmpty()) {
+      return allocating;
+    }
+    java.util.Set<Integer> deleted = fs.deleted();
+    List<Integer> members = fs.pools().getOrDefault(layout.pool(), List.of()).stream().filter(i -> !deleted.contains(i)).toList();
+    return members.isEmpty() ? allocating : allocating.stream().filter(members::contains).toList();
+  }
+
+  /** The OST pool a file's objects are made in, as its layout names it ({@code lfs getstripe -p}); empty for none. */
+  synchronized String poolOf(String fsName, String relativeFile) {
+    Live fs = live(fsName);
+    Layout layout = nearestLayout(fs, fs.root.resolve(relativeFile).getParent());
+    return layout == null ? "" : layout.pool();
+  }
+
+  /** An admin's pool's OSTs, those del_ost has not taken out; empty when there is no such pool. */
+  synchronized Optional<List<Integer>> poolMembers(String fsName, String pool) {
+    Filesystem fs = live(fsName).copy();
+    java.util.Set<Integer> deleted = fs.deleted();
+    return Optional.ofNullable(fs.pools().get(pool)).map(osts -> osts.stream().filter(i -> !deleted.contains(i)).toList());
   }
 
   private static Layout nearestLayout(Live fs, Path dir) {
