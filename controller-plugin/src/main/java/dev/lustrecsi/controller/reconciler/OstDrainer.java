@@ -222,7 +222,11 @@ final class OstDrainer {
       events.normal(pass.filesystem, "OstEmpty", target.name() + " holds no file any more (" + migrated + " migrated); removing it");
       return;
     }
-    String failure = batch.getFirstFailure().isEmpty() ? null : batch.getFilesFailed() + " not migrated this pass: " + batch.getFirstFailure();
+    String failure = batch.getFilesStuckInPool() > 0 ? PoolBlock.message(target.name(), batch)
+        : batch.getFirstFailure().isEmpty() ? null : batch.getFilesFailed() + " not migrated this pass: " + batch.getFirstFailure();
+    if (batch.getFilesStuckInPool() > 0 && !failure.equals(target.drain().message())) {
+      events.warning(pass.filesystem, PoolBlock.REASON, target.name() + ": " + failure);
+    }
     pass.update(target, new DrainStatus(DrainStatus.MIGRATING, batch.getFilesFound() - batch.getFilesMigrated(), migrated,
         batch.getFilesFailed(), bytesOn(pass, target), failure, target.drain().since()));
     throw new Stop();  // one batch per pass: the pace of the drain

@@ -224,6 +224,47 @@ class OstDrainTest {
   }
 
   /**
+   * A volume whose pool, an admin's, holds OST0001 alone: the MDS makes its files' new objects in
+   * the pool only, so with creation stopped on OST0001 lfs migrate cannot move them (ENOSPC). The
+   * drain moves the others, then says why it stays at Migrating, naming the pool and what to do;
+   * once the admin adds an OST to the pool it goes on by itself.
+   */
+  @Test
+  void filesOfAPoolWhoseOnlyOstIsDrainedWaitWithTheReasonUntilThePoolHasAnotherOst() {
+    OstDrains.threeOstsWithFiles(controller, "dflash");
+    var servers = controller.cluster.servers();
+    servers.addPool("dflash", "flash", List.of(1));
+    Volume fast = controller.create("dflash-fast", 2 * Sizes.GIB,
+        Map.of("fsName", "dflash", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1", "pool", "flash"));
+    OstDrains.writeFiles(controller, fast, 4, 16 * 1024);
+    String directory = VolumeId.parse(fast.getVolumeId()).orElseThrow().directory() + "/";
+    assertThat(objectsUnder(servers.placeObjects("dflash").objects(), directory)).hasSize(4).allSatisfy((file, osts) ->
+        assertThat(osts).as("objects of " + file + ", made in pool flash").containsOnly(1));
+
+    OstDrains.editSpec(controller.cluster.client(), "dflash", spec -> spec.withDrain(List.of(1)).withOstCount(2).withDrainBatch(20));
+    await(Duration.ofSeconds(90), "the drain held by pool flash", () -> {
+      DrainStatus drain = ost(controller.filesystem("dflash"), 1).drain();
+      return drain != null && drain.message() != null && drain.message().startsWith("blocked:") && Long.valueOf(4).equals(drain.filesLeft());
+    });
+    DrainStatus held = ost(controller.filesystem("dflash"), 1).drain();
+    assertThat(held.step()).isEqualTo(DrainStatus.MIGRATING);
+    assertThat(held.message()).contains("4 files are in OST pool dflash.flash", "dflash-OST0001 is being drained",
+        "No space left on device", "lctl pool_add dflash.flash");
+    assertThat(OstDrains.filesOn(controller, "dflash", 1)).as("only the pool's files are left").allMatch(f -> f.startsWith(directory));
+    assertThat(controller.cluster.client().v1().events().list().getItems()).extracting(e -> e.getReason()).contains("DrainBlockedByPool");
+
+    servers.addPool("dflash", "flash", List.of(2));  // lctl pool_add dflash.flash OST0002
+    await(Duration.ofSeconds(90), "dflash-OST0001 removed", () -> DrainStatus.REMOVED.equals(ost(controller.filesystem("dflash"), 1).drain().step()));
+    assertThat(objectsUnder(servers.placeObjects("dflash").objects(), directory)).hasSize(4)
+        .allSatisfy((file, osts) -> assertThat(osts).as("objects of " + file + ", still in pool flash").containsOnly(2));
+  }
+
+  private static Map<String, List<Integer>> objectsUnder(Map<String, List<Integer>> objects, String directory) {
+    return objects.entrySet().stream().filter(e -> e.getKey().startsWith(directory))
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+  }
+
+  /**
    * The MDT mounted again right after the find that found the OST empty, before the OST is
    * deactivated: the MDS has forgotten max_create_count=0 and new files get objects on the OST.
    * Deactivating it then would cut them off; the drain must find and move them first.

@@ -178,6 +178,16 @@ public final class LustreCommands {
     return new Command(List.of("lfs", "migrate", file.toString()), MIGRATE);
   }
 
+  /** {@code lfs getstripe -p FILE}: the OST pool the file's objects are made in, alone on its line; an empty line for none. */
+  public static Command filePool(Path file) {
+    return new Command(List.of("lfs", "getstripe", "-p", file.toString()), QUICK);
+  }
+
+  /** {@code lctl pool_list FSNAME.POOL}: "Pool: FSNAME.POOL", then each of the pool's OSTs by UUID, one a line. */
+  public static Command poolList(String fsName, String pool) {
+    return new Command(List.of("lctl", "pool_list", fsName + "." + pool), QUICK);
+  }
+
   /**
    * {@code lctl --device MGS llog_print LOG}: one configuration log on the MGS, in YAML: the
    * clients' ({@code FSNAME-client}) or an MDT's ({@code FSNAME-MDTxxxx}).

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parsers for the one-line outputs: health_check, list_nids, --version, getname and max_create_count. */
+/** Parsers for the short outputs: health_check, list_nids, --version, getname, max_create_count and pool_list. */
 public final class SmallOutputs {
   private static final Pattern NID = Pattern.compile("[^@\\s]+@[a-z0-9]+");
   private static final Pattern VERSION = Pattern.compile("(?:lfs\\s+|lctl\\s+)?(\\d+(?:\\.\\d+)+)\\S*");
@@ -48,6 +48,21 @@ public final class SmallOutputs {
       throw new UnexpectedOutputException("lfs getname", "no FSNAME-INSTANCE in \"" + output.strip() + "\"");
     }
     return m.group(1);
+  }
+
+  /** {@code lctl pool_list FSNAME.POOL}: the OSTs of the pool, from its {@code FSNAME-OSTxxxx_UUID} lines (the first names the pool). */
+  public static List<TargetName> poolMembers(String output) {
+    List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    if (lines.isEmpty() || !lines.getFirst().startsWith("Pool: ")) {
+      throw new UnexpectedOutputException("lctl pool_list", "no \"Pool: \" line first in \"" + output.strip() + "\"");
+    }
+    List<TargetName> members = new java.util.ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      members.add(TargetName.parse(line.endsWith("_UUID") ? line.substring(0, line.length() - "_UUID".length()) : line)
+          .filter(t -> t.kind() == TargetKind.OST)
+          .orElseThrow(() -> new UnexpectedOutputException("lctl pool_list", "\"" + line + "\" is not an OST's UUID")));
+    }
+    return List.copyOf(members);
   }
 
   /** {@code lctl get_param -n osp.*.max_create_count}: one count a line, one line per matching osp device. */

@@ -409,8 +409,12 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       io.grpc.Context call = io.grpc.Context.current();  // cancelled once the caller's deadline passes
       OstRemoval.Batch batch = osts.migrate(fs.mount(), OstRemoval.ost(request.getFsName(), index), request.getMaxFiles(),
           Duration.ofSeconds(request.getMaxSeconds()), call::isCancelled);
-      return MigrateOstFilesResponse.newBuilder().setFilesFound(batch.found()).setFilesMigrated(batch.migrated())
-          .setFilesFailed(batch.failed()).setFirstFailure(batch.firstFailure()).build();
+      MigrateOstFilesResponse.Builder response = MigrateOstFilesResponse.newBuilder().setFilesFound(batch.found())
+          .setFilesMigrated(batch.migrated()).setFilesFailed(batch.failed()).setFirstFailure(batch.firstFailure())
+          .setFilesStuckInPool(batch.stuck());
+      batch.stuckIn().ifPresent(closed -> response.setStuckPool(closed.pool())
+          .addAllStuckPoolOsts(closed.osts().stream().map(Object::toString).toList()));
+      return response.build();
     });
   }
 

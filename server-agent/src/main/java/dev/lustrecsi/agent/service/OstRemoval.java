@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,9 +31,12 @@ final class OstRemoval {
   /**
    * What one migration batch did.
    *
+   * @param stuck of the files failed, those held by {@code stuckIn}
+   * @param stuckIn the first OST pool found holding files, no OST of which takes new objects; empty when none
    * @param resumptionsBeforeFind {@link OstCreationStops#resumptions} when its find began
    */
-  record Batch(long found, long migrated, long failed, String firstFailure, long resumptionsBeforeFind) {}
+  record Batch(long found, long migrated, long failed, String firstFailure, long stuck, Optional<ClosedPools.Closed> stuckIn,
+      long resumptionsBeforeFind) {}
 
   private final CommandRunner runner;
   private final Clock clock;
@@ -112,6 +116,9 @@ final class OstRemoval {
     long migrated = 0;
     long failed = 0;
     String firstFailure = "";
+    ClosedPools pools = new ClosedPools(runner, ost.fsName());
+    long stuck = 0;
+    Optional<ClosedPools.Closed> stuckIn = Optional.empty();
     for (String file : files) {
       if (migrated + failed >= maxFiles || !clock.instant().isBefore(stopAt)) {
         break;
@@ -129,9 +136,15 @@ final class OstRemoval {
       } else {
         failed++;
         firstFailure = firstFailure.isEmpty() ? result.errorText() : firstFailure;
+        // Counted for the first closed pool only, so the count the drain reports is that pool's.
+        Optional<ClosedPools.Closed> closed = pools.holding(path, result);
+        if (closed.isPresent() && (stuckIn.isEmpty() || stuckIn.equals(closed))) {
+          stuck++;
+          stuckIn = closed;
+        }
       }
     }
-    return new Batch(files.size(), migrated, failed, firstFailure, resumptionsBeforeFind);
+    return new Batch(files.size(), migrated, failed, firstFailure, stuck, stuckIn, resumptionsBeforeFind);
   }
 
   /**

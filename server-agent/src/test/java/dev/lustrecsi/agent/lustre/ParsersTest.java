@@ -233,4 +233,13 @@ class ParsersTest {
     assertThatThrownBy(() -> SmallOutputs.maxCreateCounts("osp.fs1-OST0001-osc-MDT0000.max_create_count=0\n"))
         .isInstanceOf(UnexpectedOutputException.class);
   }
+
+  @Test
+  void aPoolListIsThePoolLineThenItsOstsByUuid() {
+    assertThat(SmallOutputs.poolMembers("Pool: fs1.flash\nfs1-OST0001_UUID\nfs1-OST000a_UUID\n"))
+        .containsExactly(new TargetName("fs1", TargetKind.OST, 1), new TargetName("fs1", TargetKind.OST, 10));
+    assertThat(SmallOutputs.poolMembers("Pool: fs1.empty\n")).as("a pool without OSTs").isEmpty();
+    assertThatThrownBy(() -> SmallOutputs.poolMembers("fs1-OST0001_UUID\n")).isInstanceOf(UnexpectedOutputException.class);
+    assertThatThrownBy(() -> SmallOutputs.poolMembers("Pool: fs1.flash\nfs1-MDT0000_UUID\n")).isInstanceOf(UnexpectedOutputException.class);
+  }
 }
