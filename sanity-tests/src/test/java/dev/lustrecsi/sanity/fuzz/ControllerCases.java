@@ -23,6 +23,8 @@ import csi.v1.TopologyRequirement;
 import csi.v1.ValidateVolumeCapabilitiesRequest;
 import csi.v1.VolumeCapability;
 import csi.v1.VolumeContentSource;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,12 +75,7 @@ final class ControllerCases {
         }
         case 5 -> secrets(draft, request::putAllSecrets);
         case 6 -> capacity(draft, request::setCapacityRange, anything().orUnavailable());
-        case 7 -> {
-          request.setVolumeContentSource(VolumeContentSource.newBuilder().setVolume(VolumeContentSource.VolumeSource.newBuilder()
-              .setVolumeId(world.a.getVolumeId())));
-          // A clone of A: made (UNAVAILABLE while it copies), ALREADY_EXISTS for A's own name, FAILED_PRECONDITION on a site's filesystem.
-          draft.change("volume_content_source", "a clone of A", anything().orUnavailable());
-        }
+        case 7 -> contentSource(draft, request);
         case 8 -> {
           boolean big = text.chance(50);
           request.setAccessibilityRequirements(TopologyRequirement.newBuilder().addRequisite(Topology.newBuilder()
@@ -92,7 +89,16 @@ final class ControllerCases {
       }
     }
     CreateVolumeRequest built = request.build();
-    return new FuzzCase("CreateVolume", draft.description(), draft.expect(), () -> stubs.controller().createVolume(built), null,
+    return new FuzzCase("CreateVolume", draft.description(), draft.expect(), () -> {
+      try {
+        return stubs.controller().createVolume(built);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+          world.createPending(built);
+        }
+        throw e;
+      }
+    }, null,
         ok -> world.volumeCreated(((CreateVolumeResponse) ok).getVolume().getVolumeId()));
   }
 
@@ -265,7 +271,51 @@ final class ControllerCases {
         null, null);
   }
 
+  /**
+   * A clone of A, of another volume or of an id that names none; a restore from one of the run's
+   * snapshots, from a group snapshot's member, or from an id that names no snapshot; or a source
+   * that names neither kind.
+   */
+  private void contentSource(Draft draft, CreateVolumeRequest.Builder request) {
+    switch (text.random().nextInt(5)) {
+      case 0 -> {
+        request.setVolumeContentSource(VolumeContentSource.newBuilder().setVolume(VolumeContentSource.VolumeSource.newBuilder()
+            .setVolumeId(world.a.getVolumeId())));
+        // A clone of A: made (UNAVAILABLE while it copies), ALREADY_EXISTS for A's own name, FAILED_PRECONDITION on a site's filesystem.
+        draft.change("volume_content_source", "a clone of A", anything().orUnavailable());
+      }
+      case 1 -> {
+        HostileValues.Text value = values.id();
+        request.setVolumeContentSource(VolumeContentSource.newBuilder().setVolume(VolumeContentSource.VolumeSource.newBuilder()
+            .setVolumeId(value.value())));
+        // B or the static volume may be cloned (or not, with the spec's code); any other id names no volume of this driver.
+        draft.change("volume_content_source.volume.volume_id", value.what(), NodeCases.expectOfId(value,
+            value.what().equals("another volume's id") ? anything().orUnavailable() : fails(NOT_FOUND)));
+      }
+      case 2, 3 -> {
+        HostileValues.Text value = values.snapshotId();
+        request.setVolumeContentSource(VolumeContentSource.newBuilder().setSnapshot(VolumeContentSource.SnapshotSource.newBuilder()
+            .setSnapshotId(value.value())));
+        // A snapshot of the run's, a group's member among them, may be restored from; any other id names no snapshot.
+        boolean snapshot = value.what().equals("a snapshot's id") && !world.groups().containsKey(value.value())
+            && !value.value().contains("does-not-exist");
+        draft.change("volume_content_source.snapshot.snapshot_id", value.what(), NodeCases.expectOfId(value,
+            snapshot ? anything().orUnavailable() : fails(NOT_FOUND, ALREADY_EXISTS)));
+      }
+      default -> {
+        request.setVolumeContentSource(VolumeContentSource.getDefaultInstance());
+        draft.change("volume_content_source", "naming neither a snapshot nor a volume", refused());
+      }
+    }
+  }
+
   private void capabilities(Draft draft, List<VolumeCapability> current, Runnable clear, java.util.function.Consumer<VolumeCapability> add) {
+    if (text.chance(15)) {
+      String what = values.otherGoodCapabilityWhat().what();
+      add.accept(values.otherGoodCapability(what));
+      draft.change("volume_capabilities", "also " + what, anything().orUnavailable());
+      return;
+    }
     if (text.chance(25)) {
       clear.run();
       draft.change("volume_capabilities", "missing", refused());

@@ -59,7 +59,7 @@ class FuzzConformanceTest {
       Judge judge = new Judge(world, logs, sandboxArea);
       HostileValues values = new HostileValues(text, world);
       List<IntFunction<FuzzCase>> rpcs = rpcs(new ControllerCases(world, text, values, stubs), new NodeCases(world, text, values, stubs),
-          new IdentityCases(text, stubs), new SnapshotCases(world, text, values, stubs));
+          new IdentityCases(text, stubs), new SnapshotCases(world, text, values, stubs), new GroupSnapshotCases(world, text, values, stubs));
       try {
         int index = 0;
         for (FuzzCase fuzzCase : HandPicked.cases(world, stubs)) {
@@ -102,7 +102,7 @@ class FuzzConformanceTest {
 
   /** Every served RPC, the ones with fields weighted up: they are where hostile values can go. */
   private static List<IntFunction<FuzzCase>> rpcs(ControllerCases controller, NodeCases node, IdentityCases identity,
-      SnapshotCases snapshots) {
+      SnapshotCases snapshots, GroupSnapshotCases groups) {
     List<IntFunction<FuzzCase>> rpcs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       rpcs.add(controller::create);
@@ -124,6 +124,16 @@ class FuzzConformanceTest {
     rpcs.add(snapshots::create);
     rpcs.add(snapshots::delete);
     rpcs.add(snapshots::list);
+    rpcs.add(snapshots::get);
+    rpcs.add(groups::create);
+    rpcs.add(groups::get);
+    rpcs.add(groups::delete);
+    // The same request twice at once, where two calls could race on one name, path or object.
+    List<IntFunction<FuzzCase>> racing = List.of(controller::create, controller::delete, node::stage, node::unstage, node::publish,
+        node::unpublish, snapshots::create, snapshots::delete, groups::create, groups::delete);
+    for (IntFunction<FuzzCase> once : racing) {
+      rpcs.add(changes -> Twice.of(once.apply(changes)));
+    }
     return rpcs;
   }
 }

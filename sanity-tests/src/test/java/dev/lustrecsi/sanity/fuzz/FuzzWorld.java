@@ -2,6 +2,8 @@ package dev.lustrecsi.sanity.fuzz;
 
 import csi.v1.CapacityRange;
 import csi.v1.CreateVolumeRequest;
+import csi.v1.DeleteSnapshotRequest;
+import csi.v1.DeleteVolumeGroupSnapshotRequest;
 import csi.v1.DeleteVolumeRequest;
 import csi.v1.NodePublishVolumeRequest;
 import csi.v1.NodeStageVolumeRequest;
@@ -36,6 +38,8 @@ final class FuzzWorld implements AutoCloseable {
   private static final int FRESH_KEPT = 8;
   /** Volumes the run's CreateVolume calls made that it keeps before it deletes the oldest: the filesystem never fills. */
   private static final int CREATED_KEPT = 16;
+  /** Snapshots, and group snapshots, the run keeps at once: a few are enough to restore from and to name. */
+  private static final int SNAPSHOTS_KEPT = 3;
 
   /** A mount a fuzzed request made at a fresh path, to be undone. */
   record Made(String volumeId, Path path, boolean published) {}
@@ -54,6 +58,9 @@ final class FuzzWorld implements AutoCloseable {
   final Path stagingB;
   private final Deque<Made> fresh = new ArrayDeque<>();
   private final List<String> created = new ArrayList<>();
+  private final List<String> snapshots = new ArrayList<>();
+  private final List<CreateVolumeRequest> pending = new ArrayList<>();
+  private final Map<String, List<String>> groups = new LinkedHashMap<>();
   private int paths;
   private int deletions;
 
@@ -90,7 +97,89 @@ final class FuzzWorld implements AutoCloseable {
   /** The world's volumes and what stands for volumes that do not exist, by kind. */
   List<String> knownIds() {
     String fs = a.getVolumeId().substring(0, a.getVolumeId().indexOf('/'));
-    return List.of(a.getVolumeId(), b.getVolumeId(), staticId, fs + "/does-not-exist", "static:nothing-here");
+    // A's directory on a filesystem the driver does not serve: the id of another cluster's volume, or of a deleted filesystem's.
+    String otherFs = (fs.equals("otherfs") ? "elsefs" : "otherfs") + a.getVolumeId().substring(a.getVolumeId().indexOf('/'));
+    return List.of(a.getVolumeId(), b.getVolumeId(), staticId, fs + "/does-not-exist", "static:nothing-here", otherFs);
+  }
+
+  /** The run's live snapshots and group members, the groups' ids, and snapshot ids that name nothing. */
+  List<String> knownSnapshotIds() {
+    String fs = a.getVolumeId().substring(0, a.getVolumeId().indexOf('/'));
+    List<String> ids = new ArrayList<>(List.of(fs + "@does-not-exist", "otherfs@does-not-exist"));
+    ids.addAll(snapshots);
+    groups.forEach((group, members) -> {
+      ids.add(group);
+      ids.addAll(members);
+    });
+    return ids;
+  }
+
+  /**
+   * A CreateVolume answered UNAVAILABLE: its copy goes on only while the CO retries, as the
+   * external-provisioner does until the volume is made; until then the snapshot or volume it
+   * copies from is in use and cannot be deleted. The run retries it before it deletes snapshots.
+   */
+  void createPending(CreateVolumeRequest request) {
+    pending.add(request);
+  }
+
+  /** Retries every pending CreateVolume until it is answered, as a CO would, and keeps what it made. */
+  private void settlePending() {
+    List<CreateVolumeRequest> retries = List.copyOf(pending);
+    pending.clear();
+    for (CreateVolumeRequest request : retries) {
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (true) {
+        try {
+          volumeCreated(target.controller().createVolume(request).getVolume().getVolumeId());
+          break;
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            break;  // refused now (its source deleted meanwhile, say): nothing was made
+          }
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+          sleep();
+        }
+      }
+    }
+  }
+
+  /** A snapshot the run took and keeps a while: restored from, listed, deleted by later requests. */
+  void snapshotTaken(String snapshotId) {
+    if (!snapshots.contains(snapshotId)) {
+      snapshots.addLast(snapshotId);
+    }
+    while (snapshots.size() > SNAPSHOTS_KEPT) {
+      deleteSnapshot(snapshots.removeFirst());
+    }
+  }
+
+  /** A group snapshot the run took, with its members' ids. */
+  void groupTaken(String groupId, List<String> memberIds) {
+    groups.putIfAbsent(groupId, List.copyOf(memberIds));
+    while (groups.size() > SNAPSHOTS_KEPT) {
+      String oldest = groups.keySet().iterator().next();
+      groups.remove(oldest);
+      deleteGroup(oldest);
+    }
+  }
+
+  /** A fuzzed request deleted a snapshot or a group snapshot: nothing left to delete. */
+  void snapshotDeleted(String id) {
+    snapshots.remove(id);
+    groups.remove(id);
+  }
+
+  /** The run's live snapshot ids, standalone ones only. */
+  List<String> snapshots() {
+    return List.copyOf(snapshots);
+  }
+
+  /** The run's live group snapshots and their members' ids. */
+  Map<String, List<String>> groups() {
+    return Map.copyOf(groups);
   }
 
   /** The volume context a request for {@code volumeId} carries. */
@@ -210,9 +299,13 @@ final class FuzzWorld implements AutoCloseable {
     unpublish(a.getVolumeId(), targetA);
     unstage(a.getVolumeId(), stagingA);
     unstage(b.getVolumeId(), stagingB);
+    // Volumes first: one still being restored holds its snapshot against deletion.
+    settlePending();
     for (String id : created) {
       delete(id);
     }
+    snapshots.forEach(this::deleteSnapshot);
+    groups.keySet().forEach(this::deleteGroup);
     delete(a.getVolumeId());
     delete(b.getVolumeId());
   }
@@ -262,6 +355,39 @@ final class FuzzWorld implements AutoCloseable {
 
   private void delete(String volumeId) {
     target.controller().deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(volumeId).build());
+  }
+
+  private void deleteSnapshot(String snapshotId) {
+    settlePending();
+    untilSettled(() -> target.controller().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(snapshotId).build()));
+  }
+
+  private void deleteGroup(String groupId) {
+    settlePending();
+    untilSettled(() -> target.groupController().deleteVolumeGroupSnapshot(DeleteVolumeGroupSnapshotRequest.newBuilder()
+        .setGroupSnapshotId(groupId).build()));
+  }
+
+  /**
+   * Sends a deletion until it is taken: a snapshot a volume is still being restored from is in
+   * use (FAILED_PRECONDITION) until that copy is done, and one being taken or deleted by another
+   * call is busy (ABORTED). Anything else, or still refused after a minute, fails the run.
+   */
+  private static void untilSettled(Runnable deletion) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try {
+        deletion.run();
+        return;
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean busy = code == Status.Code.FAILED_PRECONDITION || code == Status.Code.ABORTED || code == Status.Code.UNAVAILABLE;
+        if (!busy || System.nanoTime() > deadline) {
+          throw e;
+        }
+        sleep();
+      }
+    }
   }
 
   private static void sleep() {

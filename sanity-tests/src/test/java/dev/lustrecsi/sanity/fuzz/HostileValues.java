@@ -21,7 +21,9 @@ final class HostileValues {
 
   /** Ids that look like something: a path, an option, half an id. */
   private static final List<String> ODD_IDS = List.of("../../etc/passwd", "-rf", "--help", "fs/../x", "static:", "/", "fs/a/b", " fs/a",
-      "fs/a ", "%2e%2e", "fs/.", "$(reboot)", "*", "static:../../etc");
+      "fs/a ", "%2e%2e", "fs/.", "$(reboot)", "*", "static:../../etc",
+      // Snapshot-shaped, look-alike (fullwidth dots, a Cyrillic a) and too deep ids.
+      "fs@snap", "@", "fs@", "fs@..", "fs/a@b", "\uff0e\uff0e/x", "fs/\u0430bc", "fs/a/b/c/d/e");
 
   /** StorageClass parameter values that must be refused (docs/storageclass-parameters.md), the issue's cases among them. */
   static final List<Map.Entry<String, String>> BAD_PARAMETERS = List.of(
@@ -52,17 +54,37 @@ final class HostileValues {
       case 0 -> new Text("", "missing");
       case 1 -> over(128);
       case 2 -> control(text.oneOf(world.knownIds()));
-      case 3 -> new Text(text.printable(32), "random text");
+      case 3 -> text.chance(50) ? new Text(text.printable(32), "random text") : multibyte(128);
       case 4 -> new Text(text.oneOf(ODD_IDS), "odd id");
       default -> new Text(text.oneOf(world.knownIds()), "another volume's id");
     };
   }
 
+  /** A bad or odd snapshot id; {@code known} stand for the run's snapshots and group snapshots, and ones that do not exist. */
+  Text snapshotId() {
+    return text.chance(40) ? new Text(text.oneOf(world.knownSnapshotIds()), "a snapshot's id") : id();
+  }
+
+  /**
+   * Text of characters of two, three or four bytes in UTF-8: exactly the limit in bytes (to be
+   * taken), or just over it in bytes while far under it in characters (to be refused by bytes).
+   */
+  Text multibyte(int limitBytes) {
+    String c = text.oneOf("\u00e9", "\u6f22", "\ud83d\ude00");
+    int bytes = c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (text.chance(50) && limitBytes % bytes == 0) {
+      return new Text(c.repeat(limitBytes / bytes), "exactly " + limitBytes + " bytes of multibyte text");
+    }
+    String over = c.repeat(limitBytes / bytes + 1);
+    return new Text(over, over.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes");
+  }
+
   /** Over the limit, with a control character, or random. */
   Text string(int limit) {
-    return switch (text.random().nextInt(3)) {
+    return switch (text.random().nextInt(5)) {
       case 0 -> over(limit);
       case 1 -> control(text.printable(20));
+      case 3 -> multibyte(limit);
       // A quarter of the limit in characters: within it in bytes, whatever they are.
       default -> new Text(text.printable(limit / 4), "random text");
     };
@@ -94,7 +116,8 @@ final class HostileValues {
           world.canary.resolve("secret").toString());
       case THROUGH_LINK_OUT -> world.linkOut + text.oneOf("", "/inside", "/new", "/secret");
       case NOT_NORMAL -> text.oneOf(dir + "/./x", dir + "//x", dir + "/p/../x", world.stagingA + "/..", dir + "/x/.");
-      case LONG_COMPONENT -> dir + "/" + "c".repeat(256);
+      // NAME_MAX counts bytes: 86 characters of three bytes each are over it.
+      case LONG_COMPONENT -> dir + "/" + text.oneOf("c".repeat(256), "\u6f22".repeat(86));
       case ALLOWED_ROOT -> world.target.mountRoot().toString();
       case INSIDE_VOLUME -> text.oneOf(world.stagingA, world.targetA, world.stagingB) + text.oneOf("/sub", "/sub/deeper", "/file");
       case ABOVE_VOLUMES -> text.oneOf(dir, world.targetA.getParent()).toString();
@@ -123,7 +146,7 @@ final class HostileValues {
 
   /** A capability a Lustre volume cannot have, or one written wrongly. */
   Text badCapabilityWhat() {
-    return new Text("", text.oneOf("block", "no access type", "fs_type", "no access mode", "mount flag"));
+    return new Text("", text.oneOf("block", "no access type", "fs_type", "no access mode", "unrecognized access mode", "mount flag"));
   }
 
   VolumeCapability badCapability(String what) {
@@ -134,7 +157,32 @@ final class HostileValues {
       case "fs_type" -> good.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder()
           .setFsType(text.oneOf("ext4", "xfs", "lustre\n", text.withControl("lustre"), "LUSTRE"))).build();
       case "no access mode" -> good.toBuilder().setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(Mode.UNKNOWN)).build();
+      // An access mode of a later spec than this driver's: a number its enum does not have.
+      case "unrecognized access mode" -> good.toBuilder().setAccessMode(VolumeCapability.AccessMode.newBuilder()
+          .setModeValue(text.oneOf(8, 42, -1))).build();
       default -> good.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder().addMountFlags(badMountFlag())).build();
+    };
+  }
+
+  /**
+   * A capability a Lustre volume can have, other than the run's: another access mode, fs_type
+   * lustre, a mount flag, a volume_mount_group (which Lustre has no use for).
+   */
+  Text otherGoodCapabilityWhat() {
+    return new Text("", text.oneOf("access mode", "fs_type lustre", "good mount flag", "volume_mount_group"));
+  }
+
+  VolumeCapability otherGoodCapability(String what) {
+    VolumeCapability good = FuzzWorld.capability();
+    return switch (what) {
+      case "access mode" -> good.toBuilder().setAccessMode(VolumeCapability.AccessMode.newBuilder().setMode(text.oneOf(
+          Mode.SINGLE_NODE_WRITER, Mode.SINGLE_NODE_READER_ONLY, Mode.MULTI_NODE_READER_ONLY, Mode.MULTI_NODE_SINGLE_WRITER,
+          Mode.SINGLE_NODE_SINGLE_WRITER, Mode.SINGLE_NODE_MULTI_WRITER))).build();
+      case "fs_type lustre" -> good.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder().setFsType("lustre")).build();
+      case "good mount flag" -> good.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder()
+          .addMountFlags(text.oneOf("noatime", "flock", "user_xattr", "nosuid", "nodev,noexec", "lazystatfs"))).build();
+      default -> good.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder().setVolumeMountGroup(text.oneOf("1000", "0", "65534")))
+          .build();
     };
   }
 

@@ -189,7 +189,8 @@ final class NodeCases {
           HostileValues.Text value = values.string(4095);
           request.setStagingTargetPath(value.value());
           // Optional, and not used: only its size is the driver's business.
-          draft.change("staging_target_path", value.what(), value.value().length() > 4095 ? refused() : anything());
+          boolean over = value.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 4095;
+          draft.change("staging_target_path", value.what(), over ? refused() : anything());
         }
       }
     }
@@ -234,6 +235,13 @@ final class NodeCases {
   }
 
   private void capability(Draft draft, java.util.function.Consumer<csi.v1.VolumeCapability> set, Runnable clear) {
+    if (text.chance(20)) {
+      // Another capability the volume can have: the spec's answers to it depend on what is mounted already.
+      String what = values.otherGoodCapabilityWhat().what();
+      set.accept(values.otherGoodCapability(what));
+      draft.change("volume_capability", what, anything());
+      return;
+    }
     if (text.chance(15)) {
       clear.run();
       draft.change("volume_capability", "missing", refused());

@@ -9,13 +9,16 @@ import static io.grpc.Status.Code.NOT_FOUND;
 import csi.v1.CreateSnapshotRequest;
 import csi.v1.CreateSnapshotResponse;
 import csi.v1.DeleteSnapshotRequest;
+import csi.v1.GetSnapshotRequest;
 import csi.v1.ListSnapshotsRequest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Fuzzed requests of the Controller's snapshot RPCs. A CreateSnapshot the driver takes is deleted
- * at once, so the run leaves no snapshot behind.
+ * Fuzzed requests of the Controller's snapshot RPCs. A snapshot a CreateSnapshot takes is kept a
+ * while ({@link FuzzWorld#snapshotTaken}), for later requests to get, list, delete and restore
+ * from; the run deletes whatever of them is left at its end.
  */
 final class SnapshotCases {
   private final FuzzWorld world;
@@ -66,21 +69,39 @@ final class SnapshotCases {
     }
     CreateSnapshotRequest built = request.build();
     return new FuzzCase("CreateSnapshot", draft.description(), draft.expect(), () -> stubs.controller().createSnapshot(built), null,
-        ok -> stubs.controller().deleteSnapshot(DeleteSnapshotRequest.newBuilder()
-            .setSnapshotId(((CreateSnapshotResponse) ok).getSnapshot().getSnapshotId()).build()));
+        ok -> world.snapshotTaken(((CreateSnapshotResponse) ok).getSnapshot().getSnapshotId()));
+  }
+
+  FuzzCase get(int changes) {
+    List<String> live = world.snapshots();
+    boolean exists = !live.isEmpty() && text.chance(60);
+    String id = exists ? text.oneOf(live) : world.knownSnapshotIds().getFirst();
+    GetSnapshotRequest.Builder request = GetSnapshotRequest.newBuilder().setSnapshotId(id);
+    Draft draft = new Draft(exists ? "get a snapshot of the run's" : "get a snapshot that does not exist", exists ? anything() : fails(NOT_FOUND));
+    for (int i = 0; i < changes; i++) {
+      HostileValues.Text value = values.snapshotId();
+      request.setSnapshotId(value.value());
+      // A volume's id, a group's, or any text that is not a snapshot's names no snapshot.
+      boolean snapshot = value.what().equals("a snapshot's id") && !world.groups().containsKey(value.value());
+      draft.change("snapshot_id", value.what(), NodeCases.expectOfId(value, snapshot ? anything() : fails(NOT_FOUND)));
+    }
+    GetSnapshotRequest built = request.build();
+    return new FuzzCase("GetSnapshot", draft.description(), draft.expect(), () -> stubs.controller().getSnapshot(built), null, null);
   }
 
   FuzzCase delete(int changes) {
     DeleteSnapshotRequest.Builder request = DeleteSnapshotRequest.newBuilder().setSnapshotId(world.a.getVolumeId().replace('/', '@'));
     Draft draft = new Draft("delete a snapshot that does not exist", anything());
     for (int i = 0; i < changes; i++) {
-      HostileValues.Text value = values.id();
+      // A live snapshot, a group's member (which goes only with its group), a group's id, or an id of any other kind.
+      HostileValues.Text value = values.snapshotId();
       request.setSnapshotId(value.value());
       // Any id that names no snapshot of this driver is deleted already: OK.
       draft.change("snapshot_id", value.what(), NodeCases.expectOfId(value, anything()));
     }
     DeleteSnapshotRequest built = request.build();
-    return new FuzzCase("DeleteSnapshot", draft.description(), draft.expect(), () -> stubs.controller().deleteSnapshot(built), null, null);
+    return new FuzzCase("DeleteSnapshot", draft.description(), draft.expect(), () -> stubs.controller().deleteSnapshot(built), null,
+        ok -> world.snapshotDeleted(built.getSnapshotId()));
   }
 
   FuzzCase list(int changes) {
@@ -99,7 +120,7 @@ final class SnapshotCases {
           draft.change("starting_token", value.what(), NodeCases.expectOfId(value, fails(ABORTED)));
         }
         case 2 -> {
-          HostileValues.Text value = values.id();
+          HostileValues.Text value = values.snapshotId();
           request.setSnapshotId(value.value());
           // A filter naming nothing is an empty list, not an error.
           draft.change("snapshot_id", value.what(), value.what().equals("missing") ? anything() : NodeCases.expectOfId(value, anything()));

@@ -1,6 +1,7 @@
 package dev.lustrecsi.sanity.fuzz;
 
 import csi.v1.ControllerGrpc;
+import csi.v1.GroupControllerGrpc;
 import csi.v1.IdentityGrpc;
 import csi.v1.NodeGrpc;
 import dev.lustrecsi.sanity.CsiTarget;
@@ -19,6 +20,10 @@ final class Stubs {
 
   ControllerGrpc.ControllerBlockingStub controller() {
     return target.controller().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+  }
+
+  GroupControllerGrpc.GroupControllerBlockingStub groupController() {
+    return target.groupController().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
   }
 
   NodeGrpc.NodeBlockingStub node() {
