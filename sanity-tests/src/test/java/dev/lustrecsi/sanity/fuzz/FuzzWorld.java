@@ -244,9 +244,24 @@ final class FuzzWorld implements AutoCloseable {
     return parent.resolve("mount");
   }
 
-  /** Stages and publishes again whatever of the world a request took down. */
+  /**
+   * Stages and publishes again whatever of the world a request took down, and makes writable
+   * again what a request made read-only: a stage or publish asking for a mount read-only makes a
+   * writable one read-only (docs/node.md, "Retries and per-mount options").
+   */
   void restore() {
     Map<Path, MountPoints.Mount> mounts = MountPoints.read();
+    boolean stagedReadOnlyA = readOnly(mounts, stagingA);
+    if (stagedReadOnlyA || readOnly(mounts, targetA)) {
+      unpublish(a.getVolumeId(), targetA);
+    }
+    if (stagedReadOnlyA) {
+      unstage(a.getVolumeId(), stagingA);
+    }
+    if (readOnly(mounts, stagingB)) {
+      unstage(b.getVolumeId(), stagingB);
+    }
+    mounts = MountPoints.read();
     if (!mounts.containsKey(stagingA)) {
       stage(a.getVolumeId(), stagingA, a.getVolumeContextMap());
     }
@@ -258,6 +273,10 @@ final class FuzzWorld implements AutoCloseable {
           .setStagingTargetPath(stagingA.toString()).setTargetPath(targetA.toString()).setVolumeCapability(capability())
           .putAllVolumeContext(a.getVolumeContextMap()).build());
     }
+  }
+
+  private static boolean readOnly(Map<Path, MountPoints.Mount> mounts, Path path) {
+    return mounts.containsKey(path) && mounts.get(path).readOnly();
   }
 
   void volumeCreated(String volumeId) {

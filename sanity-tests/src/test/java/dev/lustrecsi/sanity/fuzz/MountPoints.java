@@ -14,8 +14,9 @@ final class MountPoints {
    *
    * @param root the directory of its filesystem shown there: for a bind mount of a volume, the volume's directory
    * @param source the mount source
+   * @param readOnly whether the mount point itself is read-only (its per-mount options say ro)
    */
-  record Mount(String root, String source) {}
+  record Mount(String root, String source, boolean readOnly) {}
 
   private MountPoints() {}
 
@@ -33,7 +34,8 @@ final class MountPoints {
       if (fields.length < 10 || separator < 6 || separator + 2 >= fields.length) {
         continue;
       }
-      mounts.put(Path.of(unescape(fields[4])), new Mount(unescape(fields[3]), unescape(fields[separator + 2])));
+      mounts.put(Path.of(unescape(fields[4])), new Mount(unescape(fields[3]), unescape(fields[separator + 2]),
+          java.util.Arrays.asList(fields[5].split(",")).contains("ro")));
     }
     return mounts;
   }
