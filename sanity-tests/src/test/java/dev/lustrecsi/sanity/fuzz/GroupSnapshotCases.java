@@ -14,6 +14,8 @@ import csi.v1.VolumeGroupSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Fuzzed requests of the GroupController service: group snapshots of the world's volumes, kept a
@@ -102,7 +104,8 @@ final class GroupSnapshotCases {
         boolean group = groups.containsKey(value.value());
         draft.change("group_snapshot_id", value.what(), NodeCases.expectOfId(value, group ? anything() : fails(NOT_FOUND)));
       } else {
-        memberIds(draft, groups, request.getGroupSnapshotId(), request::clearSnapshotIds, request::addAllSnapshotIds);
+        memberIds(draft, groups, request::getGroupSnapshotId, request::getSnapshotIdsList, request::clearSnapshotIds,
+            request::addAllSnapshotIds);
       }
     }
     GetVolumeGroupSnapshotRequest built = request.build();
@@ -122,7 +125,8 @@ final class GroupSnapshotCases {
         // An id that names no group is deleted already; a standalone snapshot's id names no group either.
         draft.change("group_snapshot_id", value.what(), NodeCases.expectOfId(value, anything()));
       } else {
-        memberIds(draft, groups, request.getGroupSnapshotId(), request::clearSnapshotIds, request::addAllSnapshotIds);
+        memberIds(draft, groups, request::getGroupSnapshotId, request::getSnapshotIdsList, request::clearSnapshotIds,
+            request::addAllSnapshotIds);
       }
     }
     DeleteVolumeGroupSnapshotRequest built = request.build();
@@ -130,23 +134,32 @@ final class GroupSnapshotCases {
         null, ok -> world.snapshotDeleted(built.getGroupSnapshotId()));
   }
 
-  /** snapshot_ids: the group's own members, some of them, or ids of other snapshots. */
-  private void memberIds(Draft draft, Map<String, List<String>> groups, String groupId, Runnable clear,
-      java.util.function.Consumer<List<String>> add) {
-    List<String> members = groups.getOrDefault(groupId, List.of());
+  /**
+   * snapshot_ids: the group's own members, one of several, or the id of another snapshot. Judged
+   * on the finished request, whose group_snapshot_id a later change may have replaced: ids that
+   * are not the members of the group it names are INVALID_ARGUMENT (the spec's code for a
+   * mismatch in snapshot_ids); for an id that names no group there is nothing to match.
+   */
+  private void memberIds(Draft draft, Map<String, List<String>> groups, Supplier<String> groupId, Supplier<List<String>> snapshotIds,
+      Runnable clear, java.util.function.Consumer<List<String>> add) {
+    List<String> members = groups.getOrDefault(groupId.get(), List.of());
     clear.run();
+    String what;
     if (!members.isEmpty() && text.chance(50)) {
       add.accept(members);
-      draft.change("snapshot_ids", "the group's members", anything());
+      what = "the group's members";
     } else if (members.size() > 1 && text.chance(50)) {
       add.accept(members.subList(0, 1));
-      // The spec: snapshot_ids that are not all the group's members are INVALID_ARGUMENT.
-      draft.change("snapshot_ids", "one member of several", refused());
+      what = "one member of several";
     } else {
       HostileValues.Text value = values.snapshotId();
       add.accept(List.of(value.value()));
-      draft.change("snapshot_ids", value.what(), anything());
+      what = value.what();
     }
+    draft.change("snapshot_ids", what, () -> {
+      List<String> named = groups.get(groupId.get());
+      return named == null || Set.copyOf(named).equals(Set.copyOf(snapshotIds.get())) ? anything() : refused();
+    });
   }
 
   private static boolean duplicated(List<String> ids) {
