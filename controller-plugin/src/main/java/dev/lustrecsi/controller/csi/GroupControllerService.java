@@ -84,7 +84,11 @@ public final class GroupControllerService extends GroupControllerGrpc.GroupContr
     response.onCompleted();
   }
 
-  /** The spec's INVALID_ARGUMENT for snapshot_ids that are not the group's members; none named means the whole group. */
+  /**
+   * The spec's INVALID_ARGUMENT for snapshot_ids that are not the group's members. None named
+   * means the whole group, though the spec marks the field REQUIRED: the group's id names it
+   * exactly, and refusing would leave a group undeletable by a CO that lost its member list.
+   */
   private static void requireMembers(GroupSnapshots.Group group, List<String> snapshotIds) {
     if (snapshotIds.isEmpty()) {
       return;
