@@ -24,9 +24,9 @@ import picocli.CommandLine.Spec;
  * agent's {@code --tls-dir} reads them.
  */
 @Command(name = "agent-certificate", mixinStandardHelpOptions = true,
-    description = {"Issues the TLS certificate for the agent on the management host of a Lustre filesystem the site runs,",
-        "from this installation's CA (Secret " + AgentCredentials.CA_SECRET + " in --namespace), and writes ca.crt, tls.crt and tls.key",
-        "to --out. Uses the current kubeconfig (KUBECONFIG or ~/.kube/config)."})
+    description = {"Issues the TLS certificate for the agent on the management host of a Lustre filesystem the site runs.",
+        "Signed by this installation's CA (Secret " + AgentCredentials.CA_SECRET + " in --namespace); writes ca.crt, tls.crt and tls.key to --out.",
+        "Uses the current kubeconfig (KUBECONFIG or ~/.kube/config)."})
 final class AgentCertificateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 /** Runs the controller plugin. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
     description = {"Runs the CSI controller plugin (Identity and Controller services).",
-        "Its filesystems are LustreFilesystem resources whose servers run in KubeVirt VMs; its volume records",
-        "are LustreVolume objects. Both live in --namespace. (To try it without a cluster: lustre-csi sandbox.)"})
+        "Its filesystems are LustreFilesystem resources whose servers run in KubeVirt VMs; its volume records are LustreVolume objects. Both live in --namespace.",
+        "To try it without a cluster: lustre-csi sandbox."})
 final class ControllerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

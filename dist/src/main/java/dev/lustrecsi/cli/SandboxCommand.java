@@ -10,10 +10,10 @@ import picocli.CommandLine.Option;
 
 /** Runs both plugins on a simulated cluster until SIGTERM. */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-    description = {"Runs the controller and node plugins on one machine, on the production path with only the",
-        "Kubernetes API, KubeVirt and Lustre's commands simulated: LustreFilesystem resources, server VMs,",
-        "real agents over mutual TLS. Sockets: DIR/controller.sock and DIR/node.sock; kubeconfig:",
-        "DIR/cluster/kubeconfig. Stage and publish under DIR/kubelet. Starts afresh each time."})
+    description = {"Runs the production controller and node plugins on one machine, with only the Kubernetes API, KubeVirt and Lustre's commands simulated.",
+        "LustreFilesystem resources, server VMs and real agents over mutual TLS, as on a cluster.",
+        "Sockets: DIR/controller.sock and DIR/node.sock; kubeconfig: DIR/cluster/kubeconfig. Stage and publish under DIR/kubelet.",
+        "Starts afresh each time."})
 final class SandboxCommand implements Callable<Integer> {
   @Option(names = "--state-dir", required = true, description = "Where the sandbox keeps everything")
   Path stateDir;

@@ -39,6 +39,21 @@ class LustreCsiTest {
     assertThat(LustreCsi.execute("--help")).isZero();
   }
 
+  /**
+   * picocli prints each line of a description as its own paragraph, and `lustre-csi --help` lists
+   * each subcommand by its first line alone: a sentence broken across lines reads as a fragment
+   * there ("... a Lustre filesystem the site runs,") and as ragged text in the subcommand's help.
+   */
+  @Test
+  void everyLineOfASubcommandsDescriptionIsWholeSentences() {
+    var launcher = new picocli.CommandLine(new LustreCsi());
+    for (var sub : launcher.getSubcommands().entrySet()) {
+      for (String line : sub.getValue().getCommandSpec().usageMessage().description()) {
+        assertThat(line).as("a line of `lustre-csi %s --help`", sub.getKey()).endsWith(".");
+      }
+    }
+  }
+
   @Test
   void missingRequiredOptionsAreUsageErrors() {
     assertThat(LustreCsi.execute("controller")).isEqualTo(2);
