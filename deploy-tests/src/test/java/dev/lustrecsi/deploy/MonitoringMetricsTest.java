@@ -183,6 +183,91 @@ class MonitoringMetricsTest {
         .containsExactly("lustre_csi_filesystem_capacity_bytes");
   }
 
+  private static final Pattern METRIC_NAME = Pattern.compile("\\blustre_csi_\\w+");
+  private static final Pattern HISTOGRAM_SERIES = Pattern.compile("_(bucket|count|sum|created)$");
+  private static final Pattern ALERT_ROW = Pattern.compile("^\\| `(Lustre\\w+)` \\|", Pattern.MULTILINE);
+
+  /** A reader greps for, alerts on and graphs what the docs name: each one is served. */
+  @Test
+  void everyMetricTheDocsNameIsOneTheDriverExports() {
+    Set<String> problems = new TreeSet<>();
+    int checked = 0;
+    for (UserDocs.Page page : UserDocs.read().pages()) {
+      for (String name : metricNames(page.text())) {
+        checked++;
+        if (!servedOrFamily(name)) {
+          problems.add(page.name() + ": " + name);
+        }
+      }
+    }
+    assertThat(checked).as("metric names in the docs").isGreaterThan(30);
+    assertThat(problems).as("metrics the docs name that no component exports (a prefix ends in _)").isEmpty();
+  }
+
+  /** operations.md is where an admin looks a metric up: every one a component serves is there. */
+  @Test
+  void everyMetricTheDriverExportsIsDescribedInOperations() {
+    Set<String> described = metricNames(operations().text());
+    Set<String> undescribed = new TreeSet<>();
+    for (String name : exported) {
+      String family = HISTOGRAM_SERIES.matcher(name).replaceFirst("");
+      if (name.startsWith("lustre_csi_") && !described.contains(name) && !described.contains(family)) {
+        undescribed.add(name);
+      }
+    }
+    assertThat(undescribed).as("metrics served that operations.md does not describe").isEmpty();
+  }
+
+  /** The alert table of operations.md lists every alert the chart installs, and no other. */
+  @Test
+  void theAlertTableOfOperationsListsEveryAlertAndNoOther() {
+    Set<String> installed = new TreeSet<>();
+    alertRules().forEach(rule -> installed.add(rule.path("alert").asText()));
+    assertThat(alertTable(operations().text())).as("alerts in operations.md's table").isEqualTo(installed);
+  }
+
+  @Test
+  void aMetricOrAlertTheDriverLacksIsCaught() {
+    assertThat(metricNames("`curl ... | grep '^lustre_csi_filesystem_'`, `lustre_csi_node_ready`, lustre_csi_volume_quota"))
+        .containsExactly("lustre_csi_filesystem_", "lustre_csi_node_ready", "lustre_csi_volume_quota");
+    assertThat(servedOrFamily("lustre_csi_filesystem_")).isTrue();
+    assertThat(servedOrFamily("lustre_csi_call_duration_seconds")).as("a histogram by its family").isTrue();
+    assertThat(servedOrFamily("lustre_csi_volume_quota")).as("not a prefix unless it ends in _").isFalse();
+    assertThat(servedOrFamily("lustre_csi_node_lnet_up")).isFalse();
+    assertThat(alertTable("| alert | severity |\n| `LustreTargetDown` | critical |\n| `LustreDiskGone` | warning |\n"))
+        .containsExactly("LustreDiskGone", "LustreTargetDown");
+  }
+
+  private static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    Matcher name = METRIC_NAME.matcher(text);
+    while (name.find()) {
+      names.add(name.group());
+    }
+    return names;
+  }
+
+  /** Served, served only at times (below), a histogram's family, or (ending in _) the prefix of a served name. */
+  private static boolean servedOrFamily(String name) {
+    if (name.endsWith("_")) {
+      return exported.stream().anyMatch(e -> e.startsWith(name));
+    }
+    return exported.contains(name) || SERVED_ONLY_WHILE.containsKey(name) || exported.contains(name + "_bucket");
+  }
+
+  private static Set<String> alertTable(String markdown) {
+    Set<String> alerts = new TreeSet<>();
+    Matcher row = ALERT_ROW.matcher(markdown);
+    while (row.find()) {
+      alerts.add(row.group(1));
+    }
+    return alerts;
+  }
+
+  private static UserDocs.Page operations() {
+    return UserDocs.read().pages().stream().filter(p -> p.name().equals("docs/operations.md")).findFirst().orElseThrow();
+  }
+
   /**
    * Series the controller serves only while something happens that this sandbox does not do, each
    * with the test that proves it is served then.
@@ -190,7 +275,8 @@ class MonitoringMetricsTest {
   private static final Map<String, String> SERVED_ONLY_WHILE = Map.of(
       ControllerMetrics.OST_DRAIN_FILES_LEFT, "an OST migrates: OstDrainTest",
       ControllerMetrics.SERVER_UPGRADING, "a rolling upgrade replaces a server: RollingUpgradeTest",
-      dev.lustrecsi.node.metrics.NodeMetrics.RDMA_REPORTED, "kubelet has called NodeGetInfo: NodeMetricsTest");
+      dev.lustrecsi.node.metrics.NodeMetrics.RDMA_REPORTED, "kubelet has called NodeGetInfo: NodeMetricsTest",
+      dev.lustrecsi.node.metrics.NodeMetrics.LNET_NIDS, "the node has LNet NIDs up (the sandbox's node has no LNet): NodeMetricsTest");
 
   private static Set<String> missing(Set<String> queried) {
     Set<String> missing = new TreeSet<>(queried);

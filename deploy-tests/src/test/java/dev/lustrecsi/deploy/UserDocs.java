@@ -26,6 +26,13 @@ record UserDocs(List<Page> pages) {
 
   /** One page: where it is, its fenced blocks, and each line of prose with the code spans on it. */
   record Page(String name, List<Block> blocks, List<String> proseLines) {
+    /** The whole page: its prose and its blocks. */
+    String text() {
+      StringBuilder text = new StringBuilder(String.join("\n", proseLines));
+      blocks.forEach(block -> text.append('\n').append(block.text()));
+      return text.toString();
+    }
+
     /** Every inline code span of the prose, each with the line it is on. */
     List<Span> spans() {
       List<Span> spans = new ArrayList<>();
