@@ -276,7 +276,8 @@ class MonitoringMetricsTest {
       ControllerMetrics.OST_DRAIN_FILES_LEFT, "an OST migrates: OstDrainTest",
       ControllerMetrics.SERVER_UPGRADING, "a rolling upgrade replaces a server: RollingUpgradeTest",
       dev.lustrecsi.node.metrics.NodeMetrics.RDMA_REPORTED, "kubelet has called NodeGetInfo: NodeMetricsTest",
-      dev.lustrecsi.node.metrics.NodeMetrics.LNET_NIDS, "the node has LNet NIDs up (the sandbox's node has no LNet): NodeMetricsTest");
+      dev.lustrecsi.node.metrics.NodeMetrics.LNET_NIDS, "the node has LNet NIDs up (the sandbox's node has no LNet): NodeMetricsTest",
+      dev.lustrecsi.node.metrics.NodeMetrics.LNET_NIDS_DOWN, "the node has LNet networks (the sandbox's node has no LNet): NodeMetricsTest");
 
   private static Set<String> missing(Set<String> queried) {
     Set<String> missing = new TreeSet<>(queried);
