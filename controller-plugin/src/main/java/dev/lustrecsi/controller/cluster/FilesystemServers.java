@@ -49,8 +49,8 @@ public final class FilesystemServers {
 
   /**
    * The filesystem's servers. FAILED_PRECONDITION when the filesystem does not exist; UNAVAILABLE
-   * while a target is not up or its VM not running, since a snapshot that missed a target would
-   * not be one.
+   * while a target is not up or its VM not running or shutting down (its instance being deleted),
+   * since a snapshot that missed a target would not be one.
    */
   public Servers of(String fsName) {
     LustreFilesystem filesystem = own(fsName);
@@ -74,6 +74,9 @@ public final class FilesystemServers {
       }
       VmiView vmi = VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace)
           .withName(server.name()).get());
+      if (vmi.shuttingDown()) {
+        throw ServerStopping.unavailable(fsName, server.name());
+      }
       if (!"Running".equals(vmi.phase()) || vmi.podAddress().isEmpty()) {
         throw CsiException.unavailable("server " + server.name() + " of filesystem " + fsName + " is not running; retry later");
       }

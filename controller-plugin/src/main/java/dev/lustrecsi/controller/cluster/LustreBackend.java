@@ -51,7 +51,9 @@ import java.util.concurrent.TimeoutException;
  * on a filesystem that is up makes no API call here. Growth is a raise of {@code spec.ostCount},
  * never a count of objects, so a retried or concurrent CreateVolume asks for the same OSTs and
  * never for more. The MDS's pod address is remembered per filesystem and looked up again when
- * its agent stops answering there (a restarted VM comes back at a new pod address).
+ * its agent stops answering there (a restarted VM comes back at a new pod address). A watch of
+ * the server instances tells, with no API call, when the MDS's instance is being deleted: calls
+ * are then UNAVAILABLE without reaching its agent.
  */
 public final class LustreBackend implements AutoCloseable {
   /** Project ids below this are left to admins. */
@@ -64,6 +66,7 @@ public final class LustreBackend implements AutoCloseable {
   private final ServerAgents agents;
   private final ServerDefaults defaults;
   private final SharedIndexInformer<LustreFilesystem> filesystems;
+  private final ServerInstances instances;
   private final ConcurrentMap<String, Mds> mdsByFilesystem = new ConcurrentHashMap<>();
 
   private LustreBackend(KubernetesClient client, String namespace, Reconciliations reconciliations, ServerAgents agents,
@@ -74,6 +77,7 @@ public final class LustreBackend implements AutoCloseable {
     this.agents = agents;
     this.defaults = defaults;
     this.filesystems = client.resources(LustreFilesystem.class).inNamespace(namespace).runnableInformer(0);
+    this.instances = new ServerInstances(client, namespace);
   }
 
   /** Starts the backend; returns once its cache holds every LustreFilesystem of the namespace. */
@@ -82,6 +86,7 @@ public final class LustreBackend implements AutoCloseable {
     LustreBackend backend = new LustreBackend(client, namespace, reconciliations, agents, defaults);
     try {
       backend.filesystems.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
+      backend.instances.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       backend.close();
@@ -96,6 +101,7 @@ public final class LustreBackend implements AutoCloseable {
   @Override
   public void close() {
     filesystems.stop();
+    instances.close();
   }
 
   /**
@@ -378,7 +384,8 @@ public final class LustreBackend implements AutoCloseable {
     return filesystem.getStatus() == null ? LustreFilesystemStatus.empty() : filesystem.getStatus();
   }
 
-  private record Mds(String filesystem, String address) {}
+  /** Where the filesystem's MDS agent was found: the LustreFilesystem's name, the server VM's name and its pod address. */
+  private record Mds(String filesystem, String server, String address) {}
 
   /**
    * Project ids claimed for one controller's use.
@@ -408,14 +415,24 @@ public final class LustreBackend implements AutoCloseable {
    * address is looked up again once (the VM may have restarted elsewhere); when that fails too,
    * the call is UNAVAILABLE. Any other answer of the agent's, a refusal with its code among them,
    * comes back as it is.
+   *
+   * <p>An MDS whose instance is being deleted is never called: its agent's answers are those of a
+   * guest shutting down, so the caller is told to retry (UNAVAILABLE), and likewise when the
+   * deletion began while the call was on its way and the agent answered with an error.
    */
   private <T> T onMds(String fsName, String what, AgentCall<T> call) {
     Mds remembered = mdsByFilesystem.get(fsName);
+    if (remembered != null && instances.shuttingDown(remembered.server())) {
+      mdsByFilesystem.remove(fsName, remembered);
+      throw ServerStopping.unavailable(fsName, remembered.server());
+    }
     if (remembered != null) {
       try {
         return call.on(remembered);
       } catch (AgentUnavailableException e) {
         mdsByFilesystem.remove(fsName, remembered);
+      } catch (CsiException e) {
+        throw stoppingOr(fsName, remembered, e);
       }
     }
     Mds mds = lookUpMds(fsName);
@@ -425,23 +442,43 @@ public final class LustreBackend implements AutoCloseable {
       return result;
     } catch (AgentUnavailableException e) {
       throw CsiException.unavailable("could not " + what + ": " + e.getMessage() + "; retry later");
+    } catch (CsiException e) {
+      throw stoppingOr(fsName, mds, e);
     }
+  }
+
+  /**
+   * The agent's error, unless its instance is being deleted by now: then that is why, and worth a
+   * retry. Read from the API server, not the watch, which may not have caught up yet.
+   */
+  private CsiException stoppingOr(String fsName, Mds mds, CsiException error) {
+    if (!mds.server().isEmpty() && instance(mds.server()).shuttingDown()) {
+      mdsByFilesystem.remove(fsName, mds);
+      return ServerStopping.unavailable(fsName, mds.server());
+    }
+    return error;
   }
 
   private Mds lookUpMds(String fsName) {
     LustreFilesystem filesystem = existing(fsName);
     if (filesystem.getSpec().runBySite()) {
       // The site's management host: one fixed address, no VM to look up.
-      return new Mds(filesystem.getMetadata().getName(), external(filesystem).agentAddress());
+      return new Mds(filesystem.getMetadata().getName(), "", external(filesystem).agentAddress());
     }
     ServerStatus server = statusOf(filesystem).servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst()
         .orElseThrow(() -> CsiException.unavailable("filesystem " + fsName + " has no MDS yet; retry later"));
-    VmiView vmi = VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace)
-        .withName(server.name()).get());
+    VmiView vmi = instance(server.name());
+    if (vmi.shuttingDown()) {
+      throw ServerStopping.unavailable(fsName, server.name());
+    }
     if (!"Running".equals(vmi.phase()) || vmi.podAddress().isEmpty()) {
       throw CsiException.unavailable("the MDS of filesystem " + fsName + " (" + server.name() + ") is not running; retry later");
     }
-    return new Mds(filesystem.getMetadata().getName(), vmi.podAddress());
+    return new Mds(filesystem.getMetadata().getName(), server.name(), vmi.podAddress());
+  }
+
+  private VmiView instance(String server) {
+    return VmiView.of(client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(namespace).withName(server).get());
   }
 
   private LustreFilesystem existing(String fsName) {

@@ -16,6 +16,8 @@ public final class ObjectMeta {
   public static final String FILESYSTEM_LABEL = "lustre.csi.lustrecsi.dev/filesystem";
   public static final String ROLE_LABEL = "lustre.csi.lustrecsi.dev/role";
   public static final String TARGET_LABEL = "lustre.csi.lustrecsi.dev/target";
+  /** The {@value #COMPONENT_LABEL} of a server's VM, its cloud-init Secret and (copied by KubeVirt) its instances. */
+  public static final String SERVER_COMPONENT = "lustre-server";
   public static final String MANAGER = "lustre-csi-controller";
 
   private ObjectMeta() {}

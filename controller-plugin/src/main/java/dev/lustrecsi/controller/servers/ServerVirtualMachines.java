@@ -50,7 +50,7 @@ public final class ServerVirtualMachines {
       String image) {
     LustreFilesystemSpec spec = filesystem.getSpec();
     ResourceNames names = ResourceNames.of(spec.fsName());
-    Map<String, String> labels = ObjectMeta.labels(filesystem, "lustre-server");
+    Map<String, String> labels = ObjectMeta.labels(filesystem, ObjectMeta.SERVER_COMPONENT);
     labels.put(ObjectMeta.ROLE_LABEL, server.role());
 
     List<Object> disks = new ArrayList<>();
@@ -133,7 +133,7 @@ public final class ServerVirtualMachines {
   /** The Secret with the server's cloud-init user data and network data. */
   public static Secret cloudInit(LustreFilesystem filesystem, ServerStatus server, ServerStatus mgs, int agentPort) {
     AddressPool pool = AddressPool.parse(filesystem.getSpec().storageNetwork().cidr(), filesystem.getSpec().storageNetwork().firstHost());
-    Map<String, String> labels = ObjectMeta.labels(filesystem, "lustre-server");
+    Map<String, String> labels = ObjectMeta.labels(filesystem, ObjectMeta.SERVER_COMPONENT);
     labels.put(ObjectMeta.ROLE_LABEL, server.role());
     return new SecretBuilder()
         .withMetadata(ObjectMeta.of(filesystem, ResourceNames.of(filesystem.getSpec().fsName()).cloudInitSecret(server.name()), labels, true))

@@ -18,6 +18,21 @@ public final class MockClusterAccess implements AutoCloseable {
     return cluster.kubevirt;
   }
 
+  /** Agents that answer at every running instance, as the reconciler's tests have them. */
+  public ServerAgents agents() {
+    return new FakeAgents(cluster.client, cluster.kubevirt);
+  }
+
+  /** See {@link MockCluster#slowShutdown}. */
+  public void slowShutdown(String vmName) {
+    cluster.slowShutdown(vmName);
+  }
+
+  /** See {@link MockCluster#finishShutdown}. */
+  public void finishShutdown(String vmName) {
+    cluster.finishShutdown(vmName);
+  }
+
   public String namespace() {
     return MockCluster.NAMESPACE;
   }
