@@ -57,6 +57,17 @@ public record AddressPool(int network, int prefixLength, int firstHost) {
     return Optional.empty();
   }
 
+  /** Whether the address is one this pool gives out: in the network, from firstHost, below the broadcast address. */
+  public boolean holds(String address) {
+    long offset;
+    try {
+      offset = Integer.toUnsignedLong(toInt(address)) - Integer.toUnsignedLong(network);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return offset >= firstHost && offset < (1L << (32 - prefixLength)) - 1;
+  }
+
   public String withPrefix(String address) {
     return address + "/" + prefixLength;
   }

@@ -5,6 +5,7 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decides a filesystem's layout: which server VMs exist, their addresses, and which server holds
@@ -35,6 +36,18 @@ public final class FilesystemPlanner {
    *     of its own, so a new server's address must differ from theirs too
    */
   public static LustreFilesystemStatus plan(LustreFilesystemSpec spec, LustreFilesystemStatus status, Collection<String> takenElsewhere) {
+    return plan(spec, status, takenElsewhere, Map.of());
+  }
+
+  /**
+   * @param claimed addresses this filesystem already claimed, by server name, for servers not in
+   *     its status: a pass that claimed them and died before writing its plan. Each such server
+   *     takes its claimed address again (if the range still holds it and no one else does), and no
+   *     other server takes it, so a retried pass plans what the first one would have and leaves no
+   *     claim behind.
+   */
+  public static LustreFilesystemStatus plan(LustreFilesystemSpec spec, LustreFilesystemStatus status, Collection<String> takenElsewhere,
+      Map<String, String> claimed) {
     ResourceNames names = ResourceNames.of(spec.fsName());
     AddressPool pool;
     try {
@@ -47,7 +60,7 @@ public final class FilesystemPlanner {
     List<TargetStatus> targets = new ArrayList<>(status.targets());
     List<String> networks = spec.lnetNetworks() == null || spec.lnetNetworks().isEmpty() ? List.of("tcp") : spec.lnetNetworks();
 
-    Addresses addresses = new Addresses(pool, takenElsewhere);
+    Addresses addresses = new Addresses(pool, takenElsewhere, claimed);
     String mgs = ensureServer(servers, names.server(TargetKinds.MGS, 0), TargetKinds.MGS, addresses, networks);
     ensureTarget(targets, spec.fsName(), names, TargetKinds.MGT, 0, mgs);
     String mds = ensureServer(servers, names.server(TargetKinds.MDS, 0), TargetKinds.MDS, addresses, networks);
@@ -90,8 +103,8 @@ public final class FilesystemPlanner {
     }
   }
 
-  /** Where new servers' addresses come from, and those they must not take. */
-  private record Addresses(AddressPool pool, Collection<String> takenElsewhere) {}
+  /** Where new servers' addresses come from, those they must not take, and those claimed for them already. */
+  private record Addresses(AddressPool pool, Collection<String> takenElsewhere, Map<String, String> claimed) {}
 
   private static String ensureServer(List<ServerStatus> servers, String name, String role, Addresses addresses, List<String> networks) {
     for (ServerStatus server : servers) {
@@ -101,7 +114,11 @@ public final class FilesystemPlanner {
     }
     List<String> taken = new ArrayList<>(addresses.takenElsewhere());
     servers.forEach(server -> taken.add(server.address()));
-    String address = addresses.pool().next(taken)
+    String own = addresses.claimed().get(name);
+    List<String> reserved = new ArrayList<>(taken);
+    reserved.addAll(addresses.claimed().values());  // each claimed address is kept for the server it was claimed for
+    String address = java.util.Optional.ofNullable(own).filter(a -> addresses.pool().holds(a) && !taken.contains(a))
+        .or(() -> addresses.pool().next(reserved))
         .orElseThrow(() -> new PlanException("spec.storageNetwork.cidr has no free address left for server " + name
             + (addresses.takenElsewhere().isEmpty() ? "" : " (other filesystems' servers hold " + addresses.takenElsewhere().size()
             + " addresses; give this filesystem a range of its own)")));

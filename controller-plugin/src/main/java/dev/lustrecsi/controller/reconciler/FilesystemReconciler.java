@@ -122,11 +122,12 @@ public final class FilesystemReconciler {
         // The lock keeps this process's passes apart; the claims, every replica's (see AddressClaims).
         synchronized (addressPlanning) {
           Set<String> taken = new TreeSet<>(AddressesElsewhere.of(client, namespace, name));
-          planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken);
+          Map<String, String> held = addressClaims.held(filesystem);  // a pass that died before writing its plan claimed these
+          planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken, held);
           for (Optional<String> claimed = claimNewAddresses(filesystem, current, planned); claimed.isPresent();
               claimed = claimNewAddresses(filesystem, current, planned)) {
             taken.add(claimed.get());  // another replica's plan has it: plan again without it
-            planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken);
+            planned = FilesystemPlanner.plan(filesystem.getSpec(), current, taken, held);
           }
           filesystem = writeStatus(filesystem, planned);  // the plan is durable before anything is made from it
         }

@@ -27,6 +27,18 @@ class FilesystemPlannerTest {
     assertThat(status.ostCount()).isEqualTo(1);
   }
 
+  /** Addresses claimed by a pass that died before its plan: each goes back to its server and to no other; one the range no longer holds is not used. */
+  @Test
+  void aServerTakesBackTheAddressClaimedForItAndNoOtherServerTakesIt() {
+    LustreFilesystemStatus status = FilesystemPlanner.plan(Filesystems.spec("fs1", 1, 2, List.of("tcp")), LustreFilesystemStatus.empty(),
+        List.of("10.1.0.11"), java.util.Map.of("fs1-oss0", "10.1.0.10", "fs1-mds0", "10.9.0.10"));
+
+    assertThat(status.servers()).extracting(ServerStatus::name, ServerStatus::address).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("fs1-mgs", "10.1.0.12"),
+        org.assertj.core.groups.Tuple.tuple("fs1-mds0", "10.1.0.13"),
+        org.assertj.core.groups.Tuple.tuple("fs1-oss0", "10.1.0.10"));
+  }
+
   @Test
   void growthFillsAnOssBeforeStartingAnotherAndNeverMovesAnything() {
     LustreFilesystemSpec spec = Filesystems.spec("fs1", 1, 2, List.of("tcp", "o2ib"));

@@ -150,6 +150,59 @@ class FilesystemReconcilerTest {
     assertThat(addresses).hasSize(6).doesNotHaveDuplicates();
   }
 
+  /**
+   * A controller that dies after claiming its new servers' addresses and before writing the plan
+   * that gives them: meanwhile another filesystem is deleted, so lower addresses are free when the
+   * pass runs again. The retry takes back the addresses it claimed, so no claim is left behind
+   * holding an address no server has (until the filesystem is deleted).
+   */
+  @Test
+  void aPassRetriedAfterDyingBetweenClaimAndPlanTakesBackItsClaimedAddressesAndLeavesNoClaimBehind() {
+    create(Filesystems.spec("fs0", 1, 1, List.of("tcp")));
+    reconciler.reconcile("fs0").orElseThrow();  // fs0's servers hold 10.1.0.10 to .12
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    Interceptor dieBeforeThePlan = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.method().equals("PUT") && request.uri().getPath().endsWith("/lustrefilesystems/fs1/status")) {
+          throw new ReconcilerCrashTest.Killed(request.method() + " " + request.uri().getPath());
+        }
+      }
+    };
+    KubernetesClient doomedClient = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("die",
+        dieBeforeThePlan)));
+    FilesystemReconciler doomed = new FilesystemReconciler(doomedClient, MockCluster.NAMESPACE, agents,
+        new dev.lustrecsi.controller.agent.AgentCredentials(doomedClient, MockCluster.NAMESPACE, Clock.systemUTC()), 9443, fs -> 0L,
+        Clock.systemUTC());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> doomed.reconcile("fs1")).isInstanceOf(ReconcilerCrashTest.Killed.class);
+    assertThat(claimsOf("fs1")).as("claimed before the crash").containsOnlyKeys("fs1/fs1-mgs", "fs1/fs1-mds0", "fs1/fs1-oss0")
+        .containsValues("10.1.0.13", "10.1.0.14", "10.1.0.15");
+    assertThat(cluster.client.resources(LustreFilesystem.class).withName("fs1").get().getStatus()).as("no plan written").isNull();
+    // fs0 is deleted; the garbage collector takes its claims with it.
+    cluster.client.resources(LustreFilesystem.class).withName("fs0").delete();
+    cluster.client.leases().inNamespace(MockCluster.NAMESPACE).withLabel(dev.lustrecsi.controller.servers.ObjectMeta.FILESYSTEM_LABEL, "fs0")
+        .delete();
+
+    LustreFilesystem retried = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(retried.getStatus().servers()).extracting(ServerStatus::address).containsExactly("10.1.0.13", "10.1.0.14", "10.1.0.15");
+    assertThat(claimsOf("fs1")).as("one claim per server, on its address").containsExactlyInAnyOrderEntriesOf(Map.of(
+        "fs1/fs1-mgs", "10.1.0.13", "fs1/fs1-mds0", "10.1.0.14", "fs1/fs1-oss0", "10.1.0.15"));
+  }
+
+  /** Every address claim held for the filesystem: holder to address. */
+  private Map<String, String> claimsOf(String filesystem) {
+    Map<String, String> claims = new java.util.HashMap<>();
+    for (var lease : cluster.client.leases().inNamespace(MockCluster.NAMESPACE).list().getItems()) {
+      String holder = lease.getSpec().getHolderIdentity();
+      if (lease.getMetadata().getName().startsWith(AddressClaims.PREFIX) && holder.startsWith(filesystem + "/")) {
+        String address = lease.getMetadata().getName().substring(AddressClaims.PREFIX.length()).replace('-', '.');
+        assertThat(claims.put(holder, address)).as("a second claim held by " + holder).isNull();
+      }
+    }
+    return claims;
+  }
+
   @Test
   void theDisksFollowARetentionChangedAfterTheyWereMade() {
     create(Filesystems.spec("fs1", 1, 2, List.of("tcp")).withRetention(LustreFilesystemSpec.DELETE));
