@@ -12,7 +12,6 @@ import dev.lustrecsi.controller.filesystem.LustreFilesystemSpec;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.ServerStatus;
 import dev.lustrecsi.controller.filesystem.LustreFilesystemStatus.TargetStatus;
-import dev.lustrecsi.controller.filesystem.SpecSizes;
 import dev.lustrecsi.controller.filesystem.TargetKinds;
 import dev.lustrecsi.controller.servers.InstanceDeletion;
 import dev.lustrecsi.controller.servers.KubeVirt;
@@ -110,7 +109,7 @@ public final class FilesystemReconciler {
     }
     LustreFilesystemStatus planned;
     try {
-      String problem = serverSpecProblem(filesystem.getSpec());
+      String problem = ServerSpecProblems.first(filesystem.getSpec());
       if (problem != null) {
         throw new FilesystemPlanner.PlanException(problem);
       }
@@ -136,7 +135,9 @@ public final class FilesystemReconciler {
       }
     } catch (FilesystemPlanner.PlanException e) {
       LustreFilesystemStatus failed = failed(current, filesystem, e.getMessage());
-      return Optional.of(failed.equals(current) ? filesystem : writeStatus(filesystem, failed));
+      filesystem = failed.equals(current) ? filesystem : writeStatus(filesystem, failed);
+      keepRecordedServers(filesystem, current);
+      return Optional.of(filesystem);
     }
     ensureObjects(filesystem, planned);
     Observation observation = observe(filesystem, planned);
@@ -277,29 +278,39 @@ public final class FilesystemReconciler {
   }
 
   /**
-   * What is wrong with the first field a filesystem of the driver's own cannot do without or
-   * cannot have as it is ("spec.FIELD: why"), or null. Sizes go into PVCs and VMs as written: one
-   * the API server would refuse, or read otherwise than the driver, fails the spec here, before
-   * the plan makes anything of it.
+   * While the spec is invalid, nothing is planned from it, and what runs is left as it is; but the
+   * servers already planned, recorded in the status, are kept alive: a VM or target disk of the
+   * recorded plan that is gone (deleted by an admin, lost) is made again as the plan has it, as
+   * long as the spec's fields it is built from are valid (its image, memory and storage network
+   * for a VM, its size for a disk). Nothing that exists is changed, so an edit that made the spec
+   * invalid reaches no running server.
    */
-  private static String serverSpecProblem(LustreFilesystemSpec spec) {
-    String missing = spec.serverImage() == null || spec.serverImage().isEmpty() ? "serverImage"
-        : spec.ostSize() == null || spec.ostSize().isEmpty() ? "ostSize"
-        : spec.storageNetwork() == null ? "storageNetwork" : null;
-    if (missing != null) {
-      return "spec." + missing + ": is required for a filesystem whose servers the driver runs (or set spec.external for one the site runs)";
+  private void keepRecordedServers(LustreFilesystem filesystem, LustreFilesystemStatus recorded) {
+    if (recorded.servers().isEmpty()) {
+      return;  // nothing planned yet: nothing to keep
     }
-    Map<String, String> problems = new LinkedHashMap<>();
-    problems.put("ostSize", SpecSizes.binaryProblem(spec.ostSize()));
-    problems.put("mgtSize", spec.mgtSize() == null ? null : SpecSizes.quantityProblem(spec.mgtSize()));
-    problems.put("mdtSize", spec.mdtSize() == null ? null : SpecSizes.quantityProblem(spec.mdtSize()));
-    problems.put("serverMemory", spec.serverMemory() == null ? null : SpecSizes.quantityProblem(spec.serverMemory()));
-    for (Map.Entry<String, String> problem : problems.entrySet()) {
-      if (problem.getValue() != null) {
-        return "spec." + problem.getKey() + ": " + problem.getValue();
+    LustreFilesystemSpec spec = filesystem.getSpec();
+    credentials.ensureServerSecret(filesystem);
+    for (TargetStatus target : recorded.targets()) {
+      if (target.diskAttached() && ServerSpecProblems.diskBuildable(spec, target.kind())
+          && client.persistentVolumeClaims().inNamespace(namespace).withName(target.disk()).get() == null) {
+        createDisk(filesystem, TargetDisks.build(filesystem, target), target);
       }
     }
-    return null;
+    if (!ServerSpecProblems.serversBuildable(spec)) {
+      return;
+    }
+    var vms = client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(namespace);
+    for (ServerStatus server : recorded.servers()) {
+      if (!server.removed() && vms.withName(server.name()).get() == null) {
+        ensureServer(filesystem, recorded, server);
+      }
+    }
+  }
+
+  private void createDisk(LustreFilesystem filesystem, PersistentVolumeClaim claim, TargetStatus target) {
+    createIgnoringConflict(() -> client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create());
+    events.normal(filesystem, "DiskCreated", "created PVC " + claim.getMetadata().getName() + " for " + target.name());
   }
 
   private void ensureObjects(LustreFilesystem filesystem, LustreFilesystemStatus plan) {
@@ -311,8 +322,7 @@ public final class FilesystemReconciler {
       PersistentVolumeClaim claim = TargetDisks.build(filesystem, target);
       PersistentVolumeClaim existing = client.persistentVolumeClaims().inNamespace(namespace).withName(claim.getMetadata().getName()).get();
       if (existing == null) {
-        createIgnoringConflict(() -> client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create());
-        events.normal(filesystem, "DiskCreated", "created PVC " + claim.getMetadata().getName() + " for " + target.name());
+        createDisk(filesystem, claim, target);
       } else {
         Optional<List<OwnerReference>> owners = TargetDisks.ownersForRetention(filesystem, existing);
         if (owners.isPresent()) {

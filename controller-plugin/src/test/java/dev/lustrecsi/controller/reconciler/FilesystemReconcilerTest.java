@@ -405,6 +405,55 @@ class FilesystemReconcilerTest {
     }
   }
 
+  /**
+   * An edit makes a running filesystem's spec invalid (here the release's own case: an ostSize in
+   * decimal units, with more OSTs asked for in the same edit), and meanwhile an admin deletes a
+   * server VM. Nothing new is planned from the invalid spec and it stays Failed, InvalidSpec; but
+   * the servers the status already records are kept alive: the VM is made again as it was, with
+   * its disks, address and image. A VM whose own fields are invalid (serverMemory) cannot be
+   * built and waits for the spec to be fixed.
+   */
+  @Test
+  void whileTheSpecIsInvalidADeletedServerOfTheRecordedPlanIsMadeAgainAndNothingNewIsPlanned() {
+    create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
+    LustreFilesystem settled = reconcileUntilSettled();
+    var vms = cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).inNamespace(MockCluster.NAMESPACE);
+    Object ossBefore = vms.withName("fs1-oss0").get().getAdditionalProperties().get("spec");
+    List<String> disksBefore = names(cluster.client.persistentVolumeClaims().list().getItems());
+    LustreFilesystemSpec s = settled.getSpec();
+    LustreFilesystemSpec invalid = new LustreFilesystemSpec(s.fsName(), s.serverImage(), s.mgtSize(), s.mdtSize(), "1T", s.ostsPerOss(), 3,
+        s.maxOsts(), s.overcommit(), s.diskStorageClass(), s.serverCpu(), s.serverMemory(), s.lnetNetworks(), s.storageNetwork(), s.retention());
+    settled.setSpec(invalid);
+    cluster.client.resources(LustreFilesystem.class).resource(settled).update();
+    vms.withName("fs1-oss0").delete();
+    cluster.kubevirt.sync();
+
+    LustreFilesystem failed = reconciler.reconcile("fs1").orElseThrow();
+
+    assertThat(failed.getStatus().phase()).isEqualTo(FilesystemReconciler.FAILED);
+    assertThat(failed.getStatus().conditions().getFirst().reason()).isEqualTo(FilesystemReconciler.INVALID_SPEC);
+    assertThat(failed.getStatus().conditions().getFirst().message()).startsWith("spec.ostSize: ");
+    assertThat(failed.getStatus().servers()).as("nothing new planned").isEqualTo(settled.getStatus().servers());
+    assertThat(failed.getStatus().targets()).isEqualTo(settled.getStatus().targets());
+    assertThat(vms.withName("fs1-oss0").get()).as("the deleted VM, made again").isNotNull()
+        .satisfies(vm -> assertThat(vm.getAdditionalProperties().get("spec")).isEqualTo(ossBefore));
+    assertThat(names(vms.list().getItems())).containsExactly("fs1-mds0", "fs1-mgs", "fs1-oss0");
+    assertThat(names(cluster.client.persistentVolumeClaims().list().getItems())).isEqualTo(disksBefore);
+    cluster.kubevirt.sync();
+    assertThat(cluster.kubevirt.running()).containsKey("fs1-oss0");
+    assertThat(reconciler.reconcile("fs1").orElseThrow().getStatus().phase()).as("still failed").isEqualTo(FilesystemReconciler.FAILED);
+
+    // The VM's own fields invalid: it cannot be built as it was, and is not built otherwise.
+    LustreFilesystem again = cluster.client.resources(LustreFilesystem.class).withName("fs1").get();
+    again.setSpec(new LustreFilesystemSpec(s.fsName(), s.serverImage(), s.mgtSize(), s.mdtSize(), s.ostSize(), s.ostsPerOss(), 1,
+        s.maxOsts(), s.overcommit(), s.diskStorageClass(), s.serverCpu(), "8GB", s.lnetNetworks(), s.storageNetwork(), s.retention()));
+    cluster.client.resources(LustreFilesystem.class).resource(again).update();
+    vms.withName("fs1-oss0").delete();
+    LustreFilesystem stillFailed = reconciler.reconcile("fs1").orElseThrow();
+    assertThat(stillFailed.getStatus().conditions().getFirst().message()).startsWith("spec.serverMemory: ");
+    assertThat(vms.withName("fs1-oss0").get()).isNull();
+  }
+
   @Test
   void aSpecThatCannotBePlannedFailsWithAConditionNamingTheField() {
     create(new LustreFilesystemSpec("fs1", "img", null, null, "1Ti", 1, 1, 16, 1.0, null, null, null, List.of("tcp"),
