@@ -11,18 +11,29 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Logs every call once it ends: method, volume id, status code, duration, and the error message
  * when it failed. Only the {@code volume_id} field is read from requests, so secrets, volume
  * contexts and parameters never reach the log; it and the message are escaped, so no caller
- * text reaches it raw. Probe is logged at DEBUG: kubelet's liveness
- * sidecar calls it every few seconds.
+ * text reaches it raw. The calls pollers make (see {@link #POLLED}) are logged at DEBUG when
+ * they succeed: one line per server each second says nothing, and buries the lines that do.
+ * A failed one is logged like any other.
  */
 public final class CallLoggingInterceptor implements ServerInterceptor {
   private static final System.Logger LOG = System.getLogger("csi.calls");
   private static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
+
+  /**
+   * Calls made on a timer, which only read: kubelet's liveness sidecar (Probe, every few
+   * seconds), kubelet's volume stats (NodeGetCapabilities then NodeGetVolumeStats, per volume each
+   * minute), and the controller's checks of every server agent (GetHealth, GetTargetUsage and
+   * CheckServers, on each reconcile pass).
+   */
+  static final Set<String> POLLED =
+      Set.of("Probe", "NodeGetCapabilities", "NodeGetVolumeStats", "GetHealth", "GetTargetUsage", "CheckServers");
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
@@ -35,7 +46,7 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
           @Override
           public void close(Status status, Metadata trailers) {
             long micros = (System.nanoTime() - started) / 1_000;
-            Level level = "Probe".equals(method) && status.isOk() ? Level.DEBUG : Level.INFO;
+            Level level = level(method, status);
             if (LOG.isLoggable(level)) {
               LOG.log(level, format(method, volumeId[0], status, micros));
             }
@@ -49,6 +60,10 @@ public final class CallLoggingInterceptor implements ServerInterceptor {
         super.onMessage(message);
       }
     };
+  }
+
+  static Level level(String method, Status status) {
+    return status.isOk() && POLLED.contains(method) ? Level.DEBUG : Level.INFO;
   }
 
   static String format(String method, String volumeId, Status status, long micros) {

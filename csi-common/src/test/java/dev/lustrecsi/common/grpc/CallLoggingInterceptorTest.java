@@ -3,6 +3,7 @@ package dev.lustrecsi.common.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import java.lang.System.Logger.Level;
 import org.junit.jupiter.api.Test;
 
 class CallLoggingInterceptorTest {
@@ -14,6 +15,17 @@ class CallLoggingInterceptorTest {
     assertThat(CallLoggingInterceptor.format("Probe", "", Status.OK, 0)).isEqualTo("Probe code=OK ms=0.00");
     assertThat(CallLoggingInterceptor.format("Probe", "", Status.OK, 1_099_996)).isEqualTo("Probe code=OK ms=1100.00");
     assertThat(CallLoggingInterceptor.format("Probe", "", Status.OK, 20_304)).isEqualTo("Probe code=OK ms=20.30");
+  }
+
+  @Test
+  void callsMadeOnATimerAreDebugLinesWhileTheySucceedAndEveryOtherCallIsInfo() {
+    for (String polled : new String[] {"Probe", "NodeGetVolumeStats", "NodeGetCapabilities", "GetHealth", "GetTargetUsage", "CheckServers"}) {
+      assertThat(CallLoggingInterceptor.level(polled, Status.OK)).as(polled).isEqualTo(Level.DEBUG);
+      assertThat(CallLoggingInterceptor.level(polled, Status.UNAVAILABLE)).as(polled + " failing").isEqualTo(Level.INFO);
+    }
+    for (String call : new String[] {"CreateVolume", "NodePublishVolume", "EnsureVolumeDirectory", "MigrateOstFiles", "NodeGetInfo"}) {
+      assertThat(CallLoggingInterceptor.level(call, Status.OK)).as(call).isEqualTo(Level.INFO);
+    }
   }
 
   @Test
