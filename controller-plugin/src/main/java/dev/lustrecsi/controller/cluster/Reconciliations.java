@@ -61,6 +61,9 @@ public final class Reconciliations implements AutoCloseable {
           try {
             reconcile(filesystem.getMetadata().getName());
           } catch (RuntimeException e) {
+            if (timer.isShutdown()) {
+              return;  // cut short by close(), which interrupts the pass: the plugin is stopping, nothing failed
+            }
             LOG.log(Level.WARNING, "reconcile of " + filesystem.getMetadata().getName() + " failed: " + e.getMessage());
           }
         }
