@@ -55,8 +55,9 @@ public final class FilesystemSpecs {
     List<String> problems = new ArrayList<>();
     long existingOst = Sizes.parse(existing.ostSize());
     if (requested.given().says(FilesystemParameters.OST_SIZE) && existingOst != requested.ostSize()) {
+      // As the StorageClass wrote it, like the other sizes: "has 64Gi, asks for 4 GiB" reads as two kinds of unit.
       problems.add(FilesystemParameters.OST_SIZE + ": filesystem has " + existing.ostSize() + ", StorageClass asks for "
-          + Sizes.format(requested.ostSize()));
+          + requested.given().value(FilesystemParameters.OST_SIZE));
     }
     if (requested.given().says(FilesystemParameters.MAX_OSTS) && existing.maxOsts() != null
         && existing.maxOsts() < requested.maxOsts()) {

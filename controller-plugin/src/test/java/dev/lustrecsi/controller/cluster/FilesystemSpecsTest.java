@@ -80,7 +80,8 @@ class FilesystemSpecsTest {
         .hasMessageStartingWith("parameters.ostsPerOss: filesystem has 4, StorageClass asks for 2 (and 1 more: serverMemory");
     assertThatThrownBy(() -> FilesystemSpecs.requireCompatible(existing,
         given(Map.of("ostSize", "512Gi", "maxOsts", "16"))))
-        .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi");
+        .as("both sizes as written, in the same units")
+        .hasMessageStartingWith("parameters.ostSize: filesystem has 1536Gi, StorageClass asks for 512Gi;");
   }
 
   /** A short StorageClass (fsName only) for a filesystem an admin made with other sizes: its defaults are not held against it. */
