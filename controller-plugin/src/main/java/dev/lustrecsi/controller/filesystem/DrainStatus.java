@@ -1,6 +1,7 @@
 package dev.lustrecsi.controller.filesystem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * How far the drain of one OST has come. Written to the status after each step is done, so a
@@ -30,6 +31,9 @@ public record DrainStatus(String step, Long filesLeft, Long filesMigrated, Long 
   public static final String DETACHING = "Detaching";
   /** Gone, disk and all. Its index is never used again. */
   public static final String REMOVED = "Removed";
+
+  /** Every step, in order. */
+  public static final List<String> STEPS = List.of(WAITING, MIGRATING, REMOVING, RELEASING, DETACHING, REMOVED);
 
   /** The message of a drain the controller has not looked at yet. */
   public static final String NOT_STARTED = "not started yet";

@@ -123,7 +123,7 @@ public final class FilesystemPlanner {
             + (addresses.takenElsewhere().isEmpty() ? "" : " (other filesystems' servers hold " + addresses.takenElsewhere().size()
             + " addresses; give this filesystem a range of its own)")));
     List<String> nids = networks.stream().map(network -> address + "@" + network).toList();
-    servers.add(new ServerStatus(name, role, address, nids, "Pending", null));
+    servers.add(new ServerStatus(name, role, address, nids, ServerStatus.PENDING, null));
     return name;
   }
 
@@ -134,7 +134,7 @@ public final class FilesystemPlanner {
       }
     }
     targets.add(new TargetStatus(TargetKinds.targetName(fsName, kind, index), kind, index, server, names.disk(kind, index),
-        "Pending", null, null));
+        TargetStatus.PENDING, null, null));
   }
 
   private static String ossWithRoom(List<ServerStatus> servers, List<TargetStatus> targets, int perOss) {

@@ -8,7 +8,7 @@ import java.util.List;
  * addresses, which OSS serves which OST index) are written here before any object is created, so
  * a controller that crashes mid-way finds them on restart and makes the same objects again.
  *
- * @param phase Pending, Provisioning, Growing, Ready, Degraded or Failed
+ * @param phase one of {@link #PHASES}
  * @param observedGeneration the spec generation this status describes
  * @param conditions Ready, ServersReady, TargetsHealthy, with observedGeneration each
  * @param servers every server VM ever planned, with its fixed address
@@ -16,7 +16,7 @@ import java.util.List;
  * @param ostCount OSTs planned (printer column)
  * @param capacity usable OST capacity, human readable (printer column)
  * @param used bytes used on OSTs, human readable (printer column)
- * @param health Healthy, Degraded or Unknown (printer column)
+ * @param health one of {@link #HEALTHS} (printer column)
  * @param usableBytes usable OST capacity
  * @param committedBytes capacity promised to volumes (sum of their quotas)
  * @param usedBytes bytes in use on the OSTs
@@ -49,6 +49,24 @@ public record LustreFilesystemStatus(
     String fill,
     UpgradeStatus upgrade,
     String draining) {
+  public static final String PENDING = "Pending";
+  public static final String PROVISIONING = "Provisioning";
+  public static final String GROWING = "Growing";
+  public static final String READY = "Ready";
+  public static final String DEGRADED = "Degraded";
+  public static final String FAILED = "Failed";
+  /**
+   * Every phase the controller writes: Pending (a site's filesystem not seen through its agent
+   * yet), Provisioning, Growing, Ready, Degraded, Failed (a spec that cannot be carried out). The
+   * status fields of few words each have such a list, and their writers use its constants, so the
+   * docs guard in deploy-tests (DocsCrdFieldsTest) can hold every value the docs show to it.
+   */
+  public static final List<String> PHASES = List.of(PENDING, PROVISIONING, GROWING, READY, DEGRADED, FAILED);
+
+  public static final String HEALTHY = "Healthy";
+  public static final String UNKNOWN = "Unknown";
+  /** Every health the controller writes (Degraded is the same word as the phase's). */
+  public static final List<String> HEALTHS = List.of(HEALTHY, DEGRADED, UNKNOWN);
 
   /** A status with nothing draining. */
   public LustreFilesystemStatus(String phase, Long observedGeneration, List<FilesystemCondition> conditions, List<ServerStatus> servers,
@@ -91,8 +109,8 @@ public record LustreFilesystemStatus(
    * controller that restarts mid-way knows which server it was waiting for and since when.
    *
    * @param image the image being rolled out ({@code spec.serverImage} when it started)
-   * @param state Upgrading, Stalled (a server did not come back within the limit; the rest are left
-   *     as they are) or Complete
+   * @param state one of {@link #STATES}: Upgrading, Stalled (a server did not come back within the
+   *     limit; the rest are left as they are) or Complete
    * @param server the server being replaced now, unset between servers
    * @param serverSince when that server's replacement started (RFC 3339)
    * @param upgraded servers back up on the image
@@ -102,7 +120,12 @@ public record LustreFilesystemStatus(
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record UpgradeStatus(String image, String state, String server, String serverSince, Integer upgraded, Integer total,
-      String progress, String message) {}
+      String progress, String message) {
+    public static final String UPGRADING = "Upgrading";
+    public static final String STALLED = "Stalled";
+    public static final String COMPLETE = "Complete";
+    public static final List<String> STATES = List.of(UPGRADING, STALLED, COMPLETE);
+  }
 
   /**
    * A server VM.
@@ -111,13 +134,29 @@ public record LustreFilesystemStatus(
    * @param role mgs, mds or oss
    * @param address its fixed IPv4 address on the storage network; never changes once given
    * @param nids the LNet NIDs it serves on, one per network type
-   * @param state Pending, Starting, Ready, Stopping or Failed, from the VM, VMI and agent; Removed
-   *     once an OSS has no OST left and its VM is deleted (its name and address are never reused)
+   * @param state one of {@link #STATES}: Pending, Starting, Ready, Stopping or Failed, from the VM,
+   *     VMI and agent (Unreachable for a site's management host whose agent does not answer);
+   *     Removed once an OSS has no OST left and its VM is deleted (its name and address are never
+   *     reused)
    * @param message why it is not ready, when it is not
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ServerStatus(String name, String role, String address, List<String> nids, String state, String message) {
+    public static final String PENDING = "Pending";
+    public static final String STARTING = "Starting";
+    public static final String READY = "Ready";
+    /**
+     * While its VirtualMachineInstance is being deleted: the guest is shutting down (a restart, an
+     * upgrade's replacement, an eviction) and its targets are about to go, though the instance may
+     * still say Running and Ready and its agent still answer.
+     */
+    public static final String STOPPING = "Stopping";
+    /** While its Lustre reports itself not healthy (health_check). */
+    public static final String FAILED = "Failed";
+    /** A site's management host whose agent did not answer. */
+    public static final String UNREACHABLE = "Unreachable";
     public static final String REMOVED = "Removed";
+    public static final List<String> STATES = List.of(PENDING, STARTING, READY, STOPPING, FAILED, UNREACHABLE, REMOVED);
 
     public boolean removed() {
       return REMOVED.equals(state);
@@ -136,8 +175,8 @@ public record LustreFilesystemStatus(
    * @param index the target index
    * @param server the VM serving it
    * @param disk the block PVC holding it
-   * @param state Pending, Formatting, Up, Recovering or Down; Removing and Removed while and once
-   *     a drained OST leaves
+   * @param state one of {@link #STATES}: Pending, Formatting, Up, Recovering or Down; Removing and
+   *     Removed while and once a drained OST leaves
    * @param capacityBytes its size once up
    * @param usedBytes bytes used once up
    * @param drain how far its drain has come; unset for an OST nobody asked to drain
@@ -145,8 +184,16 @@ public record LustreFilesystemStatus(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TargetStatus(String name, String kind, int index, String server, String disk, String state,
       Long capacityBytes, Long usedBytes, DrainStatus drain) {
+    public static final String PENDING = "Pending";
+    public static final String FORMATTING = "Formatting";
+    /** Mounted and answering. */
+    public static final String UP = "Up";
+    /** Mounted and in Lustre recovery (recovery_status RECOVERING or WAITING). */
+    public static final String RECOVERING = "Recovering";
+    public static final String DOWN = "Down";
     public static final String REMOVING = "Removing";
     public static final String REMOVED = "Removed";
+    public static final List<String> STATES = List.of(PENDING, FORMATTING, UP, RECOVERING, DOWN, REMOVING, REMOVED);
 
     public TargetStatus(String name, String kind, int index, String server, String disk, String state, Long capacityBytes, Long usedBytes) {
       this(name, kind, index, server, disk, state, capacityBytes, usedBytes, null);

@@ -34,7 +34,7 @@ public final class ExternalStatusCalculator {
   /** Its name there. */
   public static final String AGENT_NAME = "management-host";
   /** Phase of an external filesystem never seen through its agent yet. */
-  public static final String PENDING = "Pending";
+  public static final String PENDING = LustreFilesystemStatus.PENDING;
 
   private ExternalStatusCalculator() {}
 
@@ -56,7 +56,7 @@ public final class ExternalStatusCalculator {
     boolean healthy = reached && healthCheck.equals("healthy");
     ServerStatus agent = new ServerStatus(AGENT_NAME, AGENT_ROLE, site.agentAddress(),
         seen.health().<List<String>>map(h -> List.copyOf(h.getNidsList())).orElse(List.of()),
-        !reached ? "Unreachable" : healthy ? FilesystemStatusCalculator.READY : "Failed",
+        !reached ? ServerStatus.UNREACHABLE : healthy ? ServerStatus.READY : ServerStatus.FAILED,
         !reached ? seen.error() : healthy ? null : "health_check: " + healthCheck);
 
     List<TargetStatus> targets = reached ? targets(previous, fsName, site, seen.connections().get(), seen.usage().get()) : previous.targets();
@@ -74,7 +74,7 @@ public final class ExternalStatusCalculator {
     } else {
       phase = healthy && allUp ? FilesystemStatusCalculator.READY : FilesystemStatusCalculator.DEGRADED;
     }
-    String health = !reached ? "Unknown" : healthy && allUp ? "Healthy" : "Degraded";
+    String health = !reached ? LustreFilesystemStatus.UNKNOWN : healthy && allUp ? LustreFilesystemStatus.HEALTHY : LustreFilesystemStatus.DEGRADED;
     boolean ready = FilesystemStatusCalculator.READY.equals(phase);
 
     List<FilesystemCondition> conditions = new ArrayList<>();
@@ -103,7 +103,7 @@ public final class ExternalStatusCalculator {
   static List<TargetStatus> targets(LustreFilesystemStatus previous, String fsName, ExternalSpec site, CheckServersResponse connections,
       GetTargetUsageResponse usage) {
     Map<String, TargetStatus> byName = new LinkedHashMap<>();
-    previous.targets().forEach(t -> byName.put(t.name(), t.withObserved("Down", t.capacityBytes(), t.usedBytes())));
+    previous.targets().forEach(t -> byName.put(t.name(), t.withObserved(TargetStatus.DOWN, t.capacityBytes(), t.usedBytes())));
     String nids = site.mgsNids() + "," + site.mgsNidsO2ib();
     for (ServerConnection connection : connections.getConnectionsList()) {
       String name;
@@ -127,7 +127,7 @@ public final class ExternalStatusCalculator {
       }
       String name = targetName(fsName, space.getKind(), space.getIndex());
       TargetStatus known = byName.get(name);
-      String state = space.getInactive() ? "Down" : known != null ? known.state() : FilesystemStatusCalculator.UP;
+      String state = space.getInactive() ? TargetStatus.DOWN : known != null ? known.state() : FilesystemStatusCalculator.UP;
       Long capacity = space.getInactive() ? (known == null ? null : known.capacityBytes()) : Long.valueOf(space.getCapacityBytes());
       Long used = space.getInactive() ? (known == null ? null : known.usedBytes()) : Long.valueOf(space.getUsedBytes());
       byName.put(name, new TargetStatus(name, kind(space.getKind()), space.getIndex(), AGENT_NAME, null, state, capacity, used));
@@ -143,12 +143,12 @@ public final class ExternalStatusCalculator {
    */
   static String state(ServerConnection connection) {
     if (!connection.getActive()) {
-      return "Down";
+      return TargetStatus.DOWN;
     }
     return switch (connection.getImportState()) {
       case "", "FULL", "IDLE" -> FilesystemStatusCalculator.UP;
-      case "DISCONN", "EVICTED", "CLOSED" -> "Down";
-      default -> "Recovering";
+      case "DISCONN", "EVICTED", "CLOSED" -> TargetStatus.DOWN;
+      default -> TargetStatus.RECOVERING;
     };
   }
 

@@ -45,7 +45,7 @@ import java.util.function.ToLongFunction;
  */
 public final class FilesystemReconciler {
   /** Phase of a filesystem whose spec cannot be carried out. */
-  public static final String FAILED = "Failed";
+  public static final String FAILED = LustreFilesystemStatus.FAILED;
   /** Reason of its Ready condition. */
   public static final String INVALID_SPEC = "InvalidSpec";
 

@@ -23,22 +23,14 @@ import java.util.Optional;
  * function: the reconciler gathers, this decides.
  */
 public final class FilesystemStatusCalculator {
-  public static final String READY = "Ready";
-  public static final String PROVISIONING = "Provisioning";
-  public static final String GROWING = "Growing";
-  public static final String DEGRADED = "Degraded";
-  /** A target's state once it is mounted and answers. */
-  public static final String UP = "Up";
-  /** A target's state while it is mounted and in Lustre recovery (recovery_status RECOVERING or WAITING). */
-  public static final String RECOVERING = "Recovering";
-  /** A server's state while its Lustre reports itself not healthy (health_check). */
-  static final String FAILED = "Failed";
-  /**
-   * A server's state while its VirtualMachineInstance is being deleted: the guest is shutting down
-   * (a restart, an upgrade's replacement, an eviction) and its targets are about to go, though the
-   * instance may still say Running and Ready and its agent still answer.
-   */
-  public static final String STOPPING = "Stopping";
+  public static final String READY = LustreFilesystemStatus.READY;
+  public static final String PROVISIONING = LustreFilesystemStatus.PROVISIONING;
+  public static final String GROWING = LustreFilesystemStatus.GROWING;
+  public static final String DEGRADED = LustreFilesystemStatus.DEGRADED;
+  public static final String UP = TargetStatus.UP;
+  public static final String RECOVERING = TargetStatus.RECOVERING;
+  static final String FAILED = ServerStatus.FAILED;
+  public static final String STOPPING = ServerStatus.STOPPING;
 
   private FilesystemStatusCalculator() {}
 
@@ -74,7 +66,7 @@ public final class FilesystemStatusCalculator {
     List<ServerStatus> failed = serverStates.stream().filter(s -> !s.removed() && FAILED.equals(s.state())).toList();
     boolean ready = allUp && failed.isEmpty();
     String phase = ready ? READY : anyLost || !failed.isEmpty() ? DEGRADED : coreUp ? GROWING : PROVISIONING;
-    String health = ready ? "Healthy" : anyLost || !failed.isEmpty() ? "Degraded" : "Unknown";
+    String health = ready ? LustreFilesystemStatus.HEALTHY : anyLost || !failed.isEmpty() ? DEGRADED : LustreFilesystemStatus.UNKNOWN;
 
     List<FilesystemCondition> conditions = new ArrayList<>();
     conditions.add(condition(planned, "Ready", ready, ready ? "AllTargetsUp" : phase,
@@ -117,22 +109,22 @@ public final class FilesystemStatusCalculator {
 
   private static ServerStatus observedState(ServerStatus server, ServerObservation seen) {
     if (!seen.vmExists()) {
-      return server.withState("Pending", "its VirtualMachine does not exist yet");
+      return server.withState(ServerStatus.PENDING, "its VirtualMachine does not exist yet");
     }
     if (seen.vmiShuttingDown()) {
       return server.withState(STOPPING, "its VirtualMachineInstance is being deleted: the guest is shutting down");
     }
     if (!"Running".equals(seen.vmiPhase())) {
-      return server.withState("Starting", seen.vmiPhase().isEmpty() ? "no VirtualMachineInstance yet" : "VMI phase " + seen.vmiPhase());
+      return server.withState(ServerStatus.STARTING, seen.vmiPhase().isEmpty() ? "no VirtualMachineInstance yet" : "VMI phase " + seen.vmiPhase());
     }
     if (seen.agent().isEmpty()) {
-      return server.withState("Starting", "agent not answering: " + seen.agentError());
+      return server.withState(ServerStatus.STARTING, "agent not answering: " + seen.agentError());
     }
     String health = seen.agent().get().getHealthCheck();
     if (seen.agent().get().getLustreNotLoaded()) {
       // Booting: its setup loads the modules as it brings the first target up (formatting it first
       // on a new server). Not a failure: what its targets' absence means, their states say.
-      return server.withState("Starting", "Lustre modules not loaded yet: its setup has not brought a target up");
+      return server.withState(ServerStatus.STARTING, "Lustre modules not loaded yet: its setup has not brought a target up");
     }
     if (!"healthy".equals(health.strip())) {
       return server.withState(FAILED, "health_check: " + health.strip());
@@ -149,9 +141,9 @@ public final class FilesystemStatusCalculator {
       String recovery = reported.get().getRecoveryStatus();
       state = recovery.startsWith("RECOVERING") || recovery.startsWith("WAITING") ? RECOVERING : UP;
     } else if (wasUp) {
-      state = "Down";
+      state = TargetStatus.DOWN;
     } else {
-      state = seen.agent().isPresent() ? "Formatting" : "Pending";
+      state = seen.agent().isPresent() ? TargetStatus.FORMATTING : TargetStatus.PENDING;
     }
     Long capacity = usage.map(TargetUsage::getCapacityBytes).orElse(target.capacityBytes());
     Long used = usage.map(TargetUsage::getUsedBytes).orElse(target.usedBytes());

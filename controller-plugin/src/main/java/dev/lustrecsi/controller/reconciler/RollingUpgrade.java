@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * works.
  */
 public final class RollingUpgrade {
-  public static final String UPGRADING = "Upgrading";
-  public static final String STALLED = "Stalled";
-  public static final String COMPLETE = "Complete";
+  public static final String UPGRADING = UpgradeStatus.UPGRADING;
+  public static final String STALLED = UpgradeStatus.STALLED;
+  public static final String COMPLETE = UpgradeStatus.COMPLETE;
   /** The condition the rollout reports on. */
   public static final String CONDITION = "ServersUpToDate";
   /** How long a replaced server may take to come back before the rollout stops. */
