@@ -35,25 +35,7 @@ class LnetOutputTest {
 
   @Test
   void readsEachRailOfAMultiRailNetWithItsOwnStatus() {
-    // The reference's layout (lnetctl_net_show.txt), with o2ib0 on two rails and the second one down.
-    String multiRail = """
-        net:
-        -     net type: lo
-              local NI(s):
-              -     nid: 0@lo
-                    status: up
-        -     net type: o2ib
-              local NI(s):
-              -     nid: 10.2.0.5@o2ib
-                    status: up
-                    interfaces:
-                          0: ib0
-              -     nid: 10.2.0.6@o2ib
-                    status: down
-                    interfaces:
-                          0: ib1
-        """;
-    assertThat(LnetOutput.netShow(multiRail)).containsExactly(
+    assertThat(LnetOutput.netShow(WrittenOutputs.NET_SHOW_SECOND_RAIL_DOWN)).containsExactly(
         new LocalNi(new Nid("0", "lo", 0), "up", List.of()),
         new LocalNi(new Nid("10.2.0.5", "o2ib", 0), "up", List.of("ib0")),
         new LocalNi(new Nid("10.2.0.6", "o2ib", 0), "down", List.of("ib1")));

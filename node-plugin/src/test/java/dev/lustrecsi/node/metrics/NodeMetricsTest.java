@@ -13,6 +13,7 @@ import dev.lustrecsi.node.health.MountHealth;
 import dev.lustrecsi.node.health.Readiness;
 import dev.lustrecsi.node.lnet.LnetManager;
 import dev.lustrecsi.node.lnet.LnetMode;
+import dev.lustrecsi.node.lnet.WrittenOutputs;
 import dev.lustrecsi.node.mount.FilesystemMounts;
 import dev.lustrecsi.node.mount.LustreClient;
 import dev.lustrecsi.node.mount.LustreSource;
@@ -148,26 +149,8 @@ class NodeMetricsTest {
 
   @Test
   void aDeadRailOfAMultiRailNetShowsWhileTheNodeStaysReady() throws Exception {
-    // o2ib0 on two rails, the second one down, in the layout of the reference's net show.
-    String netShow = """
-        net:
-        -     net type: lo
-              local NI(s):
-              -     nid: 0@lo
-                    status: up
-        -     net type: o2ib
-              local NI(s):
-              -     nid: 10.2.0.5@o2ib
-                    status: up
-                    interfaces:
-                          0: ib0
-              -     nid: 10.2.0.6@o2ib
-                    status: down
-                    interfaces:
-                          0: ib1
-        """;
     CommandRunner multiRail = command -> switch (String.join(" ", command.argv())) {
-      case "lnetctl net show" -> new CommandResult(command, 0, netShow, "");
+      case "lnetctl net show" -> new CommandResult(command, 0, WrittenOutputs.NET_SHOW_SECOND_RAIL_DOWN, "");
       case "lnetctl ping 10.2.0.5@o2ib" -> new CommandResult(command, 0, fixture("lnetctl_ping.txt"), "");
       default -> new CommandResult(command, 127, "", "unexpected " + command);
     };
