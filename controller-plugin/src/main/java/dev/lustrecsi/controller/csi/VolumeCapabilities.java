@@ -6,8 +6,11 @@ import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.volume.MountOptions;
 import java.util.List;
 
-/** Which volume capabilities a Lustre volume supports: mounted filesystems, every access mode. */
-final class VolumeCapabilities {
+/**
+ * Which volume capabilities a Lustre volume supports: mounted filesystems, every access mode.
+ * Public so the docs' claims can be held to the same rule (deploy-tests).
+ */
+public final class VolumeCapabilities {
   private VolumeCapabilities() {}
 
   /** Throws InvalidArgument naming the field when a capability cannot be met. */
@@ -24,7 +27,7 @@ final class VolumeCapabilities {
   }
 
   /** Why a capability is unsupported, or null when it is supported. */
-  static String problem(VolumeCapability capability, String field) {
+  public static String problem(VolumeCapability capability, String field) {
     if (capability.hasBlock()) {
       return "block access is not supported: Lustre volumes are mounted filesystems";
     }
