@@ -86,7 +86,6 @@ public final class LustreBackend implements AutoCloseable {
     LustreBackend backend = new LustreBackend(client, namespace, reconciliations, agents, defaults);
     try {
       backend.filesystems.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
-      backend.instances.start().toCompletableFuture().get(2, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       backend.close();
@@ -467,6 +466,7 @@ public final class LustreBackend implements AutoCloseable {
     }
     ServerStatus server = statusOf(filesystem).servers().stream().filter(s -> TargetKinds.MDS.equals(s.role())).findFirst()
         .orElseThrow(() -> CsiException.unavailable("filesystem " + fsName + " has no MDS yet; retry later"));
+    instances.watch();
     VmiView vmi = instance(server.name());
     if (vmi.shuttingDown()) {
       throw ServerStopping.unavailable(fsName, server.name());

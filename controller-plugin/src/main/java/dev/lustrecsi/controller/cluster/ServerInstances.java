@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 final class ServerInstances implements AutoCloseable {
   private final String namespace;
   private final SharedIndexInformer<GenericKubernetesResource> informer;
+  private CompletionStage<Void> started;  // guarded by informer
 
   ServerInstances(KubernetesClient client, String namespace) {
     this.namespace = namespace;
@@ -24,8 +25,20 @@ final class ServerInstances implements AutoCloseable {
         .withLabel(ObjectMeta.COMPONENT_LABEL, ObjectMeta.SERVER_COMPONENT).runnableInformer(0);
   }
 
-  CompletionStage<Void> start() {
-    return informer.start();
+  /**
+   * Starts the watch, once, when the first filesystem with server VMs is looked up: a controller
+   * serving only filesystems a site runs may be on a cluster without KubeVirt, and must make no
+   * KubeVirt call. Not waited for: until the watch has listed the instances it knows none, and a
+   * call then learns of a stopping instance from the API server once its agent has answered with
+   * an error (LustreBackend.stoppingOr). The stage completes once the watch has listed them.
+   */
+  CompletionStage<Void> watch() {
+    synchronized (informer) {
+      if (started == null) {
+        started = informer.start();
+      }
+      return started;
+    }
   }
 
   /** Whether the server's instance, as last seen, is being deleted (deletionTimestamp set). */

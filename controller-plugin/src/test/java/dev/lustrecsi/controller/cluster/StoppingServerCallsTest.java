@@ -45,7 +45,7 @@ class StoppingServerCallsTest {
         // The backend's watch of the instances sees the deletion as this one does (the API server
         // sends both the same event): from then on the remembered address is not called.
         try (ServerInstances watched = new ServerInstances(cluster.client(), cluster.namespace())) {
-          watched.start().toCompletableFuture().join();
+          watched.watch().toCompletableFuture().join();
           Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watched.shuttingDown("fs1-mds0"));
         }
         Awaitility.await().pollDelay(Duration.ofMillis(500)).until(() -> true);
