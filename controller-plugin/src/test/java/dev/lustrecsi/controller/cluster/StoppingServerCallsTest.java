@@ -54,7 +54,7 @@ class StoppingServerCallsTest {
         assertStopping(() -> backend.setQuota(VOLUME, 1000, Sizes.GIB));  // looked up again: still stopping
         assertThat(quotaCalls).as("calls that reached the agent").hasValue(1);
 
-        cluster.finishShutdown("fs1-mds0");
+        cluster.kubevirt().releaseShutdown("fs1-mds0");
         cluster.kubevirt().sync();
         backend.setQuota(VOLUME, 1000, Sizes.GIB);  // the new instance, at its new address
         assertThat(quotaCalls).hasValue(2);
@@ -78,7 +78,7 @@ class StoppingServerCallsTest {
   void aSnapshotNeedingAServerThatIsShuttingDownIsToldToRetry() {
     try (MockClusterAccess cluster = new MockClusterAccess()) {
       settledFilesystem(cluster);
-      cluster.slowShutdown("fs1-oss0");
+      cluster.kubevirt().holdShutdown("fs1-oss0");
       cluster.client().genericKubernetesResources(KubeVirtSimulator.VMIS).inNamespace(cluster.namespace()).withName("fs1-oss0").delete();
 
       assertStopping(() -> new FilesystemServers(cluster.client(), cluster.namespace()).of("fs1"));
@@ -113,7 +113,7 @@ class StoppingServerCallsTest {
 
   /** Deletes the server's instance, whose guest then takes its time to shut down. */
   private static void deleteSlowly(MockClusterAccess cluster, String server) {
-    cluster.slowShutdown(server);
+    cluster.kubevirt().holdShutdown(server);
     cluster.client().genericKubernetesResources(KubeVirtSimulator.VMIS).inNamespace(cluster.namespace()).withName(server).delete();
   }
 

@@ -326,12 +326,15 @@ class FilesystemReconcilerTest {
     String vmBefore = io.fabric8.kubernetes.client.utils.Serialization.asJson(
         cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINES).withName("fs1-oss0").get().getAdditionalProperties().get("spec"));
 
+    cluster.kubevirt.holdShutdown("fs1-oss0");
     cluster.kubevirt.evict("fs1-oss0");  // a node drain: the instance is deleted
+    cluster.kubevirt.sync();  // its guest shuts down: the agent stops, the OST unmounts
     LustreFilesystem evicted = reconciler.reconcile("fs1").orElseThrow();
     assertThat(evicted.getStatus().phase()).isEqualTo("Degraded");
     assertThat(evicted.getStatus().conditions()).filteredOn(c -> c.type().equals("Recovering")).singleElement()
         .satisfies(c -> assertThat(c.reason() + ": " + c.message()).startsWith("ServerRestarting: fs1-OST0000 down while fs1-oss0 restarts"));
 
+    cluster.kubevirt.releaseShutdown("fs1-oss0");
     cluster.kubevirt.sync();
     LustreFilesystem back = reconciler.reconcile("fs1").orElseThrow();
 
@@ -352,7 +355,7 @@ class FilesystemReconcilerTest {
   void aServerWhoseInstanceIsShuttingDownIsStoppingNotReadyUntilItsNewInstanceRuns() {
     create(Filesystems.spec("fs1", 1, 1, List.of("tcp")));
     reconcileUntilSettled();
-    cluster.slowShutdown("fs1-oss0");
+    cluster.kubevirt.holdShutdown("fs1-oss0");
     cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(MockCluster.NAMESPACE).withName("fs1-oss0")
         .delete();
 
@@ -367,7 +370,7 @@ class FilesystemReconcilerTest {
       assertThat(c.message()).contains("fs1-oss0 Stopping");
     });
 
-    cluster.finishShutdown("fs1-oss0");
+    cluster.kubevirt.releaseShutdown("fs1-oss0");
     cluster.kubevirt.sync();
     LustreFilesystem back = reconciler.reconcile("fs1").orElseThrow();
     assertThat(back.getStatus().servers()).extracting(ServerStatus::state).containsOnly(FilesystemStatusCalculator.READY);

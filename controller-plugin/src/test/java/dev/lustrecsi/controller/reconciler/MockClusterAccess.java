@@ -23,16 +23,6 @@ public final class MockClusterAccess implements AutoCloseable {
     return new FakeAgents(cluster.client, cluster.kubevirt);
   }
 
-  /** See {@link MockCluster#slowShutdown}. */
-  public void slowShutdown(String vmName) {
-    cluster.slowShutdown(vmName);
-  }
-
-  /** See {@link MockCluster#finishShutdown}. */
-  public void finishShutdown(String vmName) {
-    cluster.finishShutdown(vmName);
-  }
-
   public String namespace() {
     return MockCluster.NAMESPACE;
   }

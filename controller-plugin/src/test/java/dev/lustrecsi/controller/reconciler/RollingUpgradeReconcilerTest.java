@@ -252,7 +252,7 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
   void aServerShuttingDownIsNotTakenForHealthyAndItsRestartIsTheOneThatUpgradesIt() {
     createAndSettle();
     String oss0 = instanceUid("fs1-oss0");
-    cluster.slowShutdown("fs1-mds0");
+    cluster.kubevirt.holdShutdown("fs1-mds0");
     cluster.client.genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES).inNamespace(MockCluster.NAMESPACE).withName("fs1-mds0")
         .delete();  // evicted; its guest takes its time to stop
     setImage(NEW);
@@ -268,7 +268,7 @@ class RollingUpgradeReconcilerTest implements AutoCloseable {
     assertThat(templateImage("fs1-mds0")).isEqualTo(NEW);
     assertThat(templateImage("fs1-oss0")).isEqualTo(OLD);
 
-    cluster.finishShutdown("fs1-mds0");
+    cluster.kubevirt.releaseShutdown("fs1-mds0");
     cluster.kubevirt.sync();  // KubeVirt starts its new instance, from the template: the new image
     LustreFilesystem next = reconciler.reconcile("fs1").orElseThrow();
 

@@ -41,7 +41,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * real command runner, measured as the agent command measures it; its metrics are served at
  * the VM's address on a free port (a real VM serves them on the fixed agent metrics port, but
  * here every VM shares the machine with whatever else listens). {@link #setUp} runs again for every running VM on each pass, as the
- * setup timer does in a real VM, so OSTs added to a running OSS come up.
+ * setup timer does in a real VM, so OSTs added to a running OSS come up. A VM whose instance is
+ * deleted shuts down: its agent stops and its targets unmount ({@link #shuttingDown}) while
+ * KubeVirt keeps the instance until the guest is off.
  */
 public final class SimulatedServerVms implements KubeVirtSimulator.Listener, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SimulatedServerVms.class.getName());
@@ -96,6 +98,16 @@ public final class SimulatedServerVms implements KubeVirtSimulator.Listener, Aut
     } catch (IOException | RuntimeException e) {
       LOG.log(Level.WARNING, "server VM " + name + " failed to come up: " + e.getMessage());
     }
+  }
+
+  /**
+   * The guest shuts down as the image's does: systemd stops the agent, and the targets unmount.
+   * An unmount keeps the clients' state on the target, so they replay to it when it mounts again:
+   * to Lustre that is a server stop like any other, recovery included.
+   */
+  @Override
+  public void shuttingDown(String vmName) {
+    stopped(vmName);
   }
 
   @Override
