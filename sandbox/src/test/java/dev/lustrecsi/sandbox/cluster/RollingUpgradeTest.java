@@ -48,7 +48,29 @@ class RollingUpgradeTest {
       fs.setSpec(new LustreFilesystemSpec(s.fsName(), NEW, s.mgtSize(), s.mdtSize(), s.ostSize(), s.ostsPerOss(), s.ostCount(),
           s.maxOsts(), s.overcommit(), s.diskStorageClass(), s.serverCpu(), s.serverMemory(), s.lnetNetworks(), s.storageNetwork(),
           s.retention()));
+      controller.cluster.kubevirt().holdShutdown("roll-oss0");  // a guest taking its time, to look at the window
       filesystems.resource(fs).update();
+
+      // KubeVirt keeps the deleted instance while the guest shuts down: the agent has stopped and
+      // the OST is unmounted, and the controller shows the server Stopping and replaces no other.
+      var instances = controller.cluster.client().genericKubernetesResources(KubeVirt.VIRTUAL_MACHINE_INSTANCES)
+          .inNamespace(SimulatedCluster.NAMESPACE);
+      String oldOss = instances.withName("roll-oss0").get().getMetadata().getUid();
+      long windowDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!stopping(filesystems.withName("roll").get().getStatus(), "roll-oss0") && System.nanoTime() < windowDeadline) {
+        Thread.sleep(100);
+      }
+      assertThat(filesystems.withName("roll").get().getStatus().servers()).filteredOn(s1 -> s1.name().equals("roll-oss0"))
+          .singleElement().extracting(LustreFilesystemStatus.ServerStatus::state).isEqualTo("Stopping");
+      var shuttingDown = instances.withName("roll-oss0").get();
+      assertThat(shuttingDown.getMetadata().getUid()).isEqualTo(oldOss);
+      assertThat(shuttingDown.getMetadata().getDeletionTimestamp()).isNotNull();
+      assertThat(controller.cluster.serverVms().serving()).doesNotContain("roll-oss0");
+      assertThat(controller.cluster.servers().filesystem("roll").orElseThrow().targets())
+          .filteredOn(t -> t.server().equals("roll-oss0")).allSatisfy(t -> assertThat(t.mounted()).as(t.name() + " mounted").isFalse());
+      assertThat(List.of("roll-mgs", "roll-mds0")).allSatisfy(vm -> assertThat(instances.withName(vm).get().getMetadata()
+          .getDeletionTimestamp()).as(vm + " deleted").isNull());
+      controller.cluster.kubevirt().releaseShutdown("roll-oss0");
 
       List<String> order = new ArrayList<>();
       Set<String> upgradingSeries = new TreeSet<>();
@@ -86,6 +108,10 @@ class RollingUpgradeTest {
           .extracting(Event::getReason).contains("UpgradeStarted", "ServerUpgrading", "ServerUpgraded", "UpgradeComplete");
       assertThat(controller.create("pvc-after", Sizes.GIB, params).getCapacityBytes()).isEqualTo(Sizes.GIB);
     }
+  }
+
+  private static boolean stopping(LustreFilesystemStatus status, String server) {
+    return status.servers().stream().anyMatch(s -> s.name().equals(server) && "Stopping".equals(s.state()));
   }
 
   /** The servers lustre_csi_server_upgrading has a series for. */
