@@ -114,6 +114,13 @@ class ApiCallsTest {
         assertThat(cluster.client().resources(LustreFilesystem.class).withName("fs1").get().getStatus().ostCount()).isEqualTo(3);
         // The provisioner's side: a block of project ids claimed in the status, and a volume record created, updated and removed.
         assertThat(backend.backend().claimProjectIds("fs1", 0, 64).first()).isEqualTo(LustreBackend.FIRST_PROJECT_ID);
+        // A volume call looks up the MDS, which starts the watch of the server instances (no agent answers here).
+        try {
+          backend.backend().setQuota(new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-0"), 1000, Sizes.GIB);
+        } catch (RuntimeException noAgentAnswers) {
+          // UNAVAILABLE: the calls made on the way are what this test records
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls.contains("watch kubevirt.io virtualmachineinstances"));
         var journal = backend.journal();
         var id = new dev.lustrecsi.common.volume.VolumeId("fs1", "pvc-1");
         var volume = new dev.lustrecsi.controller.volume.VolumeRecord("pvc-1", id, Sizes.GIB,
