@@ -41,6 +41,7 @@ import dev.lustrecsi.agent.v1.GetTargetUsageResponse;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc;
 import dev.lustrecsi.agent.v1.MigrateOstFilesRequest;
 import dev.lustrecsi.agent.v1.MigrateOstFilesResponse;
+import dev.lustrecsi.agent.v1.NewDirectoryAccess;
 import dev.lustrecsi.agent.v1.ReleaseOstRequest;
 import dev.lustrecsi.agent.v1.ReleaseOstResponse;
 import dev.lustrecsi.agent.v1.RemoveOstRequest;
@@ -55,6 +56,7 @@ import dev.lustrecsi.agent.v1.TargetUsage;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.exec.CommandRunner;
 import dev.lustrecsi.common.volume.FsName;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.common.volume.Sizes;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
@@ -177,6 +179,7 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       }
       long projectId = projectId(request.getProjectId());
       long limitKib = quotaKib(request.getQuotaBytes());
+      Optional<DirectoryAccess> access = request.hasAccess() ? Optional.of(access(request.getAccess())) : Optional.empty();
       fs.check(request.getFsName());
       ProjectOfDirectory had = refuseForeignProject(fs, request.getDirectory(), projectId);
       Path directory = fs.directories().create("directory", request.getDirectory());
@@ -188,6 +191,11 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
       // take minutes on a restore or clone that has copied a large tree in by the time a retry comes.
       if (had.projectId() != projectId || !had.inherit()) {
         lustre.setProject(directory, projectId);
+      }
+      // Set at every call that asks: the controller asks only while the volume is being made, so a
+      // retry after a crash gives the same owner and mode, and no call reaches a volume in use.
+      if (access.isPresent()) {
+        fs.directories().giveAccess(directory, access.get());
       }
       lustre.setBlockLimit(fs.mount(), projectId, limitKib);
       return EnsureVolumeDirectoryResponse.getDefaultInstance();
@@ -371,6 +379,25 @@ public final class AgentService extends LustreAgentGrpc.LustreAgentImplBase {
         }
       }));
     });
+  }
+
+  /** The request's owner and mode, checked by the rules the controller checks its StorageClass by. */
+  private static DirectoryAccess access(NewDirectoryAccess access) {
+    // uint32 fields: read unsigned, so that 2^32-1 is refused as too large rather than taken as -1.
+    long mode = Integer.toUnsignedLong(access.getMode());
+    String problem = DirectoryAccess.modeProblem(mode);
+    if (problem != null) {
+      throw CsiException.invalidArgument("access.mode", problem);
+    }
+    long uid = Integer.toUnsignedLong(access.getUid());
+    if ((problem = DirectoryAccess.idProblem(uid)) != null) {
+      throw CsiException.invalidArgument("access.uid", problem);
+    }
+    long gid = Integer.toUnsignedLong(access.getGid());
+    if ((problem = DirectoryAccess.idProblem(gid)) != null) {
+      throw CsiException.invalidArgument("access.gid", problem);
+    }
+    return new DirectoryAccess((int) mode, uid, gid);
   }
 
   private static CopySnapshotDirectoryResponse progress(SnapshotCopies.Progress progress) {

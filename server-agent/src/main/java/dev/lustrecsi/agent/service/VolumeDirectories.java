@@ -1,6 +1,7 @@
 package dev.lustrecsi.agent.service;
 
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -86,6 +87,17 @@ final class VolumeDirectories {
       }
     }
     return target;
+  }
+
+  /**
+   * Gives a volume directory its owner and mode, by number and with no link followed (the
+   * directory was made by {@link #create}, but a pod could have swapped in a symlink since). The
+   * owner goes first: chown may clear set-id bits that the mode then sets.
+   */
+  void giveAccess(Path directory, DirectoryAccess access) throws IOException {
+    Files.setAttribute(directory, "unix:uid", (int) access.uid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(directory, "unix:gid", (int) access.gid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(directory, "unix:mode", access.mode(), LinkOption.NOFOLLOW_LINKS);
   }
 
   /** Removes the directory and everything in it; symlinks inside are removed, never followed. Absent is fine. */

@@ -13,6 +13,7 @@ import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.GetTargetUsageRequest;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc;
 import dev.lustrecsi.agent.v1.LustreAgentGrpc.LustreAgentBlockingStub;
+import dev.lustrecsi.agent.v1.NewDirectoryAccess;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
 import dev.lustrecsi.agent.v1.Target;
 import dev.lustrecsi.agent.v1.TargetUsage;
@@ -23,6 +24,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -219,6 +221,43 @@ class AgentServiceTest {
     runner.answer(List.of("lfs", "project", "-d", dir), " 1000 - " + dir + "\n");
     agent.ensureVolumeDirectory(request);
     assertThat(runner.commands).contains(List.of("lfs", "project", "-p", "1000", "-s", "-r", dir));
+  }
+
+  @Test
+  void ensureGivesTheDirectoryTheOwnerAndModeAskedForSetIdBitsIncluded() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    runner.answer(List.of("lfs", "project", "-d", mount.toString()), "    0 - " + mount + "\n");
+    agent.ensureVolumeDirectory(ensure("pvc-1").setAccess(NewDirectoryAccess.newBuilder().setMode(02775).setUid(1000).setGid(2000)).build());
+    Path dir = mount.resolve("pvc-1");
+    assertThat(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(1000);
+    assertThat(Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(2000);
+    assertThat((Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777).isEqualTo(02775);
+  }
+
+  /** A request from a controller that knows no owner or mode leaves the directory as made, as before the field existed. */
+  @Test
+  void ensureWithoutAccessLeavesTheOwnerAndModeAsTheyAre() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    Path dir = Files.createDirectory(mount.resolve("pvc-1"));
+    Files.setAttribute(dir, "unix:mode", 0710);
+    Files.setAttribute(dir, "unix:uid", 4242);
+    runner.answer(List.of("lfs", "project", "-d", dir.toString()), "    0 - " + dir + "\n");
+    agent.ensureVolumeDirectory(ensure("pvc-1").build());
+    assertThat(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)).isEqualTo(4242);
+    assertThat((Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777).isEqualTo(0710);
+  }
+
+  @Test
+  void refusesAnOwnerOrModeOutOfRangeNamingTheField() throws Exception {
+    LustreAgentBlockingStub agent = clientAgent();
+    NewDirectoryAccess fine = NewDirectoryAccess.newBuilder().setMode(0777).build();
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setAccess(fine.toBuilder().setMode(010000)).build()), Status.Code.INVALID_ARGUMENT,
+        "access.mode: 010000 (octal) is not a directory mode");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setAccess(fine.toBuilder().setUid(-1)).build()), Status.Code.INVALID_ARGUMENT,
+        "access.uid: 4294967295 is not an id");
+    assertRefused(() -> agent.ensureVolumeDirectory(ensure("d").setAccess(fine.toBuilder().setGid(1 << 31)).build()), Status.Code.INVALID_ARGUMENT,
+        "access.gid: 2147483648 is not an id");
+    assertThat(mount.resolve("d")).doesNotExist();
   }
 
   @Test
