@@ -2,6 +2,8 @@ package dev.lustrecsi.controller.cluster;
 
 import dev.lustrecsi.agent.v1.DeleteVolumeDirectoryRequest;
 import dev.lustrecsi.agent.v1.EnsureVolumeDirectoryRequest;
+import dev.lustrecsi.agent.v1.NewDirectoryAccess;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.agent.v1.GetProjectUsageRequest;
 import dev.lustrecsi.agent.v1.GetProjectUsageResponse;
 import dev.lustrecsi.agent.v1.SetProjectQuotaRequest;
@@ -247,13 +249,16 @@ public final class LustreBackend implements AutoCloseable {
 
   /**
    * Makes sure the volume directory exists with this layout, the project id set (inherited by
-   * everything created inside), and a hard block quota of {@code quotaBytes} on the project.
+   * everything created inside), the owner and mode of {@code access} if given, and a hard block
+   * quota of {@code quotaBytes} on the project.
    */
-  public void ensureVolumeDirectory(VolumeId volume, Striping striping, int projectId, long quotaBytes) {
+  public void ensureVolumeDirectory(VolumeId volume, Striping striping, int projectId, long quotaBytes, Optional<DirectoryAccess> access) {
+    EnsureVolumeDirectoryRequest.Builder request = EnsureVolumeDirectoryRequest.newBuilder().setFsName(volume.fsName())
+        .setDirectory(volume.directory()).setStripeCount(striping.count()).setStripeSizeBytes(striping.sizeBytes())
+        .setPool(striping.pool()).setProjectId(projectId).setQuotaBytes(quotaBytes);
+    access.ifPresent(a -> request.setAccess(NewDirectoryAccess.newBuilder().setMode(a.mode()).setUid((int) a.uid()).setGid((int) a.gid())));
     runOnMds(volume.fsName(), "create the directory of " + volume, (mds) -> agents.ensureVolumeDirectory(mds.filesystem(), mds.address(),
-        EnsureVolumeDirectoryRequest.newBuilder().setFsName(volume.fsName()).setDirectory(volume.directory())
-            .setStripeCount(striping.count()).setStripeSizeBytes(striping.sizeBytes()).setPool(striping.pool())
-            .setProjectId(projectId).setQuotaBytes(quotaBytes).build()));
+        request.build()));
   }
 
   /** Sets the project's hard block quota. */

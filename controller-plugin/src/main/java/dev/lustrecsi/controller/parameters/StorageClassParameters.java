@@ -6,6 +6,7 @@ import static dev.lustrecsi.controller.parameters.ParameterDefinition.Scope.VOLU
 import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.topology.LnetChoice;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.StripingRules;
 import java.util.List;
@@ -24,13 +25,18 @@ import java.util.stream.Stream;
  * @param lnet the LNet network the volumes are mounted over; o2ib makes them an RDMA tier
  * @param filesystem what the filesystem is made with (its OSTs, growth limit and server VMs), as
  *     far as the StorageClass says
+ * @param directoryAccess the owner and mode a new empty volume's directory is given when it is made
  */
-public record StorageClassParameters(String fsName, Striping striping, LnetChoice lnet, FilesystemParameters filesystem) {
+public record StorageClassParameters(String fsName, Striping striping, LnetChoice lnet, FilesystemParameters filesystem,
+    DirectoryAccess directoryAccess) {
   public static final String FS_NAME = "fsName";
   public static final String STRIPE_COUNT = "stripeCount";
   public static final String STRIPE_SIZE = "stripeSize";
   public static final String POOL = "pool";
   public static final String LNET = "lnet";
+  public static final String DIRECTORY_MODE = "directoryMode";
+  public static final String DIRECTORY_UID = "directoryUid";
+  public static final String DIRECTORY_GID = "directoryGid";
 
   /** Every parameter the driver accepts, in the order the docs list them. */
   public static final List<ParameterDefinition> DEFINITIONS = Stream.concat(Stream.of(
@@ -45,7 +51,18 @@ public record StorageClassParameters(String fsName, Striping striping, LnetChoic
       new ParameterDefinition(LNET, VOLUME, "auto", ValueGrammar.oneOf("tcp", "o2ib", "auto"),
           "LNet network the volumes are mounted over. `o2ib` is the RDMA tier: its volumes may only be"
               + " used on nodes whose node plugin reports the topology segment `lustre.csi.lustrecsi.dev/rdma=true`, so the scheduler"
-              + " places their pods there. `auto` mounts over o2ib where the node and the filesystem both have it, tcp elsewhere.")),
+              + " places their pods there. `auto` mounts over o2ib where the node and the filesystem both have it, tcp elsewhere."),
+      // The default opens a new volume to every pod, whatever user it runs as: with the chart's
+      // fsGroupPolicy None nothing else would let a non-root pod write into a root-owned 0755 directory.
+      new ParameterDefinition(DIRECTORY_MODE, VOLUME, "0777", ValueGrammar.OCTAL_MODE,
+          "Mode of a new volume's directory (`chmod`), set once when the volume is made and never again: afterwards the directory"
+              + " is its users' to change. The default lets a pod running as any user write into its volume (the chart's CSIDriver"
+              + " has fsGroupPolicy None, so fsGroup does not open it); `2775` with `directoryGid` keeps a group's volume to the group."
+              + " A volume restored or cloned keeps its source's owner and mode instead."),
+      new ParameterDefinition(DIRECTORY_UID, VOLUME, "0", ValueGrammar.NUMERIC_ID,
+          "Owner of a new volume's directory (`chown`), set once when the volume is made: the `runAsUser` of the pods that use it."),
+      new ParameterDefinition(DIRECTORY_GID, VOLUME, "0", ValueGrammar.NUMERIC_ID,
+          "Group of a new volume's directory, set once when the volume is made: the `runAsGroup` or a supplemental group of its pods.")),
       FilesystemParameters.DEFINITIONS.stream()).toList();
 
   /**
@@ -84,7 +101,30 @@ public record StorageClassParameters(String fsName, Striping striping, LnetChoic
     }
     String pool = value(parameters, POOL);
     LnetChoice lnet = LnetChoice.parse(value(parameters, LNET)).orElseThrow();
-    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), lnet, FilesystemParameters.parse(parameters));
+    return new StorageClassParameters(fsName, new Striping(stripeCount, stripeSize, pool), lnet, FilesystemParameters.parse(parameters),
+        directoryAccess(parameters));
+  }
+
+  /**
+   * The owner and mode for a new volume's directory; InvalidArgument names the bad parameter. Read
+   * again from a volume's recorded parameters while it is being made, so a retry asks for the same.
+   */
+  public static DirectoryAccess directoryAccess(Map<String, String> parameters) {
+    int mode = Integer.parseInt(value(parameters, DIRECTORY_MODE), 8);
+    String modeProblem = DirectoryAccess.modeProblem(mode);
+    if (modeProblem != null) {
+      throw CsiException.invalidArgument("parameters." + DIRECTORY_MODE, modeProblem);
+    }
+    return new DirectoryAccess(mode, id(parameters, DIRECTORY_UID), id(parameters, DIRECTORY_GID));
+  }
+
+  private static long id(Map<String, String> parameters, String key) {
+    long id = Long.parseLong(value(parameters, key));
+    String problem = DirectoryAccess.idProblem(id);
+    if (problem != null) {
+      throw CsiException.invalidArgument("parameters." + key, problem);
+    }
+    return id;
   }
 
   /** The capacity the filesystem may grow to. */

@@ -1,5 +1,6 @@
 package dev.lustrecsi.controller.parameters;
 
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.common.volume.FsName;
 import dev.lustrecsi.common.volume.StripingRules;
 import java.util.Arrays;
@@ -29,6 +30,12 @@ public record ValueGrammar(String rule, Predicate<String> accepts) {
   public static final ValueGrammar DECIMAL = matching(
       "a decimal number: digits, optionally `.` and more digits",
       "(0|[1-9][0-9]{0,8})(\\.[0-9]{1,9})?");
+
+  /** Octal, so written with its leading zero as chmod takes it; four digits at most, so no bit beyond 07777. */
+  public static final ValueGrammar OCTAL_MODE = matching(DirectoryAccess.MODE_RULE, "[0-7]{3,4}");
+
+  public static final ValueGrammar NUMERIC_ID = matching(
+      "a numeric id: digits, 0 to " + DirectoryAccess.MAX_ID, "(0|[1-9][0-9]{0,9})");
 
   public static final ValueGrammar FS_NAME = new ValueGrammar(FsName.RULE, FsName::isLegal);
 

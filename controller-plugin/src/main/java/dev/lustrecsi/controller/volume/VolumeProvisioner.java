@@ -4,6 +4,7 @@ import dev.lustrecsi.common.concurrent.KeyedLocks;
 import dev.lustrecsi.common.error.CsiException;
 import dev.lustrecsi.common.topology.LnetChoice;
 import dev.lustrecsi.common.topology.VolumeContext;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.common.volume.Sizes;
 import dev.lustrecsi.common.volume.VolumeId;
 import dev.lustrecsi.controller.cluster.LustreBackend;
@@ -116,7 +117,7 @@ public final class VolumeProvisioner {
   private VolumeRecord finishCreating(VolumeRecord volume) {
     try {
       ensureOsts(volume.id().fsName());
-      backend.ensureVolumeDirectory(volume.id(), volume.striping(), volume.projectId(), volume.capacityBytes());
+      backend.ensureVolumeDirectory(volume.id(), volume.striping(), volume.projectId(), volume.capacityBytes(), newDirectoryAccess(volume));
       if (volume.source().isPresent()) {
         // Copied into the directory made above, so its files take the new volume's layout and project.
         volume = content.fill(volume);
@@ -133,6 +134,17 @@ public final class VolumeProvisioner {
     journal.put(ready);
     LOG.log(Level.INFO, "created volume " + ready.id() + " (" + Sizes.format(ready.capacityBytes()) + ", project " + ready.projectId() + ")");
     return ready;
+  }
+
+  /**
+   * The owner and mode the StorageClass asks for, read from the volume's recorded parameters so a
+   * retry after a crash asks for the same. Given only here, while the volume is being made: a
+   * READY volume never reaches this, so a chmod or chown of its users is never undone. A restore or
+   * clone asks for none: its copy gives the directory the source's own owner and mode (the data's
+   * owners), which a retry's EnsureVolumeDirectory must not undo after the copy is done.
+   */
+  private static Optional<DirectoryAccess> newDirectoryAccess(VolumeRecord volume) {
+    return volume.source().isPresent() ? Optional.empty() : Optional.of(StorageClassParameters.directoryAccess(volume.parameters()));
   }
 
   /**

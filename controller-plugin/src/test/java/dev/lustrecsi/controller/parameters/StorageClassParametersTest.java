@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lustrecsi.common.error.CallerText;
 import dev.lustrecsi.common.error.CsiException;
+import dev.lustrecsi.common.volume.DirectoryAccess;
 import dev.lustrecsi.common.volume.Sizes;
 import io.grpc.Status;
 import java.util.HashMap;
@@ -22,6 +23,16 @@ class StorageClassParametersTest {
     assertThat(p.filesystem().ostSize()).isEqualTo(Sizes.TIB);
     assertThat(p.filesystem().maxOsts()).isEqualTo(64);
     assertThat(p.filesystem().given()).as("defaults are applied on reading, not recorded as given").isEmpty();
+    assertThat(p.directoryAccess()).as("a new volume any pod can write to, whatever user it runs as")
+        .isEqualTo(new DirectoryAccess(0777, 0, 0));
+  }
+
+  @ParameterizedTest(name = "{0} {1}:{2}")
+  @CsvSource({"0777, 0, 0, 511", "2775, 1000, 2000, 1533", "755, 2147483647, 0, 493", "7777, 0, 2147483647, 4095", "0000, 0, 0, 0"})
+  void readsTheDirectorysModeInOctalAndItsOwnerInDecimal(String mode, String uid, String gid, int bits) {
+    StorageClassParameters p = StorageClassParameters.parse(Map.of("fsName", "fs1", "directoryMode", mode, "directoryUid", uid,
+        "directoryGid", gid));
+    assertThat(p.directoryAccess()).isEqualTo(new DirectoryAccess(bits, Long.parseLong(uid), Long.parseLong(gid)));
   }
 
   @Test
@@ -30,7 +41,8 @@ class StorageClassParametersTest {
         "fsName", "scratch", "stripeCount", "-1", "stripeSize", "1M", "pool", "flash", "ostSize", "512Gi", "maxOsts", "8",
         "csi.storage.k8s.io/pvc/name", "data"));
     assertThat(p).isEqualTo(new StorageClassParameters("scratch", new Striping(-1, Sizes.MIB, "flash"),
-        dev.lustrecsi.common.topology.LnetChoice.AUTO, new FilesystemParameters(Map.of("ostSize", "512Gi", "maxOsts", "8"))));
+        dev.lustrecsi.common.topology.LnetChoice.AUTO, new FilesystemParameters(Map.of("ostSize", "512Gi", "maxOsts", "8")),
+        DirectoryAccess.DEFAULT));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -104,6 +116,25 @@ class StorageClassParametersTest {
       "overcommit|0x1p1|parameters.overcommit",
       "overcommit|0.5|parameters.overcommit",
       "retention|retain|parameters.retention",
+      "directoryMode|10000|parameters.directoryMode",
+      "directoryMode|0o777|parameters.directoryMode",
+      "directoryMode|0x1ff|parameters.directoryMode",
+      "directoryMode|0778|parameters.directoryMode",
+      "directoryMode|rwxrwxrwx|parameters.directoryMode",
+      "directoryMode|u+w|parameters.directoryMode",
+      "directoryMode|77|parameters.directoryMode",
+      "directoryMode|' 0777'|parameters.directoryMode",
+      "directoryMode|-777|parameters.directoryMode",
+      "directoryUid|-1|parameters.directoryUid",
+      "directoryUid|2147483648|parameters.directoryUid",
+      "directoryUid|4294967295|parameters.directoryUid",
+      "directoryUid|99999999999|parameters.directoryUid",
+      "directoryUid|01000|parameters.directoryUid",
+      "directoryUid|+1000|parameters.directoryUid",
+      "directoryUid|alice|parameters.directoryUid",
+      "directoryGid|-1|parameters.directoryGid",
+      "directoryGid|2147483648|parameters.directoryGid",
+      "directoryGid|1000.0|parameters.directoryGid",
       "csi.storage.k8s.io/pvc/name|'a\nb'|parameters.csi.storage.k8s.io/pvc/name",
       "stripecount|2|stripecount",
       "csi.storage.k8s.io/fstype|ext4|csi.storage.k8s.io/fstype"})

@@ -19,6 +19,9 @@ import dev.lustrecsi.sandbox.lustre.SimulatedServers;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -152,6 +155,52 @@ class ProvisioningTest {
     assertThat(projectOf(second)).isNotEqualTo(projectOf(first));
     assertThat(controller.cluster.servers().namespace("grow").resolve("grow-pvc-a")).isDirectory();
     assertThat(controller.cluster.servers().namespace("grow").resolve("grow-pvc-b")).isDirectory();
+  }
+
+  /** The volume's directory as a client mount of its filesystem shows it. */
+  static Path directoryOf(Volume volume) {
+    VolumeId id = VolumeId.parse(volume.getVolumeId()).orElseThrow();
+    return controller.cluster.servers().namespace(id.fsName()).resolve(id.directory());
+  }
+
+  /** Owner, group and mode as {@code stat -c '%u:%g %04a'} prints them. */
+  static String ownerAndMode(Path directory) throws IOException {
+    Map<String, Object> attributes = Files.readAttributes(directory, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+    return attributes.get("uid") + ":" + attributes.get("gid") + " " + String.format("%04o", (Integer) attributes.get("mode") & 07777);
+  }
+
+  /**
+   * A pod running as uid 1000 (as deploy/examples/pvc.yaml's does) can write into a volume of a
+   * class that says so: the directory is made with the owner and mode asked for. Once the volume is
+   * made the directory is its users': a retried CreateVolume does not undo their chmod.
+   */
+  @Test
+  void aNewVolumesDirectoryHasTheOwnerAndModeOfItsClassAndKeepsWhatItsUsersSetSince() throws IOException {
+    Map<String, String> group = params("owned", "directoryMode", "2770", "directoryUid", "1000", "directoryGid", "3000");
+    Volume owned = create("pvc-a", Sizes.GIB, group);
+    assertThat(ownerAndMode(directoryOf(owned))).isEqualTo("1000:3000 2770");
+
+    Files.setAttribute(directoryOf(owned), "unix:mode", 0700);  // what the volume's owner may do in its pod
+    assertThat(create("pvc-a", Sizes.GIB, group)).as("the same volume, asked for again").isEqualTo(owned);
+    assertThat(ownerAndMode(directoryOf(owned))).isEqualTo("1000:3000 0700");
+
+    assertThat(ownerAndMode(directoryOf(create("pvc-b", Sizes.GIB, params("owned")))))
+        .as("by default a pod running as any user can write into its volume").isEqualTo("0:0 0777");
+  }
+
+  @Test
+  void anOwnerOrModeOutOfRangeIsInvalidArgumentNamingTheParameterAndRecordsNothing() {
+    assertThatThrownBy(() -> create("pvc-a", Sizes.GIB, params("badmode", "directoryMode", "17777")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).startsWith("parameters.directoryMode:");
+        });
+    assertThatThrownBy(() -> create("pvc-a", Sizes.GIB, params("badmode", "directoryUid", "4294967295")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).startsWith("parameters.directoryUid:");
+        });
+    assertThat(recordsOf("badmode")).isEmpty();
   }
 
   @Test

@@ -43,14 +43,22 @@ class RestoreCrashTest {
   static Volume source;
   static Snapshot snapshot;
   static final String FS = "restcr";
-  static final Map<String, String> PARAMS = Map.of("fsName", FS, "ostSize", "10Gi", "maxOsts", "4");
+  /**
+   * The restored volume and the clone come from a class that would give a new directory another
+   * owner and mode than the source's: as copies they keep the source's (its users' data, theirs).
+   */
+  static final Map<String, String> PARAMS = Map.of("fsName", FS, "ostSize", "10Gi", "maxOsts", "4",
+      "directoryUid", "3000", "directoryGid", "3000", "directoryMode", "0700");
+  static final Map<String, String> SOURCE_PARAMS = Map.of("fsName", FS, "ostSize", "10Gi", "maxOsts", "4",
+      "directoryUid", "1000", "directoryGid", "2000", "directoryMode", "2770");
   static final Set<String> LCTL_AND_ZFS_CHANGES = Set.of("barrier_freeze", "barrier_thaw", "snapshot", "destroy", "fork_lcfg", "erase_lcfg");
 
   @BeforeAll
   static void start() throws IOException {
     // No periodic passes: every write and command comes from a CSI call.
     controller = new ControllerOnCluster(dir, Duration.ofHours(1));
-    source = controller.create("restcr-source", Sizes.GIB, PARAMS);
+    source = controller.create("restcr-source", Sizes.GIB, SOURCE_PARAMS);
+    Files.setAttribute(sourceDirectory(), "unix:mode", 02750);  // changed by its users since it was made
     write("results/a.txt", "as at the snapshot");
     write("results/deep/b.txt", "kept");
     snapshot = controller.asCo(() -> controller.csi().createSnapshot(CreateSnapshotRequest.newBuilder().setName("restcr-snap")
@@ -153,6 +161,7 @@ class RestoreCrashTest {
       state.put("volume " + spec.name().substring(run.length()), spec.state() + " " + spec.capacity()
           + " source: " + (spec.source() == null ? "none" : spec.source().kind() + " " + spec.source().id() + " " + spec.source().phase())
           + " project matches record: " + (project != null && project.id() == spec.projectId())
+          + " owner: " + ownerAndMode(root)
           + " files: " + files(root));
     }
     try (Stream<Path> entries = Files.list(namespace)) {
@@ -167,6 +176,17 @@ class RestoreCrashTest {
     state.put("mounted snapshots", servers.mountedSnapshots().toString());
     state.put("barrier holds", Boolean.toString(servers.frozen(FS)));
     return state;
+  }
+
+  private static String ownerAndMode(Path root) {
+    if (!Files.isDirectory(root)) {
+      return "no directory";
+    }
+    try {
+      return ProvisioningTest.ownerAndMode(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Each file under the volume's directory with its content, sorted. */
@@ -194,8 +214,10 @@ class RestoreCrashTest {
     assertThat(clean.killed()).isFalse();
     assertThat(clean.state().get("volume -restored")).startsWith("READY 1 GiB source: SNAPSHOT " + snapshot.getSnapshotId() + " DONE")
         .contains("project matches record: true")
+        .contains("owner: 1000:2000 2750")
         .endsWith("files: [results/a.txt=as at the snapshot, results/deep/b.txt=kept]");
     assertThat(clean.state().get("volume -clone")).startsWith("READY 1 GiB source: VOLUME " + source.getVolumeId() + " DONE")
+        .contains("owner: 1000:2000 2750")
         .endsWith("files: [results/a.txt=changed after the snapshot, results/c.txt=made after the snapshot, results/deep/b.txt=kept]");
     assertThat(clean.state().get("mounted snapshots")).isEqualTo("[]");
     assertThat(clean.state().get("ZFS snapshots")).as("only the CSI snapshot's pieces").doesNotContain("lcsi-clone-");
