@@ -57,7 +57,7 @@ public record StorageClassParameters(String fsName, Striping striping, LnetChoic
       new ParameterDefinition(DIRECTORY_MODE, VOLUME, "0777", ValueGrammar.OCTAL_MODE,
           "Mode of a new volume's directory (`chmod`), set once when the volume is made and never again: afterwards the directory"
               + " is its users' to change. The default lets a pod running as any user write into its volume (the chart's CSIDriver"
-              + " has fsGroupPolicy None, so fsGroup does not open it); `2775` with `directoryGid` keeps a group's volume to the group."
+              + " has fsGroupPolicy None, so fsGroup does not open it); `\"2770\"` with `directoryGid` keeps a group's volume to the group."
               + " A volume restored or cloned keeps its source's owner and mode instead."),
       new ParameterDefinition(DIRECTORY_UID, VOLUME, "0", ValueGrammar.NUMERIC_ID,
           "Owner of a new volume's directory (`chown`), set once when the volume is made: the `runAsUser` of the pods that use it."),

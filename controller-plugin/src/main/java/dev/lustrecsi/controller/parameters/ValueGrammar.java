@@ -31,8 +31,8 @@ public record ValueGrammar(String rule, Predicate<String> accepts) {
       "a decimal number: digits, optionally `.` and more digits",
       "(0|[1-9][0-9]{0,8})(\\.[0-9]{1,9})?");
 
-  /** Octal, so written with its leading zero as chmod takes it; four digits at most, so no bit beyond 07777. */
-  public static final ValueGrammar OCTAL_MODE = matching(DirectoryAccess.MODE_RULE, "[0-7]{3,4}");
+  /** Octal, written with its leading zero as chmod takes it; four digits, so no bit beyond 07777. */
+  public static final ValueGrammar OCTAL_MODE = matching(DirectoryAccess.MODE_RULE, "[0-7]{4}");
 
   public static final ValueGrammar NUMERIC_ID = matching(
       "a numeric id: digits, 0 to " + DirectoryAccess.MAX_ID, "(0|[1-9][0-9]{0,9})");

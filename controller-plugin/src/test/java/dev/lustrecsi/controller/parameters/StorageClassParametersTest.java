@@ -28,7 +28,7 @@ class StorageClassParametersTest {
   }
 
   @ParameterizedTest(name = "{0} {1}:{2}")
-  @CsvSource({"0777, 0, 0, 511", "2775, 1000, 2000, 1533", "755, 2147483647, 0, 493", "7777, 0, 2147483647, 4095", "0000, 0, 0, 0"})
+  @CsvSource({"0777, 0, 0, 511", "2775, 1000, 2000, 1533", "0755, 2147483647, 0, 493", "7777, 0, 2147483647, 4095", "0000, 0, 0, 0"})
   void readsTheDirectorysModeInOctalAndItsOwnerInDecimal(String mode, String uid, String gid, int bits) {
     StorageClassParameters p = StorageClassParameters.parse(Map.of("fsName", "fs1", "directoryMode", mode, "directoryUid", uid,
         "directoryGid", gid));
@@ -123,6 +123,9 @@ class StorageClassParametersTest {
       "directoryMode|rwxrwxrwx|parameters.directoryMode",
       "directoryMode|u+w|parameters.directoryMode",
       "directoryMode|77|parameters.directoryMode",
+      "directoryMode|755|parameters.directoryMode",
+      "directoryMode|511|parameters.directoryMode",
+      "directoryMode|02775|parameters.directoryMode",
       "directoryMode|' 0777'|parameters.directoryMode",
       "directoryMode|-777|parameters.directoryMode",
       "directoryUid|-1|parameters.directoryUid",

@@ -26,7 +26,12 @@ public record DirectoryAccess(int mode, long uid, long gid) {
   /** Kubernetes takes runAsUser, runAsGroup and fsGroup from 0 to 2^31-1; higher ids no pod could run as. */
   public static final long MAX_ID = Integer.MAX_VALUE;
 
-  public static final String MODE_RULE = "an octal mode of 3 or 4 digits `0`-`7`, such as `0777` or `2775` (at most `7777`)";
+  /**
+   * Exactly four digits: a mode with a leading 0 that a YAML 1.1 reader (Helm's values) takes
+   * for an octal number comes out as three decimal digits at most (0777 is 511), which this
+   * refuses rather than reads as another mode.
+   */
+  public static final String MODE_RULE = "an octal mode of exactly 4 digits `0`-`7`, quoted, such as `\"0777\"` or `\"2770\"`";
   public static final String ID_RULE = "a numeric id from 0 to " + MAX_ID;
 
   public DirectoryAccess {
