@@ -34,8 +34,8 @@ public record ValueGrammar(String rule, Predicate<String> accepts) {
   /** Octal, written with its leading zero as chmod takes it; four digits, so no bit beyond 07777. */
   public static final ValueGrammar OCTAL_MODE = matching(DirectoryAccess.MODE_RULE, "[0-7]{4}");
 
-  public static final ValueGrammar NUMERIC_ID = matching(
-      "a numeric id: digits, 0 to " + DirectoryAccess.MAX_ID, "(0|[1-9][0-9]{0,9})");
+  /** Digits only: a user or group name would mean nothing on the servers, which know no names of the pods' users. */
+  public static final ValueGrammar NUMERIC_ID = matching(DirectoryAccess.ID_RULE, "(0|[1-9][0-9]{0,9})");
 
   public static final ValueGrammar FS_NAME = new ValueGrammar(FsName.RULE, FsName::isLegal);
 

@@ -57,9 +57,4 @@ public record DirectoryAccess(int mode, long uid, long gid) {
   public static String idProblem(long id) {
     return id >= 0 && id <= MAX_ID ? null : id + " is not an id: " + ID_RULE;
   }
-
-  /** The mode as chmod writes it, e.g. {@code 0775}. */
-  public String octalMode() {
-    return String.format("%04o", mode);
-  }
 }

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ProvisioningCrashTest {
   @TempDir Path dir;
 
-  static final Map<String, String> PARAMS = Map.of("fsName", "crash", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1");
+  static final Map<String, String> PARAMS = Map.of("fsName", "crash", "ostSize", "10Gi", "maxOsts", "4", "ostsPerOss", "1",
+      "directoryUid", "1000", "directoryGid", "3000", "directoryMode", "2770");
 
   /**
    * What the CO asks for, step by step: a filesystem comes up, grows, a volume grows, one goes,
@@ -76,7 +77,9 @@ class ProvisioningCrashTest {
       var project = servers.projects().get(spec.directory());
       state.put("volume/" + spec.name(), spec.directory() + " " + spec.capacity() + " " + spec.state() + " " + spec.striping()
           + " project matches record: " + (project != null && project.id() == spec.projectId())
-          + " quota: " + (project == null ? null : Sizes.format(servers.blockLimitsKib().getOrDefault(project.id(), 0L) * Sizes.KIB)));
+          + " quota: " + (project == null ? null : Sizes.format(servers.blockLimitsKib().getOrDefault(project.id(), 0L) * Sizes.KIB))
+          + " owner: " + (Files.isDirectory(namespace.resolve(spec.directory()))
+              ? ProvisioningTest.ownerAndMode(namespace.resolve(spec.directory())) : "no directory"));
     }
     try (Stream<Path> entries = Files.list(namespace)) {
       state.put("directories", entries.map(p -> p.getFileName().toString()).sorted().toList().toString());
@@ -98,7 +101,8 @@ class ProvisioningCrashTest {
     Outcome clean = run(0);
     assertThat(clean.killed()).isFalse();
     assertThat(clean.state()).containsKeys("volume/results", "volume/logs").doesNotContainKey("volume/scratch");
-    assertThat(clean.state().get("volume/results")).contains("12 GiB READY").contains("project matches record: true quota: 12 GiB");
+    assertThat(clean.state().get("volume/results")).contains("12 GiB READY").contains("project matches record: true quota: 12 GiB")
+        .endsWith("owner: 1000:3000 2770");
     assertThat(clean.state().get("spec")).contains("\"ostCount\":3");
     assertThat(clean.state().get("quota entries")).isEqualTo("2");
     assertThat(clean.writes()).as("the clean run's writes: one kill point each").isGreaterThan(20);
