@@ -130,11 +130,7 @@ class NodeMetricsTest {
     AtomicReference<NodeNetworks> sysfs = new AtomicReference<>(sysfs("port-down"));
     NodeNetworking networking = new NodeNetworking(sysfs::get, Optional.of(new LnetManager(lnetctl, LnetMode.EXTERNAL)), Duration.ofMinutes(1));
     networking.checkNow();
-    FilesystemMounts filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
-    MountHealth health = new MountHealth(filesystems, new StatsProbe((volume, path) -> new VolumeStats(1, 1, 0, 1, 1, 0), Duration.ofSeconds(2)),
-        Duration.ofMinutes(1));
-    NodeMetrics metrics = new NodeMetrics().watch(filesystems, health, networking, new Readiness(client, networking));
-    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), metrics.registry())) {
+    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), noMountsWatched(networking).registry())) {
       assertThat(Scrape.of(server.uri()).find(NodeMetrics.RDMA_REPORTED, Map.of())).as("nothing reported before registration").isEmpty();
       assertThat(networking.rdmaForTopology()).as("what NodeGetInfo tells kubelet at registration").isFalse();
 
@@ -158,11 +154,7 @@ class NodeMetricsTest {
     NodeNetworking networking = new NodeNetworking(() -> twoRails, Optional.of(new LnetManager(multiRail, LnetMode.EXTERNAL)),
         Duration.ofMinutes(1));
     networking.checkNow();
-    FilesystemMounts filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
-    MountHealth health = new MountHealth(filesystems, new StatsProbe((volume, path) -> new VolumeStats(1, 1, 0, 1, 1, 0), Duration.ofSeconds(2)),
-        Duration.ofMinutes(1));
-    NodeMetrics metrics = new NodeMetrics().watch(filesystems, health, networking, new Readiness(client, networking));
-    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), metrics.registry())) {
+    try (MetricsServer server = MetricsServer.start(MetricsAddress.parse("127.0.0.1:0").orElseThrow(), noMountsWatched(networking).registry())) {
       Scrape scrape = Scrape.of(server.uri());
       assertThat(scrape.value(NodeMetrics.READY, Map.of())).contains(1.0);
       assertThat(scrape.value(NodeMetrics.LNET_NIDS, Map.of("net", "o2ib0"))).contains(1.0);
@@ -186,6 +178,14 @@ class NodeMetricsTest {
       }
       return null;
     });
+  }
+
+  /** The node's metrics with no volume mounted: what they say of its networking alone. */
+  private NodeMetrics noMountsWatched(NodeNetworking networking) {
+    FilesystemMounts filesystems = new FilesystemMounts(dir.resolve("mounts"), table, client, mounter);
+    MountHealth health = new MountHealth(filesystems, new StatsProbe((volume, path) -> new VolumeStats(1, 1, 0, 1, 1, 0), Duration.ofSeconds(2)),
+        Duration.ofMinutes(1));
+    return new NodeMetrics().watch(filesystems, health, networking, new Readiness(client, networking));
   }
 
   static String fixture(String name) {
